@@ -1,0 +1,52 @@
+package dossier
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// MaxDailyPerCounter is how many codes one counter can issue in a day: the
+// first digit of the 4-digit sequence is the counter number (counter 2
+// issues 2001..2999), so counters of one unit never collide, even offline.
+const MaxDailyPerCounter = 999
+
+var recordCodeRE = regexp.MustCompile(`^(\d{3}\.\d{2}\.\d{2}\.H\d{2})-(\d{6})-(\d{4})$`)
+
+// FormatCode builds the record code {unit}-{yyMMdd}-{counter digit + 3 digits}
+// for the n-th file (1-based) of the day at the given counter (1..9).
+func FormatCode(unit string, day time.Time, counter, n int) (string, error) {
+	if counter < 1 || counter > 9 {
+		return "", fmt.Errorf("dossier: counter number %d is not 1..9", counter)
+	}
+	if n < 1 || n > MaxDailyPerCounter {
+		return "", ErrSequenceFull
+	}
+	return fmt.Sprintf("%s-%s-%d%03d", unit, day.In(Loc).Format("060102"), counter, n), nil
+}
+
+// CodeParts is what a record code says.
+type CodeParts struct {
+	Unit    string
+	Day     time.Time
+	Counter int
+	N       int
+}
+
+// ParseCode splits a record code.
+func ParseCode(code string) (CodeParts, bool) {
+	m := recordCodeRE.FindStringSubmatch(code)
+	if m == nil {
+		return CodeParts{}, false
+	}
+	day, err := time.ParseInLocation("060102", m[2], Loc)
+	if err != nil {
+		return CodeParts{}, false
+	}
+	seq, _ := strconv.Atoi(m[3])
+	return CodeParts{Unit: m[1], Day: day, Counter: seq / 1000, N: seq % 1000}, true
+}
+
+// LooksLikeCode says whether a search query is (part of) a record code.
+func LooksLikeCode(q string) bool { return regexp.MustCompile(`^\d{3}\.\d{2}`).MatchString(q) }

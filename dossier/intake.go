@@ -1,0 +1,183 @@
+package dossier
+
+import (
+	"strings"
+	"time"
+)
+
+// Intake is what the clerk fills in when receiving a file. The GUI form and
+// `motcuactl intake FILE.json` both build one and go through Validate and
+// NewRecord, so both follow the same rules.
+type Intake struct {
+	ProcedureCode string         `json:"procedure_code"`
+	UseAltTime    bool           `json:"use_alt_time,omitempty"`
+	Summary       string         `json:"summary,omitempty"`
+	Owner         Party          `json:"owner"`
+	FilerIsOwner  bool           `json:"filer_is_owner"`
+	Filer         Party          `json:"filer,omitzero"`
+	Documents     []DocumentLine `json:"documents,omitempty"` // empty: the procedure's list
+	Sets          int            `json:"sets,omitempty"`
+	Channel       Channel        `json:"channel,omitempty"`
+	Delivery      Delivery       `json:"delivery,omitempty"`
+	Fee           int64          `json:"fee,omitempty"`
+	Notes         string         `json:"notes,omitempty"`
+	ReceivedAt    time.Time      `json:"received_at,omitzero"` // zero: now
+}
+
+func validateParty(prefix string, p *Party, errs *ValidationErrors) {
+	add := func(e *FieldError) {
+		if e != nil {
+			e.Field = prefix + "." + e.Field
+			*errs = append(*errs, e)
+		}
+	}
+	p.Name = strings.Join(strings.Fields(p.Name), " ")
+	if p.Type < PartyCitizen || p.Type > PartyOther {
+		add(fieldErr("type", "party.type", "Chưa chọn loại đối tượng (công dân, doanh nghiệp, cơ quan, tổ chức)"))
+	}
+	if p.Name == "" {
+		add(fieldErr("name", "name.required", "Chưa nhập họ tên / tên tổ chức"))
+	}
+	var birth time.Time
+	if p.Birth != "" {
+		b, ok := ParseDate(p.Birth)
+		switch {
+		case !ok:
+			add(fieldErr("birth", "birth.invalid", "Ngày sinh không hợp lệ (dd/mm/yyyy)"))
+		case b.After(time.Now()):
+			add(fieldErr("birth", "birth.future", "Ngày sinh không thể ở tương lai"))
+		default:
+			birth, p.Birth = b, b.Format("2006-01-02")
+		}
+	}
+	p.IDNumber = strings.ToUpper(strings.TrimSpace(p.IDNumber))
+	switch p.Type {
+	case PartyCitizen:
+		_, e := ValidateIDNumber(p.IDNumber, birth, p.Sex)
+		add(e)
+	case PartyBusiness:
+		p.TaxCode = strings.TrimSpace(p.TaxCode)
+		add(ValidateTaxCode(p.TaxCode))
+	}
+	if p.Type != PartyCitizen && p.IDNumber != "" {
+		_, e := ValidateIDNumber(p.IDNumber, time.Time{}, SexUnknown)
+		add(e)
+	}
+	if p.Phone != "" {
+		p.Phone = NormalizePhone(p.Phone)
+		add(ValidatePhone(p.Phone))
+	}
+	if p.Email = strings.TrimSpace(p.Email); p.Email != "" {
+		add(ValidateEmail(p.Email))
+	}
+}
+
+// Validate checks the intake against the catalogue and normalises it (trims
+// names, normalises phones and dates). It returns every problem at once.
+func (in *Intake) Validate(cat *Catalog) ValidationErrors {
+	var errs ValidationErrors
+	if _, ok := cat.Lookup(in.ProcedureCode); !ok {
+		errs = append(errs, fieldErr("procedure", "procedure.unknown", "Chưa chọn thủ tục hành chính có trong danh mục"))
+	}
+	validateParty("owner", &in.Owner, &errs)
+	if !in.FilerIsOwner {
+		validateParty("filer", &in.Filer, &errs)
+	}
+	if in.Sets == 0 {
+		in.Sets = 1
+	}
+	if in.Sets < 0 || in.Sets > 100 {
+		errs = append(errs, fieldErr("sets", "sets.range", "Số bộ hồ sơ phải từ 1 đến 100"))
+	}
+	if in.Channel == 0 {
+		in.Channel = ChannelInPerson
+	}
+	if in.Channel < ChannelInPerson || in.Channel > ChannelPost {
+		errs = append(errs, fieldErr("channel", "channel.invalid", "Hình thức nộp không hợp lệ"))
+	}
+	if in.Delivery == 0 {
+		in.Delivery = DeliveryCounter
+	}
+	if in.Delivery != DeliveryCounter && in.Delivery != DeliveryPost {
+		errs = append(errs, fieldErr("delivery", "delivery.invalid", "Nơi trả kết quả không hợp lệ"))
+	}
+	if in.Fee < 0 {
+		errs = append(errs, fieldErr("fee", "fee.negative", "Phí, lệ phí không thể âm"))
+	}
+	for i := range in.Documents {
+		d := &in.Documents[i]
+		d.Name = strings.TrimSpace(d.Name)
+		if d.Name == "" || d.Originals < 0 || d.Certified < 0 || d.Copies < 0 || d.Originals+d.Certified+d.Copies > 999 {
+			errs = append(errs, fieldErr("documents", "documents.invalid", "Thành phần hồ sơ phải có tên và số lượng không âm"))
+			break
+		}
+	}
+	return errs
+}
+
+// DocumentsFor is the procedure's checklist as document lines.
+func DocumentsFor(p Procedure) []DocumentLine {
+	out := make([]DocumentLine, 0, len(p.Documents))
+	for _, d := range p.Documents {
+		out = append(out, DocumentLine{Name: d.Name, Originals: d.Originals, Certified: d.Certified, Copies: d.Copies})
+	}
+	return out
+}
+
+// TimeFor is the processing time an intake uses.
+func (in *Intake) TimeFor(p Procedure) ProcessingTime {
+	if in.UseAltTime && p.AltTime != nil {
+		return *p.AltTime
+	}
+	return p.Time
+}
+
+// Counter identifies where an intake happens.
+type Counter struct {
+	UnitCode string
+	Number   int
+	Clerk    string
+}
+
+// NewReceivedEvent validates an intake and builds the record (without its
+// code, which storage assigns in the same transaction) and its received
+// event. received is the time of receipt.
+func NewReceivedEvent(in Intake, cat *Catalog, cal *Calendar, ctr Counter, received time.Time) (Event, error) {
+	if errs := in.Validate(cat); len(errs) > 0 {
+		return Event{}, errs
+	}
+	p, _ := cat.Lookup(in.ProcedureCode)
+	if in.Documents == nil {
+		in.Documents = DocumentsFor(p)
+	}
+	if in.FilerIsOwner {
+		in.Filer = Party{}
+	}
+	received = received.In(Loc).Truncate(time.Second)
+	pt := in.TimeFor(p)
+	summary := strings.TrimSpace(in.Summary)
+	if summary == "" {
+		summary = p.Name
+	}
+	fee := in.Fee
+	if fee == 0 && (p.Fee.Kind == FeeFixed || p.Fee.Kind == FeeProvince) {
+		fee = p.Fee.Amount
+	}
+	r := &Record{
+		ID: NewEventID(), UnitCode: ctr.UnitCode, Counter: ctr.Number, Clerk: ctr.Clerk,
+		ProcedureCode: p.Code, ProcedureName: p.Name, Time: pt, Summary: summary,
+		Owner: in.Owner, FilerIsOwner: in.FilerIsOwner, Filer: in.Filer,
+		Documents: in.Documents, Sets: in.Sets, Channel: in.Channel, Delivery: in.Delivery,
+		Notes: strings.TrimSpace(in.Notes), Fee: fee,
+		ReceivedAt: received, DueAt: cal.Due(pt, p.Cutoff15, received),
+	}
+	return Event{ID: NewEventID(), RecordID: r.ID, Type: EvReceived, Actor: ctr.Clerk, At: received, Record: r}, nil
+}
+
+// ContactParty is who to call about a file: the filer when there is one.
+func (r *Record) ContactParty() Party {
+	if r.FilerIsOwner {
+		return r.Owner
+	}
+	return r.Filer
+}

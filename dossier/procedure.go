@@ -1,0 +1,201 @@
+package dossier
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// TimeUnit is how a procedure's legal processing time is counted.
+type TimeUnit string
+
+// Processing time units.
+const (
+	UnitSameDay TimeUnit = "same_day"     // within the day of receipt
+	UnitDays    TimeUnit = "working_days" // Amount working days of 8 hours
+	UnitHours   TimeUnit = "working_hours"
+)
+
+// ProcessingTime is a legal processing time.
+type ProcessingTime struct {
+	Unit   TimeUnit `json:"unit"`
+	Amount int      `json:"amount,omitempty"`
+}
+
+// String renders the time in Vietnamese, as printed on a receipt.
+func (p ProcessingTime) String() string {
+	switch p.Unit {
+	case UnitSameDay:
+		return "Trong ngày"
+	case UnitHours:
+		return fmt.Sprintf("%d giờ làm việc", p.Amount)
+	default:
+		return fmt.Sprintf("%d ngày làm việc", p.Amount)
+	}
+}
+
+// FeeKind says how a procedure's fee is computed.
+type FeeKind string
+
+// Fee kinds.
+const (
+	FeeFree     FeeKind = "free"
+	FeeFixed    FeeKind = "fixed"    // Amount per file
+	FeePerPage  FeeKind = "per_page" // tiered per page, capped per copy
+	FeeProvince FeeKind = "province" // set by the provincial council; Amount is the local figure
+	FeeUnknown  FeeKind = "unknown"  // not confirmed: the clerk enters it
+)
+
+// FeeRule is a procedure's fee, in đồng.
+type FeeRule struct {
+	Kind       FeeKind `json:"kind"`
+	Amount     int64   `json:"amount,omitempty"`
+	FirstPages int     `json:"first_pages,omitempty"` // pages charged at FirstRate
+	FirstRate  int64   `json:"first_rate,omitempty"`
+	NextRate   int64   `json:"next_rate,omitempty"`
+	MaxPerCopy int64   `json:"max_per_copy,omitempty"`
+	Note       string  `json:"note,omitempty"`
+}
+
+// Compute returns the fee for the given copies of a document of the given
+// pages (pages and copies matter only for per-page fees).
+func (f FeeRule) Compute(pages, copies int) int64 {
+	switch f.Kind {
+	case FeeFixed, FeeProvince:
+		return f.Amount
+	case FeePerPage:
+		if pages <= 0 || copies <= 0 {
+			return 0
+		}
+		first := min(pages, f.FirstPages)
+		per := int64(first)*f.FirstRate + int64(pages-first)*f.NextRate
+		if f.MaxPerCopy > 0 && per > f.MaxPerCopy {
+			per = f.MaxPerCopy
+		}
+		return per * int64(copies)
+	default:
+		return 0
+	}
+}
+
+// RequiredDocument is one line of a procedure's document list, with the
+// counts a citizen must bring.
+type RequiredDocument struct {
+	Name      string `json:"name"`
+	Originals int    `json:"originals"`
+	Certified int    `json:"certified"`
+	Copies    int    `json:"copies"`
+	Optional  bool   `json:"optional,omitempty"`
+}
+
+// Procedure is one administrative procedure (TTHC) of the catalogue.
+type Procedure struct {
+	Code      string             `json:"code"`
+	Name      string             `json:"name"`
+	Field     string             `json:"field"`
+	Time      ProcessingTime     `json:"time"`
+	AltTime   *ProcessingTime    `json:"alt_time,omitempty"` // e.g. when checks are needed
+	AltLabel  string             `json:"alt_label,omitempty"`
+	Cutoff15  bool               `json:"cutoff_15"`
+	Fee       FeeRule            `json:"fee"`
+	Documents []RequiredDocument `json:"documents"`
+	Confirmed bool               `json:"confirmed"` // time and fee checked against the law
+}
+
+var procedureCodeRE = regexp.MustCompile(`^\d\.\d{6}$`)
+
+// Validate checks one catalogue entry.
+func (p *Procedure) Validate() error {
+	switch {
+	case !procedureCodeRE.MatchString(p.Code):
+		return fmt.Errorf("dossier: procedure code %q is not d.dddddd", p.Code)
+	case strings.TrimSpace(p.Name) == "":
+		return fmt.Errorf("dossier: procedure %s has no name", p.Code)
+	}
+	for _, t := range []*ProcessingTime{&p.Time, p.AltTime} {
+		if t == nil {
+			continue
+		}
+		switch t.Unit {
+		case UnitSameDay:
+		case UnitDays, UnitHours:
+			if t.Amount <= 0 {
+				return fmt.Errorf("dossier: procedure %s: processing time must be positive", p.Code)
+			}
+		default:
+			return fmt.Errorf("dossier: procedure %s: unknown time unit %q", p.Code, t.Unit)
+		}
+	}
+	return nil
+}
+
+// Catalog is the procedure catalogue, searchable by folded name or code.
+type Catalog struct {
+	Version    string      `json:"version"`
+	Procedures []Procedure `json:"procedures"`
+	byCode     map[string]int
+	folded     []string
+}
+
+// ParseCatalog decodes and validates a catalogue document.
+func ParseCatalog(data []byte) (*Catalog, error) {
+	var c Catalog
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("dossier: catalogue: %w", err)
+	}
+	if err := c.index(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (c *Catalog) index() error {
+	sort.SliceStable(c.Procedures, func(i, j int) bool { return c.Procedures[i].Code < c.Procedures[j].Code })
+	c.byCode = make(map[string]int, len(c.Procedures))
+	c.folded = make([]string, len(c.Procedures))
+	for i := range c.Procedures {
+		p := &c.Procedures[i]
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if _, dup := c.byCode[p.Code]; dup {
+			return fmt.Errorf("dossier: catalogue: procedure %s listed twice", p.Code)
+		}
+		c.byCode[p.Code] = i
+		c.folded[i] = Fold(p.Code + " " + p.Name + " " + p.Field)
+	}
+	return nil
+}
+
+// Lookup finds a procedure by its national code.
+func (c *Catalog) Lookup(code string) (Procedure, bool) {
+	i, ok := c.byCode[strings.TrimSpace(code)]
+	if !ok {
+		return Procedure{}, false
+	}
+	return c.Procedures[i], true
+}
+
+// Search returns the procedures whose code, name or field contain every
+// word of the query, ignoring case and diacritics; an exact code comes first.
+func (c *Catalog) Search(query string) []Procedure {
+	words := strings.Fields(Fold(query))
+	var out []Procedure
+	for i, f := range c.folded {
+		match := true
+		for _, w := range words {
+			if !strings.Contains(f, w) {
+				match = false
+				break
+			}
+		}
+		if match {
+			out = append(out, c.Procedures[i])
+		}
+	}
+	q := strings.TrimSpace(query)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Code == q && out[j].Code != q })
+	return out
+}

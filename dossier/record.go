@@ -1,0 +1,298 @@
+package dossier
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// PartyType is the kind of applicant.
+type PartyType int
+
+// Applicant types of the national portal.
+const (
+	PartyCitizen  PartyType = 1 // công dân
+	PartyBusiness PartyType = 2 // doanh nghiệp
+	PartyState    PartyType = 3 // cơ quan nhà nước
+	PartyOther    PartyType = 4 // tổ chức khác
+)
+
+// Label is the Vietnamese name.
+func (p PartyType) Label() string {
+	switch p {
+	case PartyCitizen:
+		return "Công dân"
+	case PartyBusiness:
+		return "Doanh nghiệp"
+	case PartyState:
+		return "Cơ quan nhà nước"
+	case PartyOther:
+		return "Tổ chức khác"
+	}
+	return ""
+}
+
+// Channel is how a file reached the counter.
+type Channel int
+
+// Channels.
+const (
+	ChannelInPerson Channel = 1
+	ChannelOnline   Channel = 2
+	ChannelPost     Channel = 3 // public post (BCCI)
+)
+
+// Label is the Vietnamese name.
+func (c Channel) Label() string {
+	switch c {
+	case ChannelInPerson:
+		return "Trực tiếp"
+	case ChannelOnline:
+		return "Trực tuyến"
+	case ChannelPost:
+		return "Dịch vụ bưu chính công ích"
+	}
+	return ""
+}
+
+// Delivery is where the result is collected.
+type Delivery int
+
+// Deliveries.
+const (
+	DeliveryCounter Delivery = 1
+	DeliveryPost    Delivery = 2
+)
+
+// Label is the Vietnamese name.
+func (d Delivery) Label() string {
+	if d == DeliveryPost {
+		return "Trả qua dịch vụ bưu chính"
+	}
+	return "Tại Bộ phận Một cửa"
+}
+
+// Address has the two levels in force since 1 July 2025.
+type Address struct {
+	Street   string `json:"street,omitempty"` // house number, street, hamlet
+	Ward     string `json:"ward,omitempty"`   // phường / xã / đặc khu
+	Province string `json:"province,omitempty"`
+}
+
+func (a Address) String() string {
+	var parts []string
+	for _, p := range []string{a.Street, a.Ward, a.Province} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Party is an applicant: the owner of a file or the person filing it.
+type Party struct {
+	Type     PartyType `json:"type"`
+	Name     string    `json:"name"`
+	IDNumber string    `json:"id_number,omitempty"`
+	TaxCode  string    `json:"tax_code,omitempty"`
+	Birth    string    `json:"birth,omitempty"` // YYYY-MM-DD
+	Sex      Sex       `json:"sex,omitempty"`
+	Address  Address   `json:"address"`
+	Phone    string    `json:"phone,omitempty"`
+	Email    string    `json:"email,omitempty"`
+}
+
+// DocumentLine is one received document with its counts.
+type DocumentLine struct {
+	Name      string `json:"name"`
+	Originals int    `json:"originals"`
+	Certified int    `json:"certified"`
+	Copies    int    `json:"copies"`
+}
+
+// Collector is who took the result away.
+type Collector struct {
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+}
+
+// Record is one file (hồ sơ) and the state its events led to.
+type Record struct {
+	ID            string         `json:"id"` // UUIDv7, made at the counter
+	Code          string         `json:"code"`
+	Version       int            `json:"version"` // number of events applied
+	UnitCode      string         `json:"unit_code"`
+	Counter       int            `json:"counter"`
+	ProcedureCode string         `json:"procedure_code"`
+	ProcedureName string         `json:"procedure_name"`
+	Time          ProcessingTime `json:"time"`
+	Summary       string         `json:"summary,omitempty"` // trích yếu
+	Owner         Party          `json:"owner"`
+	FilerIsOwner  bool           `json:"filer_is_owner"`
+	Filer         Party          `json:"filer"`
+	Documents     []DocumentLine `json:"documents"`
+	Sets          int            `json:"sets"`
+	Channel       Channel        `json:"channel"`
+	Delivery      Delivery       `json:"delivery"`
+	Notes         string         `json:"notes,omitempty"`
+	Clerk         string         `json:"clerk"`
+	Fee           int64          `json:"fee,omitempty"`
+	FeePaid       int64          `json:"fee_paid,omitempty"`
+
+	ReceivedAt time.Time `json:"received_at"`
+	DueAt      time.Time `json:"due_at"`
+	Status     Status    `json:"status"`
+
+	PrevStatus         Status     `json:"prev_status,omitempty"` // to return to after a pause
+	PausedAt           time.Time  `json:"paused_at,omitzero"`
+	SupplementDeadline time.Time  `json:"supplement_deadline,omitzero"`
+	FinishedAt         time.Time  `json:"finished_at,omitzero"`
+	ReturnedAt         time.Time  `json:"returned_at,omitzero"`
+	Collector          *Collector `json:"collector,omitempty"`
+
+	History []Event `json:"history"`
+}
+
+// Event is one change to a record. Its ID (UUIDv7) is the idempotency key
+// for sync; BaseVersion is the record version it was made against.
+type Event struct {
+	ID          string    `json:"id"`
+	RecordID    string    `json:"record_id"`
+	Type        EventType `json:"type"`
+	Actor       string    `json:"actor"`
+	At          time.Time `json:"at"` // device time
+	BaseVersion int       `json:"base_version"`
+
+	Reason    string     `json:"reason,omitempty"`
+	Deadline  time.Time  `json:"deadline,omitzero"` // supplement deadline
+	Missing   []string   `json:"missing,omitempty"` // what a supplement request asks for
+	OldDue    time.Time  `json:"old_due,omitzero"`
+	NewDue    time.Time  `json:"new_due,omitzero"`
+	Amount    int64      `json:"amount,omitempty"`
+	Collector *Collector `json:"collector,omitempty"`
+	PausedMin int        `json:"paused_minutes,omitempty"`
+	Record    *Record    `json:"record,omitempty"` // the intake, on received
+}
+
+// NewEventID makes a time-ordered UUIDv7.
+func NewEventID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Overdue says whether an open file's appointment has passed at now. A file
+// waiting for a supplement has its clock paused and is not overdue.
+func (r *Record) Overdue(now time.Time) bool {
+	return r.Status.Open() && r.Status != StatusSupplement && !r.DueAt.IsZero() && now.After(r.DueAt)
+}
+
+// Punctuality classifies a settled file: early, on time (same calendar
+// date) or late, as the Biểu II.06a report counts.
+func (r *Record) Punctuality() string {
+	if !r.Status.Finished() || r.FinishedAt.IsZero() {
+		return ""
+	}
+	f, d := midnight(r.FinishedAt), midnight(r.DueAt)
+	switch {
+	case f.Before(d):
+		return "early"
+	case f.Equal(d):
+		return "on_time"
+	}
+	return "late"
+}
+
+// Clone returns a deep copy.
+func (r *Record) Clone() *Record {
+	c := *r
+	c.Documents = append([]DocumentLine(nil), r.Documents...)
+	c.History = append([]Event(nil), r.History...)
+	if r.Collector != nil {
+		col := *r.Collector
+		c.Collector = &col
+	}
+	return &c
+}
+
+// Apply runs event e through the status machine against r and, when it is
+// allowed, changes r. cal moves the due date when a paused clock restarts.
+// On error r is unchanged.
+func Apply(r *Record, e Event, cal *Calendar) error {
+	if e.ID == "" || e.Type == "" || e.At.IsZero() {
+		return fmt.Errorf("%w: thiếu mã, loại hoặc thời điểm", ErrBadEvent)
+	}
+	if e.BaseVersion != r.Version {
+		return ErrVersion
+	}
+	if r.Version == 0 {
+		if e.Type != EvReceived {
+			return &TransitionError{Event: e.Type, From: r.Status}
+		}
+		if e.Record == nil {
+			return fmt.Errorf("%w: sự kiện tiếp nhận không có hồ sơ", ErrBadEvent)
+		}
+		*r = *e.Record.Clone()
+		r.History = nil
+		r.Status = StatusReceived
+		r.Version = 1
+		ev := e
+		ev.Record = nil
+		r.History = append(r.History, ev)
+		return nil
+	}
+	if !CanApply(r.Status, e.Type) {
+		return &TransitionError{Event: e.Type, From: r.Status}
+	}
+	next := r.Clone()
+	at := e.At.In(Loc)
+	switch e.Type {
+	case EvReceived:
+		next.Status = StatusReceived
+	case EvSupplementRequested:
+		next.PrevStatus, next.PausedAt, next.SupplementDeadline = r.Status, at, e.Deadline
+	case EvSupplementReceived:
+		paused := cal.Between(r.PausedAt, at)
+		next.DueAt = cal.Add(r.DueAt, paused)
+		next.Status, next.PrevStatus, next.PausedAt, next.SupplementDeadline = r.PrevStatus, 0, time.Time{}, time.Time{}
+		e.PausedMin, e.OldDue, e.NewDue = paused, r.DueAt, next.DueAt
+	case EvFeeRequested:
+		next.PrevStatus = r.Status
+		next.Fee = e.Amount
+	case EvFeePaid:
+		next.FeePaid += e.Amount
+		if r.Status == StatusFinancial {
+			next.Status, next.PrevStatus = r.PrevStatus, 0
+		}
+	case EvExtended:
+		if !e.NewDue.After(r.DueAt) {
+			return fieldErr("new_due", "extend.not_later", "Ngày hẹn mới phải sau ngày hẹn cũ")
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			return fieldErr("reason", "reason.required", "Cần ghi rõ lý do")
+		}
+		e.OldDue = r.DueAt
+		next.DueAt = e.NewDue
+	case EvRefused, EvStopped, EvWithdrawn:
+		if strings.TrimSpace(e.Reason) == "" {
+			return fieldErr("reason", "reason.required", "Cần ghi rõ lý do")
+		}
+	case EvResultReady:
+		next.FinishedAt = at
+	case EvReturned:
+		if e.Collector == nil || strings.TrimSpace(e.Collector.Name) == "" {
+			return fieldErr("collector", "collector.required", "Cần ghi họ tên người nhận kết quả")
+		}
+		col := *e.Collector
+		next.Collector, next.ReturnedAt = &col, at
+	}
+	if s, ok := target[e.Type]; ok {
+		next.Status = s
+	}
+	if e.Type == EvSupplementRequested && len(e.Missing) == 0 && strings.TrimSpace(e.Reason) == "" {
+		return fieldErr("missing", "supplement.missing", "Cần ghi rõ giấy tờ cần bổ sung")
+	}
+	next.Version++
+	next.History = append(next.History, e)
+	*r = *next
+	return nil
+}
