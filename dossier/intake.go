@@ -64,8 +64,11 @@ func validateParty(prefix string, p *Party, errs *ValidationErrors) {
 		add(e)
 	}
 	if p.Phone != "" {
-		p.Phone = NormalizePhone(p.Phone)
-		add(ValidatePhone(p.Phone))
+		if e := ValidatePhone(p.Phone); e != nil {
+			add(e)
+		} else {
+			p.Phone = CanonicalPhone(p.Phone)
+		}
 	}
 	if p.Email = strings.TrimSpace(p.Email); p.Email != "" {
 		add(ValidateEmail(p.Email))

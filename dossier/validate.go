@@ -229,3 +229,13 @@ func ParseIDCardQR(s string) (IDCardQR, *FieldError) {
 	}
 	return q, nil
 }
+
+// CanonicalPhone writes a valid mobile number as 0xxxxxxxxx so that
+// "+84912345678", "84912345678" and "0912 345 678" index alike.
+func CanonicalPhone(s string) string {
+	p := NormalizePhone(s)
+	if m := mobileRE.FindStringSubmatch(p); m != nil && m[1] != "0" {
+		return "0" + strings.TrimPrefix(p, m[1])
+	}
+	return p
+}

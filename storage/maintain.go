@@ -1,0 +1,212 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"motcua/dossier"
+)
+
+// Backup writes a consistent copy of the store to path while the program
+// keeps running (a read transaction sees one snapshot). The copy is written
+// beside path and renamed into place, so a failed backup leaves no half file.
+func (s *Store) Backup(path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".motcua-backup-*")
+	if err != nil {
+		return classify(err)
+	}
+	defer os.Remove(tmp.Name())
+	err = s.db.View(func(tx *bolt.Tx) error {
+		_, err := tx.WriteTo(tmp)
+		return err
+	})
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return classify(err)
+	}
+	return classify(os.Rename(tmp.Name(), path))
+}
+
+// Problem is one inconsistency Verify found.
+type Problem struct {
+	Where, What string
+}
+
+func (p Problem) String() string { return p.Where + ": " + p.What }
+
+// Verify checks the bbolt file's page structure and that every index agrees
+// with the records: each record has all of its index entries, and each
+// entry points at a record that has it.
+func (s *Store) Verify() ([]Problem, error) {
+	var probs []Problem
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			probs = append(probs, Problem{"bbolt", err.Error()})
+		}
+		want := map[string]map[string]bool{}
+		for _, name := range indexBuckets {
+			want[string(name)] = map[string]bool{}
+		}
+		err := tx.Bucket(bRecords).ForEach(func(k, v []byte) error {
+			r, err := decodeRecord(v)
+			if err != nil {
+				probs = append(probs, Problem{"records/" + string(k), "cannot decode: " + err.Error()})
+				return nil
+			}
+			if r.ID != string(k) {
+				probs = append(probs, Problem{"records/" + string(k), "id does not match key"})
+			}
+			for name, keys := range indexKeys(r) {
+				for _, ik := range keys {
+					want[name][string(ik)] = true
+					got := tx.Bucket([]byte(name)).Get(ik)
+					switch {
+					case got == nil && !bucketHasKey(tx.Bucket([]byte(name)), ik):
+						probs = append(probs, Problem{name, fmt.Sprintf("missing entry for record %s", r.Code)})
+					case name == string(bIdxCode) && string(got) != r.ID:
+						probs = append(probs, Problem{name, fmt.Sprintf("code %s points at another record", r.Code)})
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, name := range indexBuckets {
+			n := 0
+			_ = tx.Bucket(name).ForEach(func(k, _ []byte) error {
+				if !want[string(name)][string(k)] {
+					n++
+				}
+				return nil
+			})
+			if n > 0 {
+				probs = append(probs, Problem{string(name), fmt.Sprintf("%d entries without a matching record", n)})
+			}
+		}
+		return nil
+	})
+	return probs, err
+}
+
+func bucketHasKey(b *bolt.Bucket, k []byte) bool {
+	kk, _ := b.Cursor().Seek(k)
+	return bytes.Equal(kk, k)
+}
+
+var indexBuckets = [][]byte{bIdxCode, bIdxIDNum, bIdxPhone, bIdxName, bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv}
+
+// Stats are counts for the status bar and the admin tool.
+type Stats struct {
+	Records   int
+	Pending   int // outbox entries not yet acknowledged
+	Attention int
+	FileBytes int64
+}
+
+// Stats counts records and outbox entries.
+func (s *Store) Stats() (Stats, error) {
+	var st Stats
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st.Records = tx.Bucket(bRecords).Stats().KeyN
+		st.FileBytes = tx.Size()
+		return tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
+			var e struct {
+				State OutboxState `json:"state"`
+			}
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			switch e.State {
+			case OutboxPending, OutboxSending:
+				st.Pending++
+			case OutboxAttention:
+				st.Attention++
+			}
+			return nil
+		})
+	})
+	return st, err
+}
+
+// Outbox lists outbox entries in order, up to limit.
+func (s *Store) Outbox(limit int) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+			var e OutboxEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Audit lists audit entries, newest first, up to limit.
+func (s *Store) Audit(limit int) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bAudit).Cursor()
+		for k, v := c.Last(); k != nil && len(out) < limit; k, v = c.Prev() {
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ExportCSV writes every record as one CSV row, in receipt order.
+func (s *Store) ExportCSV(w io.Writer) (int, error) {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"ma_ho_so", "ma_thu_tuc", "thu_tuc", "chu_ho_so", "so_giay_to", "dien_thoai", "dia_chi",
+		"kenh", "so_bo", "tiep_nhan", "hen_tra", "trang_thai", "ten_trang_thai", "hoan_thanh", "tra_ket_qua", "can_bo"})
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		recs := tx.Bucket(bRecords)
+		return tx.Bucket(bIdxReceived).ForEach(func(k, _ []byte) error {
+			r, err := decodeRecord(recs.Get(k[len(k)-idLen:]))
+			if err != nil {
+				return err
+			}
+			n++
+			return cw.Write([]string{r.Code, r.ProcedureCode, r.ProcedureName, r.Owner.Name, r.Owner.IDNumber, r.Owner.Phone,
+				r.Owner.Address.String(), r.Channel.Label(), strconv.Itoa(r.Sets), fmtTime(r.ReceivedAt), fmtTime(r.DueAt),
+				strconv.Itoa(int(r.Status)), r.Status.Label(), fmtTime(r.FinishedAt), fmtTime(r.ReturnedAt), r.Clerk})
+		})
+	})
+	cw.Flush()
+	if err == nil {
+		err = cw.Error()
+	}
+	return n, err
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(dossier.Loc).Format("2006-01-02 15:04")
+}

@@ -1,0 +1,338 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"motcua/dossier"
+)
+
+func isNoSpace(err error) bool { return errors.Is(err, syscall.ENOSPC) }
+
+// OutboxState is where an outbox entry is in being sent.
+type OutboxState string
+
+// Outbox states: pending → sending → acked | needs_attention.
+const (
+	OutboxPending   OutboxState = "pending"
+	OutboxSending   OutboxState = "sending"
+	OutboxAcked     OutboxState = "acked"
+	OutboxAttention OutboxState = "needs_attention"
+)
+
+// OutboxEntry is one event waiting to reach the provincial backend.
+type OutboxEntry struct {
+	Seq       uint64        `json:"seq"`
+	Event     dossier.Event `json:"event"`
+	State     OutboxState   `json:"state"`
+	Attempts  int           `json:"attempts,omitempty"`
+	LastError string        `json:"last_error,omitempty"`
+}
+
+// AuditEntry records who did what. It names records by id and code only:
+// no citizen's personal data goes into the audit.
+type AuditEntry struct {
+	Seq      uint64    `json:"seq"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	RecordID string    `json:"record_id,omitempty"`
+	Code     string    `json:"code,omitempty"`
+	Detail   string    `json:"detail,omitempty"`
+}
+
+func (s *Store) audit(tx *bolt.Tx, a AuditEntry) error {
+	b := tx.Bucket(bAudit)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	a.Seq = seq
+	if a.At.IsZero() {
+		a.At = s.now()
+	}
+	data, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return b.Put(u64(seq), data)
+}
+
+func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
+	b := tx.Bucket(bOutbox)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(OutboxEntry{Seq: seq, Event: e, State: OutboxPending})
+	if err != nil {
+		return err
+	}
+	return b.Put(u64(seq), data)
+}
+
+// Intake validates a new file, gives it its code and saves it with its
+// indexes, outbox event and audit entry in one fsync'd transaction.
+func (s *Store) Intake(in dossier.Intake) (*dossier.Record, error) {
+	set := s.Settings()
+	if !set.Ready() {
+		return nil, ErrNotSetUp
+	}
+	cal := s.Calendar()
+	if cal == nil {
+		return nil, fmt.Errorf("storage: no calendar loaded")
+	}
+	received := in.ReceivedAt
+	if received.IsZero() {
+		received = s.now()
+	}
+	ev, err := dossier.NewReceivedEvent(in, s.Catalog(), cal, dossier.Counter{UnitCode: set.UnitCode, Number: set.Counter, Clerk: set.Clerk}, received)
+	if err != nil {
+		return nil, err
+	}
+	var rec dossier.Record
+	err = s.update(func(tx *bolt.Tx) error {
+		code, err := s.nextCode(tx, set, ev.Record.ReceivedAt)
+		if err != nil {
+			return err
+		}
+		ev.Record.Code = code
+		if err := dossier.Apply(&rec, ev, cal); err != nil {
+			return err
+		}
+		if err := s.fail("record"); err != nil {
+			return err
+		}
+		if err := putRecord(tx, &rec, nil); err != nil {
+			return err
+		}
+		if err := s.fail("outbox"); err != nil {
+			return err
+		}
+		if err := s.enqueue(tx, ev); err != nil {
+			return err
+		}
+		if err := s.fail("audit"); err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEntry{Actor: set.Clerk, Action: string(dossier.EvReceived), RecordID: rec.ID, Code: rec.Code})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
+
+// nextCode takes the next free code of the day for this counter.
+func (s *Store) nextCode(tx *bolt.Tx, set Settings, received time.Time) (string, error) {
+	meta, codes := tx.Bucket(bMeta), tx.Bucket(bIdxCode)
+	key := []byte("seq/" + received.In(dossier.Loc).Format("060102"))
+	var n uint32
+	if v := meta.Get(key); len(v) == 4 {
+		n = be32(v)
+	}
+	for {
+		n++
+		code, err := dossier.FormatCode(set.UnitCode, received, set.Counter, int(n))
+		if err != nil {
+			return "", err
+		}
+		if codes.Get([]byte(code)) == nil { // skip codes already present (e.g. restored)
+			return code, meta.Put(key, u32(n))
+		}
+	}
+}
+
+// Apply runs an event against a stored record through the status machine
+// and saves the result with its outbox and audit entries.
+func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
+	cal := s.Calendar()
+	var rec *dossier.Record
+	err := s.update(func(tx *bolt.Tx) error {
+		old, err := getRecord(tx, e.RecordID)
+		if err != nil {
+			return err
+		}
+		next := old.Clone()
+		if err := dossier.Apply(next, e, cal); err != nil {
+			return err
+		}
+		e = next.History[len(next.History)-1] // with what Apply filled in
+		if err := putRecord(tx, next, old); err != nil {
+			return err
+		}
+		if err := s.fail("outbox"); err != nil {
+			return err
+		}
+		if err := s.enqueue(tx, e); err != nil {
+			return err
+		}
+		rec = next
+		return s.audit(tx, AuditEntry{Actor: e.Actor, Action: string(e.Type), RecordID: next.ID, Code: next.Code})
+	})
+	return rec, err
+}
+
+// NewEvent prepares an event of the given type against a record's current
+// version, by the counter's clerk, now.
+func (s *Store) NewEvent(r *dossier.Record, typ dossier.EventType) dossier.Event {
+	return dossier.Event{ID: dossier.NewEventID(), RecordID: r.ID, Type: typ, Actor: s.Settings().Clerk,
+		At: s.now().In(dossier.Loc).Truncate(time.Second), BaseVersion: r.Version}
+}
+
+// Get reads a record by id.
+func (s *Store) Get(id string) (*dossier.Record, error) {
+	var r *dossier.Record
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		r, err = getRecord(tx, id)
+		return err
+	})
+	return r, err
+}
+
+// GetByCode reads a record by its code.
+func (s *Store) GetByCode(code string) (*dossier.Record, error) {
+	var r *dossier.Record
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		id := tx.Bucket(bIdxCode).Get([]byte(code))
+		if id == nil {
+			return ErrNotFound
+		}
+		r, err = getRecord(tx, string(id))
+		return err
+	})
+	return r, err
+}
+
+func getRecord(tx *bolt.Tx, id string) (*dossier.Record, error) {
+	v := tx.Bucket(bRecords).Get([]byte(id))
+	if v == nil {
+		return nil, ErrNotFound
+	}
+	var r dossier.Record
+	if err := json.Unmarshal(v, &r); err != nil { // Unmarshal copies
+		return nil, fmt.Errorf("storage: record %s: %w", id, err)
+	}
+	return &r, nil
+}
+
+// putRecord writes a record and moves its index entries from old (nil for
+// a new record) to the new values.
+func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bRecords).Put([]byte(r.ID), data); err != nil {
+		return err
+	}
+	newKeys := indexKeys(r)
+	var oldKeys map[string][][]byte
+	if old != nil {
+		oldKeys = indexKeys(old)
+	}
+	for name, keys := range oldKeys {
+		b := tx.Bucket([]byte(name))
+		for _, k := range keys {
+			if !containsKey(newKeys[name], k) {
+				if err := b.Delete(k); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for name, keys := range newKeys {
+		b := tx.Bucket([]byte(name))
+		for _, k := range keys {
+			val := []byte(nil)
+			if name == string(bIdxCode) {
+				val = []byte(r.ID)
+			}
+			if name == string(bIdxCode) && old == nil {
+				if other := b.Get(k); other != nil && string(other) != r.ID {
+					return fmt.Errorf("storage: code %s already used", k)
+				}
+			}
+			if err := b.Put(k, val); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func containsKey(keys [][]byte, k []byte) bool {
+	for _, x := range keys {
+		if bytes.Equal(x, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func unix8(t time.Time) []byte {
+	if t.IsZero() {
+		return u64(0)
+	}
+	return u64(uint64(t.Unix()))
+}
+
+func join(parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]byte, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+var sep = []byte{0}
+
+// indexKeys lists every index key of a record, by bucket name.
+func indexKeys(r *dossier.Record) map[string][][]byte {
+	id := []byte(r.ID)
+	recv := unix8(r.ReceivedAt)
+	st := []byte{byte(r.Status)}
+	keys := map[string][][]byte{
+		string(bIdxCode):      {[]byte(r.Code)},
+		string(bIdxReceived):  {join(recv, id)},
+		string(bIdxStatusRcv): {join(st, recv, id)},
+		string(bIdxStatusDue): {join(st, unix8(r.DueAt), id)},
+		string(bIdxProcRecv):  {join([]byte(r.ProcedureCode), sep, recv, id)},
+	}
+	add := func(bucket []byte, val string) {
+		if val == "" {
+			return
+		}
+		k := join([]byte(val), sep, id)
+		if !containsKey(keys[string(bucket)], k) {
+			keys[string(bucket)] = append(keys[string(bucket)], k)
+		}
+	}
+	parties := []dossier.Party{r.Owner}
+	if !r.FilerIsOwner {
+		parties = append(parties, r.Filer)
+	}
+	for _, p := range parties {
+		add(bIdxIDNum, p.IDNumber)
+		add(bIdxIDNum, p.TaxCode)
+		add(bIdxPhone, dossier.NormalizePhone(p.Phone))
+		for _, tok := range dossier.NameTokens(p.Name) {
+			add(bIdxName, tok)
+		}
+	}
+	return keys
+}
+
+func be32(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}

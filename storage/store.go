@@ -1,0 +1,383 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"motcua/dossier"
+)
+
+// Bucket names.
+var (
+	bMeta         = []byte("meta")
+	bCatalog      = []byte("catalog")
+	bCalendar     = []byte("calendar")
+	bRecords      = []byte("records")
+	bIdxCode      = []byte("idx_code")
+	bIdxIDNum     = []byte("idx_idnum")
+	bIdxPhone     = []byte("idx_phone")
+	bIdxName      = []byte("idx_name")
+	bIdxReceived  = []byte("idx_received")
+	bIdxStatusRcv = []byte("idx_status_recv")
+	bIdxStatusDue = []byte("idx_status_due")
+	bIdxProcRecv  = []byte("idx_proc_recv")
+	bOutbox       = []byte("outbox")
+	bAudit        = []byte("audit")
+
+	allBuckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
+		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bOutbox, bAudit}
+
+	kSchema   = []byte("schema")
+	kDevice   = []byte("device")
+	kSettings = []byte("settings")
+	kCurrent  = []byte("current")
+)
+
+// Errors callers decide on. The Vietnamese text is what a clerk reads.
+var (
+	ErrNotFound     = errors.New("không tìm thấy hồ sơ")
+	ErrLocked       = errors.New("tệp dữ liệu đang được một chương trình Một Cửa khác sử dụng; hãy đóng chương trình đó rồi mở lại")
+	ErrNewerSchema  = errors.New("tệp dữ liệu được tạo bởi phiên bản mới hơn của chương trình; hãy cập nhật chương trình")
+	ErrNotSetUp     = errors.New("chưa thiết lập thông tin đơn vị và quầy")
+	ErrDiskFull     = errors.New("ổ đĩa đã đầy, không ghi được dữ liệu; dữ liệu đã lưu trước đó vẫn nguyên vẹn")
+	ErrReadOnlyFile = errors.New("không có quyền ghi vào tệp dữ liệu")
+)
+
+// Options configure Open.
+type Options struct {
+	// Timeout for the file lock; a second running copy fails after it.
+	Timeout time.Duration
+	// DefaultCatalog and DefaultCalendar are loaded on first run.
+	DefaultCatalog, DefaultCalendar []byte
+	// NoSync skips fsync: only for bulk seeding and tests that say so.
+	NoSync bool
+}
+
+// Store is a counter's local database.
+type Store struct {
+	db   *bolt.DB
+	path string
+
+	mu       sync.RWMutex // guards the caches below
+	catalog  *dossier.Catalog
+	calendar *dossier.Calendar
+	settings Settings
+
+	// failpoint, set by tests, is called between the writes of one action
+	// with the name of the step; an error aborts the transaction there.
+	failpoint func(step string) error
+	// now is the clock; tests replace it.
+	now func() time.Time
+}
+
+// Settings are the counter's identity and preferences, kept in meta.
+type Settings struct {
+	UnitName  string `json:"unit_name"`
+	UnitCode  string `json:"unit_code"`
+	Place     string `json:"place"` // for "{place}, ngày … tháng … năm …"
+	Counter   int    `json:"counter"`
+	Clerk     string `json:"clerk"`
+	Language  string `json:"language"` // "vi" or "en"
+	AutoPrint bool   `json:"auto_print,omitempty"`
+	Printer   string `json:"printer,omitempty"`
+}
+
+// Validate checks the set-up screen's fields.
+func (s Settings) Validate() dossier.ValidationErrors {
+	var errs dossier.ValidationErrors
+	add := func(field, key, msg string) {
+		errs = append(errs, &dossier.FieldError{Field: field, Key: key, Msg: msg})
+	}
+	if len([]rune(s.UnitName)) < 3 {
+		add("unit_name", "unit_name.required", "Chưa nhập tên đơn vị")
+	}
+	if e := dossier.ValidateUnitCode(s.UnitCode); e != nil {
+		errs = append(errs, e)
+	}
+	if len([]rune(s.Place)) < 2 {
+		add("place", "place.required", "Chưa nhập địa danh (dùng cho dòng “…, ngày … tháng … năm …”)")
+	}
+	if s.Counter < 1 || s.Counter > 9 {
+		add("counter", "counter.range", "Số quầy phải từ 1 đến 9")
+	}
+	if len([]rune(s.Clerk)) < 2 {
+		add("clerk", "clerk.required", "Chưa nhập họ tên cán bộ tiếp nhận")
+	}
+	return errs
+}
+
+// Ready says whether first-run set-up is done.
+func (s Settings) Ready() bool { return len(s.Validate()) == 0 }
+
+// DefaultPath is the store file in the OS user data directory.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "motcua", "motcua.db"), nil
+}
+
+// Open opens or creates the store file, takes its lock (failing with
+// ErrLocked after opts.Timeout) and runs pending migrations.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = time.Second
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, ErrLocked
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, classify(err))
+	}
+	s := &Store{db: db, path: path, now: time.Now}
+	if err := s.migrate(opts); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadCaches(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// classify maps OS errors to the sentinels the UI explains.
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case isNoSpace(err):
+		return fmt.Errorf("%w (%v)", ErrDiskFull, err)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("%w (%v)", ErrReadOnlyFile, err)
+	}
+	return err
+}
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrations[i] brings schema i to i+1. Append only; never edit one that shipped.
+var migrations = []func(tx *bolt.Tx, opts Options) error{
+	// 0 → 1: buckets, device id, reference data.
+	func(tx *bolt.Tx, opts Options) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		if meta.Get(kDevice) == nil {
+			if err := meta.Put(kDevice, []byte(uuid.NewString())); err != nil {
+				return err
+			}
+		}
+		if opts.DefaultCatalog != nil && tx.Bucket(bCatalog).Get(kCurrent) == nil {
+			if _, err := dossier.ParseCatalog(opts.DefaultCatalog); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bCatalog).Put(kCurrent, opts.DefaultCatalog); err != nil {
+				return err
+			}
+		}
+		if opts.DefaultCalendar != nil && tx.Bucket(bCalendar).Get(kCurrent) == nil {
+			if _, err := dossier.ParseCalendar(opts.DefaultCalendar); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bCalendar).Put(kCurrent, opts.DefaultCalendar); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+// SchemaVersion is the version this build writes.
+func SchemaVersion() int { return len(migrations) }
+
+func (s *Store) migrate(opts Options) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		var have int
+		if meta := tx.Bucket(bMeta); meta != nil {
+			if v := meta.Get(kSchema); len(v) == 4 {
+				have = int(binary.BigEndian.Uint32(v))
+			}
+		}
+		if have > len(migrations) {
+			return ErrNewerSchema
+		}
+		for i := have; i < len(migrations); i++ {
+			if err := migrations[i](tx, opts); err != nil {
+				return fmt.Errorf("storage: migration %d→%d: %w", i, i+1, err)
+			}
+		}
+		return tx.Bucket(bMeta).Put(kSchema, u32(uint32(len(migrations))))
+	})
+}
+
+func (s *Store) loadCaches() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if v := tx.Bucket(bCatalog).Get(kCurrent); v != nil {
+			c, err := dossier.ParseCatalog(v)
+			if err != nil {
+				return fmt.Errorf("storage: stored catalogue: %w", err)
+			}
+			s.catalog = c
+		} else {
+			s.catalog, _ = dossier.ParseCatalog([]byte(`{"procedures":[]}`))
+		}
+		if v := tx.Bucket(bCalendar).Get(kCurrent); v != nil {
+			c, err := dossier.ParseCalendar(v)
+			if err != nil {
+				return fmt.Errorf("storage: stored calendar: %w", err)
+			}
+			s.calendar = c
+		}
+		s.settings = Settings{Language: "vi"}
+		if v := tx.Bucket(bMeta).Get(kSettings); v != nil {
+			if err := json.Unmarshal(v, &s.settings); err != nil {
+				return fmt.Errorf("storage: stored settings: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Catalog is the procedure catalogue in force.
+func (s *Store) Catalog() *dossier.Catalog {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.catalog
+}
+
+// Calendar is the working-time calendar in force; nil before one is loaded.
+func (s *Store) Calendar() *dossier.Calendar {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.calendar
+}
+
+// Settings are the counter's settings.
+func (s *Store) Settings() Settings {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.settings
+}
+
+// DeviceID is this installation's id.
+func (s *Store) DeviceID() (id string, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		id = string(tx.Bucket(bMeta).Get(kDevice))
+		return nil
+	})
+	return id, err
+}
+
+// SaveSettings validates and stores the settings.
+func (s *Store) SaveSettings(set Settings) error {
+	if errs := set.Validate(); len(errs) > 0 {
+		return errs
+	}
+	data, err := json.Marshal(set)
+	if err != nil {
+		return err
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bMeta).Put(kSettings, data); err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEntry{Actor: set.Clerk, Action: "settings"})
+	})
+	if err == nil {
+		s.mu.Lock()
+		s.settings = set
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// SetCalendar replaces the calendar with a validated document.
+func (s *Store) SetCalendar(doc []byte, actor string) (*dossier.Calendar, error) {
+	cal, err := dossier.ParseCalendar(doc)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bCalendar).Put(kCurrent, doc); err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEntry{Actor: actor, Action: "calendar_import", Detail: cal.Version})
+	})
+	if err == nil {
+		s.mu.Lock()
+		s.calendar = cal
+		s.mu.Unlock()
+	}
+	return cal, err
+}
+
+// SetCatalog replaces the catalogue with a validated document.
+func (s *Store) SetCatalog(doc []byte, actor string) (*dossier.Catalog, error) {
+	cat, err := dossier.ParseCatalog(doc)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bCatalog).Put(kCurrent, doc); err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEntry{Actor: actor, Action: "catalog_import", Detail: cat.Version})
+	})
+	if err == nil {
+		s.mu.Lock()
+		s.catalog = cat
+		s.mu.Unlock()
+	}
+	return cat, err
+}
+
+// update runs fn in a write transaction and classifies I/O failures.
+func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+	return classify(s.db.Update(fn))
+}
+
+func (s *Store) fail(step string) error {
+	if s.failpoint != nil {
+		return s.failpoint(step)
+	}
+	return nil
+}
+
+func u32(v uint32) []byte {
+	b := make([]byte, 4)
+	binary.BigEndian.PutUint32(b, v)
+	return b
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func clone(b []byte) []byte { return append([]byte(nil), b...) }

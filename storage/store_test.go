@@ -1,0 +1,299 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"motcua/assets"
+	"motcua/dossier"
+)
+
+var testSettings = Settings{UnitName: "UBND phường Thuận Hóa", UnitCode: "000.00.12.H57", Place: "Huế", Counter: 2, Clerk: "Trần Văn Bình", Language: "vi"}
+
+func openTestStore(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(path, Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// newTestStore opens a set-up store in a temporary directory whose clock is
+// fixed at 2026-03-10 09:00, and checks the file's consistency at the end.
+func newTestStore(t testing.TB) *Store {
+	t.Helper()
+	s := openTestStore(t, filepath.Join(t.TempDir(), "motcua.db"))
+	s.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
+	if err := s.SaveSettings(testSettings); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		probs, err := s.Verify()
+		if err != nil || len(probs) > 0 {
+			t.Errorf("store inconsistent at end of test: %v %v", err, probs)
+		}
+		s.Close()
+	})
+	return s
+}
+
+func intake(name, id, phone string) dossier.Intake {
+	return dossier.Intake{
+		ProcedureCode: "1.004873",
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: name, IDNumber: id, Phone: phone,
+			Address: dossier.Address{Ward: "Phường Thuận Hóa", Province: "Thành phố Huế"}},
+		FilerIsOwner: true,
+	}
+}
+
+func TestIntakeAndGet(t *testing.T) {
+	s := newTestStore(t)
+	r, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "0912345678"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Code != "000.00.12.H57-260310-2001" {
+		t.Fatalf("code %s", r.Code)
+	}
+	r2, err := s.Intake(intake("Lê Thị Bình", "046190001235", ""))
+	if err != nil || r2.Code != "000.00.12.H57-260310-2002" {
+		t.Fatalf("second code %v %v", r2, err)
+	}
+	got, err := s.GetByCode(r.Code)
+	if err != nil || got.ID != r.ID || got.Owner.Name != "Nguyễn Văn An" || got.Status != dossier.StatusReceived {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if _, err := s.Get("nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("got %v", err)
+	}
+	st, _ := s.Stats()
+	if st.Records != 2 || st.Pending != 2 {
+		t.Fatalf("%+v", st)
+	}
+	out, _ := s.Outbox(10)
+	if len(out) != 2 || out[0].Event.Type != dossier.EvReceived || out[0].Event.Record == nil || out[0].Event.Record.Code != r.Code {
+		t.Fatalf("outbox %+v", out)
+	}
+	aud, _ := s.Audit(10)
+	if len(aud) != 3 || aud[0].Code != r2.Code || aud[0].Action != "received" {
+		t.Fatalf("audit %+v", aud)
+	}
+}
+
+func TestIntakeRefusesBadInputAndKeepsData(t *testing.T) {
+	s := newTestStore(t)
+	if _, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Intake(intake("", "12", "999"))
+	var ve dossier.ValidationErrors
+	if !errors.As(err, &ve) || len(ve) < 3 {
+		t.Fatalf("got %v", err)
+	}
+	st, _ := s.Stats()
+	if st.Records != 1 {
+		t.Fatalf("records %d", st.Records)
+	}
+}
+
+func TestIntakeNeedsSetUp(t *testing.T) {
+	s := openTestStore(t, filepath.Join(t.TempDir(), "x.db"))
+	defer s.Close()
+	if _, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "")); !errors.Is(err, ErrNotSetUp) {
+		t.Fatalf("got %v", err)
+	}
+	if err := s.SaveSettings(Settings{Counter: 12}); err == nil {
+		t.Fatal("bad settings saved")
+	}
+}
+
+func TestCodesNeverCollideAcrossCounters(t *testing.T) {
+	seen := map[string]bool{}
+	for counter := 1; counter <= 3; counter++ {
+		s := newTestStore(t)
+		set := testSettings
+		set.Counter = counter
+		if err := s.SaveSettings(set); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 20; i++ {
+			r, err := s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen[r.Code] {
+				t.Fatalf("code %s issued twice", r.Code)
+			}
+			seen[r.Code] = true
+			if p, _ := dossier.ParseCode(r.Code); p.Counter != counter {
+				t.Fatalf("code %s not of counter %d", r.Code, counter)
+			}
+		}
+	}
+}
+
+func TestDailySequenceResets(t *testing.T) {
+	s := newTestStore(t)
+	in := intake("Nguyễn Văn An", "046090001234", "")
+	in.ReceivedAt = time.Date(2026, 3, 11, 8, 0, 0, 0, dossier.Loc)
+	s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+	r, err := s.Intake(in)
+	if err != nil || r.Code != "000.00.12.H57-260311-2001" {
+		t.Fatalf("%v %v", r, err)
+	}
+}
+
+func TestFailedStepLeavesNothing(t *testing.T) {
+	for _, step := range []string{"record", "outbox", "audit"} {
+		t.Run(step, func(t *testing.T) {
+			s := newTestStore(t)
+			boom := fmt.Errorf("injected failure at %s", step)
+			s.failpoint = func(at string) error {
+				if at == step {
+					return boom
+				}
+				return nil
+			}
+			if _, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "0912345678")); !errors.Is(err, boom) {
+				t.Fatalf("got %v", err)
+			}
+			err := s.db.View(func(tx *bolt.Tx) error {
+				for _, b := range append(indexBuckets, bRecords, bOutbox) {
+					if n := tx.Bucket(b).Stats().KeyN; n != 0 {
+						t.Errorf("%s has %d keys after a failed intake", b, n)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			aud, _ := s.Audit(10)
+			if len(aud) != 1 || aud[0].Action != "settings" {
+				t.Errorf("audit %+v", aud)
+			}
+			s.failpoint = nil
+			r, err := s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+			if err != nil || r.Code != "000.00.12.H57-260310-2001" {
+				t.Fatalf("the failed intake consumed a code: %v %v", r, err)
+			}
+		})
+	}
+}
+
+func TestApplyFailureLeavesRecord(t *testing.T) {
+	s := newTestStore(t)
+	r, _ := s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+	s.failpoint = func(at string) error { return errors.New("disk gone") }
+	if _, err := s.Apply(s.NewEvent(r, dossier.EvProcessing)); err == nil {
+		t.Fatal("no error")
+	}
+	s.failpoint = nil
+	got, _ := s.Get(r.ID)
+	if got.Status != dossier.StatusReceived || got.Version != 1 {
+		t.Fatalf("record changed: %+v", got)
+	}
+	up, err := s.Apply(s.NewEvent(r, dossier.EvProcessing))
+	if err != nil || up.Status != dossier.StatusProcessing {
+		t.Fatal(err)
+	}
+	var te *dossier.TransitionError
+	if _, err := s.Apply(s.NewEvent(up, dossier.EvReturned)); !errors.As(err, &te) {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := s.Apply(s.NewEvent(r, dossier.EvResultReady)); !errors.Is(err, dossier.ErrVersion) {
+		t.Fatalf("stale event: %v", err)
+	}
+}
+
+func TestSecondCopyIsLockedOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "motcua.db")
+	s := openTestStore(t, path)
+	defer s.Close()
+	start := time.Now()
+	_, err := Open(path, Options{Timeout: 200 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("got %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("hung instead of failing")
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "motcua.db")
+	s := openTestStore(t, path)
+	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(kSchema, u32(99)) })
+	s.Close()
+	if _, err := Open(path, Options{}); !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestReopenKeepsEverything(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "motcua.db")
+	s := openTestStore(t, path)
+	s.SaveSettings(testSettings)
+	r, err := s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openTestStore(t, path)
+	defer s.Close()
+	if s.Settings() != testSettings {
+		t.Fatalf("settings %+v", s.Settings())
+	}
+	if got, err := s.Get(r.ID); err != nil || got.Code != r.Code {
+		t.Fatal(err)
+	}
+	if v, _ := s.db.Begin(false); v != nil {
+		defer v.Rollback()
+		if got := be32(v.Bucket(bMeta).Get(kSchema)); int(got) != SchemaVersion() {
+			t.Fatalf("schema %d", got)
+		}
+	}
+}
+
+func TestBackupWhileOpen(t *testing.T) {
+	s := newTestStore(t)
+	for i := 0; i < 10; i++ {
+		s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+	}
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	if err := s.Backup(dst); err != nil {
+		t.Fatal(err)
+	}
+	b := openTestStore(t, dst)
+	defer b.Close()
+	st, _ := b.Stats()
+	probs, _ := b.Verify()
+	if st.Records != 10 || len(probs) != 0 {
+		t.Fatalf("%+v %v", st, probs)
+	}
+}
+
+func TestCalendarReplacement(t *testing.T) {
+	s := newTestStore(t)
+	if _, err := s.SetCalendar([]byte(`{"week":[]}`), "admin"); err == nil {
+		t.Fatal("calendar without working time accepted")
+	}
+	cal := s.Calendar()
+	doc, _ := cal.MarshalJSON()
+	cal2, _ := dossier.ParseCalendar(doc)
+	cal2.Days["2026-03-11"] = dossier.SpecialDay{Date: "2026-03-11", Kind: dossier.DayOff, Name: "Nghỉ đột xuất"}
+	doc2, _ := cal2.MarshalJSON()
+	if _, err := s.SetCalendar(doc2, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+	if want := time.Date(2026, 3, 16, 9, 0, 0, 0, dossier.Loc); !r.DueAt.Equal(want) {
+		t.Fatalf("due %s, want %s (11/3 is now a day off)", r.DueAt, want)
+	}
+}
