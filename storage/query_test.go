@@ -1,0 +1,108 @@
+package storage
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"motcua/dossier"
+)
+
+func all(t *testing.T, s *Store, q Query, pageSize int) []*dossier.Record {
+	t.Helper()
+	var out []*dossier.Record
+	var cur Cursor
+	for i := 0; i < 1000; i++ {
+		page, next, err := s.Page(q, cur, pageSize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page...)
+		if next == nil {
+			return out
+		}
+		cur = next
+	}
+	t.Fatal("paging does not end")
+	return nil
+}
+
+func codes(rs []*dossier.Record) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Code)
+	}
+	return out
+}
+
+func TestSearchAndFilters(t *testing.T) {
+	s := newTestStore(t)
+	names := []string{"Nguyễn Văn An", "Nguyễn Thị Bình", "Trần Văn An", "Lê Văn Cường", "Nguyễn Văn Anh", "Phạm Thị Dung"}
+	var recs []*dossier.Record
+	for i, n := range names {
+		in := intake(n, fmt.Sprintf("0460900012%02d", i), fmt.Sprintf("09123456%02d", i))
+		in.ReceivedAt = time.Date(2026, 3, 2+i, 9, 0, 0, 0, dossier.Loc)
+		if i%2 == 1 {
+			in.ProcedureCode = "2.000815"
+		}
+		r, err := s.Intake(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, r)
+	}
+	// move one to processing, finish one
+	up, _ := s.Apply(s.NewEvent(recs[0], dossier.EvProcessing))
+	done := s.NewEvent(recs[1], dossier.EvResultReady)
+	s.Apply(done)
+
+	check := func(name string, q Query, want ...int) {
+		t.Run(name, func(t *testing.T) {
+			for _, ps := range []int{1, 2, 50} {
+				got := codes(all(t, s, q, ps))
+				var w []string
+				for _, i := range want {
+					w = append(w, recs[i].Code)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(w) {
+					t.Fatalf("page size %d: got %v want %v", ps, got, w)
+				}
+			}
+		})
+	}
+	check("all newest first", Query{}, 5, 4, 3, 2, 1, 0)
+	check("folded name", Query{Text: "nguyen van an"}, 0)
+	check("folded name upper", Query{Text: "NGUYEN VAN"}, 4, 0)
+	check("name with diacritics", Query{Text: "Nguyễn"}, 4, 1, 0)
+	check("one word", Query{Text: "an"}, 2, 0)
+	check("no such name", Query{Text: "hoang"})
+	check("code", Query{Text: recs[3].Code}, 3)
+	check("code prefix", Query{Text: "000.00.12.H57-26030"}, 5, 4, 3, 2, 1, 0)
+	check("id number", Query{Text: "046090001202"}, 2)
+	check("phone with spaces", Query{Text: "0912 345 603"}, 3)
+	check("phone +84", Query{Text: "+84912345604"}, 4)
+	check("status", Query{Status: dossier.StatusReceived}, 5, 4, 3, 2)
+	check("status processing", Query{Status: dossier.StatusProcessing}, 0)
+	check("procedure", Query{Procedure: "2.000815"}, 5, 3, 1)
+	check("date range", Query{From: time.Date(2026, 3, 3, 0, 0, 0, 0, dossier.Loc), To: time.Date(2026, 3, 5, 0, 0, 0, 0, dossier.Loc)}, 2, 1)
+	check("name and status", Query{Text: "nguyen", Status: dossier.StatusReceived}, 4)
+	// due dates: 1.004873 is 3 working days, 2.000815 same day
+	now := time.Date(2026, 3, 9, 10, 0, 0, 0, dossier.Loc) // Monday
+	check("overdue, most overdue first", Query{Due: DueOverdue, Now: now}, 0, 3, 2)
+	check("due today", Query{Due: DueToday, Now: now}, 5)
+	check("due within 2 working days", Query{Due: DueSoon, Now: now}, 5, 4)
+	_ = up
+}
+
+func TestCount(t *testing.T) {
+	s := newTestStore(t)
+	for i := 0; i < 7; i++ {
+		s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+	}
+	if n, _ := s.Count(Query{}, 100); n != 7 {
+		t.Fatalf("count %d", n)
+	}
+	if n, _ := s.Count(Query{}, 5); n != 5 {
+		t.Fatalf("capped count %d", n)
+	}
+}
