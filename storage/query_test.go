@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +105,30 @@ func TestCount(t *testing.T) {
 	}
 	if n, _ := s.Count(Query{}, 5); n != 5 {
 		t.Fatalf("capped count %d", n)
+	}
+}
+
+func TestSeedIsConsistentAndSearchable(t *testing.T) {
+	s := newTestStore(t)
+	var last int
+	if err := s.Seed(3000, 1, func(d int) { last = d }); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.Stats()
+	if st.Records != 3000 || last != 3000 || st.Pending != 0 {
+		t.Fatalf("%+v last %d", st, last)
+	}
+	got := all(t, s, Query{Text: "nguyen"}, 100)
+	if len(got) < 300 {
+		t.Fatalf("only %d Nguyễn", len(got))
+	}
+	for _, r := range got {
+		if !strings.Contains(dossier.Fold(r.Owner.Name+" "+r.Filer.Name), "nguyen") {
+			t.Fatalf("%s does not match", r.Owner.Name)
+		}
+	}
+	returned, _ := s.Count(Query{Status: dossier.StatusReturned}, 5000)
+	if returned < 1000 {
+		t.Fatalf("only %d returned", returned)
 	}
 }

@@ -80,6 +80,26 @@ func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
 // Intake validates a new file, gives it its code and saves it with its
 // indexes, outbox event and audit entry in one fsync'd transaction.
 func (s *Store) Intake(in dossier.Intake) (*dossier.Record, error) {
+	recs, err := s.IntakeMany([]dossier.Intake{in}, BatchOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
+// BatchOptions change IntakeMany for seeding.
+type BatchOptions struct {
+	// After, when set, returns more events to apply to each new record in
+	// the same transaction (a synthetic life for demo records).
+	After func(r *dossier.Record) []dossier.Event
+	// Demo keeps the records out of the outbox (demo data must never reach
+	// the provincial backend) and out of the per-record audit.
+	Demo bool
+}
+
+// IntakeMany saves several intakes in one transaction: all or none. Each
+// gets the same treatment as Intake.
+func (s *Store) IntakeMany(ins []dossier.Intake, opt BatchOptions) ([]*dossier.Record, error) {
 	set := s.Settings()
 	if !set.Ready() {
 		return nil, ErrNotSetUp
@@ -88,45 +108,75 @@ func (s *Store) Intake(in dossier.Intake) (*dossier.Record, error) {
 	if cal == nil {
 		return nil, fmt.Errorf("storage: no calendar loaded")
 	}
-	received := in.ReceivedAt
-	if received.IsZero() {
-		received = s.now()
-	}
-	ev, err := dossier.NewReceivedEvent(in, s.Catalog(), cal, dossier.Counter{UnitCode: set.UnitCode, Number: set.Counter, Clerk: set.Clerk}, received)
-	if err != nil {
-		return nil, err
-	}
-	var rec dossier.Record
-	err = s.update(func(tx *bolt.Tx) error {
-		code, err := s.nextCode(tx, set, ev.Record.ReceivedAt)
+	ctr := dossier.Counter{UnitCode: set.UnitCode, Number: set.Counter, Clerk: set.Clerk}
+	evs := make([]dossier.Event, len(ins))
+	for i, in := range ins {
+		received := in.ReceivedAt
+		if received.IsZero() {
+			received = s.now()
+		}
+		ev, err := dossier.NewReceivedEvent(in, s.Catalog(), cal, ctr, received)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		ev.Record.Code = code
-		if err := dossier.Apply(&rec, ev, cal); err != nil {
-			return err
+		evs[i] = ev
+	}
+	out := make([]*dossier.Record, len(ins))
+	err := s.update(func(tx *bolt.Tx) error {
+		for i, ev := range evs {
+			code, err := s.nextCode(tx, set, ev.Record.ReceivedAt)
+			if err != nil {
+				return err
+			}
+			ev.Record.Code = code
+			rec := &dossier.Record{}
+			if err := dossier.Apply(rec, ev, cal); err != nil {
+				return err
+			}
+			var more []dossier.Event
+			if opt.After != nil {
+				for _, e := range opt.After(rec) {
+					e.BaseVersion = rec.Version
+					if err := dossier.Apply(rec, e, cal); err != nil {
+						return err
+					}
+					more = append(more, rec.History[len(rec.History)-1])
+				}
+			}
+			if err := s.fail("record"); err != nil {
+				return err
+			}
+			if err := putRecord(tx, rec, nil); err != nil {
+				return err
+			}
+			if err := s.fail("outbox"); err != nil {
+				return err
+			}
+			for _, e := range append([]dossier.Event{ev}, more...) {
+				if opt.Demo {
+					break
+				}
+				if err := s.enqueue(tx, e); err != nil {
+					return err
+				}
+			}
+			if err := s.fail("audit"); err != nil {
+				return err
+			}
+			out[i] = rec
+			if opt.Demo {
+				continue
+			}
+			if err := s.audit(tx, AuditEntry{Actor: set.Clerk, Action: string(dossier.EvReceived), RecordID: rec.ID, Code: rec.Code}); err != nil {
+				return err
+			}
 		}
-		if err := s.fail("record"); err != nil {
-			return err
-		}
-		if err := putRecord(tx, &rec, nil); err != nil {
-			return err
-		}
-		if err := s.fail("outbox"); err != nil {
-			return err
-		}
-		if err := s.enqueue(tx, ev); err != nil {
-			return err
-		}
-		if err := s.fail("audit"); err != nil {
-			return err
-		}
-		return s.audit(tx, AuditEntry{Actor: set.Clerk, Action: string(dossier.EvReceived), RecordID: rec.ID, Code: rec.Code})
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &rec, nil
+	return out, nil
 }
 
 // nextCode takes the next free code of the day for this counter.
