@@ -279,7 +279,9 @@ func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Bucket(bRecords).Put([]byte(r.ID), data); err != nil {
+	recs := tx.Bucket(bRecords)
+	recs.FillPercent = 0.9 // ids are UUIDv7: appends, so pages may fill up
+	if err := recs.Put([]byte(r.ID), data); err != nil {
 		return err
 	}
 	newKeys := indexKeys(r)

@@ -381,3 +381,6 @@ func u64(v uint64) []byte {
 }
 
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
+
+// Sync flushes the file to disk (after a NoSync bulk load).
+func (s *Store) Sync() error { return classify(s.db.Sync()) }

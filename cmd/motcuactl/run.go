@@ -1,0 +1,329 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"motcua/assets"
+	"motcua/dossier"
+	"motcua/storage"
+)
+
+const usage = `motcuactl — công cụ quản trị Một Cửa (không cần giao diện)
+
+Cách dùng: motcuactl [-data THƯ_MỤC] <lệnh> [tham số]
+
+Lệnh:
+  setup -unit-name TÊN -unit-code MÃ -place ĐỊA_DANH -counter N -clerk HỌ_TÊN
+                                 thiết lập đơn vị và quầy (như màn hình lần đầu)
+  intake FILE.json               tiếp nhận hồ sơ từ tệp JSON (xem docs/intake.md), in mã hồ sơ
+  due -procedure MÃ -received "2026-02-13 16:05" [-alt]
+                                 tính ngày hẹn trả theo lịch làm việc hiện hành
+  seed -records N [-seed S]      tạo N hồ sơ giả lập để trình diễn, đo hiệu năng
+  backup FILE                    sao lưu nhất quán khi chương trình đang chạy
+  verify                         kiểm tra tệp dữ liệu và các chỉ mục
+  export -csv FILE               xuất toàn bộ hồ sơ ra CSV
+  calendar import FILE           thay lịch làm việc và bảng ngày nghỉ
+  calendar show                  in lịch đang dùng
+  catalog import FILE            thay danh mục thủ tục
+  status                         số hồ sơ, số sự kiện chờ gửi
+`
+
+// exitError carries an exit status with a message for the operator.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func fail(format string, a ...any) error { return &exitError{1, fmt.Sprintf(format, a...)} }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("motcuactl", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	global.Usage = func() { fmt.Fprint(stderr, usage) }
+	dataDir := global.String("data", "", "thư mục dữ liệu (mặc định: thư mục dữ liệu người dùng)")
+	if err := global.Parse(args); err != nil {
+		return 2
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	path, err := dbPath(*dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "Lỗi:", err)
+		return 1
+	}
+	err = dispatch(path, rest[0], rest[1:], stdout, stderr)
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		fmt.Fprintln(stderr, "Lỗi:", ee.msg)
+		return ee.code
+	default:
+		fmt.Fprintln(stderr, "Lỗi:", explain(err))
+		return 1
+	}
+}
+
+func dbPath(dir string) (string, error) {
+	if dir == "" {
+		return storage.DefaultPath()
+	}
+	return filepath.Join(dir, "motcua.db"), nil
+}
+
+// explain turns an error into the sentences a support person reads.
+func explain(err error) string {
+	var ve dossier.ValidationErrors
+	if errors.As(err, &ve) {
+		var b strings.Builder
+		b.WriteString("hồ sơ không hợp lệ:")
+		for _, e := range ve {
+			fmt.Fprintf(&b, "\n  - %s: %s", e.Field, e.Msg)
+		}
+		return b.String()
+	}
+	return err.Error()
+}
+
+func open(path string) (*storage.Store, error) {
+	return storage.Open(path, storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
+}
+
+func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	switch cmd {
+	case "setup":
+		var set storage.Settings
+		fs.StringVar(&set.UnitName, "unit-name", "", "tên đơn vị")
+		fs.StringVar(&set.UnitCode, "unit-code", "", "mã định danh đơn vị, ví dụ 000.00.12.H57")
+		fs.StringVar(&set.Place, "place", "", "địa danh")
+		fs.IntVar(&set.Counter, "counter", 0, "số quầy (1–9)")
+		fs.StringVar(&set.Clerk, "clerk", "", "họ tên cán bộ")
+		fs.StringVar(&set.Language, "lang", "vi", "ngôn ngữ: vi hoặc en")
+		if err := fs.Parse(args); err != nil {
+			return &exitError{2, "tham số không hợp lệ"}
+		}
+		return withStore(path, func(s *storage.Store) error { return s.SaveSettings(set) })
+	case "intake":
+		if len(args) != 1 {
+			return &exitError{2, "cần đúng một tệp JSON: motcuactl intake FILE.json"}
+		}
+		return cmdIntake(path, args[0], stdout)
+	case "due":
+		proc := fs.String("procedure", "", "mã thủ tục, ví dụ 1.001193")
+		recv := fs.String("received", "", `thời điểm tiếp nhận "2006-01-02 15:04"`)
+		alt := fs.Bool("alt", false, "dùng thời hạn thay thế của thủ tục (ví dụ khi cần xác minh)")
+		if err := fs.Parse(args); err != nil {
+			return &exitError{2, "tham số không hợp lệ"}
+		}
+		return cmdDue(path, *proc, *recv, *alt, stdout)
+	case "seed":
+		n := fs.Int("records", 1000, "số hồ sơ")
+		seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "hạt giống ngẫu nhiên")
+		if err := fs.Parse(args); err != nil {
+			return &exitError{2, "tham số không hợp lệ"}
+		}
+		return cmdSeed(path, *n, *seed, stdout, stderr)
+	case "backup":
+		if len(args) != 1 {
+			return &exitError{2, "cần tệp đích: motcuactl backup FILE"}
+		}
+		return withStore(path, func(s *storage.Store) error {
+			if err := s.Backup(args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "Đã sao lưu vào", args[0])
+			return nil
+		})
+	case "verify":
+		return withStore(path, func(s *storage.Store) error {
+			probs, err := s.Verify()
+			if err != nil {
+				return err
+			}
+			st, _ := s.Stats()
+			for _, p := range probs {
+				fmt.Fprintln(stdout, "LỖI", p)
+			}
+			if len(probs) > 0 {
+				return fail("tệp dữ liệu có %d lỗi", len(probs))
+			}
+			fmt.Fprintf(stdout, "Tệp dữ liệu nhất quán: %d hồ sơ, mọi chỉ mục khớp.\n", st.Records)
+			return nil
+		})
+	case "export":
+		out := fs.String("csv", "", "tệp CSV đích")
+		if err := fs.Parse(args); err != nil || *out == "" {
+			return &exitError{2, "cần -csv FILE"}
+		}
+		return withStore(path, func(s *storage.Store) error {
+			f, err := os.Create(*out)
+			if err != nil {
+				return err
+			}
+			n, err := s.ExportCSV(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Đã xuất %d hồ sơ vào %s\n", n, *out)
+			return nil
+		})
+	case "calendar", "catalog":
+		return cmdReference(path, cmd, args, stdout)
+	case "status":
+		asJSON := fs.Bool("json", false, "in dạng JSON")
+		if err := fs.Parse(args); err != nil {
+			return &exitError{2, "tham số không hợp lệ"}
+		}
+		return withStore(path, func(s *storage.Store) error {
+			st, err := s.Stats()
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				return json.NewEncoder(stdout).Encode(st)
+			}
+			fmt.Fprintf(stdout, "Hồ sơ: %d\nChờ gửi: %d\nCần xử lý: %d\nDung lượng tệp: %d byte\n", st.Records, st.Pending, st.Attention, st.FileBytes)
+			return nil
+		})
+	}
+	fmt.Fprint(stderr, usage)
+	return &exitError{2, "lệnh không rõ: " + cmd}
+}
+
+func withStore(path string, fn func(*storage.Store) error) error {
+	s, err := open(path)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+func cmdIntake(path, file string, stdout io.Writer) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fail("không đọc được tệp %s: %v", file, err)
+	}
+	var in dossier.Intake
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return fail("tệp %s không đúng định dạng hồ sơ (docs/intake.md): %v", file, err)
+	}
+	return withStore(path, func(s *storage.Store) error {
+		r, err := s.Intake(in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, r.Code)
+		return nil
+	})
+}
+
+func cmdDue(path, proc, recv string, alt bool, stdout io.Writer) error {
+	received, err := time.ParseInLocation("2006-01-02 15:04", recv, dossier.Loc)
+	if err != nil {
+		return &exitError{2, `thời điểm tiếp nhận phải có dạng "2026-02-13 16:05"`}
+	}
+	return withStore(path, func(s *storage.Store) error {
+		p, ok := s.Catalog().Lookup(proc)
+		if !ok {
+			return fail("không có thủ tục %q trong danh mục", proc)
+		}
+		in := dossier.Intake{UseAltTime: alt}
+		pt := in.TimeFor(p)
+		due := s.Calendar().Due(pt, p.Cutoff15, received)
+		fmt.Fprintf(stdout, "%s\n", due.Format("2006-01-02 15:04"))
+		fmt.Fprintf(stdout, "# %s — %s; thời hạn: %s%s; tiếp nhận %s\n", p.Code, p.Name, pt, map[bool]string{true: " (áp dụng mốc 15 giờ)"}[p.Cutoff15], received.Format("02/01/2006 15:04"))
+		return nil
+	})
+}
+
+func cmdSeed(path string, n int, seed uint64, stdout, stderr io.Writer) error {
+	if n <= 0 || n > 10_000_000 {
+		return &exitError{2, "số hồ sơ phải từ 1 đến 10.000.000"}
+	}
+	s, err := storage.Open(path, storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar, NoSync: true})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if !s.Settings().Ready() {
+		return fail("hãy thiết lập đơn vị trước (motcuactl setup …)")
+	}
+	start := time.Now()
+	err = s.Seed(n, seed, func(done int) { progressBar(stderr, done, n, start) })
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return err
+	}
+	if err := s.Sync(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Đã tạo %d hồ sơ giả lập trong %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func progressBar(w io.Writer, done, total int, start time.Time) {
+	const width = 30
+	filled := done * width / total
+	rate := float64(done) / max(time.Since(start).Seconds(), 0.001)
+	fmt.Fprintf(w, "\r[%s%s] %3d%% %d/%d (%.0f hồ sơ/giây)", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), done*100/total, done, total, rate)
+}
+
+func cmdReference(path, what string, args []string, stdout io.Writer) error {
+	if len(args) == 1 && args[0] == "show" {
+		return withStore(path, func(s *storage.Store) error {
+			var v any = s.Calendar()
+			if what == "catalog" {
+				v = s.Catalog()
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(v)
+		})
+	}
+	if len(args) != 2 || args[0] != "import" {
+		return &exitError{2, "cách dùng: motcuactl " + what + " import FILE | " + what + " show"}
+	}
+	data, err := os.ReadFile(args[1])
+	if err != nil {
+		return fail("không đọc được tệp %s: %v", args[1], err)
+	}
+	return withStore(path, func(s *storage.Store) error {
+		actor := s.Settings().Clerk
+		if what == "calendar" {
+			cal, err := s.SetCalendar(data, actor)
+			if err != nil {
+				return fail("lịch không hợp lệ, lịch cũ vẫn giữ nguyên: %v", err)
+			}
+			fmt.Fprintf(stdout, "Đã nhập lịch %q: %d ngày đặc biệt\n", cal.Version, len(cal.Days))
+			return nil
+		}
+		cat, err := s.SetCatalog(data, actor)
+		if err != nil {
+			return fail("danh mục không hợp lệ, danh mục cũ vẫn giữ nguyên: %v", err)
+		}
+		fmt.Fprintf(stdout, "Đã nhập danh mục %q: %d thủ tục\n", cat.Version, len(cat.Procedures))
+		return nil
+	})
+}

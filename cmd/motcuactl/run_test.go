@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func ctl(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append([]string{"-data", dir}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func setUp(t *testing.T) string {
+	dir := t.TempDir()
+	if code, _, e := ctl(t, dir, "setup", "-unit-name", "UBND phường Thuận Hóa", "-unit-code", "000.00.12.H57", "-place", "Huế", "-counter", "3", "-clerk", "Trần Văn Bình"); code != 0 {
+		t.Fatalf("setup: %s", e)
+	}
+	return dir
+}
+
+func TestIntakeFromFile(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, e := ctl(t, dir, "intake", "../../docs/intake-example.json"); code != 1 || !strings.Contains(e, "chưa thiết lập") {
+		t.Fatalf("intake before setup: %d %s", code, e)
+	}
+	dir = setUp(t)
+	code, out, e := ctl(t, dir, "intake", "../../docs/intake-example.json")
+	if code != 0 || strings.TrimSpace(out) != "000.00.12.H57-260213-3001" {
+		t.Fatalf("%d %q %s", code, out, e)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"procedure_code":"1.001193","owner":{"type":1,"name":"Lan","id_number":"0461"},"filer_is_owner":true}`), 0o644)
+	code, out, e = ctl(t, dir, "intake", bad)
+	if code != 1 || out != "" || !strings.Contains(e, "owner.id_number") || !strings.Contains(e, "12 chữ số") {
+		t.Fatalf("bad intake: %d %q %s", code, out, e)
+	}
+	os.WriteFile(bad, []byte(`{"procedure_code":"1.001193","owner":{"type":1},"unknown_field":1}`), 0o644)
+	if code, _, e = ctl(t, dir, "intake", bad); code != 1 || !strings.Contains(e, "không đúng định dạng") {
+		t.Fatalf("unknown field: %d %s", code, e)
+	}
+	if code, out, _ = ctl(t, dir, "status", "-json"); code != 0 {
+		t.Fatal(out)
+	}
+	var st struct{ Records, Pending int }
+	json.Unmarshal([]byte(out), &st)
+	if st.Records != 1 || st.Pending != 1 {
+		t.Fatalf("status %s", out)
+	}
+}
+
+func TestDueCommand(t *testing.T) {
+	dir := setUp(t)
+	code, out, e := ctl(t, dir, "due", "-procedure", "1.001193", "-received", "2026-02-13 16:05")
+	if code != 0 || !strings.HasPrefix(out, "2026-02-23 17:00\n") {
+		t.Fatalf("%d %q %s", code, out, e)
+	}
+	code, out, _ = ctl(t, dir, "due", "-procedure", "1.000894", "-received", "2026-03-10 09:00", "-alt")
+	if code != 0 || !strings.HasPrefix(out, "2026-03-17 09:00\n") {
+		t.Fatalf("alt time: %d %q", code, out)
+	}
+	if code, _, _ = ctl(t, dir, "due", "-procedure", "9.999999", "-received", "2026-02-13 16:05"); code != 1 {
+		t.Fatal("unknown procedure accepted")
+	}
+	if code, _, _ = ctl(t, dir, "due", "-procedure", "1.001193", "-received", "13/02/2026"); code != 2 {
+		t.Fatal("bad time accepted")
+	}
+}
+
+func TestSeedVerifyBackupExport(t *testing.T) {
+	dir := setUp(t)
+	code, _, e := ctl(t, dir, "seed", "-records", "500", "-seed", "7")
+	if code != 0 || !strings.Contains(e, "100%") {
+		t.Fatalf("seed %d %s", code, e)
+	}
+	if code, out, _ := ctl(t, dir, "verify"); code != 0 || !strings.Contains(out, "500 hồ sơ") {
+		t.Fatalf("verify %d %s", code, out)
+	}
+	bk := filepath.Join(t.TempDir(), "motcua.db")
+	if code, _, e := ctl(t, dir, "backup", bk); code != 0 {
+		t.Fatal(e)
+	}
+	if code, out, _ := ctl(t, filepath.Dir(bk), "verify"); code != 0 || !strings.Contains(out, "500 hồ sơ") {
+		t.Fatalf("backup verify %d %s", code, out)
+	}
+	csvPath := filepath.Join(t.TempDir(), "x.csv")
+	if code, _, e := ctl(t, dir, "export", "-csv", csvPath); code != 0 {
+		t.Fatal(e)
+	}
+	data, _ := os.ReadFile(csvPath)
+	if lines := strings.Count(string(data), "\n"); lines < 501 {
+		t.Fatalf("csv has %d lines", lines)
+	}
+}
+
+func TestCalendarImport(t *testing.T) {
+	dir := setUp(t)
+	bad := filepath.Join(t.TempDir(), "cal.json")
+	os.WriteFile(bad, []byte(`{"week":[]}`), 0o644)
+	if code, _, e := ctl(t, dir, "calendar", "import", bad); code != 1 || !strings.Contains(e, "lịch cũ vẫn giữ nguyên") {
+		t.Fatalf("%d %s", code, e)
+	}
+	_, doc, _ := ctl(t, dir, "calendar", "show")
+	doc = strings.Replace(doc, `"days": [`, `"days": [{"date":"2026-11-24","kind":"off","name":"Ngày Văn hóa Việt Nam","confirmed":true},`, 1)
+	good := filepath.Join(t.TempDir(), "cal2.json")
+	os.WriteFile(good, []byte(doc), 0o644)
+	if code, _, e := ctl(t, dir, "calendar", "import", good); code != 0 {
+		t.Fatal(e)
+	}
+	_, out, _ := ctl(t, dir, "due", "-procedure", "1.004873", "-received", "2026-11-23 09:00")
+	if !strings.HasPrefix(out, "2026-11-27 09:00") {
+		t.Fatalf("new holiday not applied: %s", out)
+	}
+}
