@@ -4,10 +4,7 @@
 // are only the first-run defaults, replaced later by administrators.
 package assets
 
-import (
-	"embed"
-	"io/fs"
-)
+import _ "embed" // for go:embed
 
 //go:embed data/catalog.json
 var Catalog []byte
@@ -18,14 +15,11 @@ var Calendar []byte
 //go:embed icon.png
 var Icon []byte
 
-//go:embed translations/*.json
-var translations embed.FS
+// TranslationVI and TranslationEN are the UI strings (go-i18n JSON) for
+// Fyne's lang package.
+//
+//go:embed translations/vi.json
+var TranslationVI []byte
 
-// Translations is the folder of vi.json and en.json, for lang.AddTranslationsFS.
-func Translations() fs.FS {
-	sub, err := fs.Sub(translations, "translations")
-	if err != nil {
-		panic(err) // the folder is embedded above
-	}
-	return sub
-}
+//go:embed translations/en.json
+var TranslationEN []byte

@@ -1,0 +1,116 @@
+// Package app is the Fyne user interface of Một Cửa: the first-run set-up,
+// the intake form, the records list with each record's life, settings and
+// the status bar. It takes a fyne.App and a store; only main.go creates the
+// Fyne application.
+package app
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+
+	"motcua/storage"
+)
+
+// UI is the program's main window and its screens.
+type UI struct {
+	app   fyne.App
+	win   fyne.Window
+	store *storage.Store
+	now   func() time.Time
+
+	tabs    *container.AppTabs
+	intake  *intakeScreen
+	records *recordsScreen
+	status  *statusBar
+}
+
+// New builds the UI on a window of a; it shows the set-up screen on first
+// run and the main screens after.
+func New(a fyne.App, s *storage.Store) *UI {
+	SetLanguage(s.Settings().Language)
+	u := &UI{app: a, store: s, now: time.Now}
+	u.win = a.NewWindow(lang.L("app.title"))
+	u.win.Resize(fyne.NewSize(1280, 800))
+	u.win.SetMaster()
+	u.build()
+	return u
+}
+
+// Window is the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+func (u *UI) build() {
+	u.win.SetTitle(lang.L("app.title"))
+	if !u.store.Settings().Ready() {
+		u.win.SetMainMenu(nil)
+		u.win.SetContent(newSetupScreen(u, true).content)
+		return
+	}
+	u.status = newStatusBar(u)
+	u.intake = newIntakeScreen(u)
+	u.records = newRecordsScreen(u)
+	settings := newSetupScreen(u, false)
+	u.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(lang.L("tab.intake"), theme.DocumentCreateIcon(), u.intake.content),
+		container.NewTabItemWithIcon(lang.L("tab.records"), theme.ListIcon(), u.records.content),
+		container.NewTabItemWithIcon(lang.L("tab.settings"), theme.SettingsIcon(), settings.content),
+	)
+	u.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Content == u.records.content {
+			u.records.reload()
+		}
+	}
+	u.win.SetContent(container.NewBorder(nil, u.status.content, nil, nil, u.tabs))
+	u.win.SetMainMenu(u.menu())
+	u.status.refresh()
+	u.intake.focus()
+}
+
+var (
+	shortcutSave    = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutNew     = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutFind    = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutRecords = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// menu carries the keyboard shortcuts: main-menu shortcuts fire even while
+// an entry has the focus.
+func (u *UI) menu() *fyne.MainMenu {
+	save := fyne.NewMenuItem(lang.L("action.save"), func() { u.showTab(0); u.intake.save() })
+	save.Shortcut = shortcutSave
+	clear := fyne.NewMenuItem(lang.L("action.new_intake"), func() { u.showTab(0); u.intake.reset() })
+	clear.Shortcut = shortcutNew
+	find := fyne.NewMenuItem(lang.L("action.find"), func() { u.showTab(1); u.win.Canvas().Focus(u.records.search) })
+	find.Shortcut = shortcutFind
+	list := fyne.NewMenuItem(lang.L("tab.records"), func() { u.showTab(1) })
+	list.Shortcut = shortcutRecords
+	return fyne.NewMainMenu(fyne.NewMenu(lang.L("menu.file"), save, clear, fyne.NewMenuItemSeparator(), find, list))
+}
+
+func (u *UI) showTab(i int) {
+	if u.tabs != nil && u.tabs.SelectedIndex() != i {
+		u.tabs.SelectIndex(i)
+	}
+}
+
+// changed is called after every saved action: the list and status bar
+// follow the store.
+func (u *UI) changed() {
+	if u.status != nil {
+		u.status.refresh()
+	}
+	if u.records != nil {
+		u.records.reload()
+	}
+}
+
+// rebuild redraws everything, after set-up or a language change.
+func (u *UI) rebuild() {
+	SetLanguage(u.store.Settings().Language)
+	u.build()
+}

@@ -1,0 +1,152 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"motcua/assets"
+	"motcua/dossier"
+	"motcua/storage"
+)
+
+// Languages offered in Settings, by code.
+var Languages = []string{"vi", "en"}
+
+var current = "vi"
+
+// SetLanguage makes every lang.L lookup answer in code ("vi", the default,
+// or "en"), whatever the system's locale: the chosen file is registered
+// under its own locale and under the system's, which Fyne's matcher picks.
+func SetLanguage(code string) {
+	data := assets.TranslationVI
+	if code == "en" {
+		data = assets.TranslationEN
+	} else {
+		code = "vi"
+	}
+	current = code
+	for _, loc := range []fyne.Locale{fyne.Locale(code), "en", "vi", lang.SystemLocale()} {
+		if err := lang.AddTranslationsForLocale(data, loc); err != nil {
+			fyne.LogError("translations", err)
+		}
+	}
+}
+
+// Language is the code in force.
+func Language() string { return current }
+
+// domainText is a label the domain already has in Vietnamese: used as is
+// in Vietnamese, translated by key in English.
+func domainText(key, vi string) string {
+	if current == "vi" {
+		return vi
+	}
+	return lang.X(key, vi)
+}
+
+func statusLabel(s dossier.Status) string { return domainText(fmt.Sprintf("status.%d", s), s.Label()) }
+
+func eventLabel(e dossier.EventType) string { return domainText("event."+string(e), e.Label()) }
+
+func partyTypeLabel(p dossier.PartyType) string {
+	return domainText(fmt.Sprintf("party.%d", p), p.Label())
+}
+
+func channelLabel(c dossier.Channel) string {
+	return domainText(fmt.Sprintf("channel.%d", c), c.Label())
+}
+
+func deliveryLabel(d dossier.Delivery) string {
+	return domainText(fmt.Sprintf("delivery.%d", d), d.Label())
+}
+
+func timeLabel(p dossier.ProcessingTime) string {
+	switch p.Unit {
+	case dossier.UnitSameDay:
+		return lang.L("time.same_day")
+	case dossier.UnitHours:
+		return lang.L("time.hours", map[string]any{"N": p.Amount})
+	}
+	return lang.L("time.days", map[string]any{"N": p.Amount})
+}
+
+var weekdaysVI = [7]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+
+// fmtDue writes an appointment as clerks say it: "16:05, Thứ Hai 23/02/2026".
+func fmtDue(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(dossier.Loc)
+	wd := weekdaysVI[t.Weekday()]
+	if current == "en" {
+		wd = t.Weekday().String()
+	}
+	return fmt.Sprintf("%s, %s %s", t.Format("15:04"), wd, t.Format("02/01/2006"))
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(dossier.Loc).Format("02/01/2006 15:04")
+}
+
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(dossier.Loc).Format("02/01/2006")
+}
+
+// fmtMoney writes đồng with dots: 200.000 đ.
+func fmtMoney(v int64) string {
+	s := fmt.Sprint(v)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(r)
+	}
+	return b.String() + " đ"
+}
+
+// humanize turns an error into what the clerk reads, in the UI's language.
+func humanize(err error) string {
+	var ve dossier.ValidationErrors
+	var fe *dossier.FieldError
+	var te *dossier.TransitionError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ve):
+		lines := make([]string, 0, len(ve))
+		for _, e := range ve {
+			lines = append(lines, "• "+fieldMessage(e))
+		}
+		return lang.L("error.form") + "\n" + strings.Join(lines, "\n")
+	case errors.As(err, &fe):
+		return fieldMessage(fe)
+	case errors.As(err, &te):
+		return lang.L("error.transition", map[string]any{"Action": eventLabel(te.Event), "Status": statusLabel(te.From)})
+	case errors.Is(err, dossier.ErrVersion):
+		return lang.X("error.version", dossier.ErrVersion.Error())
+	case errors.Is(err, storage.ErrDiskFull):
+		return lang.X("error.disk_full", storage.ErrDiskFull.Error())
+	case errors.Is(err, storage.ErrReadOnlyFile):
+		return lang.X("error.read_only", storage.ErrReadOnlyFile.Error())
+	case errors.Is(err, storage.ErrNotFound):
+		return lang.X("error.not_found", storage.ErrNotFound.Error())
+	case errors.Is(err, dossier.ErrSequenceFull):
+		return lang.X("error.sequence_full", dossier.ErrSequenceFull.Error())
+	}
+	return lang.L("error.unexpected") + "\n" + err.Error()
+}
+
+func fieldMessage(e *dossier.FieldError) string { return domainText("err."+e.Key, e.Msg) }

@@ -1,0 +1,403 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/dossier"
+)
+
+// intakeScreen is "Tiếp nhận hồ sơ": the form a clerk fills while the
+// citizen waits, with the appointment shown live and Ctrl+S to save.
+type intakeScreen struct {
+	u *UI
+
+	search     *widget.Entry
+	matches    []dossier.Procedure
+	matchList  *widget.List
+	procedure  *dossier.Procedure
+	procLabel  *widget.Label
+	altTime    *widget.Check
+	owner      *partyForm
+	filerSame  *widget.Check
+	filer      *partyForm
+	filerBox   *fyne.Container
+	docs       *docEditor
+	sets       *widget.Entry
+	channel    *widget.Select
+	delivery   *widget.Select
+	fee        *widget.Entry
+	summary    *widget.Entry
+	notes      *widget.Entry
+	due        *widget.Label
+	dueDetail  *widget.Label
+	lastSaved  *widget.Label
+	openLast   *widget.Button
+	saveButton *widget.Button
+	lastCode   string
+
+	content fyne.CanvasObject
+}
+
+func newIntakeScreen(u *UI) *intakeScreen {
+	s := &intakeScreen{u: u}
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder(lang.L("intake.search.placeholder"))
+	s.search.OnChanged = s.onSearch
+	s.search.OnSubmitted = func(string) {
+		if len(s.matches) > 0 {
+			s.choose(s.matches[0])
+		}
+	}
+	s.matchList = widget.NewList(func() int { return len(s.matches) },
+		func() fyne.CanvasObject { return widget.NewLabel("1.000000 — …") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := s.matches[i]
+			o.(*widget.Label).SetText(p.Code + " — " + p.Name)
+		})
+	s.matchList.OnSelected = func(i widget.ListItemID) {
+		if i < len(s.matches) {
+			s.choose(s.matches[i])
+		}
+		s.matchList.UnselectAll()
+	}
+	s.procLabel = widget.NewLabel(lang.L("intake.no_procedure"))
+	s.procLabel.Wrapping = fyne.TextWrapWord
+	s.altTime = widget.NewCheck("", func(bool) { s.updateDue() })
+	s.altTime.Hide()
+
+	s.owner = newPartyForm(nil)
+	s.filer = newPartyForm(nil)
+	s.filerSame = widget.NewCheck(lang.L("intake.filer_is_owner"), func(same bool) {
+		if same {
+			s.filerBox.Hide()
+		} else {
+			s.filerBox.Show()
+		}
+	})
+	s.filerBox = container.NewVBox(widget.NewLabelWithStyle(lang.L("intake.section.filer"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.filer.form)
+	s.filerSame.SetChecked(true)
+
+	s.docs = newDocEditor()
+	s.sets = widget.NewEntry()
+	s.sets.SetText("1")
+	s.sets.Validator = positiveInt(1, 100)
+	var channels []string
+	for _, c := range []dossier.Channel{dossier.ChannelInPerson, dossier.ChannelOnline, dossier.ChannelPost} {
+		channels = append(channels, channelLabel(c))
+	}
+	s.channel = widget.NewSelect(channels, nil)
+	s.channel.SetSelectedIndex(0)
+	s.delivery = widget.NewSelect([]string{deliveryLabel(dossier.DeliveryCounter), deliveryLabel(dossier.DeliveryPost)}, nil)
+	s.delivery.SetSelectedIndex(0)
+	s.fee = widget.NewEntry()
+	s.fee.SetPlaceHolder("0")
+	s.fee.Validator = func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		return positiveInt(0, 1_000_000_000)(strings.ReplaceAll(v, ".", ""))
+	}
+	s.summary = widget.NewEntry()
+	s.summary.SetPlaceHolder(lang.L("intake.summary.placeholder"))
+	s.notes = widget.NewMultiLineEntry()
+	s.notes.SetMinRowsVisible(2)
+
+	other := widget.NewForm(
+		widget.NewFormItem(lang.L("intake.summary"), s.summary),
+		widget.NewFormItem(lang.L("intake.sets"), s.sets),
+		widget.NewFormItem(lang.L("intake.channel"), s.channel),
+		widget.NewFormItem(lang.L("intake.delivery"), s.delivery),
+		widget.NewFormItem(lang.L("intake.fee"), s.fee),
+		widget.NewFormItem(lang.L("intake.notes"), s.notes),
+	)
+	listBox := container.NewStack(minHeight(150), s.matchList)
+	form := container.NewVBox(
+		heading(lang.L("intake.section.procedure")),
+		s.search, listBox, s.procLabel, s.altTime,
+		heading(lang.L("intake.section.owner")), s.owner.form,
+		s.filerSame, s.filerBox,
+		heading(lang.L("intake.section.documents")), s.docs.content,
+		heading(lang.L("intake.section.other")), other,
+	)
+
+	s.due = widget.NewLabelWithStyle("—", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.due.Importance = widget.HighImportance
+	s.due.Wrapping = fyne.TextWrapWord
+	s.dueDetail = widget.NewLabel("")
+	s.dueDetail.Wrapping = fyne.TextWrapWord
+	s.saveButton = widget.NewButtonWithIcon(lang.L("intake.save"), theme.DocumentSaveIcon(), s.save)
+	s.saveButton.Importance = widget.HighImportance
+	clear := widget.NewButtonWithIcon(lang.L("action.new_intake"), theme.ContentClearIcon(), s.reset)
+	s.lastSaved = widget.NewLabel("")
+	s.lastSaved.Wrapping = fyne.TextWrapWord
+	s.lastSaved.Importance = widget.SuccessImportance
+	s.openLast = widget.NewButtonWithIcon(lang.L("intake.open_last"), theme.FolderOpenIcon(), func() {
+		if s.lastCode != "" {
+			u.records.openCode(s.lastCode)
+		}
+	})
+	s.openLast.Hide()
+	panel := container.NewVBox(
+		heading(lang.L("intake.due")), s.due, s.dueDetail,
+		widget.NewSeparator(), s.saveButton, clear,
+		widget.NewSeparator(), s.lastSaved, s.openLast,
+	)
+	side := container.NewStack(minWidth(300), container.NewPadded(panel))
+	s.content = container.NewBorder(nil, nil, nil, side, container.NewVScroll(container.NewPadded(form)))
+	s.onSearch("")
+	return s
+}
+
+func heading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func minHeight(h float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(0, h))
+	return r
+}
+
+func minWidth(w float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(w, 0))
+	return r
+}
+
+func positiveInt(lo, hi int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < lo || n > hi {
+			return errors.New(lang.L("error.number_range", map[string]any{"Lo": lo, "Hi": hi}))
+		}
+		return nil
+	}
+}
+
+func (s *intakeScreen) focus() { s.u.win.Canvas().Focus(s.search) }
+
+func (s *intakeScreen) onSearch(q string) {
+	s.matches = s.u.store.Catalog().Search(q)
+	s.matchList.Refresh()
+}
+
+func (s *intakeScreen) choose(p dossier.Procedure) {
+	s.procedure = &p
+	fee := feeText(p.Fee)
+	cut := ""
+	if p.Cutoff15 {
+		cut = " " + lang.L("intake.cutoff")
+	}
+	s.procLabel.SetText(fmt.Sprintf("%s — %s\n%s: %s%s · %s: %s · %s", p.Code, p.Name, lang.L("intake.time"), timeLabel(p.Time), cut,
+		lang.L("intake.fee"), fee, p.Field))
+	s.procLabel.Importance = widget.HighImportance
+	s.procLabel.Refresh()
+	if p.AltTime != nil {
+		s.altTime.Text = lang.L("intake.alt_time", map[string]any{"Label": p.AltLabel})
+		s.altTime.SetChecked(false)
+		s.altTime.Show()
+		s.altTime.Refresh()
+	} else {
+		s.altTime.SetChecked(false)
+		s.altTime.Hide()
+	}
+	s.docs.set(dossier.DocumentsFor(p))
+	s.fee.SetText("")
+	if p.Fee.Kind == dossier.FeeFixed || (p.Fee.Kind == dossier.FeeProvince && p.Fee.Amount > 0) {
+		s.fee.SetText(strconv.FormatInt(p.Fee.Amount, 10))
+	}
+	s.updateDue()
+	s.u.win.Canvas().Focus(s.owner.idNumber)
+}
+
+func feeText(f dossier.FeeRule) string {
+	switch f.Kind {
+	case dossier.FeeFree:
+		return lang.L("fee.free")
+	case dossier.FeeFixed:
+		return fmtMoney(f.Amount)
+	case dossier.FeePerPage:
+		return f.Note
+	case dossier.FeeProvince:
+		return lang.L("fee.province")
+	}
+	return lang.L("fee.unknown")
+}
+
+// updateDue recomputes the appointment for a file received now.
+func (s *intakeScreen) updateDue() {
+	if s.procedure == nil {
+		s.due.SetText("—")
+		s.dueDetail.SetText(lang.L("intake.due.pick"))
+		return
+	}
+	in := dossier.Intake{UseAltTime: s.altTime.Checked}
+	pt := in.TimeFor(*s.procedure)
+	now := s.u.now()
+	due := s.u.store.Calendar().Due(pt, s.procedure.Cutoff15, now)
+	s.due.SetText(fmtDue(due))
+	s.dueDetail.SetText(lang.L("intake.due.detail", map[string]any{"Time": timeLabel(pt), "Now": fmtTime(now)}))
+}
+
+// intakeValue reads the whole form.
+func (s *intakeScreen) intakeValue() (dossier.Intake, error) {
+	in := dossier.Intake{UseAltTime: s.altTime.Checked, Summary: strings.TrimSpace(s.summary.Text),
+		Owner: s.owner.party(), FilerIsOwner: s.filerSame.Checked, Notes: s.notes.Text,
+		Channel: dossier.Channel(s.channel.SelectedIndex() + 1), Delivery: dossier.Delivery(s.delivery.SelectedIndex() + 1)}
+	if s.procedure != nil {
+		in.ProcedureCode = s.procedure.Code
+	}
+	if !in.FilerIsOwner {
+		in.Filer = s.filer.party()
+	}
+	var err error
+	if in.Sets, err = strconv.Atoi(strings.TrimSpace(s.sets.Text)); err != nil {
+		return in, &dossier.FieldError{Field: "sets", Key: "sets.range", Msg: "Số bộ hồ sơ phải từ 1 đến 100"}
+	}
+	if f := strings.ReplaceAll(strings.TrimSpace(s.fee.Text), ".", ""); f != "" {
+		if in.Fee, err = strconv.ParseInt(f, 10, 64); err != nil {
+			return in, &dossier.FieldError{Field: "fee", Key: "fee.negative", Msg: "Phí, lệ phí không hợp lệ"}
+		}
+	}
+	if in.Documents, err = s.docs.lines(); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// save stores the file; on success the form clears for the next citizen.
+func (s *intakeScreen) save() {
+	in, err := s.intakeValue()
+	if err == nil {
+		var r *dossier.Record
+		r, err = s.u.store.Intake(in)
+		if err == nil {
+			s.lastCode = r.Code
+			s.lastSaved.SetText(lang.L("intake.saved", map[string]any{"Code": r.Code, "Due": fmtDue(r.DueAt), "Name": r.Owner.Name}))
+			s.openLast.Show()
+			s.reset()
+			s.u.changed()
+			return
+		}
+	}
+	dialog.ShowError(errors.New(humanize(err)), s.u.win)
+}
+
+// reset clears the form for the next citizen.
+func (s *intakeScreen) reset() {
+	s.procedure = nil
+	s.search.SetText("")
+	s.procLabel.SetText(lang.L("intake.no_procedure"))
+	s.procLabel.Importance = widget.MediumImportance
+	s.procLabel.Refresh()
+	s.altTime.SetChecked(false)
+	s.altTime.Hide()
+	s.owner.reset()
+	s.filer.reset()
+	s.filerSame.SetChecked(true)
+	s.docs.set(nil)
+	s.sets.SetText("1")
+	s.channel.SetSelectedIndex(0)
+	s.delivery.SetSelectedIndex(0)
+	s.fee.SetText("")
+	s.summary.SetText("")
+	s.notes.SetText("")
+	s.updateDue()
+	s.focus()
+}
+
+// docEditor is the documents checklist: one row per document with the
+// counts of originals, certified copies and photocopies, all editable.
+type docEditor struct {
+	rows    []*docRow
+	box     *fyne.Container
+	content fyne.CanvasObject
+}
+
+type docRow struct {
+	name, originals, certified, copies *widget.Entry
+	row                                fyne.CanvasObject
+}
+
+func newDocEditor() *docEditor {
+	d := &docEditor{box: container.NewVBox()}
+	header := docGrid(widget.NewLabel(lang.L("doc.name")), widget.NewLabel(lang.L("doc.originals")),
+		widget.NewLabel(lang.L("doc.certified")), widget.NewLabel(lang.L("doc.copies")), widget.NewLabel(""))
+	add := widget.NewButtonWithIcon(lang.L("doc.add"), theme.ContentAddIcon(), func() { d.add(dossier.DocumentLine{Originals: 1}) })
+	d.content = container.NewVBox(header, d.box, container.NewHBox(add))
+	return d
+}
+
+func docGrid(name, a, b, c, del fyne.CanvasObject) fyne.CanvasObject {
+	counts := container.NewGridWithColumns(3, a, b, c)
+	right := container.NewHBox(container.NewStack(minWidth(270), counts), container.NewStack(minWidth(40), del))
+	return container.NewBorder(nil, nil, nil, right, name)
+}
+
+func countEntry(n int) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetText(strconv.Itoa(n))
+	e.Validator = positiveInt(0, 99)
+	return e
+}
+
+func (d *docEditor) add(l dossier.DocumentLine) {
+	r := &docRow{name: widget.NewEntry(), originals: countEntry(l.Originals), certified: countEntry(l.Certified), copies: countEntry(l.Copies)}
+	r.name.SetText(l.Name)
+	r.name.SetPlaceHolder(lang.L("doc.name.placeholder"))
+	del := widget.NewButtonWithIcon("", theme.DeleteIcon(), nil)
+	r.row = docGrid(r.name, r.originals, r.certified, r.copies, del)
+	del.OnTapped = func() { d.remove(r) }
+	d.rows = append(d.rows, r)
+	d.box.Add(r.row)
+}
+
+func (d *docEditor) remove(r *docRow) {
+	for i, x := range d.rows {
+		if x == r {
+			d.rows = append(d.rows[:i], d.rows[i+1:]...)
+			break
+		}
+	}
+	d.box.Remove(r.row)
+}
+
+func (d *docEditor) set(lines []dossier.DocumentLine) {
+	d.rows = nil
+	d.box.RemoveAll()
+	for _, l := range lines {
+		d.add(l)
+	}
+}
+
+func (d *docEditor) lines() ([]dossier.DocumentLine, error) {
+	out := []dossier.DocumentLine{}
+	bad := &dossier.FieldError{Field: "documents", Key: "documents.invalid", Msg: "Thành phần hồ sơ phải có tên và số lượng không âm"}
+	for _, r := range d.rows {
+		if strings.TrimSpace(r.name.Text) == "" && r.originals.Text+r.certified.Text+r.copies.Text == "000" {
+			continue // an empty added row
+		}
+		var counts [3]int
+		for i, e := range []*widget.Entry{r.originals, r.certified, r.copies} {
+			n, err := strconv.Atoi(strings.TrimSpace(e.Text))
+			if err != nil || n < 0 {
+				return nil, bad
+			}
+			counts[i] = n
+		}
+		out = append(out, dossier.DocumentLine{Name: strings.TrimSpace(r.name.Text), Originals: counts[0], Certified: counts[1], Copies: counts[2]})
+	}
+	return out, nil
+}

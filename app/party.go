@@ -1,0 +1,230 @@
+package app
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/dossier"
+)
+
+// partyForm edits an owner or a filer. A chip ID card's QR code scanned
+// into the ID field fills the ID, name, birth date, sex and address.
+type partyForm struct {
+	kind     *widget.RadioGroup
+	idNumber *widget.Entry
+	name     *widget.Entry
+	birth    *widget.Entry
+	sex      *widget.RadioGroup
+	taxCode  *widget.Entry
+	street   *widget.Entry
+	ward     *widget.Entry
+	province *widget.Entry
+	phone    *widget.Entry
+	email    *widget.Entry
+	form     *widget.Form
+	onChange func()
+}
+
+var partyTypes = []dossier.PartyType{dossier.PartyCitizen, dossier.PartyBusiness, dossier.PartyState, dossier.PartyOther}
+
+func errText(e *dossier.FieldError) error {
+	if e == nil {
+		return nil
+	}
+	return errors.New(fieldMessage(e))
+}
+
+func newPartyForm(onChange func()) *partyForm {
+	p := &partyForm{onChange: onChange,
+		idNumber: widget.NewEntry(), name: widget.NewEntry(), birth: widget.NewEntry(), taxCode: widget.NewEntry(),
+		street: widget.NewEntry(), ward: widget.NewEntry(), province: widget.NewEntry(), phone: widget.NewEntry(), email: widget.NewEntry()}
+	var labels []string
+	for _, t := range partyTypes {
+		labels = append(labels, partyTypeLabel(t))
+	}
+	p.kind = widget.NewRadioGroup(labels, func(string) { p.changed() })
+	p.kind.Horizontal = true
+	p.kind.Required = true
+	p.kind.SetSelected(labels[0])
+	p.sex = widget.NewRadioGroup([]string{dossier.SexMale.Label(), dossier.SexFemale.Label()}, func(string) { p.idNumber.Validate() })
+	p.sex.Horizontal = true
+
+	p.idNumber.SetPlaceHolder(lang.L("party.id.placeholder"))
+	p.idNumber.Validator = func(s string) error {
+		s = strings.TrimSpace(s)
+		if s == "" && p.partyType() != dossier.PartyCitizen {
+			return nil
+		}
+		if dossier.LooksLikeIDCardQR(s) {
+			return nil // being scanned
+		}
+		birth, _ := dossier.ParseDate(p.birth.Text)
+		_, e := dossier.ValidateIDNumber(s, birth, p.sexValue())
+		return errText(e)
+	}
+	p.idNumber.OnChanged = p.onIDChanged
+	p.idNumber.OnSubmitted = func(s string) {
+		if dossier.LooksLikeIDCardQR(s) {
+			p.fillFromQR(s)
+		}
+	}
+	p.name.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New(lang.X("err.name.required", "Chưa nhập họ tên / tên tổ chức"))
+		}
+		return nil
+	}
+	p.birth.SetPlaceHolder("dd/mm/yyyy")
+	p.birth.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		d, ok := dossier.ParseDate(s)
+		if !ok {
+			return errors.New(lang.X("err.birth.invalid", "Ngày sinh không hợp lệ (dd/mm/yyyy)"))
+		}
+		if d.After(time.Now()) {
+			return errors.New(lang.X("err.birth.future", "Ngày sinh không thể ở tương lai"))
+		}
+		return nil
+	}
+	p.birth.OnChanged = func(string) { p.idNumber.Validate() }
+	p.taxCode.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" && p.partyType() != dossier.PartyBusiness {
+			return nil
+		}
+		return errText(dossier.ValidateTaxCode(s))
+	}
+	p.phone.SetPlaceHolder("0912345678")
+	p.phone.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		return errText(dossier.ValidatePhone(s))
+	}
+	p.email.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		return errText(dossier.ValidateEmail(s))
+	}
+	p.ward.SetPlaceHolder(lang.L("party.ward.placeholder"))
+	p.province.SetPlaceHolder(lang.L("party.province.placeholder"))
+	idItem := widget.NewFormItem(lang.L("party.id"), p.idNumber)
+	idItem.HintText = lang.L("party.id.hint")
+	p.form = widget.NewForm(
+		widget.NewFormItem(lang.L("party.type"), p.kind),
+		idItem,
+		widget.NewFormItem(lang.L("party.name"), p.name),
+		widget.NewFormItem(lang.L("party.birth"), p.birth),
+		widget.NewFormItem(lang.L("party.sex"), p.sex),
+		widget.NewFormItem(lang.L("party.tax_code"), p.taxCode),
+		widget.NewFormItem(lang.L("party.street"), p.street),
+		widget.NewFormItem(lang.L("party.ward"), p.ward),
+		widget.NewFormItem(lang.L("party.province"), p.province),
+		widget.NewFormItem(lang.L("party.phone"), p.phone),
+		widget.NewFormItem(lang.L("party.email"), p.email),
+	)
+	return p
+}
+
+func (p *partyForm) changed() {
+	if p.onChange != nil {
+		p.onChange()
+	}
+}
+
+func (p *partyForm) partyType() dossier.PartyType {
+	for _, t := range partyTypes {
+		if p.kind.Selected == partyTypeLabel(t) {
+			return t
+		}
+	}
+	return 0
+}
+
+func (p *partyForm) sexValue() dossier.Sex {
+	switch p.sex.Selected {
+	case dossier.SexMale.Label():
+		return dossier.SexMale
+	case dossier.SexFemale.Label():
+		return dossier.SexFemale
+	}
+	return dossier.SexUnknown
+}
+
+// onIDChanged fills the form once a scanner has typed a whole QR payload
+// (the last field, the issue date, has 8 digits).
+func (p *partyForm) onIDChanged(s string) {
+	if !dossier.LooksLikeIDCardQR(s) {
+		return
+	}
+	last := s[strings.LastIndex(s, "|")+1:]
+	if len(strings.TrimSpace(last)) == 8 {
+		p.fillFromQR(s)
+	}
+}
+
+func (p *partyForm) fillFromQR(s string) {
+	q, err := dossier.ParseIDCardQR(s)
+	if err != nil {
+		p.idNumber.SetValidationError(errText(err))
+		return
+	}
+	p.kind.SetSelected(partyTypeLabel(dossier.PartyCitizen))
+	p.name.SetText(q.Name)
+	p.birth.SetText(q.Birth.Format("02/01/2006"))
+	p.sex.SetSelected(q.Sex.Label())
+	street, ward, province := splitAddress(q.Address)
+	p.street.SetText(street)
+	p.ward.SetText(ward)
+	p.province.SetText(province)
+	p.idNumber.SetText(q.ID)
+	p.idNumber.Validate()
+	p.changed()
+}
+
+// splitAddress splits "12 Lê Lợi, Phường Thuận Hóa, Thành phố Huế" into
+// street, ward and province. Older cards carry a district as well: it
+// stays in the street part, for the clerk to correct.
+func splitAddress(a string) (street, ward, province string) {
+	parts := strings.Split(a, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	if len(parts) == 1 {
+		return parts[0], "", ""
+	}
+	province = parts[len(parts)-1]
+	rest := parts[:len(parts)-1]
+	for i := len(rest) - 1; i >= 0; i-- {
+		f := dossier.Fold(rest[i])
+		if strings.HasPrefix(f, "phuong") || strings.HasPrefix(f, "xa ") || strings.HasPrefix(f, "thi tran") || strings.HasPrefix(f, "dac khu") {
+			ward = rest[i]
+			rest = append(rest[:i:i], rest[i+1:]...)
+			break
+		}
+	}
+	return strings.Join(rest, ", "), ward, province
+}
+
+// party reads the form.
+func (p *partyForm) party() dossier.Party {
+	return dossier.Party{Type: p.partyType(), Name: p.name.Text, IDNumber: strings.TrimSpace(p.idNumber.Text),
+		TaxCode: strings.TrimSpace(p.taxCode.Text), Birth: strings.TrimSpace(p.birth.Text), Sex: p.sexValue(),
+		Address: dossier.Address{Street: strings.TrimSpace(p.street.Text), Ward: strings.TrimSpace(p.ward.Text), Province: strings.TrimSpace(p.province.Text)},
+		Phone:   strings.TrimSpace(p.phone.Text), Email: strings.TrimSpace(p.email.Text)}
+}
+
+func (p *partyForm) reset() {
+	for _, e := range []*widget.Entry{p.idNumber, p.name, p.birth, p.taxCode, p.street, p.ward, p.province, p.phone, p.email} {
+		e.SetText("")
+		e.SetValidationError(nil)
+	}
+	p.kind.SetSelected(partyTypeLabel(dossier.PartyCitizen))
+	p.sex.SetSelected("")
+}

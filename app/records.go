@@ -1,0 +1,261 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/dossier"
+	"motcua/storage"
+)
+
+const pageSize = 100
+
+// recordsScreen is "Hồ sơ": a virtual list of every record, newest first,
+// loaded a page at a time from the store, with search and filters, and the
+// opened record beside it.
+type recordsScreen struct {
+	u *UI
+
+	search    *widget.Entry
+	status    *widget.Select
+	procedure *widget.Select
+	due       *widget.Select
+	from, to  *widget.Entry
+	count     *widget.Label
+	list      *widget.List
+
+	query    storage.Query
+	items    []*dossier.Record
+	next     storage.Cursor
+	loading  bool
+	gen      int // bumps on every new query; stale background counts are dropped
+	selected string
+
+	detail  *detailView
+	content fyne.CanvasObject
+}
+
+func newRecordsScreen(u *UI) *recordsScreen {
+	s := &recordsScreen{u: u}
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder(lang.L("records.search.placeholder"))
+	s.search.OnChanged = func(string) { s.reload() }
+
+	statuses := []string{lang.L("records.all_statuses")}
+	for _, st := range dossier.AllStatuses() {
+		statuses = append(statuses, fmt.Sprintf("%d. %s", st, statusLabel(st)))
+	}
+	s.status = widget.NewSelect(statuses, func(string) { s.reload() })
+	s.status.SetSelectedIndex(0)
+	procs := []string{lang.L("records.all_procedures")}
+	for _, p := range u.store.Catalog().Procedures {
+		procs = append(procs, p.Code+" — "+p.Name)
+	}
+	s.procedure = widget.NewSelect(procs, func(string) { s.reload() })
+	s.procedure.SetSelectedIndex(0)
+	s.due = widget.NewSelect([]string{lang.L("records.due.any"), lang.L("records.due.overdue"), lang.L("records.due.today"), lang.L("records.due.soon")}, func(string) { s.reload() })
+	s.due.SetSelectedIndex(0)
+	s.from, s.to = widget.NewEntry(), widget.NewEntry()
+	for _, e := range []*widget.Entry{s.from, s.to} {
+		e.SetPlaceHolder("dd/mm/yyyy")
+		e.Validator = func(v string) error {
+			if _, ok := dossier.ParseDate(v); v != "" && !ok {
+				return fmt.Errorf("%s", lang.L("error.date"))
+			}
+			return nil
+		}
+		e.OnChanged = func(v string) {
+			if _, ok := dossier.ParseDate(v); v == "" || ok {
+				s.reload()
+			}
+		}
+	}
+	s.count = widget.NewLabel("")
+
+	s.list = widget.NewList(func() int { return len(s.items) }, newRecordRow, s.updateRow)
+	s.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(s.items) {
+			s.open(s.items[i])
+		}
+	}
+	s.detail = newDetailView(u)
+
+	filters := container.NewVBox(
+		s.search,
+		container.NewGridWithColumns(3, s.status, s.procedure, s.due),
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("records.received_from")), nil,
+			container.NewGridWithColumns(3, s.from, container.NewBorder(nil, nil, widget.NewLabel(lang.L("records.received_to")), nil, s.to), s.count)),
+	)
+	left := container.NewBorder(filters, nil, nil, nil, s.list)
+	split := container.NewHSplit(left, s.detail.content)
+	split.Offset = 0.55
+	s.content = split
+	return s
+}
+
+// recordRow columns: code, owner, procedure, received, due, status.
+var rowWeights = []float32{2.3, 2, 2.6, 1.5, 1.5, 1.6}
+
+func newRecordRow() fyne.CanvasObject {
+	cells := make([]fyne.CanvasObject, len(rowWeights))
+	for i := range cells {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		cells[i] = l
+	}
+	cells[0].(*widget.Label).TextStyle.Bold = true
+	return container.New(&weightedColumns{weights: rowWeights}, cells...)
+}
+
+func (s *recordsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
+	if i >= len(s.items) {
+		return
+	}
+	if i >= len(s.items)-20 && s.next != nil && !s.loading {
+		s.loading = true
+		go fyne.Do(s.loadMore)
+	}
+	r := s.items[i]
+	cells := o.(*fyne.Container).Objects
+	set := func(j int, text string) { cells[j].(*widget.Label).SetText(text) }
+	set(0, r.Code)
+	set(1, r.Owner.Name)
+	set(2, r.ProcedureName)
+	set(3, fmtTime(r.ReceivedAt))
+	set(4, fmtTime(r.DueAt))
+	st := cells[5].(*widget.Label)
+	st.Importance = widget.MediumImportance
+	text := statusLabel(r.Status)
+	if r.Overdue(s.u.now()) {
+		st.Importance = widget.DangerImportance
+		text = lang.L("records.overdue") + " · " + text
+	}
+	st.SetText(text)
+}
+
+// currentQuery reads the filters.
+func (s *recordsScreen) currentQuery() storage.Query {
+	q := storage.Query{Text: strings.TrimSpace(s.search.Text), Due: storage.DueFilter(max(0, s.due.SelectedIndex()))}
+	if i := s.status.SelectedIndex(); i > 0 {
+		q.Status = dossier.Status(i)
+	}
+	if i := s.procedure.SelectedIndex(); i > 0 {
+		q.Procedure = s.u.store.Catalog().Procedures[i-1].Code
+	}
+	if d, ok := dossier.ParseDate(s.from.Text); ok {
+		q.From = d
+	}
+	if d, ok := dossier.ParseDate(s.to.Text); ok {
+		q.To = d.AddDate(0, 0, 1) // inclusive of the last day
+	}
+	return q
+}
+
+// reload runs the query again from its first page.
+func (s *recordsScreen) reload() {
+	if s.list == nil {
+		return
+	}
+	s.query = s.currentQuery()
+	s.query.Now = s.u.now()
+	s.gen++
+	items, next, err := s.u.store.Page(s.query, nil, pageSize)
+	if err != nil {
+		s.count.SetText(humanize(err))
+		return
+	}
+	s.items, s.next, s.loading = items, next, false
+	s.list.UnselectAll()
+	s.list.Refresh()
+	if next == nil {
+		s.count.SetText(lang.L("records.count", map[string]any{"N": len(items)}))
+	} else {
+		s.count.SetText(lang.L("records.counting"))
+		go s.countInBackground(s.gen, s.query)
+	}
+	if s.selected != "" {
+		if r, err := s.u.store.Get(s.selected); err == nil {
+			s.detail.show(r)
+		}
+	}
+}
+
+func (s *recordsScreen) countInBackground(gen int, q storage.Query) {
+	const cap = 100_000
+	n, err := s.u.store.Count(q, cap)
+	fyne.Do(func() {
+		if gen != s.gen || err != nil {
+			return
+		}
+		if n >= cap {
+			s.count.SetText(lang.L("records.count_more", map[string]any{"N": fmtInt(cap)}))
+		} else {
+			s.count.SetText(lang.L("records.count", map[string]any{"N": fmtInt(n)}))
+		}
+	})
+}
+
+func fmtInt(n int) string { return strings.TrimSuffix(fmtMoney(int64(n)), " đ") }
+
+func (s *recordsScreen) loadMore() {
+	if s.next == nil {
+		s.loading = false
+		return
+	}
+	items, next, err := s.u.store.Page(s.query, s.next, pageSize)
+	s.loading = false
+	if err != nil {
+		return
+	}
+	s.items = append(s.items, items...)
+	s.next = next
+	s.list.Refresh()
+}
+
+func (s *recordsScreen) open(r *dossier.Record) {
+	s.selected = r.ID
+	s.detail.show(r)
+}
+
+// openCode shows the records tab with one record opened.
+func (s *recordsScreen) openCode(code string) {
+	s.u.showTab(1)
+	s.search.SetText(code)
+	if r, err := s.u.store.GetByCode(code); err == nil {
+		s.open(r)
+		if len(s.items) > 0 {
+			s.list.Select(0)
+		}
+	}
+}
+
+// weightedColumns lays cells out in one row, each taking its weight's share
+// of the width.
+type weightedColumns struct{ weights []float32 }
+
+func (l *weightedColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var total float32
+	for _, w := range l.weights {
+		total += w
+	}
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width * l.weights[i] / total
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (l *weightedColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(len(objs))*40, h)
+}

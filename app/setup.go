@@ -1,0 +1,169 @@
+package app
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/dossier"
+	"motcua/storage"
+)
+
+// setupScreen is the first-run set-up and, later, the Settings tab.
+type setupScreen struct {
+	u        *UI
+	firstRun bool
+	unitName *widget.Entry
+	unitCode *widget.Entry
+	place    *widget.Entry
+	counter  *widget.Select
+	clerk    *widget.Entry
+	language *widget.Select
+	form     *widget.Form
+	content  fyne.CanvasObject
+}
+
+var languageNames = map[string]string{"vi": "Tiếng Việt", "en": "English"}
+
+func newSetupScreen(u *UI, firstRun bool) *setupScreen {
+	set := u.store.Settings()
+	s := &setupScreen{u: u, firstRun: firstRun,
+		unitName: widget.NewEntry(), unitCode: widget.NewEntry(), place: widget.NewEntry(), clerk: widget.NewEntry()}
+	s.unitName.SetPlaceHolder(lang.L("setup.unit_name.placeholder"))
+	s.unitCode.SetPlaceHolder("000.00.12.H57")
+	s.place.SetPlaceHolder(lang.L("setup.place.placeholder"))
+	s.unitName.SetText(set.UnitName)
+	s.unitCode.SetText(set.UnitCode)
+	s.place.SetText(set.Place)
+	s.clerk.SetText(set.Clerk)
+	s.unitCode.Validator = func(v string) error {
+		if e := dossier.ValidateUnitCode(strings.TrimSpace(v)); e != nil {
+			return fmt.Errorf("%s", fieldMessage(e))
+		}
+		return nil
+	}
+	counters := make([]string, 9)
+	for i := range counters {
+		counters[i] = strconv.Itoa(i + 1)
+	}
+	s.counter = widget.NewSelect(counters, nil)
+	if set.Counter > 0 {
+		s.counter.SetSelected(strconv.Itoa(set.Counter))
+	}
+	s.language = widget.NewSelect([]string{languageNames["vi"], languageNames["en"]}, nil)
+	s.language.SetSelected(languageNames[set.Language])
+	if s.language.Selected == "" {
+		s.language.SetSelected(languageNames["vi"])
+	}
+	codeItem := widget.NewFormItem(lang.L("setup.unit_code"), s.unitCode)
+	codeItem.HintText = lang.L("setup.unit_code.hint")
+	placeItem := widget.NewFormItem(lang.L("setup.place"), s.place)
+	placeItem.HintText = lang.L("setup.place.hint")
+	counterItem := widget.NewFormItem(lang.L("setup.counter"), s.counter)
+	counterItem.HintText = lang.L("setup.counter.hint")
+	s.form = widget.NewForm(
+		widget.NewFormItem(lang.L("setup.unit_name"), s.unitName),
+		codeItem, placeItem, counterItem,
+		widget.NewFormItem(lang.L("setup.clerk"), s.clerk),
+		widget.NewFormItem(lang.L("setup.language"), s.language),
+	)
+	s.form.SubmitText = lang.L("action.save")
+	s.form.OnSubmit = s.submit
+
+	title := widget.NewLabelWithStyle(lang.L("setup.title.settings"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	intro := widget.NewLabel(lang.L("setup.intro.settings"))
+	if firstRun {
+		title.SetText(lang.L("setup.title.first_run"))
+		intro.SetText(lang.L("setup.intro.first_run"))
+	}
+	intro.Wrapping = fyne.TextWrapWord
+	parts := []fyne.CanvasObject{title, intro, s.form}
+	if !firstRun {
+		parts = append(parts, widget.NewSeparator(), s.info())
+	}
+	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
+	return s
+}
+
+// settings reads the form.
+func (s *setupScreen) settings() storage.Settings {
+	set := s.u.store.Settings()
+	set.UnitName = strings.TrimSpace(s.unitName.Text)
+	set.UnitCode = strings.TrimSpace(s.unitCode.Text)
+	set.Place = strings.TrimSpace(s.place.Text)
+	set.Counter, _ = strconv.Atoi(s.counter.Selected)
+	set.Clerk = strings.Join(strings.Fields(s.clerk.Text), " ")
+	set.Language = "vi"
+	if s.language.Selected == languageNames["en"] {
+		set.Language = "en"
+	}
+	return set
+}
+
+func (s *setupScreen) submit() {
+	before := s.u.store.Settings()
+	set := s.settings()
+	if err := s.u.store.SaveSettings(set); err != nil {
+		dialog.ShowError(fmt.Errorf("%s", humanize(err)), s.u.win)
+		return
+	}
+	if s.firstRun || before.Language != set.Language {
+		s.u.rebuild()
+		return
+	}
+	s.u.status.refresh()
+	dialog.ShowInformation(lang.L("setup.saved.title"), lang.L("setup.saved"), s.u.win)
+}
+
+// info shows the data file and the reference data in force.
+func (s *setupScreen) info() fyne.CanvasObject {
+	st := s.u.store
+	cal := st.Calendar()
+	var days []string
+	for _, d := range cal.SpecialDays() {
+		kind := lang.L("calendar.off")
+		if d.Kind == dossier.DayWork {
+			kind = lang.L("calendar.work")
+		}
+		mark := ""
+		if !d.Confirmed {
+			mark = " " + lang.L("calendar.unconfirmed")
+		}
+		days = append(days, fmt.Sprintf("%s  %s  %s%s", d.Date, kind, d.Name, mark))
+	}
+	hours := []string{}
+	for i := 1; i <= 7; i++ {
+		wd := i % 7
+		h := cal.Week[wd]
+		var spans []string
+		for _, sp := range h.Open {
+			spans = append(spans, sp.String())
+		}
+		line := weekdaysVI[wd] + ": "
+		if len(spans) == 0 {
+			line += lang.L("calendar.closed")
+		} else {
+			line += strings.Join(spans, ", ")
+			if !h.Counts {
+				line += " " + lang.L("calendar.not_counted")
+			}
+		}
+		hours = append(hours, line)
+	}
+	holidays := widget.NewLabel(strings.Join(days, "\n"))
+	return container.NewVBox(
+		widget.NewLabelWithStyle(lang.L("settings.data"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel(lang.L("settings.file", map[string]any{"Path": st.Path()})),
+		widget.NewLabel(lang.L("settings.catalog", map[string]any{"Version": st.Catalog().Version, "N": len(st.Catalog().Procedures)})),
+		widget.NewLabelWithStyle(lang.L("settings.hours", map[string]any{"Version": cal.Version}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel(strings.Join(hours, "\n")),
+		widget.NewAccordion(widget.NewAccordionItem(lang.L("settings.holidays", map[string]any{"N": len(days)}), holidays)),
+		widget.NewLabel(lang.L("settings.import_hint")),
+	)
+}

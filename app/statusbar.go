@@ -1,0 +1,67 @@
+package app
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+)
+
+// statusBar shows that the store is healthy, how many events wait to be
+// sent to the provincial backend, and who works at which counter.
+type statusBar struct {
+	u       *UI
+	store   *widget.Label
+	pending *widget.Label
+	who     *widget.Label
+	content fyne.CanvasObject
+}
+
+func newStatusBar(u *UI) *statusBar {
+	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel("")}
+	b.who.Alignment = fyne.TextAlignTrailing
+	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.pending), nil, b.who)
+	return b
+}
+
+// refresh reads the counts; it is cheap enough to run after every action.
+func (b *statusBar) refresh() {
+	st, err := b.u.store.Stats()
+	if err != nil {
+		b.store.SetText(lang.L("status.store_error"))
+		b.store.Importance = widget.DangerImportance
+		b.store.Refresh()
+		return
+	}
+	b.store.Importance = widget.SuccessImportance
+	b.store.SetText(lang.L("status.store_ok", map[string]any{"N": st.Records}))
+	b.pending.SetText(lang.L("status.pending", map[string]any{"N": st.Pending}))
+	set := b.u.store.Settings()
+	b.who.SetText(lang.L("status.who", map[string]any{"Clerk": set.Clerk, "Counter": set.Counter, "Unit": set.UnitName}))
+}
+
+// tick refreshes the bar (and the intake's live appointment) every 30 s.
+func (u *UI) tick(stop <-chan struct{}) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			fyne.Do(func() {
+				if u.status != nil {
+					u.status.refresh()
+				}
+				if u.intake != nil {
+					u.intake.updateDue()
+				}
+			})
+		}
+	}
+}
+
+// Start begins the background refresh; close stop to end it.
+func (u *UI) Start(stop <-chan struct{}) { go u.tick(stop) }

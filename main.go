@@ -1,0 +1,88 @@
+// Command motcua is the counter program of Một Cửa: it opens the local
+// store, builds the Fyne window and keeps the counter working offline.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/app"
+	"motcua/assets"
+	"motcua/storage"
+)
+
+func main() {
+	start := time.Now()
+	dataDir := flag.String("data", "", "data directory (default: the user data directory)")
+	smoke := flag.Duration("smoke", 0, "start, show the window, print start-up figures, quit after this long (for tests)")
+	flag.Parse()
+
+	path, err := storage.DefaultPath()
+	if *dataDir != "" {
+		path, err = filepath.Join(*dataDir, "motcua.db"), nil
+	}
+	a := fyneapp.NewWithID("vn.motcua.counter")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	var st *storage.Store
+	if err == nil {
+		st, err = storage.Open(path, storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
+	}
+	if err != nil {
+		slog.Error("cannot open the store", "err", err)
+		fatalWindow(a, err)
+		os.Exit(1)
+	}
+	defer st.Close()
+
+	ui := app.New(a, st)
+	stop := make(chan struct{})
+	ui.Start(stop)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		fyne.Do(a.Quit)
+	}()
+	a.Lifecycle().SetOnStarted(func() {
+		if *smoke > 0 {
+			fmt.Printf("ready_ms=%d rss_mb=%.1f\n", time.Since(start).Milliseconds(), rssMB())
+			go func() {
+				time.Sleep(*smoke)
+				fyne.Do(a.Quit)
+			}()
+		}
+	})
+	ui.Window().ShowAndRun()
+	close(stop)
+	slog.Info("closed cleanly")
+}
+
+// fatalWindow tells the clerk, in Vietnamese, why the program cannot start.
+func fatalWindow(a fyne.App, err error) {
+	msg := "Không mở được dữ liệu của chương trình:\n\n" + err.Error()
+	if errors.Is(err, storage.ErrLocked) {
+		msg = "Chương trình Một Cửa đang chạy ở một cửa sổ khác trên máy này.\n\n" + err.Error()
+	}
+	fmt.Fprintln(os.Stderr, msg)
+	w := a.NewWindow("Một Cửa")
+	l := widget.NewLabel(msg)
+	l.Wrapping = fyne.TextWrapWord
+	w.SetContent(container(l, widget.NewButton("Đóng", a.Quit)))
+	w.Resize(fyne.NewSize(520, 200))
+	go func() {
+		time.Sleep(2 * time.Minute)
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+}
