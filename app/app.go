@@ -5,6 +5,7 @@
 package app
 
 import (
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -33,6 +34,7 @@ type UI struct {
 // run and the main screens after.
 func New(a fyne.App, s *storage.Store) *UI {
 	SetLanguage(s.Settings().Language)
+	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
 	u := &UI{app: a, store: s, now: time.Now}
 	u.win = a.NewWindow(lang.L("app.title"))
 	u.win.Resize(fyne.NewSize(1280, 800))
@@ -113,4 +115,12 @@ func (u *UI) changed() {
 func (u *UI) rebuild() {
 	SetLanguage(u.store.Settings().Language)
 	u.build()
+}
+
+// lightTheme keeps Fyne's theme in its light variant: forms on screen look
+// like the paper they become.
+type lightTheme struct{ fyne.Theme }
+
+func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantLight)
 }

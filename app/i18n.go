@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ func SetLanguage(code string) {
 		code = "vi"
 	}
 	current = code
+	// Fyne reads the locale from the environment on Linux and macOS.
+	_ = os.Setenv("LANGUAGE", code)
 	for _, loc := range []fyne.Locale{fyne.Locale(code), "en", "vi", lang.SystemLocale()} {
 		if err := lang.AddTranslationsForLocale(data, loc); err != nil {
 			fyne.LogError("translations", err)

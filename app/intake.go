@@ -157,6 +157,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	side := container.NewStack(minWidth(300), container.NewPadded(panel))
 	s.content = container.NewBorder(nil, nil, nil, side, container.NewVScroll(container.NewPadded(form)))
 	s.onSearch("")
+	s.updateDue()
 	return s
 }
 
@@ -255,7 +256,8 @@ func (s *intakeScreen) updateDue() {
 func (s *intakeScreen) intakeValue() (dossier.Intake, error) {
 	in := dossier.Intake{UseAltTime: s.altTime.Checked, Summary: strings.TrimSpace(s.summary.Text),
 		Owner: s.owner.party(), FilerIsOwner: s.filerSame.Checked, Notes: s.notes.Text,
-		Channel: dossier.Channel(s.channel.SelectedIndex() + 1), Delivery: dossier.Delivery(s.delivery.SelectedIndex() + 1)}
+		Channel: dossier.Channel(s.channel.SelectedIndex() + 1), Delivery: dossier.Delivery(s.delivery.SelectedIndex() + 1),
+		ReceivedAt: s.u.now()}
 	if s.procedure != nil {
 		in.ProcedureCode = s.procedure.Code
 	}

@@ -53,6 +53,7 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		counters[i] = strconv.Itoa(i + 1)
 	}
 	s.counter = widget.NewSelect(counters, nil)
+	s.counter.PlaceHolder = lang.L("setup.counter.pick")
 	if set.Counter > 0 {
 		s.counter.SetSelected(strconv.Itoa(set.Counter))
 	}

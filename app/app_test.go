@@ -1,0 +1,325 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/assets"
+	"motcua/dossier"
+	"motcua/storage"
+)
+
+var testSettings = storage.Settings{UnitName: "UBND phường Thuận Hóa", UnitCode: "000.00.12.H57", Place: "Huế", Counter: 2, Clerk: "Trần Văn Bình", Language: "vi"}
+
+func openStore(t *testing.T) *storage.Store {
+	t.Helper()
+	s, err := storage.Open(filepath.Join(t.TempDir(), "motcua.db"), storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func newTestUI(t *testing.T) (*UI, *storage.Store) {
+	t.Helper()
+	s := openStore(t)
+	if err := s.SaveSettings(testSettings); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	u := New(a, s)
+	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
+	u.win.Resize(fyne.NewSize(1280, 800))
+	return u, s
+}
+
+func pressEnter(e *widget.Entry) { e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) }
+
+// menuAction finds the main-menu item bound to a shortcut, as the window
+// does when the clerk presses it.
+func menuAction(t *testing.T, u *UI, sc fyne.Shortcut) func() {
+	for _, m := range u.win.MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Shortcut != nil && it.Shortcut.ShortcutName() == sc.ShortcutName() {
+				return it.Action
+			}
+		}
+	}
+	t.Fatalf("no menu item for %s", sc.ShortcutName())
+	return nil
+}
+
+// objects walks a canvas object tree, through widget renderers.
+func objects(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	visit(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			objects(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			objects(c, visit)
+		}
+	}
+}
+
+func findButton(t *testing.T, root fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	objects(root, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() && found == nil {
+			found = b
+		}
+	})
+	if found == nil {
+		t.Fatalf("no button %q", text)
+	}
+	return found
+}
+
+func topOverlay(t *testing.T, u *UI) fyne.CanvasObject {
+	t.Helper()
+	top := u.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog shown")
+	}
+	return top
+}
+
+const qr = "046190001234|191234567|Nguyễn Thị Lan|12031990|Nữ|12 Lê Lợi, Phường Thuận Hóa, Thành phố Huế|01072021"
+
+func TestIntakeFormSaveFindAndTransition(t *testing.T) {
+	u, s := newTestUI(t)
+	in := u.intake
+
+	// Procedure search ignores case and diacritics; Enter picks the first.
+	test.Type(in.search, "KHAI SINH")
+	if len(in.matches) == 0 || in.matches[0].Code != "1.001193" && in.matches[1].Code != "1.001193" {
+		t.Fatalf("matches %v", in.matches)
+	}
+	in.search.SetText("")
+	test.Type(in.search, "1.001193")
+	pressEnter(in.search)
+	if in.procedure == nil || in.procedure.Code != "1.001193" {
+		t.Fatal("procedure not chosen")
+	}
+	if len(in.docs.rows) != 3 || in.docs.rows[0].name.Text != "Tờ khai đăng ký khai sinh" {
+		t.Fatalf("checklist not filled: %d rows", len(in.docs.rows))
+	}
+	// received 09:00 Tuesday 10/3/2026, same-day procedure: due 17:00 the same day
+	if got := in.due.Text; got != "17:00, Thứ Ba 10/03/2026" {
+		t.Fatalf("live appointment %q", got)
+	}
+
+	// A scanner types the chip card's QR code into the ID field.
+	test.Type(in.owner.idNumber, qr)
+	o := in.owner
+	if o.idNumber.Text != "046190001234" || o.name.Text != "Nguyễn Thị Lan" || o.birth.Text != "12/03/1990" ||
+		o.sex.Selected != "Nữ" || o.ward.Text != "Phường Thuận Hóa" || o.province.Text != "Thành phố Huế" || o.street.Text != "12 Lê Lợi" {
+		t.Fatalf("QR fill: id %q name %q birth %q sex %q street %q ward %q prov %q", o.idNumber.Text, o.name.Text, o.birth.Text, o.sex.Selected, o.street.Text, o.ward.Text, o.province.Text)
+	}
+	// Fields validate as typed, in Vietnamese.
+	test.Type(o.phone, "0123")
+	if err := o.phone.Validate(); err == nil || !strings.Contains(err.Error(), "Số điện thoại không hợp lệ") {
+		t.Fatalf("phone validation: %v", err)
+	}
+	// Saving with a bad phone shows the error and saves nothing.
+	menuAction(t, u, shortcutSave)()
+	if st, _ := s.Stats(); st.Records != 0 {
+		t.Fatal("saved with an invalid phone")
+	}
+	if d := topOverlay(t, u); d == nil {
+		t.Fatal("no error shown")
+	}
+	u.win.Canvas().Overlays().Top().Hide()
+	u.win.Canvas().Overlays().Remove(u.win.Canvas().Overlays().Top())
+	o.phone.SetText("0912 345 678")
+
+	// Ctrl+S saves.
+	menuAction(t, u, shortcutSave)()
+	st, _ := s.Stats()
+	if st.Records != 1 || st.Pending != 1 {
+		t.Fatalf("stats after save %+v", st)
+	}
+	if !strings.Contains(in.lastSaved.Text, "000.00.12.H57-260310-2001") {
+		t.Fatalf("saved panel %q", in.lastSaved.Text)
+	}
+	if in.procedure != nil || o.name.Text != "" {
+		t.Fatal("form not cleared for the next citizen")
+	}
+	if !strings.Contains(u.status.pending.Text, "1") {
+		t.Fatalf("status bar %q", u.status.pending.Text)
+	}
+
+	// Find it by a folded name search.
+	u.showTab(1)
+	test.Type(u.records.search, "nguyen thi lan")
+	if len(u.records.items) != 1 || u.records.items[0].Code != "000.00.12.H57-260310-2001" {
+		t.Fatalf("search found %d", len(u.records.items))
+	}
+	u.records.list.Select(0)
+	d := u.records.detail
+	if !strings.Contains(d.title.Text, "Được tiếp nhận") {
+		t.Fatalf("detail title %q", d.title.Text)
+	}
+	// Only allowed actions are offered: no "Trả kết quả" while received.
+	for _, b := range d.actions.Objects {
+		if b.(*widget.Button).Text == "Trả kết quả" {
+			t.Fatal("return offered before the result is ready")
+		}
+	}
+	// Perform a transition: result ready, confirmed in the dialog.
+	test.Tap(findButton(t, d.actions, "Có kết quả"))
+	test.Tap(findButton(t, topOverlay(t, u), "Có"))
+	r, _ := s.GetByCode("000.00.12.H57-260310-2001")
+	if r.Status != dossier.StatusDone {
+		t.Fatalf("status %d", r.Status)
+	}
+	// Return it: the dialog asks who collected it, filled from the filer.
+	test.Tap(findButton(t, d.actions, "Trả kết quả"))
+	test.Tap(findButton(t, topOverlay(t, u), "Thực hiện"))
+	r, _ = s.GetByCode("000.00.12.H57-260310-2001")
+	if r.Status != dossier.StatusReturned || r.Collector == nil || r.Collector.Name != "Nguyễn Thị Lan" {
+		t.Fatalf("after return: %d %+v", r.Status, r.Collector)
+	}
+	if len(d.actions.Objects) != 1 {
+		t.Fatalf("%d actions offered after return", len(d.actions.Objects))
+	}
+	if st, _ := s.Stats(); st.Pending != 3 {
+		t.Fatalf("pending %d", st.Pending)
+	}
+}
+
+func TestRefusalNeedsAReason(t *testing.T) {
+	u, s := newTestUI(t)
+	r, err := s.Intake(dossier.Intake{ProcedureCode: "2.000884", FilerIsOwner: true,
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Lê Văn Cường", IDNumber: "046085001111"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.records.openCode(r.Code)
+	d := u.records.detail
+	test.Tap(findButton(t, d.actions, "Từ chối tiếp nhận"))
+	dlg := topOverlay(t, u)
+	ok := findButton(t, dlg, "Thực hiện")
+	if !ok.Disabled() {
+		t.Fatal("refusal can be confirmed without a reason")
+	}
+	var reason *widget.Entry
+	objects(dlg, func(o fyne.CanvasObject) {
+		if e, isEntry := o.(*widget.Entry); isEntry && e.MultiLine && reason == nil {
+			reason = e
+		}
+	})
+	test.Type(reason, "Hồ sơ không thuộc thẩm quyền")
+	test.Tap(ok)
+	got, _ := s.Get(r.ID)
+	if got.Status != dossier.StatusRefused || got.History[1].Reason != "Hồ sơ không thuộc thẩm quyền" {
+		t.Fatalf("%d %+v", got.Status, got.History)
+	}
+}
+
+func TestFirstRunSetUp(t *testing.T) {
+	s := openStore(t)
+	a := test.NewTempApp(t)
+	u := New(a, s)
+	if u.tabs != nil {
+		t.Fatal("main screens shown before set-up")
+	}
+	var setup *setupScreen
+	setup = newSetupScreen(u, true)
+	u.win.SetContent(setup.content)
+	test.Type(setup.unitName, "UBND phường Kim Long")
+	test.Type(setup.unitCode, "000.00.12.H5")
+	if setup.unitCode.Validate() == nil {
+		t.Fatal("bad unit code accepted")
+	}
+	test.Type(setup.unitCode, "7")
+	test.Type(setup.place, "Huế")
+	setup.counter.SetSelected("3")
+	test.Type(setup.clerk, "Hồ Thị Mai")
+	setup.submit()
+	if !s.Settings().Ready() || s.Settings().Counter != 3 || u.tabs == nil {
+		t.Fatalf("set-up not applied: %+v", s.Settings())
+	}
+}
+
+func TestEnglish(t *testing.T) {
+	u, s := newTestUI(t)
+	set := s.Settings()
+	set.Language = "en"
+	if err := s.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	u.rebuild()
+	defer SetLanguage("vi")
+	if got := u.tabs.Items[0].Text; got != "Receive a file" {
+		t.Fatalf("tab %q", got)
+	}
+	if got := statusLabel(dossier.StatusReturned); got != "Result returned" {
+		t.Fatalf("status %q", got)
+	}
+	if got := fieldMessage(dossier.ValidatePhone("1")); got != "Invalid phone number" {
+		t.Fatalf("%q", got)
+	}
+}
+
+func TestEveryKeyIsTranslated(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	re := regexp.MustCompile(`lang\.(?:L|X)\("([a-z_.]+[a-z])"`)
+	var vi, en map[string]string
+	json.Unmarshal(assets.TranslationVI, &vi)
+	json.Unmarshal(assets.TranslationEN, &en)
+	n := 0
+	for _, f := range files {
+		src, _ := os.ReadFile(f)
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			n++
+			if _, ok := vi[m[1]]; !ok {
+				t.Errorf("%s: %q missing in vi.json", f, m[1])
+			}
+			if _, ok := en[m[1]]; !ok {
+				t.Errorf("%s: %q missing in en.json", f, m[1])
+			}
+		}
+	}
+	for _, st := range dossier.AllStatuses() {
+		if _, ok := en[fmt.Sprintf("status.%d", st)]; !ok {
+			t.Errorf("status %d has no English label", st)
+		}
+	}
+	for _, e := range dossier.AllEventTypes() {
+		if _, ok := en["event."+string(e)]; !ok {
+			t.Errorf("event %s has no English label", e)
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d keys found: the scan is broken", n)
+	}
+}
+
+func TestSplitAddress(t *testing.T) {
+	for in, want := range map[string][3]string{
+		"12 Lê Lợi, Phường Thuận Hóa, Thành phố Huế":                 {"12 Lê Lợi", "Phường Thuận Hóa", "Thành phố Huế"},
+		"Thôn 3, Xã Phú Vinh, Thành phố Huế":                         {"Thôn 3", "Xã Phú Vinh", "Thành phố Huế"},
+		"5 Kim Long, Phường Kim Long, Quận Phú Xuân, Thừa Thiên Huế": {"5 Kim Long, Quận Phú Xuân", "Phường Kim Long", "Thừa Thiên Huế"},
+		"Huế": {"Huế", "", ""},
+	} {
+		s, w, p := splitAddress(in)
+		if [3]string{s, w, p} != want {
+			t.Errorf("%q → %q %q %q", in, s, w, p)
+		}
+	}
+}
