@@ -1,0 +1,62 @@
+# Một Cửa — build, run and test. `make run` and `make test` install the
+# Debian/Ubuntu packages they need when they are missing.
+
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+export CGO_ENABLED := 1
+
+# Fyne (cgo + GLFW) needs these to build; Xvfb runs the window in tests.
+DEBS := gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev \
+        libxi-dev libxxf86vm-dev xvfb xauth
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DATA ?=
+BENCH_RECORDS ?= 1000000
+BENCH_DIR ?= $(CURDIR)/.bench
+
+.PHONY: all deps go build run test vet unit smoke bench fuzz clean
+
+all: build
+
+go:
+	@command -v go >/dev/null || { echo "Go 1.26 is required (https://go.dev/dl); the module proxy fetches the rest." >&2; exit 1; }
+
+deps: go
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	go build -o bin/motcua .
+	CGO_ENABLED=0 go build -o bin/motcuactl ./cmd/motcuactl
+
+run: build
+	./bin/motcua $(if $(DATA),-data $(DATA))
+
+vet: deps
+	go vet ./...
+
+unit: deps
+	go test -race -count=1 ./...
+
+smoke: build
+	bash scripts/smoke.sh
+
+test: vet unit smoke
+
+# Benchmarks against a store of $(BENCH_RECORDS) records (built once in
+# $(BENCH_DIR), a few minutes for a million), then start-up time and memory
+# of the real window on that store.
+bench: build
+	mkdir -p $(BENCH_DIR)
+	MOTCUA_BENCH_RECORDS=$(BENCH_RECORDS) MOTCUA_BENCH_DIR=$(BENCH_DIR) \
+		go test ./storage -run '^$$' -bench . -benchtime 300x | tee $(BENCH_DIR)/storage.txt
+	bash scripts/startup-bench.sh $(BENCH_DIR)/bench-$(BENCH_RECORDS).db
+
+fuzz: go
+	for f in FuzzParseCalendar FuzzParseCode FuzzValidateIDNumber FuzzValidatePhone FuzzValidateTaxCode FuzzParseIDCardQR FuzzParseDate FuzzFold FuzzParseCatalog; do \
+		go test ./dossier -run '^$$' -fuzz "^$$f$$" -fuzztime 20s || exit 1; done
+
+clean:
+	rm -rf bin .bench

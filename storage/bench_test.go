@@ -1,0 +1,157 @@
+package storage
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"motcua/assets"
+	"motcua/dossier"
+)
+
+// The benchmarks share one store of MOTCUA_BENCH_RECORDS synthetic records
+// (default 1,000,000), built once in MOTCUA_BENCH_DIR (default a temporary
+// directory) and reused by later runs when it is already there.
+var (
+	benchOnce  sync.Once
+	benchStore *Store
+	benchErr   error
+	benchRecs  []*dossier.Record // a sample of stored records to look up
+)
+
+func benchDB(b *testing.B) *Store {
+	benchOnce.Do(func() {
+		n := 1_000_000
+		if v := os.Getenv("MOTCUA_BENCH_RECORDS"); v != "" {
+			n, _ = strconv.Atoi(v)
+		}
+		dir := os.Getenv("MOTCUA_BENCH_DIR")
+		if dir == "" {
+			dir, _ = os.MkdirTemp("", "motcua-bench")
+		}
+		path := filepath.Join(dir, fmt.Sprintf("bench-%d.db", n))
+		s, err := Open(path, Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
+		if err != nil {
+			benchErr = err
+			return
+		}
+		if !s.Settings().Ready() {
+			s.SaveSettings(testSettings)
+		}
+		if st, _ := s.Stats(); st.Records < n {
+			s.db.NoSync = true
+			start := time.Now()
+			benchErr = s.Seed(n-st.Records, 42, nil)
+			s.db.NoSync = false
+			s.Sync()
+			fmt.Fprintf(os.Stderr, "seeded %d records in %s\n", n-st.Records, time.Since(start).Round(time.Second))
+		}
+		benchStore = s
+		benchRecs, _, benchErr = s.Page(Query{}, nil, 1000)
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchStore
+}
+
+// timed runs op b.N times and reports the median and 99th percentile.
+func timed(b *testing.B, op func(i int)) {
+	d := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		op(i)
+		d = append(d, time.Since(t0))
+	}
+	b.StopTimer()
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	b.ReportMetric(float64(d[len(d)/2].Microseconds()), "median-µs")
+	b.ReportMetric(float64(d[len(d)*99/100].Microseconds()), "p99-µs")
+}
+
+func BenchmarkSaveIntakeFsync(b *testing.B) {
+	s := benchDB(b)
+	r := rand.New(rand.NewPCG(1, 2))
+	timed(b, func(int) {
+		p := SyntheticPerson(r)
+		if _, err := s.Intake(dossier.Intake{ProcedureCode: "1.004873", Owner: p, FilerIsOwner: true}); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+func BenchmarkBareBoltPutFsync(b *testing.B) {
+	s := benchDB(b)
+	val := make([]byte, 2048)
+	timed(b, func(i int) {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			bk, err := tx.CreateBucketIfNotExists([]byte("bench"))
+			if err != nil {
+				return err
+			}
+			return bk.Put([]byte(fmt.Sprintf("k%09d", i)), val)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
+	s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("bench")) })
+}
+
+func BenchmarkLookupByCode(b *testing.B) {
+	s := benchDB(b)
+	timed(b, func(i int) {
+		r, _, err := s.Page(Query{Text: benchRecs[i%len(benchRecs)].Code}, nil, 50)
+		if err != nil || len(r) != 1 {
+			b.Fatalf("%d %v", len(r), err)
+		}
+	})
+}
+
+func BenchmarkLookupByIDNumber(b *testing.B) {
+	s := benchDB(b)
+	timed(b, func(i int) {
+		r, _, err := s.Page(Query{Text: benchRecs[i%len(benchRecs)].Owner.IDNumber}, nil, 50)
+		if err != nil || len(r) == 0 {
+			b.Fatalf("%d %v", len(r), err)
+		}
+	})
+}
+
+func BenchmarkNameSearchFirst50(b *testing.B) {
+	s := benchDB(b)
+	queries := []string{"nguyen van an", "nguyen thi", "tran thi mai", "le", "ton nu thu dung", "pham duc huy"}
+	timed(b, func(i int) {
+		if _, _, err := s.Page(Query{Text: queries[i%len(queries)]}, nil, 50); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+func BenchmarkStatusFilterFirstPage(b *testing.B) {
+	s := benchDB(b)
+	statuses := []dossier.Status{dossier.StatusReturned, dossier.StatusProcessing, dossier.StatusDone, dossier.StatusRefused}
+	timed(b, func(i int) {
+		if _, _, err := s.Page(Query{Status: statuses[i%len(statuses)]}, nil, 50); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+func BenchmarkOverdueFirstPage(b *testing.B) {
+	s := benchDB(b)
+	timed(b, func(i int) {
+		if _, _, err := s.Page(Query{Due: DueOverdue}, nil, 50); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
