@@ -100,6 +100,14 @@ func fmtTime(t time.Time) string {
 	return t.In(dossier.Loc).Format("02/01/2006 15:04")
 }
 
+// fmtShort fits a list column: 26/11/26 15:59.
+func fmtShort(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(dossier.Loc).Format("02/01/06 15:04")
+}
+
 func fmtDate(t time.Time) string {
 	if t.IsZero() {
 		return ""

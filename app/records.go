@@ -99,7 +99,7 @@ func newRecordsScreen(u *UI) *recordsScreen {
 }
 
 // recordRow columns: code, owner, procedure, received, due, status.
-var rowWeights = []float32{2.3, 2, 2.6, 1.5, 1.5, 1.6}
+var rowWeights = []float32{3.1, 2.1, 2.3, 1.45, 1.45, 1.7}
 
 func newRecordRow() fyne.CanvasObject {
 	cells := make([]fyne.CanvasObject, len(rowWeights))
@@ -126,8 +126,8 @@ func (s *recordsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	set(0, r.Code)
 	set(1, r.Owner.Name)
 	set(2, r.ProcedureName)
-	set(3, fmtTime(r.ReceivedAt))
-	set(4, fmtTime(r.DueAt))
+	set(3, fmtShort(r.ReceivedAt))
+	set(4, fmtShort(r.DueAt))
 	st := cells[5].(*widget.Label)
 	st.Importance = widget.MediumImportance
 	text := statusLabel(r.Status)
