@@ -40,7 +40,7 @@ func main() {
 	}
 	if err != nil {
 		slog.Error("cannot open the store", "err", err)
-		fatalWindow(a, err)
+		fatalWindow(a, err, *smoke)
 		os.Exit(1)
 	}
 	defer st.Close()
@@ -69,7 +69,8 @@ func main() {
 }
 
 // fatalWindow tells the clerk, in Vietnamese, why the program cannot start.
-func fatalWindow(a fyne.App, err error) {
+// In a smoke run it closes by itself after autoClose.
+func fatalWindow(a fyne.App, err error, autoClose time.Duration) {
 	msg := "Không mở được dữ liệu của chương trình:\n\n" + err.Error()
 	if errors.Is(err, storage.ErrLocked) {
 		msg = "Chương trình Một Cửa đang chạy ở một cửa sổ khác trên máy này.\n\n" + err.Error()
@@ -80,9 +81,11 @@ func fatalWindow(a fyne.App, err error) {
 	l.Wrapping = fyne.TextWrapWord
 	w.SetContent(container(l, widget.NewButton("Đóng", a.Quit)))
 	w.Resize(fyne.NewSize(520, 200))
-	go func() {
-		time.Sleep(2 * time.Minute)
-		fyne.Do(a.Quit)
-	}()
+	if autoClose > 0 {
+		go func() {
+			time.Sleep(autoClose)
+			fyne.Do(a.Quit)
+		}()
+	}
 	w.ShowAndRun()
 }

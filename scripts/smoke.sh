@@ -8,11 +8,28 @@ trap 'rm -rf "$dir"' EXIT
 ./bin/motcuactl -data "$dir" setup -unit-name "UBND phường Thuận Hóa" -unit-code 000.00.12.H57 \
 	-place "Huế" -counter 1 -clerk "Cán bộ thử nghiệm" >/dev/null
 ./bin/motcuactl -data "$dir" seed -records 2000 -seed 1 >/dev/null 2>&1
-out=$(LANGUAGE=vi timeout 60 xvfb-run -a -s "-screen 0 1366x850x24" ./bin/motcua -data "$dir" -smoke 2s 2>"$dir/stderr") || {
+export LANGUAGE=vi
+xvfb=(xvfb-run -a -s "-screen 0 1366x850x24")
+
+# 1. The window starts, becomes ready and closes cleanly on request.
+out=$(timeout 60 "${xvfb[@]}" ./bin/motcua -data "$dir" -smoke 2s 2>"$dir/stderr") || {
 	echo "smoke: the program failed"; cat "$dir/stderr"; exit 1; }
 echo "$out"
 grep -q '^ready_ms=' <<<"$out" || { echo "smoke: the window never became ready"; cat "$dir/stderr"; exit 1; }
 grep -q 'closed cleanly' "$dir/stderr" || { echo "smoke: did not close cleanly"; cat "$dir/stderr"; exit 1; }
+
+# 2. A second copy on the same data gets a clear message, not a hang.
+timeout 60 "${xvfb[@]}" ./bin/motcua -data "$dir" -smoke 8s >"$dir/first.out" 2>&1 &
+first=$!
+for _ in $(seq 1 100); do grep -q ready_ms "$dir/first.out" && break; sleep 0.2; done
+set +e
+timeout 30 "${xvfb[@]}" ./bin/motcua -data "$dir" -smoke 1s >/dev/null 2>"$dir/second.err"
+code=$?
+set -e
+wait $first
+[ $code -eq 1 ] && grep -q "đang chạy" "$dir/second.err" || {
+	echo "smoke: a second copy did not refuse clearly (exit $code)"; cat "$dir/second.err"; exit 1; }
+echo "second copy refused: $(head -1 "$dir/second.err")"
 # the store is whole after the run
 ./bin/motcuactl -data "$dir" verify
-echo "smoke: 1 passed, 0 failed"
+echo "smoke: 2 passed, 0 failed"
