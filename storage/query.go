@@ -346,63 +346,87 @@ func merged(b *bolt.Bucket, prefixes [][]byte, lo, hi []byte, desc bool, after C
 }
 
 // nameJoin intersects the id lists of several name tokens by leapfrogging
-// cursors, newest id (UUIDv7) first. Work is bounded by the rarest token.
+// cursors downward, newest id (UUIDv7) first. Each cursor moves with a few
+// cheap Prev steps before it falls back to a Seek, so the work is bounded
+// by the rarest token's list and stays sequential where lists are dense.
 func nameJoin(b *bolt.Bucket, tokens []string, after Cursor) func() ([]byte, []byte, bool) {
-	if len(tokens) == 0 {
-		return func() ([]byte, []byte, bool) { return nil, nil, false }
+	type tok struct {
+		c      *bolt.Cursor
+		prefix []byte
+		id     []byte // current id, nil when exhausted
 	}
-	cursors := make([]*bolt.Cursor, len(tokens))
-	prefixes := make([][]byte, len(tokens))
+	toks := make([]*tok, len(tokens))
 	for i, t := range tokens {
-		cursors[i] = b.Cursor()
-		prefixes[i] = join([]byte(t), sep)
+		toks[i] = &tok{c: b.Cursor(), prefix: join([]byte(t), sep)}
 	}
-	// lastAtMost returns the largest id of token i that is <= id (< id when
-	// strict), or nil; id nil means no bound.
-	lastAtMost := func(i int, id []byte, strict bool) []byte {
-		p := prefixes[i]
-		var k []byte
-		if id == nil {
-			k, _ = seekBefore(cursors[i], prefixEnd(p))
-		} else {
-			target := join(p, id)
-			k, _ = cursors[i].Seek(target)
-			if k == nil || !bytes.Equal(k, target) || strict {
-				k, _ = seekBefore(cursors[i], target)
-			}
-		}
-		if k == nil || !bytes.HasPrefix(k, p) {
+	idOf := func(t *tok, k []byte) []byte {
+		if k == nil || !bytes.HasPrefix(k, t.prefix) {
 			return nil
 		}
-		return k[len(p):]
+		return k[len(t.prefix):]
 	}
-	bound, strict := []byte(after), after != nil
-	done := false
+	// seekDown positions t at its largest id <= target (< when strict);
+	// target nil means no bound.
+	seekDown := func(t *tok, target []byte, strict bool) {
+		var k []byte
+		if target == nil {
+			k, _ = seekBefore(t.c, prefixEnd(t.prefix))
+		} else {
+			full := join(t.prefix, target)
+			k, _ = t.c.Seek(full)
+			if k == nil || strict || !bytes.Equal(k, full) {
+				k, _ = seekBefore(t.c, full)
+			}
+		}
+		t.id = idOf(t, k)
+	}
+	// down moves t (already at or above target) to its largest id <= target.
+	down := func(t *tok, target []byte) {
+		for step := 0; t.id != nil && bytes.Compare(t.id, target) > 0; step++ {
+			if step == 8 {
+				seekDown(t, target, false)
+				return
+			}
+			k, _ := t.c.Prev()
+			t.id = idOf(t, k)
+		}
+	}
+	started := false
 	return func() ([]byte, []byte, bool) {
-		for !done {
-			cand := lastAtMost(0, bound, strict)
+		if len(toks) == 0 {
+			return nil, nil, false
+		}
+		if !started {
+			started = true
+			for _, t := range toks {
+				seekDown(t, after, after != nil)
+			}
+		} else if toks[0].id != nil {
+			k, _ := toks[0].c.Prev() // past the id returned last
+			toks[0].id = idOf(toks[0], k)
+		}
+		for {
+			cand := toks[0].id
 			if cand == nil {
-				done = true
-				break
+				return nil, nil, false
 			}
 			agree := true
-			for i := 1; i < len(tokens); i++ {
-				got := lastAtMost(i, cand, false)
-				if got == nil {
-					done = true
+			for _, t := range toks[1:] {
+				down(t, cand)
+				if t.id == nil {
+					toks[0].id = nil
 					return nil, nil, false
 				}
-				if !bytes.Equal(got, cand) {
-					cand, agree = got, false // got < cand: restart from it
+				if !bytes.Equal(t.id, cand) {
+					down(toks[0], t.id) // t.id < cand: leap
+					agree = false
 					break
 				}
 			}
 			if agree {
-				bound, strict = clone(cand), true
-				return bound, bound, true
+				id := clone(cand)
+				return id, id, true
 			}
-			bound, strict = clone(cand), false
 		}
-		return nil, nil, false
 	}
 }
