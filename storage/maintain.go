@@ -87,6 +87,9 @@ func (s *Store) Verify() ([]Problem, error) {
 		if err != nil {
 			return err
 		}
+		if v := tx.Bucket(bMeta).Get(kRecordN); len(v) != 8 || int(be64(v)) != tx.Bucket(bRecords).Stats().KeyN {
+			probs = append(probs, Problem{"meta", "record count does not match the records"})
+		}
 		for _, name := range indexBuckets {
 			n := 0
 			_ = tx.Bucket(name).ForEach(func(k, _ []byte) error {
@@ -123,7 +126,9 @@ type Stats struct {
 func (s *Store) Stats() (Stats, error) {
 	var st Stats
 	err := s.db.View(func(tx *bolt.Tx) error {
-		st.Records = tx.Bucket(bRecords).Stats().KeyN
+		if v := tx.Bucket(bMeta).Get(kRecordN); len(v) == 8 {
+			st.Records = int(be64(v))
+		}
 		st.FileBytes = tx.Size()
 		return tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
 			var e struct {

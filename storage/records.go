@@ -284,6 +284,16 @@ func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
 	if err := recs.Put([]byte(r.ID), data); err != nil {
 		return err
 	}
+	if old == nil {
+		meta := tx.Bucket(bMeta)
+		var n uint64
+		if v := meta.Get(kRecordN); len(v) == 8 {
+			n = be64(v)
+		}
+		if err := meta.Put(kRecordN, u64(n+1)); err != nil {
+			return err
+		}
+	}
 	newKeys := indexKeys(r)
 	var oldKeys map[string][][]byte
 	if old != nil {
@@ -384,6 +394,8 @@ func indexKeys(r *dossier.Record) map[string][][]byte {
 	}
 	return keys
 }
+
+func be64(b []byte) uint64 { return uint64(be32(b[:4]))<<32 | uint64(be32(b[4:])) }
 
 func be32(b []byte) uint32 {
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])

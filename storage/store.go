@@ -41,6 +41,7 @@ var (
 	kDevice   = []byte("device")
 	kSettings = []byte("settings")
 	kCurrent  = []byte("current")
+	kRecordN  = []byte("records_n")
 )
 
 // Errors callers decide on. The Vietnamese text is what a clerk reads.
@@ -207,6 +208,11 @@ var migrations = []func(tx *bolt.Tx, opts Options) error{
 			}
 		}
 		return nil
+	},
+	// 1 → 2: the record count kept in meta (bucket statistics walk every page).
+	func(tx *bolt.Tx, _ Options) error {
+		n := tx.Bucket(bRecords).Stats().KeyN
+		return tx.Bucket(bMeta).Put(kRecordN, u64(uint64(n)))
 	},
 }
 

@@ -297,3 +297,27 @@ func TestCalendarReplacement(t *testing.T) {
 		t.Fatalf("due %s, want %s (11/3 is now a day off)", r.DueAt, want)
 	}
 }
+
+func TestMigrationFromSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "motcua.db")
+	s := openTestStore(t, path)
+	s.SaveSettings(testSettings)
+	for i := 0; i < 3; i++ {
+		if _, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// make it look like a file written by schema 1
+	s.db.Update(func(tx *bolt.Tx) error {
+		tx.Bucket(bMeta).Delete(kRecordN)
+		return tx.Bucket(bMeta).Put(kSchema, u32(1))
+	})
+	s.Close()
+	s = openTestStore(t, path)
+	defer s.Close()
+	st, _ := s.Stats()
+	probs, _ := s.Verify()
+	if st.Records != 3 || len(probs) != 0 {
+		t.Fatalf("after migration: %+v %v", st, probs)
+	}
+}
