@@ -23,3 +23,17 @@ var TranslationVI []byte
 
 //go:embed translations/en.json
 var TranslationEN []byte
+
+// Fonts are Liberation Serif (metric-compatible with Times New Roman, full
+// Vietnamese coverage; SIL Open Font License, see fonts/LICENSE-LiberationSerif.txt)
+// for the printed forms.
+var (
+	//go:embed fonts/LiberationSerif-Regular.ttf
+	FontRegular []byte
+	//go:embed fonts/LiberationSerif-Bold.ttf
+	FontBold []byte
+	//go:embed fonts/LiberationSerif-Italic.ttf
+	FontItalic []byte
+	//go:embed fonts/LiberationSerif-BoldItalic.ttf
+	FontBoldItalic []byte
+)

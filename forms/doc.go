@@ -1,0 +1,341 @@
+// Package forms renders the official one-stop forms (Circular 03/2025/TT-VPCP
+// set: Mẫu 01–07), the result hand-over slip and the fee receipt as A4 PDF
+// with an embedded Times-metric serif that covers Vietnamese, and prints them.
+package forms
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"motcua/assets"
+	"motcua/dossier"
+)
+
+// Unit is who issues the forms: the counter's unit, from its settings.
+type Unit struct {
+	Name      string // e.g. "UBND phường Thuận Hóa"
+	Code      string // 000.00.12.H57
+	Place     string // for "{place}, ngày … tháng … năm …"
+	LookupURL string // optional; "{code}" is replaced by the record code
+}
+
+// Page geometry, in millimetres (Decree 30/2020: A4, left margin 30 mm,
+// right 15–20 mm; forms of the one-stop counter use a little less).
+const (
+	marginL = 25.0
+	marginR = 15.0
+	marginT = 15.0
+	marginB = 15.0
+	family  = "serif"
+	lineH   = 6.0
+)
+
+type doc struct {
+	pdf          *fpdf.Fpdf
+	unit         Unit
+	pageW, pageH float64
+	bodyW        float64 // between the margins
+}
+
+// newDoc starts an A4 document, portrait ("P") or landscape ("L").
+func newDoc(u Unit, orientation string) *doc {
+	pdf := fpdf.New(orientation, "mm", "A4", "")
+	pdf.SetMargins(marginL, marginT, marginR)
+	pdf.SetAutoPageBreak(true, marginB)
+	pdf.AddUTF8FontFromBytes(family, "", assets.FontRegular)
+	pdf.AddUTF8FontFromBytes(family, "B", assets.FontBold)
+	pdf.AddUTF8FontFromBytes(family, "I", assets.FontItalic)
+	pdf.AddUTF8FontFromBytes(family, "BI", assets.FontBoldItalic)
+	pdf.SetFont(family, "", 13)
+	pdf.SetTitle("Một Cửa", true)
+	pdf.SetCreator("Một Cửa", true)
+	w, h := pdf.GetPageSize()
+	return &doc{pdf: pdf, unit: u, pageW: w, pageH: h, bodyW: w - marginL - marginR}
+}
+
+func (d *doc) font(style string, size float64) { d.pdf.SetFont(family, style, size) }
+
+// output writes the PDF.
+func (d *doc) output(w io.Writer) error {
+	if err := d.pdf.Error(); err != nil {
+		return fmt.Errorf("forms: %w", err)
+	}
+	return d.pdf.Output(w)
+}
+
+// wrap splits text into lines that fit width in the current font; long
+// words are broken by runes, newlines are kept.
+func (d *doc) wrap(text string, width float64) []string {
+	width -= 2 * d.pdf.GetCellMargin()
+	var lines []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			try := word
+			if line != "" {
+				try = line + " " + word
+			}
+			if d.pdf.GetStringWidth(try) <= width {
+				line = try
+				continue
+			}
+			if line != "" {
+				lines = append(lines, line)
+			}
+			line = word
+			for d.pdf.GetStringWidth(line) > width { // a word wider than the box
+				r := []rune(line)
+				cut := len(r) - 1
+				for cut > 1 && d.pdf.GetStringWidth(string(r[:cut])) > width {
+					cut--
+				}
+				for dash := cut; dash > 1; dash-- { // prefer to break after a dash
+					if r[dash-1] == '-' {
+						cut = dash
+						break
+					}
+				}
+				lines = append(lines, string(r[:cut]))
+				line = string(r[cut:])
+			}
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// text writes a wrapped paragraph at the left margin.
+func (d *doc) text(s string, style string, size float64, align string) {
+	d.font(style, size)
+	for _, l := range d.wrap(s, d.bodyW) {
+		d.pdf.CellFormat(d.bodyW, lineH, l, "", 1, align, false, 0, "")
+	}
+}
+
+// field writes "label value" with the label in bold, wrapping the value
+// under itself.
+func (d *doc) field(label, value string) {
+	d.font("B", 12)
+	lw := d.pdf.GetStringWidth(label+" ") + 2*d.pdf.GetCellMargin()
+	d.font("", 12)
+	lines := d.wrap(value, d.bodyW-lw)
+	for i, l := range lines {
+		if i == 0 {
+			d.font("B", 12)
+			d.pdf.CellFormat(lw, lineH, label, "", 0, "L", false, 0, "")
+			d.font("", 12)
+		} else {
+			d.pdf.SetX(marginL + lw)
+		}
+		d.pdf.CellFormat(d.bodyW-lw, lineH, l, "", 1, "L", false, 0, "")
+	}
+}
+
+// dateLine is "{place}, ngày 05 tháng 3 năm 2026": days below 10 and the
+// months 1 and 2 take a leading zero (Decree 30/2020).
+func dateLine(place string, t time.Time) string {
+	t = t.In(dossier.Loc)
+	month := fmt.Sprint(int(t.Month()))
+	if t.Month() <= 2 {
+		month = "0" + month
+	}
+	return fmt.Sprintf("%s, ngày %02d tháng %s năm %d", place, t.Day(), month, t.Year())
+}
+
+// clock is "09 giờ 05 phút, ngày 10/03/2026".
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "…"
+	}
+	t = t.In(dossier.Loc)
+	return fmt.Sprintf("%02d giờ %02d phút, ngày %s", t.Hour(), t.Minute(), t.Format("02/01/2006"))
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(dossier.Loc).Format("02/01/2006")
+}
+
+// header draws the national header: the issuing unit at left, the
+// national motto at right, the number under the unit and the place and
+// date under the motto.
+func (d *doc) header(date time.Time, number string) {
+	leftW, rightW := 72.0, d.bodyW-72.0
+	y := d.pdf.GetY()
+	d.font("B", 12)
+	unitLines := d.wrap(strings.ToUpper(d.unit.Name), leftW)
+	for _, l := range unitLines {
+		d.pdf.CellFormat(leftW, 5.5, l, "", 2, "C", false, 0, "")
+	}
+	lineY := d.pdf.GetY() + 0.5
+	d.pdf.Line(marginL+leftW/2-15, lineY, marginL+leftW/2+15, lineY)
+	if number != "" {
+		d.pdf.SetY(lineY + 1.5)
+		d.font("", 12)
+		d.pdf.CellFormat(leftW, 6, "Số: "+number, "", 2, "C", false, 0, "")
+	}
+	leftBottom := d.pdf.GetY()
+
+	d.pdf.SetXY(marginL+leftW, y)
+	d.font("B", 12)
+	d.pdf.CellFormat(rightW, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "", 2, "C", false, 0, "")
+	d.font("B", 13)
+	motto := "Độc lập - Tự do - Hạnh phúc"
+	d.pdf.CellFormat(rightW, 6, motto, "", 2, "C", false, 0, "")
+	mw := d.pdf.GetStringWidth(motto)
+	lineY = d.pdf.GetY() + 0.3
+	d.pdf.Line(marginL+leftW+(rightW-mw)/2, lineY, marginL+leftW+(rightW+mw)/2, lineY)
+	d.pdf.SetY(lineY + 2)
+	d.pdf.SetX(marginL + leftW)
+	d.font("I", 12)
+	d.pdf.CellFormat(rightW, 6, dateLine(d.unit.Place, date), "", 2, "C", false, 0, "")
+	d.pdf.SetY(max(leftBottom, d.pdf.GetY()) + 5)
+}
+
+// title draws the centred bold form title and optional subtitle lines.
+func (d *doc) title(title string, sub ...string) {
+	d.font("B", 14)
+	for _, l := range d.wrap(title, d.bodyW) {
+		d.pdf.CellFormat(d.bodyW, 7, l, "", 1, "C", false, 0, "")
+	}
+	d.font("I", 12)
+	for _, s := range sub {
+		for _, l := range d.wrap(s, d.bodyW) {
+			d.pdf.CellFormat(d.bodyW, 6, l, "", 1, "C", false, 0, "")
+		}
+	}
+	d.pdf.Ln(3)
+}
+
+// copyLabel marks which copy of a form a page is ("Liên: Lưu").
+func (d *doc) copyLabel(label string) {
+	y := d.pdf.GetY()
+	d.font("I", 10)
+	d.pdf.SetXY(marginL, 6)
+	d.pdf.CellFormat(d.bodyW, 5, label, "", 0, "R", false, 0, "")
+	d.pdf.SetY(y)
+}
+
+type column struct {
+	title string
+	width float64 // share of the body width
+	align string
+}
+
+// table draws a bordered table whose cells wrap; a row never splits across
+// pages, and the header is drawn again at the top of each new page.
+func (d *doc) table(cols []column, rows [][]string, size float64) {
+	var total float64
+	for _, c := range cols {
+		total += c.width
+	}
+	widths := make([]float64, len(cols))
+	for i, c := range cols {
+		widths[i] = d.bodyW * c.width / total
+	}
+	lh := size * 0.45
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
+	}
+	var drawRow func(cells []string, style string, header bool)
+	headerRow := func() { drawRow(titles, "B", true) }
+	drawRow = func(cells []string, style string, header bool) {
+		d.font(style, size)
+		wrapped := make([][]string, len(cells))
+		n := 1
+		for i, c := range cells {
+			wrapped[i] = d.wrap(c, widths[i])
+			n = max(n, len(wrapped[i]))
+		}
+		h := float64(n)*lh + 1.5
+		if d.pdf.GetY()+h > d.pageH-marginB-8 {
+			d.pdf.AddPage()
+			if !header {
+				headerRow()
+				d.font(style, size)
+			}
+		}
+		x, y := marginL, d.pdf.GetY()
+		for i := range cells {
+			d.pdf.Rect(x, y, widths[i], h, "D")
+			align := cols[i].align
+			if header {
+				align = "C"
+			}
+			for j, l := range wrapped[i] {
+				d.pdf.SetXY(x, y+0.75+float64(j)*lh)
+				d.pdf.CellFormat(widths[i], lh, l, "", 0, align, false, 0, "")
+			}
+			x += widths[i]
+		}
+		d.pdf.SetXY(marginL, y+h)
+	}
+	headerRow()
+	for _, r := range rows {
+		drawRow(r, "", false)
+	}
+	d.pdf.Ln(2)
+}
+
+// signer is one signature block.
+type signer struct {
+	role, note, name string
+}
+
+// signatures draws up to two signature blocks side by side.
+func (d *doc) signatures(blocks ...signer) {
+	d.pdf.Ln(4)
+	if d.pdf.GetY() > d.pageH-marginB-40 {
+		d.pdf.AddPage()
+	}
+	w := d.bodyW / float64(len(blocks))
+	y := d.pdf.GetY()
+	for i, b := range blocks {
+		x := marginL + float64(i)*w
+		d.pdf.SetXY(x, y)
+		d.font("B", 12)
+		for _, l := range d.wrap(b.role, w) {
+			d.pdf.CellFormat(w, 6, l, "", 2, "C", false, 0, "")
+		}
+		d.font("I", 11)
+		note := b.note
+		if note == "" {
+			note = "(Ký và ghi rõ họ tên)"
+		}
+		d.pdf.CellFormat(w, 5.5, note, "", 2, "C", false, 0, "")
+		d.pdf.SetXY(x, d.pdf.GetY()+20)
+		d.font("B", 12)
+		d.pdf.CellFormat(w, 6, b.name, "", 2, "C", false, 0, "")
+	}
+	d.pdf.Ln(2)
+}
+
+// qr draws a QR code of content at (x, y) with the given size.
+func (d *doc) qr(content string, x, y, size float64) error {
+	png, err := qrcode.Encode(content, qrcode.Medium, 512)
+	if err != nil {
+		return fmt.Errorf("forms: qr: %w", err)
+	}
+	name := "qr-" + content
+	d.pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	d.pdf.ImageOptions(name, x, y, size, size, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	return nil
+}
+
+// QRContent is what a receipt's QR code holds: the lookup link when a URL
+// template is configured, the record code otherwise.
+func QRContent(u Unit, code string) string {
+	if strings.Contains(u.LookupURL, "{code}") {
+		return strings.ReplaceAll(u.LookupURL, "{code}", code)
+	}
+	return code
+}
