@@ -41,6 +41,7 @@ type doc struct {
 	unit         Unit
 	pageW, pageH float64
 	bodyW        float64 // between the margins
+	loaded       map[string]bool
 }
 
 // newDoc starts an A4 document, portrait ("P") or landscape ("L").
@@ -48,18 +49,25 @@ func newDoc(u Unit, orientation string) *doc {
 	pdf := fpdf.New(orientation, "mm", "A4", "")
 	pdf.SetMargins(marginL, marginT, marginR)
 	pdf.SetAutoPageBreak(true, marginB)
-	pdf.AddUTF8FontFromBytes(family, "", assets.FontRegular)
-	pdf.AddUTF8FontFromBytes(family, "B", assets.FontBold)
-	pdf.AddUTF8FontFromBytes(family, "I", assets.FontItalic)
-	pdf.AddUTF8FontFromBytes(family, "BI", assets.FontBoldItalic)
-	pdf.SetFont(family, "", 13)
 	pdf.SetTitle("Một Cửa", true)
 	pdf.SetCreator("Một Cửa", true)
 	w, h := pdf.GetPageSize()
-	return &doc{pdf: pdf, unit: u, pageW: w, pageH: h, bodyW: w - marginL - marginR}
+	d := &doc{pdf: pdf, unit: u, pageW: w, pageH: h, bodyW: w - marginL - marginR, loaded: map[string]bool{}}
+	d.font("", 12)
+	return d
 }
 
-func (d *doc) font(style string, size float64) { d.pdf.SetFont(family, style, size) }
+var fontFiles = map[string][]byte{"": assets.FontRegular, "B": assets.FontBold, "I": assets.FontItalic, "BI": assets.FontBoldItalic}
+
+// font selects a style, embedding its font file on first use only (each
+// embedded style costs time and bytes).
+func (d *doc) font(style string, size float64) {
+	if !d.loaded[style] {
+		d.pdf.AddUTF8FontFromBytes(family, style, fontFiles[style])
+		d.loaded[style] = true
+	}
+	d.pdf.SetFont(family, style, size)
+}
 
 // output writes the PDF.
 func (d *doc) output(w io.Writer) error {

@@ -430,3 +430,29 @@ func nameJoin(b *bolt.Bucket, tokens []string, after Cursor) func() ([]byte, []b
 		}
 	}
 }
+
+// Collect returns up to max records of the query, oldest first (for the
+// ledger), and whether more were left out.
+func (s *Store) Collect(q Query, max int) ([]*dossier.Record, bool, error) {
+	var out []*dossier.Record
+	var cur Cursor
+	for {
+		page, next, err := s.Page(q, cur, min(1000, max+1-len(out)))
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, page...)
+		if next == nil || len(out) > max {
+			break
+		}
+		cur = next
+	}
+	more := len(out) > max
+	if more {
+		out = out[:max]
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, more, nil
+}

@@ -400,3 +400,33 @@ func be64(b []byte) uint64 { return uint64(be32(b[:4]))<<32 | uint64(be32(b[4:])
 func be32(b []byte) uint32 {
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
+
+// LogPrint records in the audit that a form of a record was printed, and
+// says whether it had been printed before (a reprint).
+func (s *Store) LogPrint(actor string, r *dossier.Record, form string) (reprint bool, err error) {
+	err = s.update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		key := []byte("printed/" + r.ID + "/" + form)
+		var n uint32
+		if v := meta.Get(key); len(v) == 4 {
+			n = be32(v)
+		}
+		reprint = n > 0
+		if err := meta.Put(key, u32(n+1)); err != nil {
+			return err
+		}
+		action := "print"
+		if reprint {
+			action = "reprint"
+		}
+		return s.audit(tx, AuditEntry{Actor: actor, Action: action, RecordID: r.ID, Code: r.Code, Detail: form})
+	})
+	return reprint, err
+}
+
+// LogLedgerPrint records a ledger print (it names no record).
+func (s *Store) LogLedgerPrint(actor, detail string) error {
+	return s.update(func(tx *bolt.Tx) error {
+		return s.audit(tx, AuditEntry{Actor: actor, Action: "print", Detail: "ledger " + detail})
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,8 +90,9 @@ type Settings struct {
 	Counter   int    `json:"counter"`
 	Clerk     string `json:"clerk"`
 	Language  string `json:"language"` // "vi" or "en"
-	AutoPrint bool   `json:"auto_print,omitempty"`
-	Printer   string `json:"printer,omitempty"`
+	AutoPrint bool   `json:"auto_print,omitempty"` // print the receipt on save
+	Printer   string `json:"printer,omitempty"`    // CUPS queue; empty: open in the PDF viewer
+	LookupURL string `json:"lookup_url,omitempty"` // receipt QR link, "{code}" replaced
 }
 
 // Validate checks the set-up screen's fields.
@@ -113,6 +115,9 @@ func (s Settings) Validate() dossier.ValidationErrors {
 	}
 	if len([]rune(s.Clerk)) < 2 {
 		add("clerk", "clerk.required", "Chưa nhập họ tên cán bộ tiếp nhận")
+	}
+	if s.LookupURL != "" && (!strings.HasPrefix(s.LookupURL, "https://") && !strings.HasPrefix(s.LookupURL, "http://") || !strings.Contains(s.LookupURL, "{code}")) {
+		add("lookup_url", "lookup_url.invalid", "Địa chỉ tra cứu phải bắt đầu bằng https:// và chứa {code} ở chỗ mã hồ sơ")
 	}
 	return errs
 }

@@ -321,3 +321,21 @@ func TestMigrationFromSchema1(t *testing.T) {
 		t.Fatalf("after migration: %+v %v", st, probs)
 	}
 }
+
+func TestLogPrintCountsReprints(t *testing.T) {
+	s := newTestStore(t)
+	r, _ := s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+	for i, want := range []bool{false, true, true} {
+		re, err := s.LogPrint("Trần Văn Bình", r, "receipt")
+		if err != nil || re != want {
+			t.Fatalf("print %d: reprint %v err %v", i, re, err)
+		}
+	}
+	if re, _ := s.LogPrint("Trần Văn Bình", r, "control"); re {
+		t.Fatal("another form counted as a reprint")
+	}
+	aud, _ := s.Audit(3)
+	if aud[0].Action != "print" || aud[0].Detail != "control" || aud[1].Action != "reprint" || aud[1].Code != r.Code {
+		t.Fatalf("%+v", aud)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"motcua/assets"
 	"motcua/dossier"
+	"motcua/forms"
 	"motcua/storage"
 )
 
@@ -33,7 +34,13 @@ Lệnh:
   calendar import FILE           thay lịch làm việc và bảng ngày nghỉ
   calendar show                  in lịch đang dùng
   catalog import FILE            thay danh mục thủ tục
-  status                         số hồ sơ, số sự kiện chờ gửi
+  print -form LOẠI -code MÃ -o FILE.pdf
+                                 in biểu mẫu của hồ sơ: receipt (Mẫu 01), supplement (02),
+                                 refusal (03), extension (04), stop (05), control (06),
+                                 handover (biên nhận trả kết quả), fee (biên lai)
+  print -form ledger -from dd/mm/yyyy -to dd/mm/yyyy [-status N] -o FILE.pdf
+                                 in sổ theo dõi hồ sơ (Mẫu 07)
+  status [-json]                 số hồ sơ, số sự kiện chờ gửi
 `
 
 // exitError carries an exit status with a message for the operator.
@@ -188,6 +195,19 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 		})
 	case "calendar", "catalog":
 		return cmdReference(path, cmd, args, stdout)
+	case "print":
+		kind := fs.String("form", "", "loại biểu mẫu")
+		code := fs.String("code", "", "mã hồ sơ")
+		out := fs.String("o", "", "tệp PDF đích")
+		from := fs.String("from", "", "sổ theo dõi: từ ngày dd/mm/yyyy")
+		to := fs.String("to", "", "sổ theo dõi: đến ngày dd/mm/yyyy")
+		status := fs.Int("status", 0, "sổ theo dõi: chỉ trạng thái này (1–10)")
+		if err := fs.Parse(args); err != nil || *kind == "" || *out == "" {
+			return &exitError{2, "cần -form LOẠI và -o FILE.pdf"}
+		}
+		return withStore(path, func(s *storage.Store) error {
+			return cmdPrint(s, forms.Kind(*kind), *code, *from, *to, dossier.Status(*status), *out, stdout)
+		})
 	case "status":
 		asJSON := fs.Bool("json", false, "in dạng JSON")
 		if err := fs.Parse(args); err != nil {
@@ -326,4 +346,62 @@ func cmdReference(path, what string, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Đã nhập danh mục %q: %d thủ tục\n", cat.Version, len(cat.Procedures))
 		return nil
 	})
+}
+
+// unitOf is the forms' issuer from the counter's settings.
+func unitOf(set storage.Settings) forms.Unit {
+	return forms.Unit{Name: set.UnitName, Code: set.UnitCode, Place: set.Place, LookupURL: set.LookupURL}
+}
+
+func cmdPrint(s *storage.Store, kind forms.Kind, code, from, to string, status dossier.Status, out string, stdout io.Writer) error {
+	set := s.Settings()
+	if !set.Ready() {
+		return fail("hãy thiết lập đơn vị trước (motcuactl setup …)")
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return fail("không tạo được tệp %s: %v", out, err)
+	}
+	defer f.Close()
+	if kind == forms.KindLedger {
+		a, okA := dossier.ParseDate(from)
+		b, okB := dossier.ParseDate(to)
+		if !okA || !okB || b.Before(a) {
+			return &exitError{2, "sổ theo dõi cần -from và -to dạng dd/mm/yyyy, -from không sau -to"}
+		}
+		if status != 0 && !status.Valid() {
+			return &exitError{2, "trạng thái phải từ 1 đến 10"}
+		}
+		recs, more, err := s.Collect(storage.Query{From: a, To: b.AddDate(0, 0, 1), Status: status}, 100_000)
+		if err != nil {
+			return err
+		}
+		if more {
+			return fail("khoảng thời gian có hơn 100.000 hồ sơ; hãy chia nhỏ")
+		}
+		label := ""
+		if status != 0 {
+			label = status.Label()
+		}
+		if err := forms.Ledger(f, unitOf(set), recs, forms.LedgerFilter{From: a, To: b, Status: label}, time.Now()); err != nil {
+			return err
+		}
+		if err := s.LogLedgerPrint(set.Clerk, from+"–"+to); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Đã in sổ theo dõi: %d hồ sơ vào %s\n", len(recs), out)
+		return f.Close()
+	}
+	r, err := s.GetByCode(code)
+	if err != nil {
+		return fail("không tìm thấy hồ sơ %q", code)
+	}
+	if err := forms.Render(f, kind, unitOf(set), r, time.Now()); err != nil {
+		return err
+	}
+	if _, err := s.LogPrint(set.Clerk, r, string(kind)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Đã in %s của hồ sơ %s vào %s\n", kind.Title(), r.Code, out)
+	return f.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,5 +116,37 @@ func TestCalendarImport(t *testing.T) {
 	_, out, _ := ctl(t, dir, "due", "-procedure", "1.004873", "-received", "2026-11-23 09:00")
 	if !strings.HasPrefix(out, "2026-11-27 09:00") {
 		t.Fatalf("new holiday not applied: %s", out)
+	}
+}
+
+func TestPrintCommand(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Fatal("pdftotext is required (poppler-utils)")
+	}
+	dir := setUp(t)
+	_, code, _ := ctl(t, dir, "intake", "../../docs/intake-example.json")
+	code = strings.TrimSpace(code)
+	out := filepath.Join(t.TempDir(), "r.pdf")
+	if c, _, e := ctl(t, dir, "print", "-form", "receipt", "-code", code, "-o", out); c != 0 {
+		t.Fatal(e)
+	}
+	text, err := exec.Command("pdftotext", out, "-").Output()
+	if err != nil || !strings.Contains(string(text), code) || !strings.Contains(string(text), "Nguyễn Thị Lan") {
+		t.Fatalf("%v %s", err, text)
+	}
+	if c, _, e := ctl(t, dir, "print", "-form", "refusal", "-code", code, "-o", out); c != 1 || !strings.Contains(e, "chưa có nội dung") {
+		t.Fatalf("refusal of a received file: %d %s", c, e)
+	}
+	if c, _, _ := ctl(t, dir, "print", "-form", "receipt", "-code", "nope", "-o", out); c != 1 {
+		t.Fatal("unknown code printed")
+	}
+	ledger := filepath.Join(t.TempDir(), "l.pdf")
+	c, o, e := ctl(t, dir, "print", "-form", "ledger", "-from", "01/02/2026", "-to", "28/02/2026", "-o", ledger)
+	if c != 0 || !strings.Contains(o, "1 hồ sơ") {
+		t.Fatalf("%d %s %s", c, o, e)
+	}
+	text, _ = exec.Command("pdftotext", ledger, "-").Output()
+	if !strings.Contains(string(text), "SỔ THEO DÕI HỒ SƠ") || !strings.Contains(string(text), "Trang 1/1") {
+		t.Fatalf("%s", text)
 	}
 }

@@ -1,0 +1,75 @@
+package forms
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os/exec"
+	"runtime"
+	"strings"
+)
+
+// Printer sends a PDF to paper, or to the screen when no printer is chosen.
+type Printer struct {
+	// Name is the CUPS queue (Linux, macOS); empty opens the PDF in the
+	// system viewer, from which the clerk prints.
+	Name string
+	// Run executes a command; nil runs it for real.
+	Run func(name string, args ...string) error
+}
+
+// Command is what Print runs for a file on this system.
+func (p Printer) Command(path string) (string, []string) {
+	return command(runtime.GOOS, p.Name, path)
+}
+
+func command(goos, printer, path string) (string, []string) {
+	switch {
+	case goos == "windows":
+		// the default handler for PDF files
+		return "rundll32", []string{"url.dll,FileProtocolHandler", path}
+	case printer != "":
+		return "lp", []string{"-d", printer, "-o", "media=A4", path}
+	case goos == "darwin":
+		return "open", []string{path}
+	}
+	return "xdg-open", []string{path}
+}
+
+// Print sends the file. It says which program failed, in Vietnamese.
+func (p Printer) Print(path string) error {
+	name, args := p.Command(path)
+	run := p.Run
+	if run == nil {
+		run = func(name string, args ...string) error {
+			out, err := exec.Command(name, args...).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(out)))
+			}
+			return nil
+		}
+	}
+	if err := run(name, args...); err != nil {
+		if p.Name != "" {
+			return fmt.Errorf("không gửi được tới máy in “%s” (%s): %w", p.Name, name, err)
+		}
+		return fmt.Errorf("không mở được tệp PDF bằng chương trình xem (%s): %w", name, err)
+	}
+	return nil
+}
+
+// Printers lists the CUPS queues (`lpstat -e`); none where CUPS is absent.
+func Printers() []string {
+	out, err := exec.Command("lpstat", "-e").Output()
+	if err != nil {
+		return nil
+	}
+	var names []string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if n := strings.TrimSpace(sc.Text()); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
