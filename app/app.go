@@ -23,6 +23,8 @@ type UI struct {
 	win   fyne.Window
 	store *storage.Store
 	now   func() time.Time
+	// runPrint runs the print command; nil runs it for real (tests record it).
+	runPrint func(name string, args ...string) error
 
 	tabs    *container.AppTabs
 	intake  *intakeScreen

@@ -323,3 +323,66 @@ func TestSplitAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintingFromTheCounter(t *testing.T) {
+	u, s := newTestUI(t)
+	ran := make(chan []string, 4)
+	u.runPrint = func(name string, args ...string) error { ran <- append([]string{name}, args...); return nil }
+	set := s.Settings()
+	set.Printer = "Quay_2"
+	set.AutoPrint = true
+	if err := s.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	in := u.intake
+	test.Type(in.search, "2.000884")
+	pressEnter(in.search)
+	test.Type(in.owner.idNumber, qr)
+	in.save()
+	var cmd []string
+	select {
+	case cmd = <-ran:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the receipt was not printed automatically")
+	}
+	if cmd[0] != "lp" || cmd[2] != "Quay_2" || !strings.HasSuffix(cmd[len(cmd)-1], "-receipt.pdf") {
+		t.Fatalf("print command %v", cmd)
+	}
+	pdf, err := os.ReadFile(cmd[len(cmd)-1])
+	if err != nil || !strings.HasPrefix(string(pdf), "%PDF") {
+		t.Fatalf("no PDF at %s: %v", cmd[len(cmd)-1], err)
+	}
+	// the refusal offers its form, Mẫu 03
+	r, _ := s.GetByCode(strings.TrimSuffix(filepath.Base(cmd[len(cmd)-1]), "-receipt.pdf"))
+	if r == nil {
+		t.Fatal("record of the printed receipt not found")
+	}
+	u.records.openCode(r.Code)
+	test.Tap(findButton(t, u.records.detail.actions, "Từ chối tiếp nhận"))
+	dlg := topOverlay(t, u)
+	objects(dlg, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && e.MultiLine {
+			test.Type(e, "Không thuộc thẩm quyền")
+		}
+	})
+	test.Tap(findButton(t, dlg, "Thực hiện"))
+	test.Tap(findButton(t, topOverlay(t, u), "Có"))
+	select {
+	case cmd = <-ran:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the refusal was not printed")
+	}
+	if !strings.HasSuffix(cmd[len(cmd)-1], "-refusal.pdf") {
+		t.Fatalf("%v", cmd)
+	}
+	aud, _ := s.Audit(5)
+	var prints []string
+	for _, a := range aud {
+		if a.Action == "print" || a.Action == "reprint" {
+			prints = append(prints, a.Detail)
+		}
+	}
+	if fmt.Sprint(prints) != "[refusal receipt]" {
+		t.Fatalf("audit of prints %v", prints)
+	}
+}

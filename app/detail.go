@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/dossier"
@@ -36,7 +37,12 @@ func newDetailView(u *UI) *detailView {
 		actions: container.NewGridWithColumns(3), empty: widget.NewLabel(lang.L("detail.empty"))}
 	d.docs.Wrapping = fyne.TextWrapWord
 	d.history.Wrapping = fyne.TextWrapWord
-	d.body = container.NewVBox(d.title, d.actions, widget.NewSeparator(), d.fields,
+	printBtn := widget.NewButtonWithIcon(lang.L("print.button"), theme.DocumentPrintIcon(), func() {
+		if d.rec != nil {
+			u.choosePrint(d.rec)
+		}
+	})
+	d.body = container.NewVBox(container.NewBorder(nil, nil, nil, printBtn, d.title), d.actions, widget.NewSeparator(), d.fields,
 		heading(lang.L("detail.documents")), d.docs, heading(lang.L("detail.history")), d.history)
 	d.body.Hide()
 	d.content = container.NewVScroll(container.NewPadded(container.NewVBox(d.empty, d.body)))
@@ -285,4 +291,5 @@ func (d *detailView) apply(ev dossier.Event) {
 	}
 	d.show(r)
 	d.u.changed()
+	d.u.offerPrint(r, ev.Type)
 }

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/dossier"
+	"motcua/forms"
 )
 
 // intakeScreen is "Tiếp nhận hồ sơ": the form a clerk fills while the
@@ -44,6 +45,7 @@ type intakeScreen struct {
 	dueDetail  *widget.Label
 	lastSaved  *widget.Label
 	openLast   *widget.Button
+	printLast  *widget.Button
 	saveButton *widget.Button
 	lastCode   string
 
@@ -149,10 +151,16 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		}
 	})
 	s.openLast.Hide()
+	s.printLast = widget.NewButtonWithIcon(lang.L("intake.print_receipt"), theme.DocumentPrintIcon(), func() {
+		if r, err := u.store.GetByCode(s.lastCode); err == nil {
+			u.printForm(r, forms.KindReceipt)
+		}
+	})
+	s.printLast.Hide()
 	panel := container.NewVBox(
 		heading(lang.L("intake.due")), s.due, s.dueDetail,
 		widget.NewSeparator(), s.saveButton, clear,
-		widget.NewSeparator(), s.lastSaved, s.openLast,
+		widget.NewSeparator(), s.lastSaved, s.printLast, s.openLast,
 	)
 	side := container.NewStack(minWidth(300), container.NewPadded(panel))
 	s.content = container.NewBorder(nil, nil, nil, side, container.NewVScroll(container.NewPadded(form)))
@@ -289,8 +297,12 @@ func (s *intakeScreen) save() {
 			s.lastCode = r.Code
 			s.lastSaved.SetText(lang.L("intake.saved", map[string]any{"Code": r.Code, "Due": fmtDue(r.DueAt), "Name": r.Owner.Name}))
 			s.openLast.Show()
+			s.printLast.Show()
 			s.reset()
 			s.u.changed()
+			if s.u.store.Settings().AutoPrint {
+				s.u.printForm(r, forms.KindReceipt)
+			}
 			return
 		}
 	}

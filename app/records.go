@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/dossier"
@@ -91,6 +92,8 @@ func newRecordsScreen(u *UI) *recordsScreen {
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("records.received_from")), nil,
 			container.NewGridWithColumns(3, s.from, container.NewBorder(nil, nil, widget.NewLabel(lang.L("records.received_to")), nil, s.to), s.count)),
 	)
+	ledger := widget.NewButtonWithIcon(lang.L("records.print_ledger"), theme.DocumentPrintIcon(), func() { u.printLedger(s.currentQuery()) })
+	filters.Add(container.NewHBox(ledger))
 	left := container.NewBorder(filters, nil, nil, nil, s.list)
 	split := container.NewHSplit(left, s.detail.content)
 	split.Offset = 0.55

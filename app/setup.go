@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/dossier"
+	"motcua/forms"
 	"motcua/storage"
 )
 
@@ -25,6 +26,9 @@ type setupScreen struct {
 	counter  *widget.Select
 	clerk    *widget.Entry
 	language *widget.Select
+	printer  *widget.SelectEntry
+	autoPrnt *widget.Check
+	lookup   *widget.Entry
 	form     *widget.Form
 	content  fyne.CanvasObject
 }
@@ -62,6 +66,14 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 	if s.language.Selected == "" {
 		s.language.SetSelected(languageNames["vi"])
 	}
+	s.printer = widget.NewSelectEntry(forms.Printers())
+	s.printer.SetPlaceHolder(lang.L("setup.printer.placeholder"))
+	s.printer.SetText(set.Printer)
+	s.autoPrnt = widget.NewCheck(lang.L("setup.auto_print"), nil)
+	s.autoPrnt.SetChecked(set.AutoPrint)
+	s.lookup = widget.NewEntry()
+	s.lookup.SetPlaceHolder("https://…?ma={code}")
+	s.lookup.SetText(set.LookupURL)
 	codeItem := widget.NewFormItem(lang.L("setup.unit_code"), s.unitCode)
 	codeItem.HintText = lang.L("setup.unit_code.hint")
 	placeItem := widget.NewFormItem(lang.L("setup.place"), s.place)
@@ -74,6 +86,15 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		widget.NewFormItem(lang.L("setup.clerk"), s.clerk),
 		widget.NewFormItem(lang.L("setup.language"), s.language),
 	)
+	if !firstRun {
+		printerItem := widget.NewFormItem(lang.L("setup.printer"), s.printer)
+		printerItem.HintText = lang.L("setup.printer.hint")
+		lookupItem := widget.NewFormItem(lang.L("setup.lookup_url"), s.lookup)
+		lookupItem.HintText = lang.L("setup.lookup_url.hint")
+		s.form.AppendItem(printerItem)
+		s.form.AppendItem(widget.NewFormItem("", s.autoPrnt))
+		s.form.AppendItem(lookupItem)
+	}
 	s.form.SubmitText = lang.L("action.save")
 	s.form.OnSubmit = s.submit
 
@@ -104,6 +125,9 @@ func (s *setupScreen) settings() storage.Settings {
 	if s.language.Selected == languageNames["en"] {
 		set.Language = "en"
 	}
+	set.Printer = strings.TrimSpace(s.printer.Text)
+	set.AutoPrint = s.autoPrnt.Checked
+	set.LookupURL = strings.TrimSpace(s.lookup.Text)
 	return set
 }
 

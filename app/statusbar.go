@@ -16,13 +16,16 @@ type statusBar struct {
 	store   *widget.Label
 	pending *widget.Label
 	who     *widget.Label
+	msg     *widget.Label // the last thing done, e.g. "sent to the printer"
 	content fyne.CanvasObject
 }
 
 func newStatusBar(u *UI) *statusBar {
-	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel("")}
+	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel(""), msg: widget.NewLabel("")}
 	b.who.Alignment = fyne.TextAlignTrailing
-	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.pending), nil, b.who)
+	b.msg.Truncation = fyne.TextTruncateEllipsis
+	b.msg.Importance = widget.SuccessImportance
+	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.pending, widget.NewSeparator()), b.who, b.msg)
 	return b
 }
 
@@ -41,6 +44,9 @@ func (b *statusBar) refresh() {
 	set := b.u.store.Settings()
 	b.who.SetText(lang.L("status.who", map[string]any{"Clerk": set.Clerk, "Counter": set.Counter, "Unit": set.UnitName}))
 }
+
+// notify shows what was just done.
+func (b *statusBar) notify(text string) { b.msg.SetText(text) }
 
 // tick refreshes the bar (and the intake's live appointment) every 30 s.
 func (u *UI) tick(stop <-chan struct{}) {
