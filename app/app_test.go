@@ -386,3 +386,12 @@ func TestPrintingFromTheCounter(t *testing.T) {
 		t.Fatalf("audit of prints %v", prints)
 	}
 }
+
+func TestShortCode(t *testing.T) {
+	if got := shortCode("000.00.12.H57-260310-2001", "000.00.12.H57"); got != "260310-2001" {
+		t.Fatal(got)
+	}
+	if got := shortCode("000.00.12.H56-260310-2001", "000.00.12.H57"); got != "000.00.12.H56-260310-2001" {
+		t.Fatal(got)
+	}
+}

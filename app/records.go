@@ -102,7 +102,7 @@ func newRecordsScreen(u *UI) *recordsScreen {
 }
 
 // recordRow columns: code, owner, procedure, received, due, status.
-var rowWeights = []float32{3.1, 2.1, 2.3, 1.45, 1.45, 1.7}
+var rowWeights = []float32{1.7, 2.3, 2.6, 1.45, 1.45, 1.8}
 
 func newRecordRow() fyne.CanvasObject {
 	cells := make([]fyne.CanvasObject, len(rowWeights))
@@ -126,7 +126,7 @@ func (s *recordsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	r := s.items[i]
 	cells := o.(*fyne.Container).Objects
 	set := func(j int, text string) { cells[j].(*widget.Label).SetText(text) }
-	set(0, r.Code)
+	set(0, shortCode(r.Code, r.UnitCode))
 	set(1, r.Owner.Name)
 	set(2, r.ProcedureName)
 	set(3, fmtShort(r.ReceivedAt))
@@ -261,4 +261,13 @@ func (l *weightedColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		h = max(h, o.MinSize().Height)
 	}
 	return fyne.NewSize(float32(len(objs))*40, h)
+}
+
+// shortCode drops the unit prefix shared by every record of the unit, so
+// the list shows what tells files apart: "260310-2001".
+func shortCode(code, unit string) string {
+	if short := strings.TrimPrefix(code, unit+"-"); short != code && short != "" {
+		return short
+	}
+	return code
 }
