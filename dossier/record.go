@@ -253,6 +253,11 @@ func Apply(r *Record, e Event, cal *Calendar) error {
 	case EvSupplementReceived:
 		paused := cal.Between(r.PausedAt, at)
 		next.DueAt = cal.Add(r.DueAt, paused)
+		if !e.NewDue.IsZero() {
+			// a replica applying an event made elsewhere keeps the due date
+			// its author computed, so every copy agrees whatever the calendar
+			next.DueAt = e.NewDue
+		}
 		next.Status, next.PrevStatus, next.PausedAt, next.SupplementDeadline = r.PrevStatus, 0, time.Time{}, time.Time{}
 		e.PausedMin, e.OldDue, e.NewDue = paused, r.DueAt, next.DueAt
 	case EvFeeRequested:

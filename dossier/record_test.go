@@ -80,9 +80,13 @@ func TestIntakeValidationCollectsAll(t *testing.T) {
 }
 
 func ev(r *Record, typ EventType, at string) Event {
-	return Event{ID: NewEventID(), RecordID: r.ID, Type: typ, Actor: "cb", At: ts(at), BaseVersion: r.Version,
+	e := Event{ID: NewEventID(), RecordID: r.ID, Type: typ, Actor: "cb", At: ts(at), BaseVersion: r.Version,
 		Reason: "lý do", Missing: []string{"Giấy chứng sinh"}, NewDue: r.DueAt.Add(48 * time.Hour), Deadline: ts("2026-03-20 17:00"),
 		Collector: &Collector{Name: "Nguyễn Thị Lan", IDNumber: "046190001234"}, Amount: 10000}
+	if typ == EvSupplementReceived {
+		e.NewDue = time.Time{} // computed by Apply
+	}
+	return e
 }
 
 // reach drives a fresh record into status s along a valid path.
@@ -312,4 +316,20 @@ func FuzzParseCode(f *testing.F) {
 			t.Fatalf("%q → %q", s, back)
 		}
 	})
+}
+
+func TestReplicaKeepsAuthorsDueDate(t *testing.T) {
+	cal := loadCalendar(t)
+	r := newRecord(t, cal)
+	if err := Apply(r, ev(r, EvSupplementRequested, "2026-03-11 09:00"), cal); err != nil {
+		t.Fatal(err)
+	}
+	e := ev(r, EvSupplementReceived, "2026-03-16 09:00")
+	e.NewDue = ts("2026-03-19 10:00") // computed by the author with its calendar
+	if err := Apply(r, e, cal); err != nil {
+		t.Fatal(err)
+	}
+	if !r.DueAt.Equal(ts("2026-03-19 10:00")) {
+		t.Fatalf("due %s", r.DueAt)
+	}
 }

@@ -13,6 +13,9 @@
 //	  device            string       this installation's UUID
 //	  settings          JSON         unit, counter, clerk, language, …
 //	  seq/yyMMdd        uint32       last code sequence used that day
+//	  records_n         uint64       number of records
+//	  sync              JSON         SyncState: server, device token, pull cursor
+//	  printed/<id>/<f>  uint32       times form f of a record was printed
 //	catalog
 //	  current           JSON         procedure catalogue (dossier.Catalog)
 //	calendar
@@ -39,6 +42,9 @@
 //	  <seq>             JSON         OutboxEntry: the event and its send state
 //	audit
 //	  <seq>             JSON         AuditEntry: who did what to which record
+//	attention
+//	  <seq>             JSON         Attention: an event the backend refused,
+//	                                 or a pulled one that could not apply
 //
 // Ids have a fixed length (36 bytes), so a composite key splits without a
 // separator after fixed-width fields. A query is a cursor scan over one

@@ -219,6 +219,11 @@ var migrations = []func(tx *bolt.Tx, opts Options) error{
 		n := tx.Bucket(bRecords).Stats().KeyN
 		return tx.Bucket(bMeta).Put(kRecordN, u64(uint64(n)))
 	},
+	// 2 → 3: the attention list of the sync engine.
+	func(tx *bolt.Tx, _ Options) error {
+		_, err := tx.CreateBucketIfNotExists(bAttention)
+		return err
+	},
 }
 
 // SchemaVersion is the version this build writes.

@@ -1,0 +1,166 @@
+// Command motcua-server is the reference provincial backend of Một Cửa:
+// the sync API over an embedded bbolt store, and its administration.
+//
+//	motcua-server serve -addr 127.0.0.1:8750 -data DIR [-cert F -key F]
+//	motcua-server enroll-code -data DIR -unit CODE -counter N
+//	motcua-server officer-token -data DIR -unit CODE
+//	motcua-server revoke -data DIR -device ID
+//	motcua-server export -data DIR [-unit CODE]
+//	motcua-server reference -data DIR [-catalog F] [-calendar F]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"motcua/assets"
+	"motcua/dossier"
+	"motcua/server"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+const usage = `motcua-server — máy chủ tham chiếu của hệ thống Một Cửa
+
+  serve -addr 127.0.0.1:8750 -data DIR [-cert FILE -key FILE] [-insecure-http]
+  enroll-code -data DIR -unit MÃ_ĐƠN_VỊ -counter N   in mã đăng ký dùng một lần cho một quầy
+  officer-token -data DIR -unit MÃ_ĐƠN_VỊ            in mã xác thực cho phía xử lý
+  revoke -data DIR -device ID                        thu hồi mã xác thực của một thiết bị
+  export -data DIR [-unit MÃ_ĐƠN_VỊ]                 in mọi hồ sơ, mỗi dòng một JSON
+  reference -data DIR [-catalog FILE] [-calendar FILE]  thay danh mục / lịch phân phối cho các quầy
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "thư mục dữ liệu")
+	addr := fs.String("addr", "127.0.0.1:8750", "địa chỉ lắng nghe")
+	cert := fs.String("cert", "", "chứng chỉ TLS")
+	key := fs.String("key", "", "khóa TLS")
+	insecure := fs.Bool("insecure-http", false, "cho phép HTTP không mã hóa trên địa chỉ không phải loopback")
+	unit := fs.String("unit", "", "mã đơn vị")
+	counter := fs.Int("counter", 0, "số quầy")
+	device := fs.String("device", "", "mã thiết bị")
+	catalog := fs.String("catalog", "", "tệp danh mục thủ tục")
+	calendar := fs.String("calendar", "", "tệp lịch làm việc")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if *data == "" {
+		fmt.Fprintln(stderr, "Lỗi: cần -data DIR")
+		return 2
+	}
+	st, err := server.OpenBolt(*data, assets.Catalog, assets.Calendar)
+	if err != nil {
+		fmt.Fprintln(stderr, "Lỗi:", err)
+		return 1
+	}
+	defer st.Close()
+	err = func() error {
+		switch args[0] {
+		case "serve":
+			return serve(st, *addr, *cert, *key, *insecure)
+		case "enroll-code":
+			code, err := st.NewEnrollCode(*unit, *counter)
+			if err == nil {
+				fmt.Fprintln(stdout, code)
+			}
+			return err
+		case "officer-token":
+			tok, err := st.NewOfficerToken(*unit)
+			if err == nil {
+				fmt.Fprintln(stdout, tok)
+			}
+			return err
+		case "revoke":
+			return st.Revoke(*device)
+		case "export":
+			enc := json.NewEncoder(stdout)
+			return st.Export(*unit, func(r *dossier.Record) error { return enc.Encode(r) })
+		case "reference":
+			ref, err := st.Reference()
+			if err != nil {
+				return err
+			}
+			cat, cal := []byte(ref.Catalog), []byte(ref.Calendar)
+			if *catalog != "" {
+				if cat, err = os.ReadFile(*catalog); err != nil {
+					return err
+				}
+			}
+			if *calendar != "" {
+				if cal, err = os.ReadFile(*calendar); err != nil {
+					return err
+				}
+			}
+			if err := st.SetReference(cat, cal); err != nil {
+				return err
+			}
+			ref, _ = st.Reference()
+			fmt.Fprintln(stdout, "reference etag", ref.ETag)
+			return nil
+		}
+		return fmt.Errorf("lệnh không rõ: %s", args[0])
+	}()
+	if err != nil {
+		fmt.Fprintln(stderr, "Lỗi:", err)
+		return 1
+	}
+	return 0
+}
+
+// loopback says whether addr only listens on this machine.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func serve(st server.Store, addr, cert, key string, insecure bool) error {
+	tls := cert != "" && key != ""
+	if !tls && !loopback(addr) && !insecure {
+		return errors.New("từ chối phục vụ HTTP không mã hóa trên " + addr + ": dùng -cert/-key, hoặc -insecure-http nếu chắc chắn")
+	}
+	srv := &http.Server{Addr: addr, Handler: server.NewHandler(st), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() {
+		slog.Info("serving", "addr", addr, "tls", tls)
+		if tls {
+			errc <- srv.ListenAndServeTLS(cert, key)
+		} else {
+			errc <- srv.ListenAndServe()
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}
+}

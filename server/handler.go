@@ -1,0 +1,227 @@
+package server
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"motcua/dossier"
+	"motcua/sync/wire"
+)
+
+// Handler serves the sync protocol v1 over a Store.
+type Handler struct {
+	store Store
+	mux   *http.ServeMux
+	now   func() time.Time
+}
+
+// NewHandler builds the API.
+func NewHandler(s Store) *Handler {
+	h := &Handler{store: s, mux: http.NewServeMux(), now: time.Now}
+	h.mux.HandleFunc("POST /v1/enroll", h.enroll)
+	h.mux.HandleFunc("POST /v1/push", h.auth(KindDevice, h.push))
+	h.mux.HandleFunc("GET /v1/pull", h.auth("", h.pull))
+	h.mux.HandleFunc("GET /v1/reference", h.auth("", h.reference))
+	h.mux.HandleFunc("POST /v1/records/{id}/events", h.auth(KindOfficer, h.officerEvents))
+	h.mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
+		h.json(w, r, http.StatusOK, map[string]any{"status": "ok", "server_time": h.now()})
+	})
+	return h
+}
+
+// ServeHTTP answers every request, even one that panics, with JSON.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			slog.Error("panic while serving", "path", r.URL.Path, "panic", fmt.Sprint(v))
+			h.fail(w, r, http.StatusInternalServerError, "internal", "lỗi máy chủ")
+		}
+	}()
+	h.mux.ServeHTTP(w, r)
+}
+
+type principalKey struct{}
+
+func (h *Handler) auth(kind PrincipalKind, next func(http.ResponseWriter, *http.Request, Principal)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || tok == "" {
+			h.fail(w, r, http.StatusUnauthorized, "unauthorized", "thiếu mã xác thực")
+			return
+		}
+		p, err := h.store.Authenticate(tok)
+		if err != nil {
+			h.fail(w, r, http.StatusUnauthorized, "unauthorized", ErrUnauthorized.Error())
+			return
+		}
+		if kind != "" && p.Kind != kind {
+			h.fail(w, r, http.StatusForbidden, "forbidden", "mã xác thực không có quyền này")
+			return
+		}
+		next(w, r, p)
+	}
+}
+
+// body reads a request body, gzip or not, within the size limit.
+func (h *Handler) body(w http.ResponseWriter, r *http.Request, v any) bool {
+	var rd io.Reader = http.MaxBytesReader(w, r.Body, wire.MaxRequestBytes)
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(rd)
+		if err != nil {
+			h.fail(w, r, http.StatusBadRequest, "bad_request", "nội dung gzip hỏng")
+			return false
+		}
+		defer zr.Close()
+		rd = zr
+	}
+	if err := wire.Decode(rd, wire.MaxRequestBytes, v, true); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.fail(w, r, http.StatusRequestEntityTooLarge, "too_large", "yêu cầu quá lớn")
+			return false
+		}
+		h.fail(w, r, http.StatusBadRequest, "bad_request", "yêu cầu không đúng định dạng: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
+	var req wire.EnrollRequest
+	if !h.body(w, r, &req) {
+		return
+	}
+	resp, err := h.store.Enroll(req.Code, req.DeviceName)
+	if errors.Is(err, ErrBadCode) {
+		h.fail(w, r, http.StatusForbidden, "forbidden", err.Error())
+		return
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	slog.Info("device enrolled", "device", resp.DeviceID, "unit", resp.UnitCode, "counter", resp.CounterNo)
+	resp.ServerTime = h.now()
+	h.json(w, r, http.StatusOK, resp)
+}
+
+func (h *Handler) push(w http.ResponseWriter, r *http.Request, p Principal) {
+	var req wire.PushRequest
+	if !h.body(w, r, &req) {
+		return
+	}
+	if err := req.Validate(); err != nil {
+		h.fail(w, r, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	if req.DeviceID != p.DeviceID {
+		h.fail(w, r, http.StatusForbidden, "forbidden", "thiết bị không khớp với mã xác thực")
+		return
+	}
+	results, err := h.store.Push(p, req.Events)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	h.json(w, r, http.StatusOK, wire.PushResponse{Results: results, ServerTime: h.now()})
+}
+
+func (h *Handler) officerEvents(w http.ResponseWriter, r *http.Request, p Principal) {
+	var req struct {
+		Events []dossier.Event `json:"events"`
+	}
+	if !h.body(w, r, &req) {
+		return
+	}
+	pr := wire.PushRequest{Events: req.Events}
+	if err := pr.Validate(); err != nil {
+		h.fail(w, r, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	for _, e := range req.Events {
+		if e.RecordID != r.PathValue("id") {
+			h.fail(w, r, http.StatusBadRequest, "bad_request", "sự kiện không thuộc hồ sơ trong đường dẫn")
+			return
+		}
+	}
+	results, err := h.store.Push(p, req.Events)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	h.json(w, r, http.StatusOK, wire.PushResponse{Results: results, ServerTime: h.now()})
+}
+
+func (h *Handler) pull(w http.ResponseWriter, r *http.Request, p Principal) {
+	q := r.URL.Query()
+	after, err := strconv.ParseUint(q.Get("after"), 10, 64)
+	if q.Get("after") == "" {
+		after, err = 0, nil
+	}
+	limit, lerr := strconv.Atoi(q.Get("limit"))
+	if q.Get("limit") == "" {
+		limit, lerr = 500, nil
+	}
+	if err != nil || lerr != nil || limit < 1 {
+		h.fail(w, r, http.StatusBadRequest, "bad_request", "tham số after, limit không hợp lệ")
+		return
+	}
+	resp, err := h.store.Pull(p.Unit, after, limit)
+	if errors.Is(err, ErrGone) {
+		h.fail(w, r, http.StatusGone, "gone", err.Error())
+		return
+	}
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	resp.ServerTime = h.now()
+	h.json(w, r, http.StatusOK, resp)
+}
+
+func (h *Handler) reference(w http.ResponseWriter, r *http.Request, _ Principal) {
+	ref, err := h.store.Reference()
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	if since := r.URL.Query().Get("since"); since != "" && since == ref.ETag {
+		w.Header().Set("ETag", ref.ETag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	ref.ServerTime = h.now()
+	w.Header().Set("ETag", ref.ETag)
+	h.json(w, r, http.StatusOK, ref)
+}
+
+func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	slog.Error("request failed", "path", r.URL.Path, "err", err)
+	h.fail(w, r, http.StatusInternalServerError, "internal", "lỗi máy chủ, hãy thử lại sau")
+}
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	h.json(w, r, status, wire.Error{Error: msg, Code: code})
+}
+
+// json writes v, gzip-compressed when the client accepts it.
+func (h *Handler) json(w http.ResponseWriter, r *http.Request, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	var out io.Writer = w
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		defer zw.Close()
+		out = zw
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(out).Encode(v)
+}

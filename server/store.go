@@ -1,0 +1,469 @@
+// Package server is the reference provincial backend of Một Cửa: the sync
+// protocol's HTTP API (docs/protocol.md) over a Store. The embedded store
+// is bbolt, for a pilot; a province runs the same API on PostgreSQL by
+// implementing Store.
+package server
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"motcua/dossier"
+	"motcua/sync/wire"
+)
+
+// PrincipalKind says who holds a token.
+type PrincipalKind string
+
+// Principal kinds.
+const (
+	KindDevice  PrincipalKind = "device"  // a counter
+	KindOfficer PrincipalKind = "officer" // the processing side
+)
+
+// Principal is an authenticated caller; everything it does is scoped to
+// its unit.
+type Principal struct {
+	Kind     PrincipalKind `json:"kind"`
+	DeviceID string        `json:"device_id,omitempty"`
+	Unit     string        `json:"unit"`
+	Counter  int           `json:"counter,omitempty"`
+	Revoked  bool          `json:"revoked,omitempty"`
+}
+
+// Errors of the store, mapped to HTTP statuses by the handler.
+var (
+	ErrUnauthorized = errors.New("mã xác thực không hợp lệ hoặc đã bị thu hồi")
+	ErrBadCode      = errors.New("mã đăng ký không hợp lệ hoặc đã được sử dụng")
+	ErrGone         = errors.New("con trỏ đồng bộ không còn hợp lệ, cần đồng bộ lại từ đầu")
+	ErrNotFound     = errors.New("không tìm thấy")
+	ErrLocked       = errors.New("tệp dữ liệu của máy chủ đang được một tiến trình khác sử dụng")
+)
+
+// Store is what the backend keeps. Push commits a batch in one
+// transaction and dedupes by event id under a unique key.
+type Store interface {
+	NewEnrollCode(unit string, counter int) (string, error)
+	Enroll(code, deviceName string) (wire.EnrollResponse, error)
+	NewOfficerToken(unit string) (string, error)
+	Authenticate(token string) (Principal, error)
+	Revoke(deviceID string) error
+	Push(p Principal, events []dossier.Event) ([]wire.PushResult, error)
+	Pull(unit string, after uint64, limit int) (wire.PullResponse, error)
+	Reference() (wire.Reference, error)
+	SetReference(catalog, calendar []byte) error
+	Export(unit string, fn func(*dossier.Record) error) error
+	Close() error
+}
+
+var (
+	bMeta       = []byte("meta")
+	bCodes      = []byte("enroll_codes")
+	bPrincipals = []byte("principals") // sha256(token) → Principal
+	bDevices    = []byte("devices")    // device id → token hash
+	bEvents     = []byte("events")     // event id → eventResult
+	bLog        = []byte("log")        // unit·seq → event
+	bRecords    = []byte("records")    // unit·record id → record
+	buckets     = [][]byte{bMeta, bCodes, bPrincipals, bDevices, bEvents, bLog, bRecords}
+	kReference  = []byte("reference")
+)
+
+type eventResult struct {
+	Hash   string `json:"hash"`
+	Status string `json:"status"`
+	Seq    uint64 `json:"seq,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+type enrollCode struct {
+	Unit    string `json:"unit"`
+	Counter int    `json:"counter"`
+	Used    bool   `json:"used"`
+}
+
+// BoltStore is the embedded Store.
+type BoltStore struct {
+	db  *bolt.DB
+	cal *dossier.Calendar
+	now func() time.Time
+}
+
+// OpenBolt opens (or creates) the backend's store in dir. defaultCatalog
+// and defaultCalendar seed the reference data on first run.
+func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(filepath.Join(dir, "motcua-server.db"), 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, ErrLocked
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &BoltStore{db: db, now: time.Now}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range buckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if tx.Bucket(bMeta).Get(kReference) == nil {
+			return putReference(tx, defaultCatalog, defaultCalendar)
+		}
+		return nil
+	})
+	if err == nil {
+		err = s.loadCalendar()
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *BoltStore) loadCalendar() error {
+	ref, err := s.Reference()
+	if err != nil {
+		return err
+	}
+	cal, err := dossier.ParseCalendar(ref.Calendar)
+	if err != nil {
+		return fmt.Errorf("server: stored calendar: %w", err)
+	}
+	s.cal = cal
+	return nil
+}
+
+// Close closes the file.
+func (s *BoltStore) Close() error { return s.db.Close() }
+
+func hashToken(t string) []byte {
+	h := sha256.Sum256([]byte(t))
+	return []byte(hex.EncodeToString(h[:]))
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the OS has no randomness: nothing safe can be done
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// NewEnrollCode makes a one-time code for a counter of a unit.
+func (s *BoltStore) NewEnrollCode(unit string, counter int) (string, error) {
+	if e := dossier.ValidateUnitCode(unit); e != nil {
+		return "", e
+	}
+	if counter < 1 || counter > 9 {
+		return "", fmt.Errorf("server: counter must be 1..9")
+	}
+	// short enough to type: 4 groups of 4 letters and digits
+	raw := strings.ToUpper(hex.EncodeToString([]byte(randomToken(8)))[:16])
+	code := raw[0:4] + "-" + raw[4:8] + "-" + raw[8:12] + "-" + raw[12:16]
+	data, _ := json.Marshal(enrollCode{Unit: unit, Counter: counter})
+	return code, s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bCodes).Put(hashToken(code), data) })
+}
+
+// Enroll spends a code and creates the device and its token.
+func (s *BoltStore) Enroll(code, deviceName string) (wire.EnrollResponse, error) {
+	var resp wire.EnrollResponse
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		key := hashToken(strings.ToUpper(strings.TrimSpace(code)))
+		v := tx.Bucket(bCodes).Get(key)
+		var ec enrollCode
+		if v == nil || json.Unmarshal(v, &ec) != nil || ec.Used {
+			return ErrBadCode
+		}
+		ec.Used = true
+		data, _ := json.Marshal(ec)
+		if err := tx.Bucket(bCodes).Put(key, data); err != nil {
+			return err
+		}
+		resp = wire.EnrollResponse{DeviceID: "dev-" + randomToken(9), UnitCode: ec.Unit, CounterNo: ec.Counter, Token: randomToken(32)}
+		p := Principal{Kind: KindDevice, DeviceID: resp.DeviceID, Unit: ec.Unit, Counter: ec.Counter}
+		pdata, _ := json.Marshal(p)
+		th := hashToken(resp.Token)
+		if err := tx.Bucket(bPrincipals).Put(th, pdata); err != nil {
+			return err
+		}
+		return tx.Bucket(bDevices).Put([]byte(resp.DeviceID), th)
+	})
+	return resp, err
+}
+
+// NewOfficerToken makes a token for the processing side of a unit.
+func (s *BoltStore) NewOfficerToken(unit string) (string, error) {
+	if e := dossier.ValidateUnitCode(unit); e != nil {
+		return "", e
+	}
+	tok := randomToken(32)
+	data, _ := json.Marshal(Principal{Kind: KindOfficer, Unit: unit})
+	return tok, s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bPrincipals).Put(hashToken(tok), data) })
+}
+
+// Authenticate finds the principal of a token.
+func (s *BoltStore) Authenticate(token string) (Principal, error) {
+	var p Principal
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bPrincipals).Get(hashToken(token))
+		if v == nil || json.Unmarshal(v, &p) != nil || p.Revoked {
+			return ErrUnauthorized
+		}
+		return nil
+	})
+	return p, err
+}
+
+// Revoke stops a device's token from working.
+func (s *BoltStore) Revoke(deviceID string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		th := tx.Bucket(bDevices).Get([]byte(deviceID))
+		if th == nil {
+			return ErrNotFound
+		}
+		var p Principal
+		if err := json.Unmarshal(tx.Bucket(bPrincipals).Get(th), &p); err != nil {
+			return err
+		}
+		p.Revoked = true
+		data, _ := json.Marshal(p)
+		return tx.Bucket(bPrincipals).Put(clone(th), data)
+	})
+}
+
+func clone(b []byte) []byte { return append([]byte(nil), b...) }
+
+func unitKey(unit, id string) []byte { return []byte(unit + "\x00" + id) }
+
+func seqKey(unit string, seq uint64) []byte {
+	k := make([]byte, len(unit)+1+8)
+	copy(k, unit)
+	binary.BigEndian.PutUint64(k[len(unit)+1:], seq)
+	return k
+}
+
+func eventHash(e dossier.Event) string {
+	data, _ := json.Marshal(e)
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}
+
+// Push applies a batch in one transaction, in order. Each event is
+// accepted, a duplicate of one seen before (same id and content: the
+// original result), or a conflict (same id with other content, another
+// unit's record, or not allowed by the status machine against the
+// server's copy, which is returned).
+func (s *BoltStore) Push(p Principal, events []dossier.Event) ([]wire.PushResult, error) {
+	results := make([]wire.PushResult, len(events))
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for i, e := range events {
+			res, err := s.pushOne(tx, p, e)
+			if err != nil {
+				return err
+			}
+			results[i] = res
+		}
+		return nil
+	})
+	return results, err
+}
+
+func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event) (wire.PushResult, error) {
+	evs, recs, log := tx.Bucket(bEvents), tx.Bucket(bRecords), tx.Bucket(bLog)
+	h := eventHash(e)
+	if v := evs.Get([]byte(e.ID)); v != nil {
+		var prev eventResult
+		if err := json.Unmarshal(v, &prev); err != nil {
+			return wire.PushResult{}, err
+		}
+		if prev.Hash != h {
+			return s.conflict(tx, p, e, "mã sự kiện đã dùng cho một nội dung khác"), nil
+		}
+		return wire.PushResult{EventID: e.ID, Status: wire.Duplicate, Original: prev.Status, ServerSeq: prev.Seq, Reason: prev.Reason,
+			Record: s.recordCopy(tx, p.Unit, e.RecordID, prev.Status)}, nil
+	}
+	remember := func(r eventResult) error {
+		r.Hash = h
+		data, _ := json.Marshal(r)
+		return evs.Put([]byte(e.ID), data)
+	}
+	reject := func(reason string) (wire.PushResult, error) {
+		res := s.conflict(tx, p, e, reason)
+		return res, remember(eventResult{Status: wire.Conflict, Reason: reason})
+	}
+	var rec dossier.Record
+	if v := recs.Get(unitKey(p.Unit, e.RecordID)); v != nil {
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return wire.PushResult{}, err
+		}
+	}
+	switch {
+	case e.Type == dossier.EvReceived && p.Kind != KindDevice:
+		return reject("chỉ quầy tiếp nhận mới tạo được hồ sơ")
+	case e.Type == dossier.EvReceived && (e.Record == nil || e.Record.UnitCode != p.Unit || e.Record.Counter != p.Counter):
+		return reject("hồ sơ không thuộc đơn vị hoặc quầy của thiết bị này")
+	case e.Type == dossier.EvReceived && rec.Version > 0:
+		return reject("hồ sơ đã tồn tại")
+	case e.Type != dossier.EvReceived && rec.Version == 0:
+		return reject("không có hồ sơ này trong đơn vị")
+	}
+	// The server's copy decides: the event is rebased on it and must be
+	// allowed by the status machine from the server's status.
+	applied := e
+	applied.BaseVersion = rec.Version
+	if err := dossier.Apply(&rec, applied, s.cal); err != nil {
+		return reject(err.Error())
+	}
+	seq, err := log.NextSequence()
+	if err != nil {
+		return wire.PushResult{}, err
+	}
+	stored := rec.History[len(rec.History)-1]
+	stored.Record = e.Record
+	stored.BaseVersion = e.BaseVersion
+	evData, _ := json.Marshal(stored)
+	recData, _ := json.Marshal(&rec)
+	log.FillPercent = 0.9
+	if err := log.Put(seqKey(p.Unit, seq), evData); err != nil {
+		return wire.PushResult{}, err
+	}
+	if err := recs.Put(unitKey(p.Unit, rec.ID), recData); err != nil {
+		return wire.PushResult{}, err
+	}
+	return wire.PushResult{EventID: e.ID, Status: wire.Accepted, ServerSeq: seq}, remember(eventResult{Status: wire.Accepted, Seq: seq})
+}
+
+func (s *BoltStore) conflict(tx *bolt.Tx, p Principal, e dossier.Event, reason string) wire.PushResult {
+	return wire.PushResult{EventID: e.ID, Status: wire.Conflict, Reason: reason, Record: s.recordCopy(tx, p.Unit, e.RecordID, wire.Conflict)}
+}
+
+func (s *BoltStore) recordCopy(tx *bolt.Tx, unit, id, status string) *dossier.Record {
+	if status != wire.Conflict {
+		return nil
+	}
+	v := tx.Bucket(bRecords).Get(unitKey(unit, id))
+	if v == nil {
+		return nil
+	}
+	var r dossier.Record
+	if json.Unmarshal(v, &r) != nil {
+		return nil
+	}
+	return &r
+}
+
+// Pull returns the unit's events after the cursor, in server order. A
+// cursor beyond anything the server issued is ErrGone (the server was
+// restored from an older backup): the client starts again from 0.
+func (s *BoltStore) Pull(unit string, after uint64, limit int) (wire.PullResponse, error) {
+	resp := wire.PullResponse{Next: after, Events: []wire.PulledEvent{}}
+	if limit <= 0 || limit > wire.MaxPullLimit {
+		limit = wire.MaxPullLimit
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		log := tx.Bucket(bLog)
+		if after > log.Sequence() {
+			return ErrGone
+		}
+		prefix := []byte(unit + "\x00")
+		c := log.Cursor()
+		for k, v := c.Seek(seqKey(unit, after+1)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(resp.Events) == limit {
+				resp.More = true
+				break
+			}
+			var e dossier.Event
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			seq := binary.BigEndian.Uint64(k[len(prefix):])
+			resp.Events = append(resp.Events, wire.PulledEvent{Seq: seq, Event: e})
+			resp.Next = seq
+		}
+		if !resp.More {
+			// nothing more for this unit: the cursor may skip ahead to the
+			// newest sequence, so the next pull starts past other units' events
+			resp.Next = max(resp.Next, log.Sequence())
+		}
+		ref := tx.Bucket(bMeta).Get(kReference)
+		var r wire.Reference
+		if json.Unmarshal(ref, &r) == nil {
+			resp.ReferenceTag = r.ETag
+		}
+		return nil
+	})
+	return resp, err
+}
+
+func putReference(tx *bolt.Tx, catalog, calendar []byte) error {
+	if _, err := dossier.ParseCatalog(catalog); err != nil {
+		return err
+	}
+	if _, err := dossier.ParseCalendar(calendar); err != nil {
+		return err
+	}
+	h := sha256.New()
+	h.Write(catalog)
+	h.Write([]byte{0})
+	h.Write(calendar)
+	ref := wire.Reference{ETag: hex.EncodeToString(h.Sum(nil))[:16], Catalog: catalog, Calendar: calendar}
+	data, err := json.Marshal(ref)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bMeta).Put(kReference, data)
+}
+
+// Reference is the catalogue and calendar distributed to counters.
+func (s *BoltStore) Reference() (wire.Reference, error) {
+	var ref wire.Reference
+	err := s.db.View(func(tx *bolt.Tx) error { return json.Unmarshal(tx.Bucket(bMeta).Get(kReference), &ref) })
+	return ref, err
+}
+
+// SetReference replaces the reference data (validated) and the calendar
+// the server applies events with.
+func (s *BoltStore) SetReference(catalog, calendar []byte) error {
+	if err := s.db.Update(func(tx *bolt.Tx) error { return putReference(tx, catalog, calendar) }); err != nil {
+		return err
+	}
+	return s.loadCalendar()
+}
+
+// Export calls fn for every record of a unit ("" for all units).
+func (s *BoltStore) Export(unit string, fn func(*dossier.Record) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bRecords).Cursor()
+		prefix := []byte(unit)
+		if unit != "" {
+			prefix = []byte(unit + "\x00")
+		}
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var r dossier.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			if err := fn(&r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

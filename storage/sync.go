@@ -1,0 +1,348 @@
+package storage
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"motcua/dossier"
+)
+
+// What the sync engine keeps in the store. The engine (package sync) does
+// the network; every state change here is one short transaction.
+
+var (
+	kSync      = []byte("sync")
+	bAttention = []byte("attention")
+)
+
+// SyncState is the counter's link to the provincial backend.
+type SyncState struct {
+	ServerURL   string    `json:"server_url,omitempty"`
+	DeviceID    string    `json:"device_id,omitempty"`
+	Token       string    `json:"token,omitempty"` // the device's secret; only in this file
+	Cursor      uint64    `json:"cursor"`          // the server's pull cursor
+	RefETag     string    `json:"reference_etag,omitempty"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	LastError   string    `json:"last_error,omitempty"`
+	NeedsEnroll bool      `json:"needs_enroll,omitempty"` // the token was refused
+}
+
+// Enrolled says whether the counter has a device token.
+func (s SyncState) Enrolled() bool { return s.ServerURL != "" && s.Token != "" && !s.NeedsEnroll }
+
+// SyncState reads the link state.
+func (s *Store) SyncState() (SyncState, error) {
+	var st SyncState
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bMeta).Get(kSync); v != nil {
+			return json.Unmarshal(v, &st)
+		}
+		return nil
+	})
+	return st, err
+}
+
+// UpdateSyncState changes the link state in one transaction.
+func (s *Store) UpdateSyncState(fn func(*SyncState)) error {
+	return s.update(func(tx *bolt.Tx) error { return updateSyncState(tx, fn) })
+}
+
+func updateSyncState(tx *bolt.Tx, fn func(*SyncState)) error {
+	var st SyncState
+	meta := tx.Bucket(bMeta)
+	if v := meta.Get(kSync); v != nil {
+		if err := json.Unmarshal(v, &st); err != nil {
+			return err
+		}
+	}
+	fn(&st)
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return meta.Put(kSync, data)
+}
+
+// ErrUnitMismatch says an enrollment is for another unit than the records
+// this counter already holds.
+var ErrUnitMismatch = errors.New("mã đăng ký thuộc đơn vị hoặc quầy khác với dữ liệu đã có trên máy này")
+
+// Enroll stores a device enrollment and takes the unit code and counter
+// number the backend assigned. A counter that already holds records of
+// another unit or counter is refused.
+func (s *Store) Enroll(serverURL, deviceID, token, unitCode string, counter int) error {
+	set := s.Settings()
+	st, _ := s.Stats()
+	if st.Records > 0 && (set.UnitCode != unitCode || set.Counter != counter) {
+		return fmt.Errorf("%w (máy này: %s quầy %d; mã đăng ký: %s quầy %d)", ErrUnitMismatch, set.UnitCode, set.Counter, unitCode, counter)
+	}
+	set.UnitCode, set.Counter = unitCode, counter
+	data, err := json.Marshal(set)
+	if err != nil {
+		return err
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bMeta).Put(kSettings, data); err != nil {
+			return err
+		}
+		if err := updateSyncState(tx, func(st *SyncState) {
+			*st = SyncState{ServerURL: serverURL, DeviceID: deviceID, Token: token}
+		}); err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEntry{Actor: set.Clerk, Action: "enroll", Detail: serverURL + " " + deviceID})
+	})
+	if err == nil {
+		s.mu.Lock()
+		s.settings = set
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// PendingBatch returns up to n outbox entries to send, in order: pending
+// ones and ones left "sending" by a crash (the server dedupes them).
+func (s *Store) PendingBatch(n int) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, v := c.First(); k != nil && len(out) < n; k, v = c.Next() {
+			var e OutboxEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if e.State == OutboxPending || e.State == OutboxSending {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkSending records, before a request goes out, that these entries are
+// being sent.
+func (s *Store) MarkSending(entries []OutboxEntry) error {
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bOutbox)
+		for i := range entries {
+			entries[i].State = OutboxSending
+			entries[i].Attempts++
+			data, err := json.Marshal(entries[i])
+			if err != nil {
+				return err
+			}
+			if err := b.Put(u64(entries[i].Seq), data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PushOutcome is the server's verdict on one outbox entry.
+type PushOutcome struct {
+	Seq      uint64
+	Accepted bool            // accepted, or a duplicate of an accepted event
+	Reason   string          // when not accepted
+	Server   *dossier.Record // the server's copy, on conflict
+}
+
+// Attention is an event the backend refused, kept for a person to see.
+type Attention struct {
+	Seq      uint64          `json:"seq"`
+	At       time.Time       `json:"at"`
+	RecordID string          `json:"record_id"`
+	Code     string          `json:"code"`
+	Event    dossier.Event   `json:"event"`
+	Reason   string          `json:"reason"`
+	Server   *dossier.Record `json:"server,omitempty"`
+	Remote   bool            `json:"remote,omitempty"` // a pulled event that could not be applied here
+}
+
+// ApplyPushResults settles a sent batch in one transaction: accepted
+// entries leave the outbox; refused ones are marked needs_attention, kept
+// in the attention list with the server's reason, and the local record
+// takes the server's copy (the refused action stays visible there).
+func (s *Store) ApplyPushResults(outcomes []PushOutcome) error {
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bOutbox)
+		for _, o := range outcomes {
+			key := u64(o.Seq)
+			v := b.Get(key)
+			if v == nil {
+				continue // settled by an earlier answer
+			}
+			if o.Accepted {
+				if err := b.Delete(key); err != nil {
+					return err
+				}
+				continue
+			}
+			var e OutboxEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			e.State, e.LastError = OutboxAttention, o.Reason
+			data, _ := json.Marshal(e)
+			if err := b.Put(key, data); err != nil {
+				return err
+			}
+			code := ""
+			if old, err := getRecord(tx, e.Event.RecordID); err == nil {
+				code = old.Code
+				if o.Server != nil && o.Server.ID == old.ID {
+					if err := putRecord(tx, o.Server, old); err != nil {
+						return err
+					}
+				}
+			} else if o.Server != nil {
+				code = o.Server.Code
+			}
+			if err := s.addAttention(tx, Attention{RecordID: e.Event.RecordID, Code: code, Event: e.Event, Reason: o.Reason, Server: o.Server}); err != nil {
+				return err
+			}
+			if err := s.audit(tx, AuditEntry{Actor: "sync", Action: "conflict", RecordID: e.Event.RecordID, Code: code, Detail: string(e.Event.Type)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) addAttention(tx *bolt.Tx, a Attention) error {
+	b, err := tx.CreateBucketIfNotExists(bAttention)
+	if err != nil {
+		return err
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	a.Seq = seq
+	if a.At.IsZero() {
+		a.At = s.now()
+	}
+	data, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return b.Put(u64(seq), data)
+}
+
+// Attention lists what needs a person, oldest first.
+func (s *Store) Attention() ([]Attention, error) {
+	var out []Attention
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bAttention)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			var a Attention
+			if err := json.Unmarshal(v, &a); err != nil {
+				return err
+			}
+			out = append(out, a)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// DismissAttention removes an entry once a person has dealt with it; the
+// outbox entry it came from goes too. The audit keeps both.
+func (s *Store) DismissAttention(seq uint64, actor string) error {
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bAttention)
+		if b == nil || b.Get(u64(seq)) == nil {
+			return ErrNotFound
+		}
+		var a Attention
+		if err := json.Unmarshal(b.Get(u64(seq)), &a); err != nil {
+			return err
+		}
+		if err := b.Delete(u64(seq)); err != nil {
+			return err
+		}
+		// drop the refused outbox entry of that event
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			var e OutboxEntry
+			if json.Unmarshal(v, &e) == nil && e.Event.ID == a.Event.ID && e.State == OutboxAttention {
+				if err := tx.Bucket(bOutbox).Delete(clone(k)); err != nil {
+					return err
+				}
+				break
+			}
+		}
+		return s.audit(tx, AuditEntry{Actor: actor, Action: "attention_dismissed", RecordID: a.RecordID, Code: a.Code, Detail: string(a.Event.Type)})
+	})
+}
+
+// RemoteResult counts what applying pulled events did.
+type RemoteResult struct {
+	Created, Updated, Known, Refused int
+}
+
+// ApplyRemote applies events pulled from the backend, in server order, in
+// one transaction that also moves the pull cursor, so a crash never loses
+// or repeats a page. Events already here (by id) are skipped; new records
+// from other counters are created; officers' events go through the status
+// machine; what cannot be applied goes to the attention list.
+func (s *Store) ApplyRemote(events []dossier.Event, cursor uint64) (RemoteResult, error) {
+	var res RemoteResult
+	cal := s.Calendar()
+	err := s.update(func(tx *bolt.Tx) error {
+		for _, e := range events {
+			old, err := getRecord(tx, e.RecordID)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if old != nil && hasEvent(old, e.ID) {
+				res.Known++
+				continue
+			}
+			next := &dossier.Record{}
+			if old != nil {
+				next = old.Clone()
+			}
+			applied := e
+			applied.BaseVersion = next.Version
+			if err := dossier.Apply(next, applied, cal); err != nil {
+				res.Refused++
+				code := ""
+				if old != nil {
+					code = old.Code
+				}
+				if err := s.addAttention(tx, Attention{RecordID: e.RecordID, Code: code, Event: e, Reason: err.Error(), Remote: true}); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := putRecord(tx, next, old); err != nil {
+				return err
+			}
+			if old == nil {
+				res.Created++
+			} else {
+				res.Updated++
+			}
+		}
+		return updateSyncState(tx, func(st *SyncState) { st.Cursor = cursor })
+	})
+	return res, err
+}
+
+func hasEvent(r *dossier.Record, id string) bool {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		if r.History[i].ID == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,412 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	gosync "sync"
+	"time"
+
+	"motcua/dossier"
+	"motcua/storage"
+	"motcua/sync/wire"
+)
+
+// Config tunes the engine. Zero fields take the defaults.
+type Config struct {
+	Interval    time.Duration // between rounds when all is well (30 s)
+	Timeout     time.Duration // one request (20 s)
+	BackoffBase time.Duration // first retry delay (1 s)
+	BackoffCap  time.Duration // longest retry delay (5 min)
+	Batch       int           // events per push (500)
+	PullLimit   int           // events per pull page (1000)
+	ApplyChunk  int           // pulled events per local transaction (200)
+	DeviceName  string
+}
+
+func (c *Config) defaults() {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	set(&c.Interval, 30*time.Second)
+	set(&c.Timeout, 20*time.Second)
+	set(&c.BackoffBase, time.Second)
+	set(&c.BackoffCap, 5*time.Minute)
+	if c.Batch <= 0 || c.Batch > wire.MaxBatch {
+		c.Batch = wire.MaxBatch
+	}
+	if c.PullLimit <= 0 || c.PullLimit > wire.MaxPullLimit {
+		c.PullLimit = wire.MaxPullLimit
+	}
+	if c.ApplyChunk <= 0 {
+		c.ApplyChunk = 200
+	}
+}
+
+// State is the link as the status bar shows it.
+type State string
+
+// States.
+const (
+	StateNotEnrolled State = "not_enrolled"
+	StateNeedsEnroll State = "needs_enroll" // the token was refused
+	StateSyncing     State = "syncing"
+	StateOnline      State = "online"
+	StateOffline     State = "offline"
+)
+
+// Status is a snapshot for the UI.
+type Status struct {
+	State       State
+	Pending     int
+	Attention   int
+	LastSuccess time.Time
+	LastError   string
+	NextTry     time.Time     // when offline: the next attempt
+	ClockSkew   time.Duration // server time minus this machine's
+}
+
+// SkewWarning says whether the counter's clock is off enough to warn.
+func (s Status) SkewWarning() bool {
+	return s.ClockSkew > wire.ClockSkewWarn || s.ClockSkew < -wire.ClockSkewWarn
+}
+
+// Summary is what one round did.
+type Summary struct {
+	Pushed, Conflicts          int
+	Pulled, Created, Updated   int
+	RemoteRefused              int
+	ReferenceUpdated, Resynced bool
+}
+
+func (s Summary) String() string {
+	return fmt.Sprintf("gửi %d sự kiện (%d xung đột), nhận %d sự kiện (%d hồ sơ mới, %d cập nhật)", s.Pushed, s.Conflicts, s.Pulled, s.Created, s.Updated)
+}
+
+// Engine runs push and pull rounds for one counter store. One round runs
+// at a time; the UI never waits for it.
+type Engine struct {
+	store     *storage.Store
+	cfg       Config
+	newRemote func(url, token string) Remote
+	now       func() time.Time
+
+	round gosync.Mutex // one sender at a time
+	kick  chan struct{}
+
+	mu        gosync.Mutex
+	status    Status
+	listeners []func(Status)
+	log       []string
+}
+
+// New makes an engine over a store.
+func New(s *storage.Store, cfg Config) *Engine {
+	cfg.defaults()
+	e := &Engine{store: s, cfg: cfg, kick: make(chan struct{}, 1), now: time.Now}
+	e.newRemote = func(url, token string) Remote { return NewHTTPRemote(url, token, cfg.Timeout) }
+	e.status.State = StateNotEnrolled
+	if st, err := s.SyncState(); err == nil {
+		e.status.LastSuccess, e.status.LastError = st.LastSuccess, st.LastError
+		switch {
+		case st.NeedsEnroll:
+			e.status.State = StateNeedsEnroll
+		case st.Enrolled():
+			e.status.State = StateOffline
+		}
+	}
+	e.refreshCounts()
+	return e
+}
+
+// SetRemoteFactory replaces how remotes are made (tests).
+func (e *Engine) SetRemoteFactory(f func(url, token string) Remote) { e.newRemote = f }
+
+// OnChange registers a listener, called (from any goroutine) on every change.
+func (e *Engine) OnChange(f func(Status)) {
+	e.mu.Lock()
+	e.listeners = append(e.listeners, f)
+	e.mu.Unlock()
+}
+
+// Status is the current snapshot.
+func (e *Engine) Status() Status {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.status
+}
+
+// Log is the recent sync log, newest last.
+func (e *Engine) Log() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.log...)
+}
+
+func (e *Engine) update(fn func(*Status), logLine string) {
+	e.mu.Lock()
+	fn(&e.status)
+	if logLine != "" {
+		e.log = append(e.log, e.now().In(dossier.Loc).Format("02/01 15:04:05")+"  "+logLine)
+		if len(e.log) > 200 {
+			e.log = e.log[len(e.log)-200:]
+		}
+	}
+	st := e.status
+	ls := append([]func(Status){}, e.listeners...)
+	e.mu.Unlock()
+	for _, l := range ls {
+		l(st)
+	}
+}
+
+func (e *Engine) refreshCounts() {
+	if st, err := e.store.Stats(); err == nil {
+		e.update(func(s *Status) { s.Pending, s.Attention = st.Pending, st.Attention }, "")
+	}
+}
+
+// Kick asks for a round now (after a save, or "Gửi ngay"); it never blocks.
+func (e *Engine) Kick() {
+	e.refreshCounts()
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Enroll exchanges an enrollment code with the server at url and stores
+// the device token and the unit and counter it was issued for.
+func (e *Engine) Enroll(ctx context.Context, url, code string) error {
+	r := e.newRemote(url, "")
+	resp, err := r.Enroll(ctx, wire.EnrollRequest{Code: code, DeviceName: e.cfg.DeviceName})
+	if err != nil {
+		return err
+	}
+	if err := e.store.Enroll(url, resp.DeviceID, resp.Token, resp.UnitCode, resp.CounterNo); err != nil {
+		return err
+	}
+	e.update(func(s *Status) { s.State, s.LastError = StateOffline, "" }, "đã đăng ký với máy chủ "+url)
+	e.Kick()
+	return nil
+}
+
+// Run drives rounds until ctx ends: on a kick, every Interval, and after
+// failures with exponential backoff and jitter, capped, honouring
+// Retry-After. A refused token stops automatic rounds until re-enrollment.
+func (e *Engine) Run(ctx context.Context) {
+	attempt := 0
+	wait := time.Duration(0)
+	for {
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-e.kick:
+			attempt = 0 // a person asked: try now, and start backoff afresh
+		case <-timer.C:
+		}
+		timer.Stop()
+		st, err := e.store.SyncState()
+		if err != nil || !st.Enrolled() {
+			wait = e.cfg.Interval
+			continue
+		}
+		_, err = e.SyncOnce(ctx)
+		switch {
+		case err == nil:
+			attempt, wait = 0, e.cfg.Interval
+		case errors.Is(err, ErrAuth):
+			wait = 24 * time.Hour // until a kick after re-enrollment
+		case ctx.Err() != nil:
+			return
+		default:
+			attempt++
+			wait = e.backoff(attempt, err)
+			e.update(func(s *Status) { s.NextTry = e.now().Add(wait) }, "")
+		}
+	}
+}
+
+// backoff is full jitter over min(cap, base·2^attempt), never shorter than
+// the server's Retry-After.
+func (e *Engine) backoff(attempt int, err error) time.Duration {
+	ceil := e.cfg.BackoffBase << min(attempt, 20)
+	if ceil > e.cfg.BackoffCap || ceil <= 0 {
+		ceil = e.cfg.BackoffCap
+	}
+	d := time.Duration(rand.Int64N(int64(ceil)/2+1)) + ceil/2
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > d {
+		d = min(he.RetryAfter, e.cfg.BackoffCap)
+	}
+	return d
+}
+
+// SyncOnce runs one round: push the whole outbox in ordered batches, pull
+// the unit's log to its end, and refresh the reference data if it changed.
+func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
+	e.round.Lock()
+	defer e.round.Unlock()
+	var sum Summary
+	st, err := e.store.SyncState()
+	if err != nil {
+		return sum, err
+	}
+	if !st.Enrolled() {
+		return sum, errors.New("quầy chưa đăng ký với máy chủ")
+	}
+	e.update(func(s *Status) { s.State = StateSyncing }, "")
+	r := e.newRemote(st.ServerURL, st.Token)
+	err = e.push(ctx, r, st, &sum)
+	if err == nil {
+		err = e.pull(ctx, r, &sum)
+	}
+	e.refreshCounts()
+	now := e.now()
+	if err != nil {
+		msg := err.Error()
+		state := StateOffline
+		if errors.Is(err, ErrAuth) {
+			state = StateNeedsEnroll
+		}
+		_ = e.store.UpdateSyncState(func(s *storage.SyncState) {
+			s.LastError = msg
+			s.NeedsEnroll = state == StateNeedsEnroll
+		})
+		e.update(func(s *Status) { s.State, s.LastError = state, msg }, "lỗi: "+msg)
+		slog.Warn("sync round failed", "err", err) // no personal data: errors name codes and states only
+		return sum, err
+	}
+	_ = e.store.UpdateSyncState(func(s *storage.SyncState) { s.LastSuccess, s.LastError = now, "" })
+	e.update(func(s *Status) { s.State, s.LastSuccess, s.LastError, s.NextTry = StateOnline, now, "", time.Time{} }, sum.String())
+	return sum, nil
+}
+
+func (e *Engine) skew(serverTime time.Time) {
+	if serverTime.IsZero() {
+		return
+	}
+	d := serverTime.Sub(e.now())
+	e.update(func(s *Status) { s.ClockSkew = d }, "")
+}
+
+func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *Summary) error {
+	for {
+		batch, err := e.store.PendingBatch(e.cfg.Batch)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		// "sending" is on disk before the request leaves: after a crash the
+		// batch is sent again, and the server's dedupe makes that safe.
+		if err := e.store.MarkSending(batch); err != nil {
+			return err
+		}
+		req := wire.PushRequest{DeviceID: st.DeviceID, Events: make([]dossier.Event, len(batch))}
+		for i, b := range batch {
+			req.Events[i] = b.Event
+		}
+		resp, err := r.Push(ctx, req)
+		if err != nil {
+			return err
+		}
+		e.skew(resp.ServerTime)
+		outcomes := make([]storage.PushOutcome, len(batch))
+		for i, res := range resp.Results {
+			accepted := res.Status == wire.Accepted || (res.Status == wire.Duplicate && res.Original != wire.Conflict)
+			outcomes[i] = storage.PushOutcome{Seq: batch[i].Seq, Accepted: accepted, Reason: res.Reason, Server: res.Record}
+			if !accepted {
+				sum.Conflicts++
+			}
+		}
+		if err := e.store.ApplyPushResults(outcomes); err != nil {
+			return err
+		}
+		sum.Pushed += len(batch)
+		e.refreshCounts()
+	}
+}
+
+func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) error {
+	st, err := e.store.SyncState()
+	if err != nil {
+		return err
+	}
+	cursor := st.Cursor
+	refTag := ""
+	for {
+		resp, err := r.Pull(ctx, cursor, e.cfg.PullLimit)
+		if errors.Is(err, ErrGone) && cursor != 0 {
+			// the server forgot our cursor (restored from a backup): take
+			// the unit again from the start; known events are skipped
+			cursor, sum.Resynced = 0, true
+			e.update(func(*Status) {}, "máy chủ yêu cầu đồng bộ lại từ đầu")
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		e.skew(resp.ServerTime)
+		refTag = resp.ReferenceTag
+		// apply in short transactions, so a clerk's save never waits long
+		for i := 0; i < len(resp.Events) || (i == 0 && len(resp.Events) == 0); i += e.cfg.ApplyChunk {
+			end := min(i+e.cfg.ApplyChunk, len(resp.Events))
+			chunk := make([]dossier.Event, 0, end-i)
+			next := resp.Next
+			if end < len(resp.Events) {
+				next = resp.Events[end-1].Seq
+			}
+			for _, pe := range resp.Events[i:end] {
+				chunk = append(chunk, pe.Event)
+			}
+			res, err := e.store.ApplyRemote(chunk, next)
+			if err != nil {
+				return err
+			}
+			sum.Pulled += len(chunk)
+			sum.Created += res.Created
+			sum.Updated += res.Updated
+			sum.RemoteRefused += res.Refused
+		}
+		cursor = resp.Next
+		if !resp.More {
+			break
+		}
+	}
+	if refTag != "" && refTag != st.RefETag {
+		ref, changed, err := r.Reference(ctx, st.RefETag)
+		if err != nil {
+			return err
+		}
+		if changed {
+			if err := e.applyReference(ref); err != nil {
+				return err
+			}
+			sum.ReferenceUpdated = true
+		}
+	}
+	return nil
+}
+
+// applyReference installs the catalogue and calendar from the backend; a
+// document that does not validate is refused and the old one kept.
+func (e *Engine) applyReference(ref wire.Reference) error {
+	actor := "sync"
+	if len(ref.Calendar) > 0 {
+		if _, err := e.store.SetCalendar(ref.Calendar, actor); err != nil {
+			return fmt.Errorf("lịch làm việc từ máy chủ không hợp lệ, giữ lịch cũ: %w", err)
+		}
+	}
+	if len(ref.Catalog) > 0 {
+		if _, err := e.store.SetCatalog(ref.Catalog, actor); err != nil {
+			return fmt.Errorf("danh mục từ máy chủ không hợp lệ, giữ danh mục cũ: %w", err)
+		}
+	}
+	e.update(func(*Status) {}, "đã cập nhật danh mục và lịch làm việc từ máy chủ")
+	return e.store.UpdateSyncState(func(s *storage.SyncState) { s.RefETag = ref.ETag })
+}

@@ -1,0 +1,133 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"motcua/assets"
+	"motcua/dossier"
+	"motcua/server"
+	"motcua/storage"
+)
+
+const testUnit = "000.00.12.H57"
+
+// backend is the reference server on a real loopback listener, which can
+// be stopped and started again on the same address (a restart).
+type backend struct {
+	t     testing.TB
+	dir   string
+	addr  string
+	store *server.BoltStore
+	srv   *http.Server
+}
+
+func startBackend(t testing.TB) *backend {
+	b := &backend{t: t, dir: t.TempDir()}
+	b.start()
+	t.Cleanup(b.stop)
+	return b
+}
+
+func (b *backend) start() {
+	st, err := server.OpenBolt(b.dir, assets.Catalog, assets.Calendar)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	addr := b.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	var ln net.Listener
+	for i := 0; i < 50; i++ { // the old socket may linger a moment after a restart
+		if ln, err = net.Listen("tcp", addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.addr = ln.Addr().String()
+	b.store = st
+	b.srv = &http.Server{Handler: server.NewHandler(st), ReadHeaderTimeout: 5 * time.Second}
+	go b.srv.Serve(ln)
+}
+
+func (b *backend) stop() {
+	if b.srv == nil {
+		return
+	}
+	b.srv.Close()
+	b.store.Close()
+	b.srv = nil
+}
+
+func (b *backend) restart() {
+	b.stop()
+	b.start()
+}
+
+func (b *backend) url() string { return "http://" + b.addr }
+
+func (b *backend) records(t testing.TB) map[string]*dossier.Record {
+	out := map[string]*dossier.Record{}
+	if err := b.store.Export(testUnit, func(r *dossier.Record) error {
+		if _, dup := out[r.ID]; dup {
+			return fmt.Errorf("record %s exported twice", r.ID)
+		}
+		out[r.ID] = r
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// counter is one client store with its engine.
+type counter struct {
+	store  *storage.Store
+	engine *Engine
+}
+
+var fastConfig = Config{Interval: 200 * time.Millisecond, Timeout: 2 * time.Second, BackoffBase: 20 * time.Millisecond, BackoffCap: 300 * time.Millisecond}
+
+func openCounterStore(t testing.TB, path string) *storage.Store {
+	st, err := storage.Open(path, storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func newCounter(t testing.TB, b *backend, url string, n int, cfg Config) *counter {
+	st := openCounterStore(t, filepath.Join(t.TempDir(), "motcua.db"))
+	t.Cleanup(func() { st.Close() })
+	if err := st.SaveSettings(storage.Settings{UnitName: "UBND phường Thuận Hóa", UnitCode: testUnit, Place: "Huế", Counter: n, Clerk: fmt.Sprintf("Cán bộ quầy %d", n), Language: "vi"}); err != nil {
+		t.Fatal(err)
+	}
+	code, err := b.store.NewEnrollCode(testUnit, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(st, cfg)
+	if err := e.Enroll(context.Background(), url, code); err != nil {
+		t.Fatal(err)
+	}
+	return &counter{store: st, engine: e}
+}
+
+func (c *counter) intake(t testing.TB, r *rand.Rand) *dossier.Record {
+	p := storage.SyntheticPerson(r)
+	rec, err := c.store.Intake(dossier.Intake{ProcedureCode: "1.004873", Owner: p, FilerIsOwner: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}

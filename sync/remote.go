@@ -1,0 +1,206 @@
+// Package sync is the counter's sync engine: it sends the outbox to the
+// provincial backend and pulls back what happened there, whenever the
+// network allows, without ever making the counter wait (docs/protocol.md).
+package sync
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"motcua/sync/wire"
+)
+
+// Remote is the backend as the engine sees it.
+type Remote interface {
+	Enroll(ctx context.Context, req wire.EnrollRequest) (wire.EnrollResponse, error)
+	Push(ctx context.Context, req wire.PushRequest) (wire.PushResponse, error)
+	Pull(ctx context.Context, after uint64, limit int) (wire.PullResponse, error)
+	Reference(ctx context.Context, since string) (wire.Reference, bool, error)
+}
+
+// HTTPError is an answer with an error status.
+type HTTPError struct {
+	Status     int
+	Code       string // the server's error code, when it sent one
+	Message    string
+	RetryAfter time.Duration
+}
+
+func (e *HTTPError) Error() string {
+	if e.Message != "" {
+		return fmt.Sprintf("máy chủ trả lời %d: %s", e.Status, e.Message)
+	}
+	return fmt.Sprintf("máy chủ trả lời %d", e.Status)
+}
+
+// Errors the engine decides on.
+var (
+	// ErrAuth: the token was refused (401/403): stop and re-enroll.
+	ErrAuth = errors.New("máy chủ từ chối mã xác thực của quầy; cần đăng ký lại")
+	// ErrGone: the pull cursor is unknown (410): pull the unit again from 0.
+	ErrGone = errors.New("máy chủ không còn con trỏ đồng bộ; đồng bộ lại từ đầu")
+	// ErrNetwork: no answer (connection refused, reset, timeout).
+	ErrNetwork = errors.New("không kết nối được máy chủ")
+)
+
+// Retryable says whether an error may pass by itself: network trouble,
+// timeouts, 429, 5xx (but 501), and malformed answers (a proxy's page).
+func Retryable(err error) bool {
+	var he *HTTPError
+	switch {
+	case errors.Is(err, ErrAuth), errors.Is(err, context.Canceled):
+		return false
+	case errors.As(err, &he):
+		return he.Status == http.StatusTooManyRequests || (he.Status >= 500 && he.Status != http.StatusNotImplemented)
+	}
+	return true
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// HTTPRemote talks to the backend with resty. Each call is one attempt:
+// the engine owns retries, backoff and their persistence.
+type HTTPRemote struct {
+	c *resty.Client
+}
+
+// NewHTTPRemote makes a client for a server URL; token may be empty
+// before enrollment.
+func NewHTTPRemote(baseURL, token string, timeout time.Duration) *HTTPRemote {
+	c := resty.New().
+		SetBaseURL(strings.TrimRight(baseURL, "/")).
+		SetTimeout(timeout).
+		SetRetryCount(0).
+		SetResponseBodyLimit(wire.MaxResponseSize).
+		SetHeader("User-Agent", "motcua-counter/1")
+	if token != "" {
+		c.SetAuthToken(token)
+	}
+	return &HTTPRemote{c: c}
+}
+
+// Client exposes the resty client (tests set its transport).
+func (r *HTTPRemote) Client() *resty.Client { return r.c }
+
+func gz(v any) ([]byte, error) {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if err := json.NewEncoder(zw).Encode(v); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// do runs one request and decodes a 200 answer into out; a 304 Not
+// Modified is reported as notModified.
+func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, query map[string]string, out any) (notModified bool, err error) {
+	req := r.c.R().SetContext(ctx).SetQueryParams(query)
+	if body != nil {
+		data, err := gz(body)
+		if err != nil {
+			return false, err
+		}
+		req.SetHeader("Content-Type", "application/json").SetHeader("Content-Encoding", "gzip").SetBody(data)
+	}
+	resp, err := req.Execute(method, path)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+			return false, fmt.Errorf("%w: câu trả lời quá lớn", wire.ErrMalformed)
+		}
+		return false, fmt.Errorf("%w: %v", ErrNetwork, err)
+	}
+	status := resp.StatusCode()
+	switch {
+	case status == http.StatusNotModified:
+		return true, nil
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return false, fmt.Errorf("%w (%s)", ErrAuth, errorMessage(resp.Body()))
+	case status == http.StatusGone:
+		return false, ErrGone
+	case status != http.StatusOK:
+		return false, &HTTPError{Status: status, Message: errorMessage(resp.Body()), RetryAfter: retryAfter(resp.Header(), time.Now())}
+	}
+	if ct := resp.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return false, fmt.Errorf("%w: máy chủ trả về %q thay vì JSON (có thể là trang đăng nhập của mạng)", wire.ErrMalformed, ct)
+	}
+	return false, wire.DecodeAnswer(resp.Body(), out)
+}
+
+// errorMessage reads the server's error sentence, if the body is one.
+func errorMessage(body []byte) string {
+	var e wire.Error
+	if wire.DecodeAnswer(body, &e) == nil && e.Error != "" {
+		return e.Error
+	}
+	return ""
+}
+
+// Enroll exchanges an enrollment code for a token.
+func (r *HTTPRemote) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.EnrollResponse, error) {
+	var out wire.EnrollResponse
+	_, err := r.do(ctx, http.MethodPost, "/v1/enroll", req, nil, &out)
+	if err == nil && (out.Token == "" || out.DeviceID == "" || out.UnitCode == "" || out.CounterNo < 1 || out.CounterNo > 9) {
+		err = fmt.Errorf("%w: câu trả lời đăng ký thiếu thông tin", wire.ErrMalformed)
+	}
+	return out, err
+}
+
+// Push sends one batch.
+func (r *HTTPRemote) Push(ctx context.Context, req wire.PushRequest) (wire.PushResponse, error) {
+	var out wire.PushResponse
+	_, err := r.do(ctx, http.MethodPost, "/v1/push", req, nil, &out)
+	if err == nil {
+		err = out.Validate(&req)
+	}
+	return out, err
+}
+
+// Pull reads one page of the unit's log.
+func (r *HTTPRemote) Pull(ctx context.Context, after uint64, limit int) (wire.PullResponse, error) {
+	var out wire.PullResponse
+	_, err := r.do(ctx, http.MethodGet, "/v1/pull", nil, map[string]string{"after": strconv.FormatUint(after, 10), "limit": strconv.Itoa(limit)}, &out)
+	if err == nil {
+		err = out.Validate(after)
+	}
+	return out, err
+}
+
+// Reference fetches the reference data unless it is still since.
+func (r *HTTPRemote) Reference(ctx context.Context, since string) (wire.Reference, bool, error) {
+	var out wire.Reference
+	q := map[string]string{}
+	if since != "" {
+		q["since"] = since
+	}
+	notModified, err := r.do(ctx, http.MethodGet, "/v1/reference", nil, q, &out)
+	return out, !notModified, err
+}

@@ -1,0 +1,178 @@
+// Package wire holds the request and response types of the Một Cửa sync
+// protocol v1 (docs/protocol.md), shared by the counter's sync engine and
+// the reference provincial backend, and their strict decoders.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"motcua/dossier"
+)
+
+// Limits of the protocol.
+const (
+	MaxBatch        = 500             // events in one push
+	MaxPullLimit    = 1000            // events in one pull page
+	MaxRequestBytes = 16 << 20        // a push body, decompressed
+	MaxResponseSize = 64 << 20        // what a client reads of one answer
+	ClockSkewWarn   = 2 * time.Minute // counter clock off by more: warn
+)
+
+// Push result statuses.
+const (
+	Accepted  = "accepted"
+	Duplicate = "duplicate"
+	Conflict  = "conflict"
+)
+
+// EnrollRequest exchanges a one-time enrollment code for a device token.
+type EnrollRequest struct {
+	Code       string `json:"code"`
+	DeviceName string `json:"device_name"`
+}
+
+// EnrollResponse names the device and its unit and counter.
+type EnrollResponse struct {
+	DeviceID   string    `json:"device_id"`
+	UnitCode   string    `json:"unit_code"`
+	CounterNo  int       `json:"counter_no"`
+	Token      string    `json:"token"`
+	ServerTime time.Time `json:"server_time"`
+}
+
+// PushRequest carries a batch of events, in the order they happened.
+type PushRequest struct {
+	DeviceID string          `json:"device_id"`
+	Events   []dossier.Event `json:"events"`
+}
+
+// PushResult is the server's answer for one event.
+type PushResult struct {
+	EventID   string          `json:"event_id"`
+	Status    string          `json:"status"`               // accepted, duplicate, conflict
+	ServerSeq uint64          `json:"server_seq,omitempty"` // accepted (and duplicate of accepted)
+	Original  string          `json:"original,omitempty"`   // duplicate: the original status
+	Reason    string          `json:"reason,omitempty"`     // conflict
+	Record    *dossier.Record `json:"record,omitempty"`     // conflict: the server's copy
+}
+
+// PushResponse has one result per event, in request order.
+type PushResponse struct {
+	Results    []PushResult `json:"results"`
+	ServerTime time.Time    `json:"server_time"`
+}
+
+// PulledEvent is one event of the unit's log.
+type PulledEvent struct {
+	Seq   uint64        `json:"seq"`
+	Event dossier.Event `json:"event"`
+}
+
+// PullResponse is one page of the unit's log after a cursor.
+type PullResponse struct {
+	Events       []PulledEvent `json:"events"`
+	Next         uint64        `json:"next"` // the cursor for the next page
+	More         bool          `json:"more"`
+	ReferenceTag string        `json:"reference_etag"`
+	ServerTime   time.Time     `json:"server_time"`
+}
+
+// Reference is the reference data the backend distributes.
+type Reference struct {
+	ETag       string          `json:"etag"`
+	Catalog    json.RawMessage `json:"catalog,omitempty"`
+	Calendar   json.RawMessage `json:"calendar,omitempty"`
+	ServerTime time.Time       `json:"server_time"`
+}
+
+// Error is the body of every error answer.
+type Error struct {
+	Error string `json:"error"` // a sentence, in Vietnamese
+	Code  string `json:"code"`  // stable: bad_request, unauthorized, forbidden, not_found, gone, too_large, internal
+}
+
+// ErrMalformed says an answer or request could not be decoded.
+var ErrMalformed = errors.New("dữ liệu không đúng định dạng giao thức")
+
+// Decode reads one JSON value of at most limit bytes; trailing data is
+// refused. Strict also refuses unknown fields (the server reads requests
+// strictly; clients read answers leniently, so a newer server can add fields).
+func Decode(r io.Reader, limit int64, v any, strict bool) error {
+	dec := json.NewDecoder(io.LimitReader(r, limit+1))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: trailing data", ErrMalformed)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%w: trailing data", ErrMalformed)
+	}
+	return nil
+}
+
+// DecodeAnswer reads a server's answer leniently.
+func DecodeAnswer(b []byte, v any) error { return Decode(bytes.NewReader(b), int64(len(b)), v, false) }
+
+// ValidatePush checks a push request's shape (not its meaning).
+func (p *PushRequest) Validate() error {
+	if len(p.Events) == 0 || len(p.Events) > MaxBatch {
+		return fmt.Errorf("%w: a push carries 1 to %d events", ErrMalformed, MaxBatch)
+	}
+	for i, e := range p.Events {
+		if e.ID == "" || e.RecordID == "" || e.Type == "" || e.At.IsZero() {
+			return fmt.Errorf("%w: event %d lacks id, record_id, type or at", ErrMalformed, i)
+		}
+		if e.Type == dossier.EvReceived && (e.Record == nil || e.Record.ID != e.RecordID) {
+			return fmt.Errorf("%w: event %d: received without its record", ErrMalformed, i)
+		}
+	}
+	return nil
+}
+
+// Validate checks a push response against the request it answers.
+func (p *PushResponse) Validate(req *PushRequest) error {
+	if len(p.Results) != len(req.Events) {
+		return fmt.Errorf("%w: %d results for %d events", ErrMalformed, len(p.Results), len(req.Events))
+	}
+	for i, r := range p.Results {
+		if r.EventID != req.Events[i].ID {
+			return fmt.Errorf("%w: result %d is for another event", ErrMalformed, i)
+		}
+		switch r.Status {
+		case Accepted, Duplicate, Conflict:
+		default:
+			return fmt.Errorf("%w: result %d: unknown status %q", ErrMalformed, i, r.Status)
+		}
+	}
+	return nil
+}
+
+// Validate checks a pull page: sequence numbers rise past the cursor.
+func (p *PullResponse) Validate(after uint64) error {
+	last := after
+	for i, e := range p.Events {
+		if e.Seq <= last {
+			return fmt.Errorf("%w: event %d out of order", ErrMalformed, i)
+		}
+		if e.Event.ID == "" || e.Event.RecordID == "" || e.Event.Type == "" {
+			return fmt.Errorf("%w: event %d incomplete", ErrMalformed, i)
+		}
+		if e.Event.Type == dossier.EvReceived && (e.Event.Record == nil || e.Event.Record.ID != e.Event.RecordID) {
+			return fmt.Errorf("%w: event %d: received without its record", ErrMalformed, i)
+		}
+		last = e.Seq
+	}
+	if p.Next < last {
+		return fmt.Errorf("%w: next cursor behind the events", ErrMalformed)
+	}
+	return nil
+}
