@@ -106,12 +106,16 @@ func openCounterStore(t testing.TB, path string) *storage.Store {
 	return st
 }
 
-func newCounter(t testing.TB, b *backend, url string, n int, cfg Config) *counter {
-	st := openCounterStore(t, filepath.Join(t.TempDir(), "motcua.db"))
-	t.Cleanup(func() { st.Close() })
+func saveTestSettings(t testing.TB, st *storage.Store, n int) {
 	if err := st.SaveSettings(storage.Settings{UnitName: "UBND phường Thuận Hóa", UnitCode: testUnit, Place: "Huế", Counter: n, Clerk: fmt.Sprintf("Cán bộ quầy %d", n), Language: "vi"}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func newCounter(t testing.TB, b *backend, url string, n int, cfg Config) *counter {
+	st := openCounterStore(t, filepath.Join(t.TempDir(), "motcua.db"))
+	t.Cleanup(func() { st.Close() })
+	saveTestSettings(t, st, n)
 	code, err := b.store.NewEnrollCode(testUnit, n)
 	if err != nil {
 		t.Fatal(err)

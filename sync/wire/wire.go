@@ -108,7 +108,7 @@ func Decode(r io.Reader, limit int64, v any, strict bool) error {
 		dec.DisallowUnknownFields()
 	}
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if dec.More() {
 		return fmt.Errorf("%w: trailing data", ErrMalformed)

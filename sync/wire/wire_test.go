@@ -1,0 +1,104 @@
+package wire
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"motcua/dossier"
+)
+
+func samplePush() PushRequest {
+	r := &dossier.Record{ID: "r1", Code: "000.00.12.H57-260310-1001"}
+	return PushRequest{DeviceID: "d", Events: []dossier.Event{{ID: "e1", RecordID: "r1", Type: dossier.EvReceived, At: time.Unix(1, 0), Record: r}}}
+}
+
+func TestDecodeStrictness(t *testing.T) {
+	var p PushRequest
+	if err := Decode(strings.NewReader(`{"device_id":"d","events":[],"extra":1}`), 1<<20, &p, true); err == nil {
+		t.Fatal("strict decode accepted an unknown field")
+	}
+	if err := Decode(strings.NewReader(`{"device_id":"d","events":[],"extra":1}`), 1<<20, &p, false); err != nil {
+		t.Fatalf("lenient decode refused a newer server's field: %v", err)
+	}
+	if err := Decode(strings.NewReader(`{"device_id":"d"} x`), 1<<20, &p, false); err == nil {
+		t.Fatal("trailing data accepted")
+	}
+	if err := Decode(strings.NewReader(`{"device_id":"`+strings.Repeat("a", 100)+`"}`), 50, &p, false); err == nil {
+		t.Fatal("limit not enforced")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	req := samplePush()
+	if err := req.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ok := PushResponse{Results: []PushResult{{EventID: "e1", Status: Accepted, ServerSeq: 1}}}
+	if err := ok.Validate(&req); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []PushResponse{{}, {Results: []PushResult{{EventID: "x", Status: Accepted}}}, {Results: []PushResult{{EventID: "e1", Status: "?"}}}} {
+		if bad.Validate(&req) == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+	pull := PullResponse{Events: []PulledEvent{{Seq: 5, Event: req.Events[0]}, {Seq: 4, Event: req.Events[0]}}, Next: 5}
+	if pull.Validate(0) == nil {
+		t.Fatal("out of order pull accepted")
+	}
+	pull = PullResponse{Events: []PulledEvent{{Seq: 5, Event: req.Events[0]}}, Next: 5}
+	if pull.Validate(5) == nil || pull.Validate(0) != nil {
+		t.Fatal("cursor rule")
+	}
+}
+
+func FuzzDecodePushRequest(f *testing.F) {
+	b, _ := json.Marshal(samplePush())
+	f.Add(b)
+	f.Add([]byte(`{"events":[{"type":"received"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var p PushRequest
+		if DecodeAnswer(data, &p) != nil {
+			return
+		}
+		if p.Validate() == nil {
+			for _, e := range p.Events {
+				if e.ID == "" || (e.Type == dossier.EvReceived && e.Record == nil) {
+					t.Fatal("validated an incomplete event")
+				}
+			}
+		}
+	})
+}
+
+func FuzzDecodePullResponse(f *testing.F) {
+	b, _ := json.Marshal(PullResponse{Events: []PulledEvent{{Seq: 3, Event: samplePush().Events[0]}}, Next: 3})
+	f.Add(b, uint64(0))
+	f.Fuzz(func(t *testing.T, data []byte, after uint64) {
+		var p PullResponse
+		if DecodeAnswer(data, &p) != nil || p.Validate(after) != nil {
+			return
+		}
+		last := after
+		for _, e := range p.Events {
+			if e.Seq <= last {
+				t.Fatal("validated a page out of order")
+			}
+			last = e.Seq
+		}
+	})
+}
+
+func FuzzDecodePushResponse(f *testing.F) {
+	req := samplePush()
+	b, _ := json.Marshal(PushResponse{Results: []PushResult{{EventID: "e1", Status: Accepted}}})
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var p PushResponse
+		if DecodeAnswer(data, &p) == nil && p.Validate(&req) == nil && p.Results[0].EventID != "e1" {
+			t.Fatal("validated an answer for another event")
+		}
+	})
+}
