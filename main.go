@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"motcua/app"
 	"motcua/assets"
 	"motcua/storage"
+	mcsync "motcua/sync"
 )
 
 func main() {
@@ -45,7 +47,12 @@ func main() {
 	}
 	defer st.Close()
 
-	ui := app.New(a, st)
+	host, _ := os.Hostname()
+	engine := mcsync.New(st, mcsync.Config{DeviceName: host})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go engine.Run(ctx)
+	ui := app.New(a, st, engine)
 	stop := make(chan struct{})
 	ui.Start(stop)
 	sig := make(chan os.Signal, 1)

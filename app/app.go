@@ -15,29 +15,36 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"motcua/storage"
+	mcsync "motcua/sync"
 )
 
 // UI is the program's main window and its screens.
 type UI struct {
-	app   fyne.App
-	win   fyne.Window
-	store *storage.Store
-	now   func() time.Time
+	app    fyne.App
+	win    fyne.Window
+	store  *storage.Store
+	engine *mcsync.Engine // nil: no sync (tests of other screens)
+	now    func() time.Time
 	// runPrint runs the print command; nil runs it for real (tests record it).
 	runPrint func(name string, args ...string) error
 
-	tabs    *container.AppTabs
-	intake  *intakeScreen
-	records *recordsScreen
-	status  *statusBar
+	tabs     *container.AppTabs
+	intake   *intakeScreen
+	records  *recordsScreen
+	syncView *syncScreen
+	status   *statusBar
 }
 
 // New builds the UI on a window of a; it shows the set-up screen on first
-// run and the main screens after.
-func New(a fyne.App, s *storage.Store) *UI {
-	SetLanguage(s.Settings().Language)
+// run and the main screens after. eng, when not nil, is the sync engine
+// the UI shows and kicks after every saved action.
+func New(a fyne.App, s *storage.Store, eng *mcsync.Engine) *UI {
 	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
-	u := &UI{app: a, store: s, now: time.Now}
+	SetLanguage(s.Settings().Language)
+	u := &UI{app: a, store: s, engine: eng, now: time.Now}
+	if eng != nil {
+		eng.OnChange(func(st mcsync.Status) { fyne.Do(func() { u.syncChanged(st) }) })
+	}
 	u.win = a.NewWindow(lang.L("app.title"))
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.SetMaster()
@@ -58,15 +65,20 @@ func (u *UI) build() {
 	u.status = newStatusBar(u)
 	u.intake = newIntakeScreen(u)
 	u.records = newRecordsScreen(u)
+	u.syncView = newSyncScreen(u)
 	settings := newSetupScreen(u, false)
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.L("tab.intake"), theme.DocumentCreateIcon(), u.intake.content),
 		container.NewTabItemWithIcon(lang.L("tab.records"), theme.ListIcon(), u.records.content),
+		container.NewTabItemWithIcon(lang.L("tab.sync"), theme.ViewRefreshIcon(), u.syncView.content),
 		container.NewTabItemWithIcon(lang.L("tab.settings"), theme.SettingsIcon(), settings.content),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
-		if t.Content == u.records.content {
+		switch t.Content {
+		case u.records.content:
 			u.records.reload()
+		case u.syncView.content:
+			u.syncView.refresh()
 		}
 	}
 	u.win.SetContent(container.NewBorder(nil, u.status.content, nil, nil, u.tabs))
@@ -109,6 +121,26 @@ func (u *UI) changed() {
 		u.status.refresh()
 	}
 	if u.records != nil {
+		u.records.reload()
+	}
+	if u.syncView != nil {
+		u.syncView.refresh()
+	}
+	if u.engine != nil {
+		u.engine.Kick() // send it now if the network allows
+	}
+}
+
+// syncChanged follows the engine: status bar, sync screen, and the list
+// when pulled records arrived.
+func (u *UI) syncChanged(st mcsync.Status) {
+	if u.status != nil {
+		u.status.applySync(st)
+	}
+	if u.syncView != nil && u.tabs != nil && u.tabs.Selected() != nil && u.tabs.Selected().Content == u.syncView.content {
+		u.syncView.refresh()
+	}
+	if st.State == mcsync.StateOnline && u.records != nil && u.tabs != nil && u.tabs.Selected() != nil && u.tabs.Selected().Content == u.records.content {
 		u.records.reload()
 	}
 }

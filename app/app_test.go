@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,7 +18,9 @@ import (
 
 	"motcua/assets"
 	"motcua/dossier"
+	"motcua/server"
 	"motcua/storage"
+	mcsync "motcua/sync"
 )
 
 var testSettings = storage.Settings{UnitName: "UBND phường Thuận Hóa", UnitCode: "000.00.12.H57", Place: "Huế", Counter: 2, Clerk: "Trần Văn Bình", Language: "vi"}
@@ -38,7 +42,7 @@ func newTestUI(t *testing.T) (*UI, *storage.Store) {
 		t.Fatal(err)
 	}
 	a := test.NewTempApp(t)
-	u := New(a, s)
+	u := New(a, s, nil)
 	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
 	u.win.Resize(fyne.NewSize(1280, 800))
 	return u, s
@@ -234,7 +238,7 @@ func TestRefusalNeedsAReason(t *testing.T) {
 func TestFirstRunSetUp(t *testing.T) {
 	s := openStore(t)
 	a := test.NewTempApp(t)
-	u := New(a, s)
+	u := New(a, s, nil)
 	if u.tabs != nil {
 		t.Fatal("main screens shown before set-up")
 	}
@@ -393,5 +397,71 @@ func TestShortCode(t *testing.T) {
 	}
 	if got := shortCode("000.00.12.H56-260310-2001", "000.00.12.H57"); got != "000.00.12.H56-260310-2001" {
 		t.Fatal(got)
+	}
+}
+
+func TestSyncFromTheUI(t *testing.T) {
+	srvStore, err := server.OpenBolt(t.TempDir(), assets.Catalog, assets.Calendar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(server.NewHandler(srvStore))
+	defer func() { hs.Close(); srvStore.Close() }()
+	code, _ := srvStore.NewEnrollCode("000.00.12.H57", 2)
+
+	s := openStore(t)
+	s.SaveSettings(testSettings)
+	eng := mcsync.New(s, mcsync.Config{Interval: 100 * time.Millisecond, BackoffBase: 10 * time.Millisecond, BackoffCap: 100 * time.Millisecond, Timeout: 2 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go eng.Run(ctx)
+	u := New(test.NewTempApp(t), s, eng)
+	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
+
+	// Settings → Kết nối máy chủ
+	settings := u.tabs.Items[3].Content
+	objects(settings, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok {
+			switch e.PlaceHolder {
+			case "https://motcua.hue.gov.vn":
+				test.Type(e, hs.URL)
+			case "XXXX-XXXX-XXXX-XXXX":
+				test.Type(e, code)
+			}
+		}
+	})
+	test.Tap(findButton(t, settings, "Đăng ký quầy"))
+	waitFor(t, func() bool { st, _ := s.SyncState(); return st.Enrolled() })
+
+	test.Type(u.intake.search, "1.004873")
+	pressEnter(u.intake.search)
+	test.Type(u.intake.owner.idNumber, qr)
+	u.intake.save()
+	waitFor(t, func() bool {
+		n := 0
+		srvStore.Export("", func(*dossier.Record) error { n++; return nil })
+		return n == 1
+	})
+	waitFor(t, func() bool { return eng.Status().Pending == 0 && eng.Status().State == mcsync.StateOnline })
+	waitFor(t, func() bool {
+		var text string
+		fyne.DoAndWait(func() { text = u.status.link.Text })
+		return strings.Contains(text, "Đã kết nối máy chủ")
+	})
+	u.showTab(2)
+	u.syncView.refresh()
+	if !strings.Contains(u.syncView.detail.Text, "Chờ gửi: 0") || !strings.Contains(u.syncView.outbox.Text, "Không còn gì chờ gửi") {
+		t.Fatalf("sync screen: %q / %q", u.syncView.detail.Text, u.syncView.outbox.Text)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

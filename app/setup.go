@@ -107,7 +107,7 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 	intro.Wrapping = fyne.TextWrapWord
 	parts := []fyne.CanvasObject{title, intro, s.form}
 	if !firstRun {
-		parts = append(parts, widget.NewSeparator(), s.info())
+		parts = append(parts, widget.NewSeparator(), u.connectionForm(), widget.NewSeparator(), s.info())
 	}
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 	return s

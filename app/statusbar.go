@@ -7,6 +7,9 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+
+	"motcua/dossier"
+	mcsync "motcua/sync"
 )
 
 // statusBar shows that the store is healthy, how many events wait to be
@@ -16,16 +19,17 @@ type statusBar struct {
 	store   *widget.Label
 	pending *widget.Label
 	who     *widget.Label
+	link    *widget.Label // online / offline / syncing, last successful sync
 	msg     *widget.Label // the last thing done, e.g. "sent to the printer"
 	content fyne.CanvasObject
 }
 
 func newStatusBar(u *UI) *statusBar {
-	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel(""), msg: widget.NewLabel("")}
+	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel(""), msg: widget.NewLabel(""), link: widget.NewLabel("")}
 	b.who.Alignment = fyne.TextAlignTrailing
 	b.msg.Truncation = fyne.TextTruncateEllipsis
 	b.msg.Importance = widget.SuccessImportance
-	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.pending, widget.NewSeparator()), b.who, b.msg)
+	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, widget.NewSeparator(), b.pending, widget.NewSeparator()), b.who, b.msg)
 	return b
 }
 
@@ -41,8 +45,34 @@ func (b *statusBar) refresh() {
 	b.store.Importance = widget.SuccessImportance
 	b.store.SetText(lang.L("status.store_ok", map[string]any{"N": st.Records}))
 	b.pending.SetText(lang.L("status.pending", map[string]any{"N": st.Pending}))
+	if st.Attention > 0 {
+		b.pending.SetText(b.pending.Text + " · " + lang.L("status.attention", map[string]any{"N": st.Attention}))
+	}
+	if b.u.engine != nil {
+		text, imp := syncStateText(b.u.engine.Status())
+		b.link.Importance = imp
+		b.link.SetText(text)
+	}
 	set := b.u.store.Settings()
 	b.who.SetText(lang.L("status.who", map[string]any{"Clerk": set.Clerk, "Counter": set.Counter, "Unit": set.UnitName}))
+}
+
+// applySync shows the link to the backend.
+func (b *statusBar) applySync(st mcsync.Status) {
+	text, imp := syncStateText(st)
+	if !st.LastSuccess.IsZero() {
+		text += " · " + lang.L("status.last_sync", map[string]any{"At": st.LastSuccess.In(dossier.Loc).Format("15:04 02/01")})
+	}
+	if st.SkewWarning() {
+		text += " · " + lang.L("status.clock_skew")
+		imp = widget.DangerImportance
+	}
+	b.link.Importance = imp
+	b.link.SetText(text)
+	b.pending.SetText(lang.L("status.pending", map[string]any{"N": st.Pending}))
+	if st.Attention > 0 {
+		b.pending.SetText(b.pending.Text + " · " + lang.L("status.attention", map[string]any{"N": st.Attention}))
+	}
 }
 
 // notify shows what was just done.

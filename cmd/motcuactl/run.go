@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,7 +16,32 @@ import (
 	"motcua/dossier"
 	"motcua/forms"
 	"motcua/storage"
+	mcsync "motcua/sync"
 )
+
+type statusJSON struct {
+	Records     int       `json:"records"`
+	Pending     int       `json:"pending"`
+	Attention   int       `json:"attention"`
+	FileBytes   int64     `json:"file_bytes"`
+	Server      string    `json:"server,omitempty"`
+	Enrolled    bool      `json:"enrolled"`
+	NeedsEnroll bool      `json:"needs_enroll,omitempty"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	LastError   string    `json:"last_error,omitempty"`
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func hostname() string {
+	h, _ := os.Hostname()
+	return h
+}
 
 const usage = `motcuactl — công cụ quản trị Một Cửa (không cần giao diện)
 
@@ -40,7 +66,9 @@ Lệnh:
                                  handover (biên nhận trả kết quả), fee (biên lai)
   print -form ledger -from dd/mm/yyyy -to dd/mm/yyyy [-status N] -o FILE.pdf
                                  in sổ theo dõi hồ sơ (Mẫu 07)
-  status [-json]                 số hồ sơ, số sự kiện chờ gửi
+  enroll -server URL -code MÃ    đăng ký quầy với máy chủ của tỉnh (mã dùng một lần)
+  sync                           một lượt gửi và nhận với máy chủ; thoát 0 khi đã gửi hết
+  status [-json]                 số hồ sơ, sự kiện chờ gửi, cần xử lý, lần đồng bộ gần nhất
 `
 
 // exitError carries an exit status with a message for the operator.
@@ -208,6 +236,37 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 		return withStore(path, func(s *storage.Store) error {
 			return cmdPrint(s, forms.Kind(*kind), *code, *from, *to, dossier.Status(*status), *out, stdout)
 		})
+	case "enroll":
+		server := fs.String("server", "", "địa chỉ máy chủ, ví dụ https://motcua.example.vn")
+		code := fs.String("code", "", "mã đăng ký dùng một lần")
+		if err := fs.Parse(args); err != nil || *server == "" || *code == "" {
+			return &exitError{2, "cần -server URL và -code MÃ"}
+		}
+		return withStore(path, func(s *storage.Store) error {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := mcsync.New(s, mcsync.Config{DeviceName: hostname()}).Enroll(ctx, *server, *code); err != nil {
+				return err
+			}
+			set := s.Settings()
+			fmt.Fprintf(stdout, "Đã đăng ký: đơn vị %s, quầy %d\n", set.UnitCode, set.Counter)
+			return nil
+		})
+	case "sync":
+		return withStore(path, func(s *storage.Store) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			sum, err := mcsync.New(s, mcsync.Config{}).SyncOnce(ctx)
+			if err != nil {
+				return err
+			}
+			st, _ := s.Stats()
+			fmt.Fprintf(stdout, "Đã đồng bộ: %s\nCòn chờ gửi: %d; cần xử lý: %d\n", sum, st.Pending, st.Attention)
+			if st.Pending > 0 {
+				return fail("còn %d sự kiện chưa gửi được", st.Pending)
+			}
+			return nil
+		})
 	case "status":
 		asJSON := fs.Bool("json", false, "in dạng JSON")
 		if err := fs.Parse(args); err != nil {
@@ -218,10 +277,21 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			if *asJSON {
-				return json.NewEncoder(stdout).Encode(st)
+			ss, err := s.SyncState()
+			if err != nil {
+				return err
 			}
-			fmt.Fprintf(stdout, "Hồ sơ: %d\nChờ gửi: %d\nCần xử lý: %d\nDung lượng tệp: %d byte\n", st.Records, st.Pending, st.Attention, st.FileBytes)
+			out := statusJSON{Records: st.Records, Pending: st.Pending, Attention: st.Attention, FileBytes: st.FileBytes,
+				Server: ss.ServerURL, Enrolled: ss.Enrolled(), NeedsEnroll: ss.NeedsEnroll, LastSuccess: ss.LastSuccess, LastError: ss.LastError}
+			if *asJSON {
+				return json.NewEncoder(stdout).Encode(out)
+			}
+			last := "chưa có"
+			if !ss.LastSuccess.IsZero() {
+				last = ss.LastSuccess.In(dossier.Loc).Format("02/01/2006 15:04:05")
+			}
+			fmt.Fprintf(stdout, "Hồ sơ: %d\nChờ gửi: %d\nCần xử lý: %d\nMáy chủ: %s\nĐồng bộ thành công gần nhất: %s\nLỗi gần nhất: %s\nDung lượng tệp: %d byte\n",
+				st.Records, st.Pending, st.Attention, orNone(ss.ServerURL), last, orNone(ss.LastError), st.FileBytes)
 			return nil
 		})
 	}

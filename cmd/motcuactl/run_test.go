@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/http/httptest"
+	"time"
+
+	"motcua/assets"
+	"motcua/server"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,8 +53,13 @@ func TestIntakeFromFile(t *testing.T) {
 	if code, out, _ = ctl(t, dir, "status", "-json"); code != 0 {
 		t.Fatal(out)
 	}
-	var st struct{ Records, Pending int }
-	json.Unmarshal([]byte(out), &st)
+	var st struct {
+		Records, Pending int
+		Enrolled         bool
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
 	if st.Records != 1 || st.Pending != 1 {
 		t.Fatalf("status %s", out)
 	}
@@ -148,5 +158,46 @@ func TestPrintCommand(t *testing.T) {
 	text, _ = exec.Command("pdftotext", ledger, "-").Output()
 	if !strings.Contains(string(text), "SỔ THEO DÕI HỒ SƠ") || !strings.Contains(string(text), "Trang 1/1") {
 		t.Fatalf("%s", text)
+	}
+}
+
+func TestEnrollAndSyncHeadless(t *testing.T) {
+	srvDir := t.TempDir()
+	st, err := server.OpenBolt(srvDir, assets.Catalog, assets.Calendar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(server.NewHandler(st))
+	defer func() { hs.Close(); st.Close() }()
+	code, _ := st.NewEnrollCode("000.00.12.H57", 3)
+	dir := setUp(t)
+	if c, _, e := ctl(t, dir, "sync"); c != 1 || !strings.Contains(e, "chưa đăng ký") {
+		t.Fatalf("sync before enroll: %d %s", c, e)
+	}
+	if c, o, e := ctl(t, dir, "enroll", "-server", hs.URL, "-code", code); c != 0 || !strings.Contains(o, "quầy 3") {
+		t.Fatalf("%d %s %s", c, o, e)
+	}
+	if c, _, e := ctl(t, dir, "enroll", "-server", hs.URL, "-code", code); c != 1 {
+		t.Fatalf("code reused: %s", e)
+	}
+	ctl(t, dir, "intake", "../../docs/intake-example.json")
+	c, o, e := ctl(t, dir, "sync")
+	if c != 0 || !strings.Contains(o, "gửi 1 sự kiện") {
+		t.Fatalf("%d %s %s", c, o, e)
+	}
+	_, o, _ = ctl(t, dir, "status", "-json")
+	var s struct {
+		Pending     int
+		Enrolled    bool
+		LastSuccess time.Time `json:"last_success"`
+	}
+	json.Unmarshal([]byte(o), &s)
+	if s.Pending != 0 || !s.Enrolled || s.LastSuccess.IsZero() {
+		t.Fatalf("%s", o)
+	}
+	hs.Close()
+	ctl(t, dir, "intake", "../../docs/intake-example.json")
+	if c, _, e := ctl(t, dir, "sync"); c != 1 || !strings.Contains(e, "không kết nối được máy chủ") {
+		t.Fatalf("offline sync: %d %s", c, e)
 	}
 }

@@ -1,0 +1,221 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/storage"
+	mcsync "motcua/sync"
+)
+
+// syncScreen is "Đồng bộ": the link to the provincial backend, what waits
+// to be sent, what the backend refused, and the log.
+type syncScreen struct {
+	u         *UI
+	state     *widget.Label
+	detail    *widget.Label
+	skew      *widget.Label
+	sendNow   *widget.Button
+	outbox    *widget.Label
+	attention *fyne.Container
+	log       *widget.Label
+	content   fyne.CanvasObject
+}
+
+func newSyncScreen(u *UI) *syncScreen {
+	s := &syncScreen{u: u, state: heading(""), detail: widget.NewLabel(""), skew: widget.NewLabel(""),
+		outbox: widget.NewLabel(""), attention: container.NewVBox(), log: widget.NewLabel("")}
+	s.detail.Wrapping = fyne.TextWrapWord
+	s.skew.Importance = widget.DangerImportance
+	s.skew.Wrapping = fyne.TextWrapWord
+	s.outbox.Wrapping = fyne.TextWrapWord
+	s.log.Wrapping = fyne.TextWrapWord
+	s.log.TextStyle.Monospace = true
+	s.sendNow = widget.NewButtonWithIcon(lang.L("sync.send_now"), theme.UploadIcon(), func() {
+		if u.engine != nil {
+			u.engine.Kick()
+		}
+	})
+	s.sendNow.Importance = widget.HighImportance
+	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		container.NewBorder(nil, nil, nil, s.sendNow, s.state), s.detail, s.skew,
+		widget.NewSeparator(), heading(lang.L("sync.attention")), s.attention,
+		widget.NewSeparator(), heading(lang.L("sync.outbox")), s.outbox,
+		widget.NewSeparator(), heading(lang.L("sync.log")), s.log,
+	)))
+	s.refresh()
+	return s
+}
+
+func syncStateText(st mcsync.Status) (string, widget.Importance) {
+	switch st.State {
+	case mcsync.StateOnline:
+		return lang.L("sync.state.online"), widget.SuccessImportance
+	case mcsync.StateSyncing:
+		return lang.L("sync.state.syncing"), widget.HighImportance
+	case mcsync.StateOffline:
+		return lang.L("sync.state.offline"), widget.WarningImportance
+	case mcsync.StateNeedsEnroll:
+		return lang.L("sync.state.needs_enroll"), widget.DangerImportance
+	}
+	return lang.L("sync.state.not_enrolled"), widget.MediumImportance
+}
+
+// refresh reads the engine's status and the store's queues.
+func (s *syncScreen) refresh() {
+	if s.u.engine == nil {
+		return
+	}
+	st := s.u.engine.Status()
+	text, imp := syncStateText(st)
+	s.state.SetText(text)
+	s.state.Importance = imp
+	s.state.Refresh()
+	lines := []string{lang.L("sync.pending", map[string]any{"N": st.Pending})}
+	if !st.LastSuccess.IsZero() {
+		lines = append(lines, lang.L("sync.last_success", map[string]any{"At": fmtTime(st.LastSuccess)}))
+	}
+	if st.LastError != "" {
+		lines = append(lines, lang.L("sync.last_error", map[string]any{"Error": st.LastError}))
+	}
+	if !st.NextTry.IsZero() && st.State == mcsync.StateOffline {
+		lines = append(lines, lang.L("sync.next_try", map[string]any{"At": st.NextTry.Format("15:04:05")}))
+	}
+	s.detail.SetText(strings.Join(lines, "\n"))
+	if st.SkewWarning() {
+		s.skew.SetText(lang.L("sync.clock_skew", map[string]any{"Minutes": int(st.ClockSkew.Abs().Minutes())}))
+		s.skew.Show()
+	} else {
+		s.skew.Hide()
+	}
+	s.refreshQueues()
+	s.log.SetText(strings.Join(s.u.engine.Log(), "\n"))
+}
+
+func (s *syncScreen) refreshQueues() {
+	entries, err := s.u.store.Outbox(5000)
+	if err != nil {
+		s.outbox.SetText(humanize(err))
+		return
+	}
+	type group struct {
+		pending, sending int
+	}
+	byRecord := map[string]*group{}
+	for _, e := range entries {
+		code := e.Event.RecordID
+		if e.Event.Record != nil {
+			code = e.Event.Record.Code
+		} else if r, err := s.u.store.Get(e.Event.RecordID); err == nil {
+			code = r.Code
+		}
+		g := byRecord[code]
+		if g == nil {
+			g = &group{}
+			byRecord[code] = g
+		}
+		switch e.State {
+		case storage.OutboxPending:
+			g.pending++
+		case storage.OutboxSending:
+			g.sending++
+		}
+	}
+	var lines []string
+	for code, g := range byRecord {
+		if g.pending+g.sending > 0 {
+			lines = append(lines, lang.L("sync.outbox_line", map[string]any{"Code": code, "Pending": g.pending, "Sending": g.sending}))
+		}
+	}
+	sort.Strings(lines)
+	if len(lines) == 0 {
+		lines = []string{lang.L("sync.outbox_empty")}
+	}
+	if len(lines) > 200 {
+		lines = append(lines[:200], lang.L("sync.outbox_more", map[string]any{"N": len(lines) - 200}))
+	}
+	s.outbox.SetText(strings.Join(lines, "\n"))
+
+	att, err := s.u.store.Attention()
+	s.attention.RemoveAll()
+	if err != nil || len(att) == 0 {
+		s.attention.Add(widget.NewLabel(lang.L("sync.attention_empty")))
+		return
+	}
+	for _, a := range att {
+		a := a
+		label := widget.NewLabel(lang.L("sync.attention_line", map[string]any{"Code": a.Code, "Action": eventLabel(a.Event.Type), "At": fmtTime(a.Event.At), "Reason": a.Reason}))
+		label.Wrapping = fyne.TextWrapWord
+		open := widget.NewButton(lang.L("sync.open_record"), func() {
+			if a.Code != "" {
+				s.u.records.openCode(a.Code)
+			}
+		})
+		seen := widget.NewButton(lang.L("sync.dismiss"), func() {
+			if err := s.u.store.DismissAttention(a.Seq, s.u.store.Settings().Clerk); err != nil {
+				dialog.ShowError(errors.New(humanize(err)), s.u.win)
+			}
+			s.u.changed()
+		})
+		s.attention.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, seen), label))
+	}
+}
+
+// connectionForm is Settings → "Kết nối máy chủ": the server's address and
+// a one-time enrollment code.
+func (u *UI) connectionForm() fyne.CanvasObject {
+	st, _ := u.store.SyncState()
+	url := widget.NewEntry()
+	url.SetPlaceHolder("https://motcua.hue.gov.vn")
+	url.SetText(st.ServerURL)
+	code := widget.NewEntry()
+	code.SetPlaceHolder("XXXX-XXXX-XXXX-XXXX")
+	status := widget.NewLabel("")
+	status.Wrapping = fyne.TextWrapWord
+	if st.DeviceID != "" {
+		status.SetText(lang.L("sync.enrolled_as", map[string]any{"Device": st.DeviceID, "Server": st.ServerURL}))
+	}
+	var enroll *widget.Button
+	enroll = widget.NewButtonWithIcon(lang.L("sync.enroll"), theme.LoginIcon(), func() {
+		if u.engine == nil {
+			return
+		}
+		server, c := strings.TrimSpace(url.Text), strings.TrimSpace(code.Text)
+		if !strings.HasPrefix(server, "https://") && !strings.HasPrefix(server, "http://") || c == "" {
+			dialog.ShowError(errors.New(lang.L("sync.enroll_fields")), u.win)
+			return
+		}
+		enroll.Disable()
+		status.SetText(lang.L("sync.enrolling"))
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			err := u.engine.Enroll(ctx, server, c)
+			fyne.Do(func() {
+				enroll.Enable()
+				if err != nil {
+					status.SetText("")
+					dialog.ShowError(fmt.Errorf("%s\n%s", lang.L("sync.enroll_failed"), err.Error()), u.win)
+					return
+				}
+				code.SetText("")
+				set := u.store.Settings()
+				status.SetText(lang.L("sync.enrolled", map[string]any{"Unit": set.UnitCode, "Counter": set.Counter}))
+				u.changed()
+			})
+		}()
+	})
+	form := widget.NewForm(widget.NewFormItem(lang.L("sync.server_url"), url), widget.NewFormItem(lang.L("sync.enroll_code"), code))
+	return container.NewVBox(heading(lang.L("sync.connection")), form, container.NewHBox(enroll), status)
+}
