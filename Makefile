@@ -30,6 +30,7 @@ deps: go
 build: deps
 	go build -o bin/motcua .
 	CGO_ENABLED=0 go build -o bin/motcuactl ./cmd/motcuactl
+	CGO_ENABLED=0 go build -o bin/motcua-server ./cmd/motcua-server
 
 run: build
 	./bin/motcua $(if $(DATA),-data $(DATA))
@@ -53,10 +54,15 @@ bench: build
 	MOTCUA_BENCH_RECORDS=$(BENCH_RECORDS) MOTCUA_BENCH_DIR=$(BENCH_DIR) \
 		go test ./storage -run '^$$' -bench . -benchtime 300x | tee $(BENCH_DIR)/storage.txt
 	bash scripts/startup-bench.sh $(BENCH_DIR)/bench-$(BENCH_RECORDS).db
+	go test ./sync -run '^$$' -bench . -benchtime 1x | tee $(BENCH_DIR)/sync.txt
+	go test ./forms -run '^$$' -bench . -benchtime 10x | tee $(BENCH_DIR)/forms.txt
 
 fuzz: go
 	for f in FuzzParseCalendar FuzzParseCode FuzzValidateIDNumber FuzzValidatePhone FuzzValidateTaxCode FuzzParseIDCardQR FuzzParseDate FuzzFold FuzzParseCatalog; do \
 		go test ./dossier -run '^$$' -fuzz "^$$f$$" -fuzztime 20s || exit 1; done
+	for f in FuzzDecodePushRequest FuzzDecodePullResponse FuzzDecodePushResponse; do \
+		go test ./sync/wire -run '^$$' -fuzz "^$$f$$" -fuzztime 20s || exit 1; done
+	go test ./forms -run '^$$' -fuzz '^FuzzAmountInWords$$' -fuzztime 20s
 
 clean:
 	rm -rf bin .bench

@@ -27,6 +27,9 @@ type UI struct {
 	now    func() time.Time
 	// runPrint runs the print command; nil runs it for real (tests record it).
 	runPrint func(name string, args ...string) error
+	// do runs a UI change from a background goroutine: fyne.Do, which
+	// tests replace to serialise with their own UI actions.
+	do func(func())
 
 	tabs     *container.AppTabs
 	intake   *intakeScreen
@@ -41,9 +44,9 @@ type UI struct {
 func New(a fyne.App, s *storage.Store, eng *mcsync.Engine) *UI {
 	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
 	SetLanguage(s.Settings().Language)
-	u := &UI{app: a, store: s, engine: eng, now: time.Now}
+	u := &UI{app: a, store: s, engine: eng, now: time.Now, do: fyne.Do}
 	if eng != nil {
-		eng.OnChange(func(st mcsync.Status) { fyne.Do(func() { u.syncChanged(st) }) })
+		eng.OnChange(func(st mcsync.Status) { u.do(func() { u.syncChanged(st) }) })
 	}
 	u.win = a.NewWindow(lang.L("app.title"))
 	u.win.Resize(fyne.NewSize(1280, 800))

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -330,6 +331,7 @@ func TestSplitAddress(t *testing.T) {
 
 func TestPrintingFromTheCounter(t *testing.T) {
 	u, s := newTestUI(t)
+	ui := serialise(u)
 	ran := make(chan []string, 4)
 	u.runPrint = func(name string, args ...string) error { ran <- append([]string{name}, args...); return nil }
 	set := s.Settings()
@@ -339,10 +341,12 @@ func TestPrintingFromTheCounter(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := u.intake
-	test.Type(in.search, "2.000884")
-	pressEnter(in.search)
-	test.Type(in.owner.idNumber, qr)
-	in.save()
+	ui(func() {
+		test.Type(in.search, "2.000884")
+		pressEnter(in.search)
+		test.Type(in.owner.idNumber, qr)
+		in.save()
+	})
 	var cmd []string
 	select {
 	case cmd = <-ran:
@@ -361,16 +365,18 @@ func TestPrintingFromTheCounter(t *testing.T) {
 	if r == nil {
 		t.Fatal("record of the printed receipt not found")
 	}
-	u.records.openCode(r.Code)
-	test.Tap(findButton(t, u.records.detail.actions, "Từ chối tiếp nhận"))
-	dlg := topOverlay(t, u)
-	objects(dlg, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && e.MultiLine {
-			test.Type(e, "Không thuộc thẩm quyền")
-		}
+	ui(func() {
+		u.records.openCode(r.Code)
+		test.Tap(findButton(t, u.records.detail.actions, "Từ chối tiếp nhận"))
+		dlg := topOverlay(t, u)
+		objects(dlg, func(o fyne.CanvasObject) {
+			if e, ok := o.(*widget.Entry); ok && e.MultiLine {
+				test.Type(e, "Không thuộc thẩm quyền")
+			}
+		})
+		test.Tap(findButton(t, dlg, "Thực hiện"))
+		test.Tap(findButton(t, topOverlay(t, u), "Có"))
 	})
-	test.Tap(findButton(t, dlg, "Thực hiện"))
-	test.Tap(findButton(t, topOverlay(t, u), "Có"))
 	select {
 	case cmd = <-ran:
 	case <-time.After(10 * time.Second):
@@ -414,29 +420,38 @@ func TestSyncFromTheUI(t *testing.T) {
 	eng := mcsync.New(s, mcsync.Config{Interval: 100 * time.Millisecond, BackoffBase: 10 * time.Millisecond, BackoffCap: 100 * time.Millisecond, Timeout: 2 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go eng.Run(ctx)
 	u := New(test.NewTempApp(t), s, eng)
 	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
+	ui := serialise(u)
+	go eng.Run(ctx)
 
 	// Settings → Kết nối máy chủ
 	settings := u.tabs.Items[3].Content
-	objects(settings, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
-			switch e.PlaceHolder {
-			case "https://motcua.hue.gov.vn":
-				test.Type(e, hs.URL)
-			case "XXXX-XXXX-XXXX-XXXX":
-				test.Type(e, code)
+	ui(func() {
+		objects(settings, func(o fyne.CanvasObject) {
+			if e, ok := o.(*widget.Entry); ok {
+				switch e.PlaceHolder {
+				case "https://motcua.hue.gov.vn":
+					test.Type(e, hs.URL)
+				case "XXXX-XXXX-XXXX-XXXX":
+					test.Type(e, code)
+				}
 			}
-		}
+		})
+		test.Tap(findButton(t, settings, "Đăng ký quầy"))
 	})
-	test.Tap(findButton(t, settings, "Đăng ký quầy"))
-	waitFor(t, func() bool { st, _ := s.SyncState(); return st.Enrolled() })
-
-	test.Type(u.intake.search, "1.004873")
-	pressEnter(u.intake.search)
-	test.Type(u.intake.owner.idNumber, qr)
-	u.intake.save()
+	waitFor(t, func() bool {
+		var text string
+		ui(func() { text = u.status.who.Text })
+		st, _ := s.SyncState()
+		return st.Enrolled() && strings.Contains(text, "Quầy 2")
+	})
+	ui(func() {
+		test.Type(u.intake.search, "1.004873")
+		pressEnter(u.intake.search)
+		test.Type(u.intake.owner.idNumber, qr)
+		u.intake.save()
+	})
 	waitFor(t, func() bool {
 		n := 0
 		srvStore.Export("", func(*dossier.Record) error { n++; return nil })
@@ -445,14 +460,30 @@ func TestSyncFromTheUI(t *testing.T) {
 	waitFor(t, func() bool { return eng.Status().Pending == 0 && eng.Status().State == mcsync.StateOnline })
 	waitFor(t, func() bool {
 		var text string
-		fyne.DoAndWait(func() { text = u.status.link.Text })
+		ui(func() { text = u.status.link.Text })
 		return strings.Contains(text, "Đã kết nối máy chủ")
 	})
-	u.showTab(2)
-	u.syncView.refresh()
-	if !strings.Contains(u.syncView.detail.Text, "Chờ gửi: 0") || !strings.Contains(u.syncView.outbox.Text, "Không còn gì chờ gửi") {
-		t.Fatalf("sync screen: %q / %q", u.syncView.detail.Text, u.syncView.outbox.Text)
+	ui(func() {
+		u.showTab(2)
+		u.syncView.refresh()
+		if !strings.Contains(u.syncView.detail.Text, "Chờ gửi: 0") || !strings.Contains(u.syncView.outbox.Text, "Không còn gì chờ gửi") {
+			t.Errorf("sync screen: %q / %q", u.syncView.detail.Text, u.syncView.outbox.Text)
+		}
+	})
+	cancel()
+}
+
+// serialise makes background UI changes and the test's own UI actions
+// take turns: Fyne's test driver runs fyne.Do on the calling goroutine.
+func serialise(u *UI) func(func()) {
+	var mu gosync.Mutex
+	run := func(f func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		f()
 	}
+	u.do = run
+	return run
 }
 
 func waitFor(t *testing.T, cond func() bool) {

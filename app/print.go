@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -71,7 +70,7 @@ func (u *UI) writeAndSend(name string, render func(*os.File) error, log func() e
 	p := forms.Printer{Name: u.store.Settings().Printer, Run: u.runPrint}
 	go func() {
 		err := p.Print(path)
-		fyne.Do(func() {
+		u.do(func() {
 			if err != nil {
 				dialog.ShowError(fmt.Errorf("%s\n%s", err.Error(), lang.L("print.kept", map[string]any{"Path": path})), u.win)
 				return

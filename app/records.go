@@ -121,7 +121,7 @@ func (s *recordsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	if i >= len(s.items)-20 && s.next != nil && !s.loading {
 		s.loading = true
-		go fyne.Do(s.loadMore)
+		go s.u.do(s.loadMore)
 	}
 	r := s.items[i]
 	cells := o.(*fyne.Container).Objects
@@ -191,7 +191,7 @@ func (s *recordsScreen) reload() {
 func (s *recordsScreen) countInBackground(gen int, q storage.Query) {
 	const cap = 100_000
 	n, err := s.u.store.Count(q, cap)
-	fyne.Do(func() {
+	s.u.do(func() {
 		if gen != s.gen || err != nil {
 			return
 		}

@@ -87,7 +87,7 @@ func (u *UI) tick(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-t.C:
-			fyne.Do(func() {
+			u.do(func() {
 				if u.status != nil {
 					u.status.refresh()
 				}

@@ -202,7 +202,7 @@ func (u *UI) connectionForm() fyne.CanvasObject {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			err := u.engine.Enroll(ctx, server, c)
-			fyne.Do(func() {
+			u.do(func() {
 				enroll.Enable()
 				if err != nil {
 					status.SetText("")

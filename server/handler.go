@@ -218,7 +218,7 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request, status int, v any
 	var out io.Writer = w
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 		w.Header().Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 		defer zw.Close()
 		out = zw
 	}

@@ -63,7 +63,7 @@ type Store interface {
 	Authenticate(token string) (Principal, error)
 	Revoke(deviceID string) error
 	Push(p Principal, events []dossier.Event) ([]wire.PushResult, error)
-	Pull(unit string, after uint64, limit int) (wire.PullResponse, error)
+	Pull(unit string, after uint64, limit int) (wire.RawPullResponse, error)
 	Reference() (wire.Reference, error)
 	SetReference(catalog, calendar []byte) error
 	Export(unit string, fn func(*dossier.Record) error) error
@@ -372,8 +372,8 @@ func (s *BoltStore) recordCopy(tx *bolt.Tx, unit, id, status string) *dossier.Re
 // Pull returns the unit's events after the cursor, in server order. A
 // cursor beyond anything the server issued is ErrGone (the server was
 // restored from an older backup): the client starts again from 0.
-func (s *BoltStore) Pull(unit string, after uint64, limit int) (wire.PullResponse, error) {
-	resp := wire.PullResponse{Next: after, Events: []wire.PulledEvent{}}
+func (s *BoltStore) Pull(unit string, after uint64, limit int) (wire.RawPullResponse, error) {
+	resp := wire.RawPullResponse{Next: after, Events: []wire.RawPulledEvent{}}
 	if limit <= 0 || limit > wire.MaxPullLimit {
 		limit = wire.MaxPullLimit
 	}
@@ -389,12 +389,8 @@ func (s *BoltStore) Pull(unit string, after uint64, limit int) (wire.PullRespons
 				resp.More = true
 				break
 			}
-			var e dossier.Event
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
 			seq := binary.BigEndian.Uint64(k[len(prefix):])
-			resp.Events = append(resp.Events, wire.PulledEvent{Seq: seq, Event: e})
+			resp.Events = append(resp.Events, wire.RawPulledEvent{Seq: seq, Event: json.RawMessage(clone(v))})
 			resp.Next = seq
 		}
 		if !resp.More {

@@ -90,6 +90,9 @@ func (s *Store) Verify() ([]Problem, error) {
 		if v := tx.Bucket(bMeta).Get(kRecordN); len(v) != 8 || int(be64(v)) != tx.Bucket(bRecords).Stats().KeyN {
 			probs = append(probs, Problem{"meta", "record count does not match the records"})
 		}
+		if n, err := countPending(tx); err != nil || n != getCount(tx, kPendingN) {
+			probs = append(probs, Problem{"meta", "outbox count does not match the outbox"})
+		}
 		for _, name := range indexBuckets {
 			n := 0
 			_ = tx.Bucket(name).ForEach(func(k, _ []byte) error {
@@ -122,31 +125,38 @@ type Stats struct {
 	FileBytes int64
 }
 
-// Stats counts records and outbox entries.
+// Stats counts records and outbox entries; the counts are kept in meta,
+// so this is cheap enough for every refresh of the status bar.
 func (s *Store) Stats() (Stats, error) {
 	var st Stats
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bMeta).Get(kRecordN); len(v) == 8 {
-			st.Records = int(be64(v))
-		}
+		st.Records = getCount(tx, kRecordN)
+		st.Pending = getCount(tx, kPendingN)
 		st.FileBytes = tx.Size()
-		return tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
-			var e struct {
-				State OutboxState `json:"state"`
-			}
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			switch e.State {
-			case OutboxPending, OutboxSending:
-				st.Pending++
-			case OutboxAttention:
-				st.Attention++
-			}
-			return nil
-		})
+		if b := tx.Bucket(bAttention); b != nil {
+			st.Attention = b.Stats().KeyN // a short list
+		}
+		return nil
 	})
 	return st, err
+}
+
+// countPending scans the outbox for entries waiting to be sent.
+func countPending(tx *bolt.Tx) (int, error) {
+	n := 0
+	err := tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
+		var e struct {
+			State OutboxState `json:"state"`
+		}
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		if e.State == OutboxPending || e.State == OutboxSending {
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 // Outbox lists outbox entries in order, up to limit.

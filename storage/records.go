@@ -15,6 +15,9 @@ import (
 
 func isNoSpace(err error) bool { return errors.Is(err, syscall.ENOSPC) }
 
+// ErrCodeTaken says another record already has this code.
+var ErrCodeTaken = errors.New("mã hồ sơ đã được dùng cho một hồ sơ khác")
+
 // OutboxState is where an outbox entry is in being sent.
 type OutboxState string
 
@@ -64,7 +67,27 @@ func (s *Store) audit(tx *bolt.Tx, a AuditEntry) error {
 	return b.Put(u64(seq), data)
 }
 
+// addCount moves a counter kept in meta.
+func addCount(tx *bolt.Tx, key []byte, delta int) error {
+	meta := tx.Bucket(bMeta)
+	var n int64
+	if v := meta.Get(key); len(v) == 8 {
+		n = int64(be64(v))
+	}
+	return meta.Put(key, u64(uint64(max(0, n+int64(delta)))))
+}
+
+func getCount(tx *bolt.Tx, key []byte) int {
+	if v := tx.Bucket(bMeta).Get(key); len(v) == 8 {
+		return int(be64(v))
+	}
+	return 0
+}
+
 func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
+	if err := addCount(tx, kPendingN, 1); err != nil {
+		return err
+	}
 	b := tx.Bucket(bOutbox)
 	seq, err := b.NextSequence()
 	if err != nil {
@@ -275,6 +298,11 @@ func getRecord(tx *bolt.Tx, id string) (*dossier.Record, error) {
 // putRecord writes a record and moves its index entries from old (nil for
 // a new record) to the new values.
 func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
+	if old == nil { // a new record: its code must be free, checked before any write
+		if other := tx.Bucket(bIdxCode).Get([]byte(r.Code)); other != nil && string(other) != r.ID {
+			return fmt.Errorf("%w: %s", ErrCodeTaken, r.Code)
+		}
+	}
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -315,11 +343,6 @@ func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
 			val := []byte(nil)
 			if name == string(bIdxCode) {
 				val = []byte(r.ID)
-			}
-			if name == string(bIdxCode) && old == nil {
-				if other := b.Get(k); other != nil && string(other) != r.ID {
-					return fmt.Errorf("storage: code %s already used", k)
-				}
 			}
 			if err := b.Put(k, val); err != nil {
 				return err

@@ -43,6 +43,7 @@ var (
 	kSettings = []byte("settings")
 	kCurrent  = []byte("current")
 	kRecordN  = []byte("records_n")
+	kPendingN = []byte("outbox_pending") // outbox entries pending or sending
 )
 
 // Errors callers decide on. The Vietnamese text is what a clerk reads.
@@ -89,7 +90,7 @@ type Settings struct {
 	Place     string `json:"place"` // for "{place}, ngày … tháng … năm …"
 	Counter   int    `json:"counter"`
 	Clerk     string `json:"clerk"`
-	Language  string `json:"language"` // "vi" or "en"
+	Language  string `json:"language"`             // "vi" or "en"
 	AutoPrint bool   `json:"auto_print,omitempty"` // print the receipt on save
 	Printer   string `json:"printer,omitempty"`    // CUPS queue; empty: open in the PDF viewer
 	LookupURL string `json:"lookup_url,omitempty"` // receipt QR link, "{code}" replaced
@@ -223,6 +224,14 @@ var migrations = []func(tx *bolt.Tx, opts Options) error{
 	func(tx *bolt.Tx, _ Options) error {
 		_, err := tx.CreateBucketIfNotExists(bAttention)
 		return err
+	},
+	// 3 → 4: the count of outbox entries waiting, kept in meta.
+	func(tx *bolt.Tx, _ Options) error {
+		n, err := countPending(tx)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Put(kPendingN, u64(uint64(n)))
 	},
 }
 

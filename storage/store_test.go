@@ -339,3 +339,25 @@ func TestLogPrintCountsReprints(t *testing.T) {
 		t.Fatalf("%+v", aud)
 	}
 }
+
+func TestRemoteCodeCollisionNeedsAttention(t *testing.T) {
+	s := newTestStore(t)
+	mine, _ := s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
+	// a pulled record from elsewhere carrying the same code (a misconfigured counter)
+	other := *mine
+	other.ID = dossier.NewEventID()
+	other.History = nil
+	ev := dossier.Event{ID: dossier.NewEventID(), RecordID: other.ID, Type: dossier.EvReceived, Actor: "x", At: mine.ReceivedAt, Record: &other}
+	res, err := s.ApplyRemote([]dossier.Event{ev}, 7)
+	if err != nil || res.Refused != 1 || res.Created != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	att, _ := s.Attention()
+	if len(att) != 1 || !att[0].Remote {
+		t.Fatalf("%+v", att)
+	}
+	st, _ := s.SyncState()
+	if st.Cursor != 7 {
+		t.Fatalf("cursor %d: the page must still be consumed", st.Cursor)
+	}
+}

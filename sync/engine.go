@@ -22,7 +22,7 @@ type Config struct {
 	BackoffCap  time.Duration // longest retry delay (5 min)
 	Batch       int           // events per push (500)
 	PullLimit   int           // events per pull page (1000)
-	ApplyChunk  int           // pulled events per local transaction (200)
+	ApplyChunk  int           // pulled events per local transaction (100)
 	DeviceName  string
 }
 
@@ -43,7 +43,7 @@ func (c *Config) defaults() {
 		c.PullLimit = wire.MaxPullLimit
 	}
 	if c.ApplyChunk <= 0 {
-		c.ApplyChunk = 200
+		c.ApplyChunk = 100
 	}
 }
 
@@ -170,9 +170,9 @@ func (e *Engine) refreshCounts() {
 	}
 }
 
-// Kick asks for a round now (after a save, or "Gửi ngay"); it never blocks.
+// Kick asks for a round now (after a save, or "Gửi ngay"). It never
+// blocks and never calls back: listeners hear from the engine's goroutine.
 func (e *Engine) Kick() {
-	e.refreshCounts()
 	select {
 	case e.kick <- struct{}{}:
 	default:
@@ -212,6 +212,7 @@ func (e *Engine) Run(ctx context.Context) {
 		case <-timer.C:
 		}
 		timer.Stop()
+		e.refreshCounts()
 		st, err := e.store.SyncState()
 		if err != nil || !st.Enrolled() {
 			wait = e.cfg.Interval
@@ -297,21 +298,32 @@ func (e *Engine) skew(serverTime time.Time) {
 }
 
 func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *Summary) error {
-	for {
-		batch, err := e.store.PendingBatch(e.cfg.Batch)
-		if err != nil || len(batch) == 0 {
-			return err
-		}
-		// "sending" is on disk before the request leaves: after a crash the
-		// batch is sent again, and the server's dedupe makes that safe.
-		if err := e.store.MarkSending(batch); err != nil {
-			return err
-		}
+	batch, err := e.store.PendingBatch(e.cfg.Batch)
+	if err != nil || len(batch) == 0 {
+		return err
+	}
+	// "sending" is on disk before a request leaves: after a crash the batch
+	// is sent again, and the server's dedupe makes that safe.
+	if err := e.store.MarkSending(batch); err != nil {
+		return err
+	}
+	type prepared struct {
+		next []storage.OutboxEntry
+		err  error
+	}
+	for len(batch) > 0 {
 		req := wire.PushRequest{DeviceID: st.DeviceID, Events: make([]dossier.Event, len(batch))}
 		for i, b := range batch {
 			req.Events[i] = b.Event
 		}
+		// read the next batch while this one is in flight
+		prep := make(chan prepared, 1)
+		go func(after uint64) {
+			next, err := e.store.PendingAfter(after, e.cfg.Batch)
+			prep <- prepared{next, err}
+		}(batch[len(batch)-1].Seq)
 		resp, err := r.Push(ctx, req)
+		p := <-prep
 		if err != nil {
 			return err
 		}
@@ -324,11 +336,50 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 				sum.Conflicts++
 			}
 		}
-		if err := e.store.ApplyPushResults(outcomes); err != nil {
+		sum.Pushed += len(batch)
+		if p.err != nil {
+			return p.err
+		}
+		// settle this batch and mark the next one in one transaction
+		if err := e.store.SettleAndMark(outcomes, p.next); err != nil {
 			return err
 		}
-		sum.Pushed += len(batch)
+		batch = p.next
 		e.refreshCounts()
+	}
+	return nil
+}
+
+// page is one fetched pull page, or the error that ended fetching.
+type page struct {
+	resp     wire.PullResponse
+	err      error
+	resynced bool
+}
+
+// fetch reads pages ahead of the applier (one in flight), so the network
+// and the decoding overlap with writing to the store.
+func (e *Engine) fetch(ctx context.Context, r Remote, cursor uint64, out chan<- page) {
+	defer close(out)
+	resynced := false
+	for {
+		resp, err := r.Pull(ctx, cursor, e.cfg.PullLimit)
+		if errors.Is(err, ErrGone) && cursor != 0 {
+			// the server forgot our cursor (restored from a backup): take
+			// the unit again from the start; known events are skipped
+			cursor, resynced = 0, true
+			e.update(func(*Status) {}, "máy chủ yêu cầu đồng bộ lại từ đầu")
+			continue
+		}
+		select {
+		case out <- page{resp, err, resynced}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil || !resp.More {
+			return
+		}
+		cursor = resp.Next
 	}
 }
 
@@ -337,20 +388,17 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) error {
 	if err != nil {
 		return err
 	}
-	cursor := st.Cursor
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan page, 1)
+	go e.fetch(ctx, r, st.Cursor, pages)
 	refTag := ""
-	for {
-		resp, err := r.Pull(ctx, cursor, e.cfg.PullLimit)
-		if errors.Is(err, ErrGone) && cursor != 0 {
-			// the server forgot our cursor (restored from a backup): take
-			// the unit again from the start; known events are skipped
-			cursor, sum.Resynced = 0, true
-			e.update(func(*Status) {}, "máy chủ yêu cầu đồng bộ lại từ đầu")
-			continue
+	for p := range pages {
+		if p.err != nil {
+			return p.err
 		}
-		if err != nil {
-			return err
-		}
+		resp := p.resp
+		sum.Resynced = sum.Resynced || p.resynced
 		e.skew(resp.ServerTime)
 		refTag = resp.ReferenceTag
 		// apply in short transactions, so a clerk's save never waits long
@@ -372,10 +420,6 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) error {
 			sum.Created += res.Created
 			sum.Updated += res.Updated
 			sum.RemoteRefused += res.Refused
-		}
-		cursor = resp.Next
-		if !resp.More {
-			break
 		}
 	}
 	if refTag != "" && refTag != st.RefETag {

@@ -102,7 +102,7 @@ func (p *faultProxy) handle(c *net.TCPConn) {
 	br := bufio.NewReader(c)
 	if f == fResetRequest {
 		// read part of the request, then reset
-		buf := make([]byte, 64+p.rnd.IntN(200))
+		buf := make([]byte, 64+rand.IntN(200))
 		io.ReadFull(br, buf)
 		reset(c)
 		return
@@ -140,6 +140,10 @@ func (p *faultProxy) handle(c *net.TCPConn) {
 		return
 	}
 	answer, _ := io.ReadAll(up)
+	if len(answer) < 2 {
+		reset(c) // the backend went away mid-answer
+		return
+	}
 	if d := p.delay.Load(); d > 0 {
 		time.Sleep(time.Duration(d))
 	}
@@ -148,7 +152,7 @@ func (p *faultProxy) handle(c *net.TCPConn) {
 		c.Write(answer[:len(answer)/2])
 		reset(c)
 	case fTruncate:
-		c.Write(answer[:len(answer)-1-p.rnd.IntN(len(answer)/3+1)])
+		c.Write(answer[:len(answer)-1-rand.IntN(len(answer)/3+1)])
 	default:
 		c.Write(answer)
 	}

@@ -64,7 +64,11 @@ func TestClientKilledMidPush(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		go func() { sc := bufio.NewScanner(out); for sc.Scan() {} }()
+		go func() {
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+			}
+		}()
 		time.Sleep(time.Duration(60+rand.IntN(250)) * time.Millisecond)
 		cmd.Process.Kill()
 		cmd.Wait()

@@ -107,7 +107,7 @@ func (r *HTTPRemote) Client() *resty.Client { return r.c }
 
 func gz(v any) ([]byte, error) {
 	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed) // JSON shrinks well even so; CPU matters more
 	if err := json.NewEncoder(zw).Encode(v); err != nil {
 		return nil, err
 	}

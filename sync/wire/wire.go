@@ -82,6 +82,22 @@ type PullResponse struct {
 	ServerTime   time.Time     `json:"server_time"`
 }
 
+// RawPulledEvent is a PulledEvent whose event is already JSON: the server
+// sends its log's bytes as they are stored.
+type RawPulledEvent struct {
+	Seq   uint64          `json:"seq"`
+	Event json.RawMessage `json:"event"`
+}
+
+// RawPullResponse is the server's form of PullResponse (same JSON).
+type RawPullResponse struct {
+	Events       []RawPulledEvent `json:"events"`
+	Next         uint64           `json:"next"`
+	More         bool             `json:"more"`
+	ReferenceTag string           `json:"reference_etag"`
+	ServerTime   time.Time        `json:"server_time"`
+}
+
 // Reference is the reference data the backend distributes.
 type Reference struct {
 	ETag       string          `json:"etag"`
