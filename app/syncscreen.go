@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/dossier"
 	"motcua/storage"
 	mcsync "motcua/sync"
 )
@@ -36,7 +37,7 @@ type syncScreen struct {
 func newSyncScreen(u *UI) *syncScreen {
 	s := &syncScreen{u: u, state: heading(""), detail: widget.NewLabel(""), skew: widget.NewLabel(""),
 		outbox: widget.NewLabel(""), attention: container.NewVBox(), log: widget.NewLabel("")}
-	s.detail.Wrapping = fyne.TextWrapWord
+	s.detail.Truncation = fyne.TextTruncateEllipsis // explicit lines: keeps its height right
 	s.skew.Importance = widget.DangerImportance
 	s.skew.Wrapping = fyne.TextWrapWord
 	s.outbox.Wrapping = fyne.TextWrapWord
@@ -90,7 +91,7 @@ func (s *syncScreen) refresh() {
 		lines = append(lines, lang.L("sync.last_error", map[string]any{"Error": st.LastError}))
 	}
 	if !st.NextTry.IsZero() && st.State == mcsync.StateOffline {
-		lines = append(lines, lang.L("sync.next_try", map[string]any{"At": st.NextTry.Format("15:04:05")}))
+		lines = append(lines, lang.L("sync.next_try", map[string]any{"At": st.NextTry.In(dossier.Loc).Format("15:04:05")}))
 	}
 	s.detail.SetText(strings.Join(lines, "\n"))
 	if st.SkewWarning() {

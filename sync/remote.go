@@ -10,9 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -136,7 +140,7 @@ func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, quer
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
 			return false, fmt.Errorf("%w: câu trả lời quá lớn", wire.ErrMalformed)
 		}
-		return false, fmt.Errorf("%w: %v", ErrNetwork, err)
+		return false, fmt.Errorf("%w (%s)", ErrNetwork, netReason(err))
 	}
 	status := resp.StatusCode()
 	switch {
@@ -153,6 +157,29 @@ func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, quer
 		return false, fmt.Errorf("%w: máy chủ trả về %q thay vì JSON (có thể là trang đăng nhập của mạng)", wire.ErrMalformed, ct)
 	}
 	return false, wire.DecodeAnswer(resp.Body(), out)
+}
+
+// netReason says in a few words why no answer came, without the URL.
+func netReason(err error) string {
+	var ne net.Error
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "máy chủ từ chối kết nối"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "kết nối bị ngắt giữa chừng"
+	case errors.As(err, &dns):
+		return "không tìm thấy địa chỉ máy chủ"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "hết thời gian chờ"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "không có mạng"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
 }
 
 // errorMessage reads the server's error sentence, if the body is one.
