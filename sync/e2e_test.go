@@ -213,3 +213,22 @@ func TestHolidayFromBackendChangesDueDates(t *testing.T) {
 		t.Fatal("reference fetched again though unchanged")
 	}
 }
+
+func TestClockSkewWarning(t *testing.T) {
+	b := startBackend(t)
+	c := newCounter(t, b, b.url(), 1, fastConfig)
+	c.engine.now = func() time.Time { return time.Now().Add(-5 * time.Minute) } // this machine is 5 minutes slow
+	c.intake(t, rand.New(rand.NewPCG(9, 9)))
+	if _, err := c.engine.SyncOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := c.engine.Status()
+	if !st.SkewWarning() || st.ClockSkew < 4*time.Minute {
+		t.Fatalf("skew %s not warned", st.ClockSkew)
+	}
+	c.engine.now = time.Now
+	c.engine.SyncOnce(context.Background())
+	if c.engine.Status().SkewWarning() {
+		t.Fatal("warning stays with a right clock")
+	}
+}
