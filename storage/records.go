@@ -145,7 +145,11 @@ func (s *Store) IntakeMany(ins []dossier.Intake, opt BatchOptions) ([]*dossier.R
 		evs[i] = ev
 	}
 	out := make([]*dossier.Record, len(ins))
-	err := s.update(func(tx *bolt.Tx) error {
+	update := s.clerkUpdate
+	if opt.Demo {
+		update = s.update
+	}
+	err := update(func(tx *bolt.Tx) error {
 		for i, ev := range evs {
 			code, err := s.nextCode(tx, set, ev.Record.ReceivedAt)
 			if err != nil {
@@ -227,7 +231,7 @@ func (s *Store) nextCode(tx *bolt.Tx, set Settings, received time.Time) (string,
 func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
 	cal := s.Calendar()
 	var rec *dossier.Record
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.clerkUpdate(func(tx *bolt.Tx) error {
 		old, err := getRecord(tx, e.RecordID)
 		if err != nil {
 			return err

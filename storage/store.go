@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -81,6 +82,9 @@ type Store struct {
 	failpoint func(step string) error
 	// now is the clock; tests replace it.
 	now func() time.Time
+	// interactive counts clerks' writes waiting for (or holding) the
+	// writer; bulk work yields to them.
+	interactive atomic.Int32
 }
 
 // Settings are the counter's identity and preferences, kept in meta.
@@ -327,7 +331,7 @@ func (s *Store) SaveSettings(set Settings) error {
 	if err != nil {
 		return err
 	}
-	err = s.update(func(tx *bolt.Tx) error {
+	err = s.clerkUpdate(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bMeta).Put(kSettings, data); err != nil {
 			return err
 		}
@@ -384,6 +388,14 @@ func (s *Store) SetCatalog(doc []byte, actor string) (*dossier.Catalog, error) {
 // update runs fn in a write transaction and classifies I/O failures.
 func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	return classify(s.db.Update(fn))
+}
+
+// clerkUpdate is update for a person's action: bulk work in progress
+// commits early to let it through.
+func (s *Store) clerkUpdate(fn func(tx *bolt.Tx) error) error {
+	s.interactive.Add(1)
+	defer s.interactive.Add(-1)
+	return s.update(fn)
 }
 
 func (s *Store) fail(step string) error {

@@ -348,7 +348,7 @@ func TestRemoteCodeCollisionNeedsAttention(t *testing.T) {
 	other.ID = dossier.NewEventID()
 	other.History = nil
 	ev := dossier.Event{ID: dossier.NewEventID(), RecordID: other.ID, Type: dossier.EvReceived, Actor: "x", At: mine.ReceivedAt, Record: &other}
-	res, err := s.ApplyRemote([]dossier.Event{ev}, 7)
+	res, err := s.ApplyRemote([]RemoteEvent{{Seq: 7, Event: ev}}, 7)
 	if err != nil || res.Refused != 1 || res.Created != 0 {
 		t.Fatalf("%+v %v", res, err)
 	}

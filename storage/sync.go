@@ -307,19 +307,37 @@ func (s *Store) DismissAttention(seq uint64, actor string) error {
 
 // RemoteResult counts what applying pulled events did.
 type RemoteResult struct {
+	Applied                          int // events consumed (the rest waits for the next call)
 	Created, Updated, Known, Refused int
 }
 
+// RemoteEvent is a pulled event with its place in the server's log.
+type RemoteEvent struct {
+	Seq   uint64
+	Event dossier.Event
+}
+
 // ApplyRemote applies events pulled from the backend, in server order, in
-// one transaction that also moves the pull cursor, so a crash never loses
-// or repeats a page. Events already here (by id) are skipped; new records
-// from other counters are created; officers' events go through the status
-// machine; what cannot be applied goes to the attention list.
-func (s *Store) ApplyRemote(events []dossier.Event, cursor uint64) (RemoteResult, error) {
+// one transaction that also moves the pull cursor (to end once all are
+// applied), so a crash never loses or repeats a page. Events already here
+// (by id) are skipped; new records from other counters are created;
+// officers' events go through the status machine; what cannot be applied
+// goes to the attention list. A clerk's write waiting for the store makes
+// it stop early and commit (Applied says how far it got): the counter
+// never waits for a bulk pull.
+func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, error) {
 	var res RemoteResult
 	cal := s.Calendar()
 	err := s.update(func(tx *bolt.Tx) error {
-		for _, e := range events {
+		res = RemoteResult{}
+		cursor := end
+		for i, re := range events {
+			if i > 0 && s.interactive.Load() > 0 {
+				cursor = events[i-1].Seq
+				break
+			}
+			res.Applied++
+			e := re.Event
 			old, err := getRecord(tx, e.RecordID)
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err

@@ -22,7 +22,7 @@ type Config struct {
 	BackoffCap  time.Duration // longest retry delay (5 min)
 	Batch       int           // events per push (500)
 	PullLimit   int           // events per pull page (1000)
-	ApplyChunk  int           // pulled events per local transaction (100)
+	ApplyChunk  int           // most pulled events per local transaction (500)
 	DeviceName  string
 }
 
@@ -43,7 +43,7 @@ func (c *Config) defaults() {
 		c.PullLimit = wire.MaxPullLimit
 	}
 	if c.ApplyChunk <= 0 {
-		c.ApplyChunk = 100
+		c.ApplyChunk = 500
 	}
 }
 
@@ -401,22 +401,24 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) error {
 		sum.Resynced = sum.Resynced || p.resynced
 		e.skew(resp.ServerTime)
 		refTag = resp.ReferenceTag
-		// apply in short transactions, so a clerk's save never waits long
-		for i := 0; i < len(resp.Events) || (i == 0 && len(resp.Events) == 0); i += e.cfg.ApplyChunk {
-			end := min(i+e.cfg.ApplyChunk, len(resp.Events))
-			chunk := make([]dossier.Event, 0, end-i)
-			next := resp.Next
-			if end < len(resp.Events) {
-				next = resp.Events[end-1].Seq
+		// apply in bounded transactions that also step aside for a
+		// clerk's save, so the counter never waits for a bulk pull
+		rest := make([]storage.RemoteEvent, len(resp.Events))
+		for i, pe := range resp.Events {
+			rest[i] = storage.RemoteEvent{Seq: pe.Seq, Event: pe.Event}
+		}
+		for first := true; first || len(rest) > 0; first = false {
+			chunk := rest[:min(e.cfg.ApplyChunk, len(rest))]
+			end := resp.Next
+			if len(chunk) < len(rest) {
+				end = chunk[len(chunk)-1].Seq
 			}
-			for _, pe := range resp.Events[i:end] {
-				chunk = append(chunk, pe.Event)
-			}
-			res, err := e.store.ApplyRemote(chunk, next)
+			res, err := e.store.ApplyRemote(chunk, end)
 			if err != nil {
 				return err
 			}
-			sum.Pulled += len(chunk)
+			rest = rest[res.Applied:]
+			sum.Pulled += res.Applied
 			sum.Created += res.Created
 			sum.Updated += res.Updated
 			sum.RemoteRefused += res.Refused
