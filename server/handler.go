@@ -126,7 +126,12 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request, p Principal) {
 		h.fail(w, r, http.StatusForbidden, "forbidden", "thiết bị không khớp với mã xác thực")
 		return
 	}
-	results, err := h.store.Push(p, req.Events)
+	h.apply(w, r, p, req.Events)
+}
+
+// apply commits a validated batch and answers one result per event.
+func (h *Handler) apply(w http.ResponseWriter, r *http.Request, p Principal, events []dossier.Event) {
+	results, err := h.store.Push(p, events)
 	if err != nil {
 		h.internal(w, r, err)
 		return
@@ -152,12 +157,7 @@ func (h *Handler) officerEvents(w http.ResponseWriter, r *http.Request, p Princi
 			return
 		}
 	}
-	results, err := h.store.Push(p, req.Events)
-	if err != nil {
-		h.internal(w, r, err)
-		return
-	}
-	h.json(w, r, http.StatusOK, wire.PushResponse{Results: results, ServerTime: h.now()})
+	h.apply(w, r, p, req.Events)
 }
 
 func (h *Handler) pull(w http.ResponseWriter, r *http.Request, p Principal) {

@@ -50,21 +50,25 @@ type AuditEntry struct {
 	Detail   string    `json:"detail,omitempty"`
 }
 
-func (s *Store) audit(tx *bolt.Tx, a AuditEntry) error {
-	b := tx.Bucket(bAudit)
+// appendJSON stores the value mk makes for the bucket's next sequence
+// number under that number (audit, outbox and attention are such logs).
+func appendJSON(b *bolt.Bucket, mk func(seq uint64) any) error {
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
-	a.Seq = seq
-	if a.At.IsZero() {
-		a.At = s.now()
-	}
-	data, err := json.Marshal(a)
+	data, err := json.Marshal(mk(seq))
 	if err != nil {
 		return err
 	}
 	return b.Put(u64(seq), data)
+}
+
+func (s *Store) audit(tx *bolt.Tx, a AuditEntry) error {
+	if a.At.IsZero() {
+		a.At = s.now()
+	}
+	return appendJSON(tx.Bucket(bAudit), func(seq uint64) any { a.Seq = seq; return a })
 }
 
 // addCount moves a counter kept in meta.
@@ -88,16 +92,7 @@ func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
 	if err := addCount(tx, kPendingN, 1); err != nil {
 		return err
 	}
-	b := tx.Bucket(bOutbox)
-	seq, err := b.NextSequence()
-	if err != nil {
-		return err
-	}
-	data, err := json.Marshal(OutboxEntry{Seq: seq, Event: e, State: OutboxPending})
-	if err != nil {
-		return err
-	}
-	return b.Put(u64(seq), data)
+	return appendJSON(tx.Bucket(bOutbox), func(seq uint64) any { return OutboxEntry{Seq: seq, Event: e, State: OutboxPending} })
 }
 
 // Intake validates a new file, gives it its code and saves it with its

@@ -236,23 +236,10 @@ func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 }
 
 func (s *Store) addAttention(tx *bolt.Tx, a Attention) error {
-	b, err := tx.CreateBucketIfNotExists(bAttention)
-	if err != nil {
-		return err
-	}
-	seq, err := b.NextSequence()
-	if err != nil {
-		return err
-	}
-	a.Seq = seq
 	if a.At.IsZero() {
 		a.At = s.now()
 	}
-	data, err := json.Marshal(a)
-	if err != nil {
-		return err
-	}
-	return b.Put(u64(seq), data)
+	return appendJSON(tx.Bucket(bAttention), func(seq uint64) any { a.Seq = seq; return a })
 }
 
 // Attention lists what needs a person, oldest first.
