@@ -243,8 +243,7 @@ func TestFirstRunSetUp(t *testing.T) {
 	if u.tabs != nil {
 		t.Fatal("main screens shown before set-up")
 	}
-	var setup *setupScreen
-	setup = newSetupScreen(u, true)
+	setup := newSetupScreen(u, true)
 	u.win.SetContent(setup.content)
 	test.Type(setup.unitName, "UBND phường Kim Long")
 	test.Type(setup.unitCode, "000.00.12.H5")

@@ -15,9 +15,6 @@ import (
 	"motcua/storage"
 )
 
-// Languages offered in Settings, by code.
-var Languages = []string{"vi", "en"}
-
 var current = "vi"
 
 // SetLanguage makes every lang.L lookup answer in code ("vi", the default,

@@ -351,12 +351,3 @@ func (c *Calendar) Due(pt ProcessingTime, cutoff bool, received time.Time) time.
 		return c.Add(received, pt.Amount*MinutesPerWorkingDay)
 	}
 }
-
-// WorkingDaysUntil counts the working days (with fractions) from now to
-// due, negative when due has passed; "due within 2 working days" uses it.
-func (c *Calendar) WorkingDaysUntil(now, due time.Time) float64 {
-	if due.Before(now) {
-		return -float64(c.Between(due, now)) / MinutesPerWorkingDay
-	}
-	return float64(c.Between(now, due)) / MinutesPerWorkingDay
-}

@@ -48,5 +48,7 @@ func ParseCode(code string) (CodeParts, bool) {
 	return CodeParts{Unit: m[1], Day: day, Counter: seq / 1000, N: seq % 1000}, true
 }
 
+var codePrefixRE = regexp.MustCompile(`^\d{3}\.\d{2}`)
+
 // LooksLikeCode says whether a search query is (part of) a record code.
-func LooksLikeCode(q string) bool { return regexp.MustCompile(`^\d{3}\.\d{2}`).MatchString(q) }
+func LooksLikeCode(q string) bool { return codePrefixRE.MatchString(q) }

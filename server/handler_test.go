@@ -152,7 +152,7 @@ func TestAuthAndScoping(t *testing.T) {
 	// B cannot create a record of A's unit, nor act on A's record
 	status, out = e.call("POST", "/v1/push", bDev.Token, pushBody(bDev.DeviceID, intakeEvent("000.00.12.H57", 1, "X")))
 	json.Unmarshal(out, &pr)
-	if pr.Results[0].Status != wire.Conflict {
+	if status != 200 || pr.Results[0].Status != wire.Conflict {
 		t.Fatalf("cross-unit intake: %s", out)
 	}
 	act := dossier.Event{ID: dossier.NewEventID(), RecordID: ev.RecordID, Type: dossier.EvProcessing, Actor: "x", At: time.Now()}

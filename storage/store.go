@@ -313,15 +313,6 @@ func (s *Store) Settings() Settings {
 	return s.settings
 }
 
-// DeviceID is this installation's id.
-func (s *Store) DeviceID() (id string, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
-		id = string(tx.Bucket(bMeta).Get(kDevice))
-		return nil
-	})
-	return id, err
-}
-
 // SaveSettings validates and stores the settings.
 func (s *Store) SaveSettings(set Settings) error {
 	if errs := set.Validate(); len(errs) > 0 {
