@@ -297,18 +297,42 @@ func getRecord(tx *bolt.Tx, id string) (*dossier.Record, error) {
 // putRecord writes a record and moves its index entries from old (nil for
 // a new record) to the new values.
 func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
+	enc, err := encodeRecord(r)
+	if err != nil {
+		return err
+	}
+	return putEncoded(tx, enc, old)
+}
+
+// encoded is a record ready to be written: its JSON and its index keys.
+// Bulk work makes it outside the write transaction, so that transaction
+// stays short.
+type encoded struct {
+	r    *dossier.Record
+	data []byte
+	keys map[string][][]byte
+}
+
+func encodeRecord(r *dossier.Record) (*encoded, error) {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return &encoded{r: r, data: data, keys: indexKeys(r)}, nil
+}
+
+// putEncoded writes a record and moves its index entries from old (nil
+// for a new record) to the new values.
+func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record) error {
+	r := enc.r
 	if old == nil { // a new record: its code must be free, checked before any write
 		if other := tx.Bucket(bIdxCode).Get([]byte(r.Code)); other != nil && string(other) != r.ID {
 			return fmt.Errorf("%w: %s", ErrCodeTaken, r.Code)
 		}
 	}
-	data, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
 	recs := tx.Bucket(bRecords)
 	recs.FillPercent = 0.9 // ids are UUIDv7: appends, so pages may fill up
-	if err := recs.Put([]byte(r.ID), data); err != nil {
+	if err := recs.Put([]byte(r.ID), enc.data); err != nil {
 		return err
 	}
 	if old == nil {
@@ -321,7 +345,7 @@ func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
 			return err
 		}
 	}
-	newKeys := indexKeys(r)
+	newKeys := enc.keys
 	var oldKeys map[string][][]byte
 	if old != nil {
 		oldKeys = indexKeys(old)

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -359,5 +360,40 @@ func TestRemoteCodeCollisionNeedsAttention(t *testing.T) {
 	st, _ := s.SyncState()
 	if st.Cursor != 7 {
 		t.Fatalf("cursor %d: the page must still be consumed", st.Cursor)
+	}
+}
+
+// TestPreparedApplyMatchesPlainApply: records created from events
+// prepared outside the transaction are the same as those applied inside.
+func TestPreparedApplyMatchesPlainApply(t *testing.T) {
+	src := newTestStore(t)
+	var evs []RemoteEvent
+	for i := 0; i < 20; i++ {
+		r, _ := src.Intake(intake(fmt.Sprintf("Nguyễn Văn An %d", i), "046090001234", "0912345678"))
+		evs = append(evs, RemoteEvent{Seq: uint64(i + 1), Event: dossier.Event{ID: r.History[0].ID, RecordID: r.ID, Type: dossier.EvReceived,
+			Actor: r.Clerk, At: r.ReceivedAt, Record: r}})
+	}
+	plain, prepared := newTestStore(t), newTestStore(t)
+	if _, err := plain.ApplyRemote(evs, 20); err != nil {
+		t.Fatal(err)
+	}
+	prep := append([]RemoteEvent(nil), evs...)
+	Prepare(prep)
+	res, err := prepared.ApplyRemote(prep, 20)
+	if err != nil || res.Created != 20 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	for _, e := range evs {
+		a, _ := plain.Get(e.Event.RecordID)
+		b, _ := prepared.Get(e.Event.RecordID)
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if string(ja) != string(jb) {
+			t.Fatalf("records differ:\n%s\n%s", ja, jb)
+		}
+	}
+	// applying the same page again changes nothing
+	if res, _ := prepared.ApplyRemote(prep, 20); res.Known != 20 || res.Created != 0 {
+		t.Fatalf("%+v", res)
 	}
 }

@@ -302,6 +302,29 @@ type RemoteResult struct {
 type RemoteEvent struct {
 	Seq   uint64
 	Event dossier.Event
+	prep  *encoded // the new record it creates, encoded ahead (see Prepare)
+}
+
+// Prepare does, outside any transaction, the work of applying events that
+// create records (building and encoding the record and its index keys),
+// so ApplyRemote's transactions stay short. It may run on another
+// goroutine than ApplyRemote, before it.
+func Prepare(events []RemoteEvent) {
+	for i := range events {
+		e := events[i].Event
+		if e.Type != dossier.EvReceived || e.Record == nil {
+			continue
+		}
+		var r dossier.Record
+		applied := e
+		applied.BaseVersion = 0
+		if dossier.Apply(&r, applied, nil) != nil {
+			continue // ApplyRemote will refuse it and say why
+		}
+		if enc, err := encodeRecord(&r); err == nil {
+			events[i].prep = enc
+		}
+	}
 }
 
 // ApplyRemote applies events pulled from the backend, in server order, in
@@ -331,6 +354,19 @@ func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, err
 			}
 			if old != nil && hasEvent(old, e.ID) {
 				res.Known++
+				continue
+			}
+			if old == nil && re.prep != nil {
+				if err := putEncoded(tx, re.prep, nil); errors.Is(err, ErrCodeTaken) {
+					res.Refused++
+					if err := s.addAttention(tx, Attention{RecordID: e.RecordID, Code: re.prep.r.Code, Event: e, Reason: err.Error(), Remote: true}); err != nil {
+						return err
+					}
+				} else if err != nil {
+					return err
+				} else {
+					res.Created++
+				}
 				continue
 			}
 			next := &dossier.Record{}

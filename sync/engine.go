@@ -353,6 +353,7 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 // page is one fetched pull page, or the error that ended fetching.
 type page struct {
 	resp     wire.PullResponse
+	events   []storage.RemoteEvent // resp.Events, prepared for the store
 	err      error
 	resynced bool
 }
@@ -371,8 +372,16 @@ func (e *Engine) fetch(ctx context.Context, r Remote, cursor uint64, out chan<- 
 			e.update(func(*Status) {}, "máy chủ yêu cầu đồng bộ lại từ đầu")
 			continue
 		}
+		var events []storage.RemoteEvent
+		if err == nil {
+			events = make([]storage.RemoteEvent, len(resp.Events))
+			for i, pe := range resp.Events {
+				events[i] = storage.RemoteEvent{Seq: pe.Seq, Event: pe.Event}
+			}
+			storage.Prepare(events) // here, not in the write transaction
+		}
 		select {
-		case out <- page{resp, err, resynced}:
+		case out <- page{resp, events, err, resynced}:
 		case <-ctx.Done():
 			return
 		}
@@ -390,7 +399,7 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan page, 1)
+	pages := make(chan page, 4) // a few pages ahead: fetching overlaps the writes
 	go e.fetch(ctx, r, st.Cursor, pages)
 	refTag := ""
 	for p := range pages {
@@ -403,10 +412,7 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) error {
 		refTag = resp.ReferenceTag
 		// apply in bounded transactions that also step aside for a
 		// clerk's save, so the counter never waits for a bulk pull
-		rest := make([]storage.RemoteEvent, len(resp.Events))
-		for i, pe := range resp.Events {
-			rest[i] = storage.RemoteEvent{Seq: pe.Seq, Event: pe.Event}
-		}
+		rest := p.events
 		for first := true; first || len(rest) > 0; first = false {
 			chunk := rest[:min(e.cfg.ApplyChunk, len(rest))]
 			end := resp.Next
