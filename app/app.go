@@ -123,10 +123,11 @@ func (u *UI) changed() {
 	if u.status != nil {
 		u.status.refresh()
 	}
-	if u.records != nil {
+	// only the screen in view is read again; the others reload when shown
+	if u.records != nil && u.showing(u.records.content) {
 		u.records.reload()
 	}
-	if u.syncView != nil {
+	if u.syncView != nil && u.showing(u.syncView.content) {
 		u.syncView.refresh()
 	}
 	if u.engine != nil {
@@ -140,12 +141,17 @@ func (u *UI) syncChanged(st mcsync.Status) {
 	if u.status != nil {
 		u.status.applySync(st)
 	}
-	if u.syncView != nil && u.tabs != nil && u.tabs.Selected() != nil && u.tabs.Selected().Content == u.syncView.content {
+	if u.syncView != nil && u.showing(u.syncView.content) {
 		u.syncView.refresh()
 	}
-	if st.State == mcsync.StateOnline && u.records != nil && u.tabs != nil && u.tabs.Selected() != nil && u.tabs.Selected().Content == u.records.content {
+	if st.State == mcsync.StateOnline && u.records != nil && u.showing(u.records.content) {
 		u.records.reload()
 	}
+}
+
+// showing says whether a tab's content is the one in view.
+func (u *UI) showing(content fyne.CanvasObject) bool {
+	return u.tabs != nil && u.tabs.Selected() != nil && u.tabs.Selected().Content == content
 }
 
 // rebuild redraws everything, after set-up or a language change.

@@ -113,17 +113,7 @@ func fmtDate(t time.Time) string {
 }
 
 // fmtMoney writes đồng with dots: 200.000 đ.
-func fmtMoney(v int64) string {
-	s := fmt.Sprint(v)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	return b.String() + " đ"
-}
+func fmtMoney(v int64) string { return dossier.Thousands(v) + " đ" }
 
 // humanize turns an error into what the clerk reads, in the UI's language.
 func humanize(err error) string {

@@ -38,6 +38,16 @@ func errText(e *dossier.FieldError) error {
 	return errors.New(fieldMessage(e))
 }
 
+// optional validates a field only when something was typed in it.
+func optional(check func(string) *dossier.FieldError) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		return errText(check(s))
+	}
+}
+
 func newPartyForm(onChange func()) *partyForm {
 	p := &partyForm{onChange: onChange,
 		idNumber: widget.NewEntry(), name: widget.NewEntry(), birth: widget.NewEntry(), taxCode: widget.NewEntry(),
@@ -100,18 +110,8 @@ func newPartyForm(onChange func()) *partyForm {
 		return errText(dossier.ValidateTaxCode(s))
 	}
 	p.phone.SetPlaceHolder("0912345678")
-	p.phone.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return nil
-		}
-		return errText(dossier.ValidatePhone(s))
-	}
-	p.email.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return nil
-		}
-		return errText(dossier.ValidateEmail(s))
-	}
+	p.phone.Validator = optional(dossier.ValidatePhone)
+	p.email.Validator = optional(dossier.ValidateEmail)
 	p.ward.SetPlaceHolder(lang.L("party.ward.placeholder"))
 	p.province.SetPlaceHolder(lang.L("party.province.placeholder"))
 	idItem := widget.NewFormItem(lang.L("party.id"), p.idNumber)

@@ -203,7 +203,7 @@ func (s *recordsScreen) countInBackground(gen int, q storage.Query) {
 	})
 }
 
-func fmtInt(n int) string { return strings.TrimSuffix(fmtMoney(int64(n)), " đ") }
+func fmtInt(n int) string { return dossier.Thousands(int64(n)) }
 
 func (s *recordsScreen) loadMore() {
 	if s.next == nil {

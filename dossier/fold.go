@@ -1,6 +1,7 @@
 package dossier
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -47,4 +48,23 @@ func NameTokens(name string) []string {
 		}
 	}
 	return out
+}
+
+// Thousands writes a number with dots between groups of three digits, as
+// amounts are written in Vietnamese: 1.250.000.
+func Thousands(v int64) string {
+	s := strconv.FormatInt(v, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

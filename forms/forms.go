@@ -242,17 +242,7 @@ func (d *doc) receipt(r *dossier.Record) error {
 	return nil
 }
 
-func money(v int64) string {
-	s := strconv.FormatInt(v, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	return b.String() + " đồng"
-}
+func money(v int64) string { return dossier.Thousands(v) + " đồng" }
 
 func (d *doc) recordIntro(r *dossier.Record) {
 	d.text(fmt.Sprintf("Ngày %s, %s tiếp nhận hồ sơ của:", day(r.ReceivedAt), d.unit.Name), "", 12, "J")

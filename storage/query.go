@@ -85,6 +85,10 @@ func (s *Store) Page(q Query, after Cursor, limit int) ([]*dossier.Record, Curso
 
 // Count counts the query's records, stopping at max (then it returns max).
 func (s *Store) Count(q Query, max int) (int, error) {
+	if q.Text == "" && q.Status == 0 && q.Procedure == "" && q.From.IsZero() && q.To.IsZero() && q.Due == DueAny {
+		st, err := s.Stats() // every record: the count is kept in meta
+		return min(st.Records, max), err
+	}
 	n := 0
 	var cur Cursor
 	for n < max {

@@ -356,39 +356,34 @@ func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, err
 				res.Known++
 				continue
 			}
-			if old == nil && re.prep != nil {
-				if err := putEncoded(tx, re.prep, nil); errors.Is(err, ErrCodeTaken) {
-					res.Refused++
-					if err := s.addAttention(tx, Attention{RecordID: e.RecordID, Code: re.prep.r.Code, Event: e, Reason: err.Error(), Remote: true}); err != nil {
+			refuse := func(code string, why error) error {
+				res.Refused++
+				return s.addAttention(tx, Attention{RecordID: e.RecordID, Code: code, Event: e, Reason: why.Error(), Remote: true})
+			}
+			enc := re.prep // a new record, built ahead by Prepare
+			if old != nil || enc == nil {
+				next := &dossier.Record{}
+				if old != nil {
+					next = old.Clone()
+				}
+				applied := e
+				applied.BaseVersion = next.Version
+				if err := dossier.Apply(next, applied, cal); err != nil {
+					code := ""
+					if old != nil {
+						code = old.Code
+					}
+					if err := refuse(code, err); err != nil {
 						return err
 					}
-				} else if err != nil {
-					return err
-				} else {
-					res.Created++
+					continue
 				}
-				continue
-			}
-			next := &dossier.Record{}
-			if old != nil {
-				next = old.Clone()
-			}
-			applied := e
-			applied.BaseVersion = next.Version
-			if err := dossier.Apply(next, applied, cal); err != nil {
-				res.Refused++
-				code := ""
-				if old != nil {
-					code = old.Code
-				}
-				if err := s.addAttention(tx, Attention{RecordID: e.RecordID, Code: code, Event: e, Reason: err.Error(), Remote: true}); err != nil {
+				if enc, err = encodeRecord(next); err != nil {
 					return err
 				}
-				continue
 			}
-			if err := putRecord(tx, next, old); errors.Is(err, ErrCodeTaken) {
-				res.Refused++
-				if err := s.addAttention(tx, Attention{RecordID: e.RecordID, Code: next.Code, Event: e, Reason: err.Error(), Remote: true}); err != nil {
+			if err := putEncoded(tx, enc, old); errors.Is(err, ErrCodeTaken) {
+				if err := refuse(enc.r.Code, err); err != nil {
 					return err
 				}
 				continue
