@@ -384,6 +384,13 @@ func TestPrintingFromTheCounter(t *testing.T) {
 	if !strings.HasSuffix(cmd[len(cmd)-1], "-refusal.pdf") {
 		t.Fatalf("%v", cmd)
 	}
+	// the printing goroutine ends by telling the status bar: wait for it, so
+	// it does not outlive the test
+	waitFor(t, func() bool {
+		var msg string
+		ui(func() { msg = u.status.msg.Text })
+		return strings.Contains(msg, "từ chối")
+	})
 	aud, _ := s.Audit(5)
 	var prints []string
 	for _, a := range aud {
@@ -422,7 +429,9 @@ func TestSyncFromTheUI(t *testing.T) {
 	u := New(test.NewTempApp(t), s, eng)
 	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
 	ui := serialise(u)
-	go eng.Run(ctx)
+	stopped := make(chan struct{})
+	go func() { eng.Run(ctx); close(stopped) }()
+	defer func() { cancel(); <-stopped }() // the engine must not outlive the test
 
 	// Settings → Kết nối máy chủ
 	settings := u.tabs.Items[3].Content
@@ -469,7 +478,6 @@ func TestSyncFromTheUI(t *testing.T) {
 			t.Errorf("sync screen: %q / %q", u.syncView.detail.Text, u.syncView.outbox.Text)
 		}
 	})
-	cancel()
 }
 
 // serialise makes background UI changes and the test's own UI actions
