@@ -148,8 +148,11 @@ var (
 
 // NormalizePhone drops spaces, dots and dashes that clerks type in numbers.
 func NormalizePhone(s string) string {
-	return strings.NewReplacer(" ", "", ".", "", "-", "", "(", "", ")", "").Replace(strings.TrimSpace(s))
+	return phoneSeparators.Replace(strings.TrimSpace(s))
 }
+
+// phoneSeparators is built once: a Replacer builds its tables on first use.
+var phoneSeparators = strings.NewReplacer(" ", "", ".", "", "-", "", "(", "", ")", "")
 
 // ValidatePhone accepts a Vietnamese mobile or landline number.
 func ValidatePhone(s string) *FieldError {
