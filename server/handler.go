@@ -182,7 +182,7 @@ func (h *Handler) pull(w http.ResponseWriter, r *http.Request, p Principal) {
 		return
 	}
 	resp.ServerTime = h.now()
-	h.json(w, r, http.StatusOK, resp)
+	h.send(w, r, http.StatusOK, resp.WriteJSON)
 }
 
 func (h *Handler) reference(w http.ResponseWriter, r *http.Request, _ Principal) {
@@ -212,6 +212,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, code,
 
 // json writes v, gzip-compressed when the client accepts it.
 func (h *Handler) json(w http.ResponseWriter, r *http.Request, status int, v any) {
+	h.send(w, r, status, func(out io.Writer) error { return json.NewEncoder(out).Encode(v) })
+}
+
+// send writes a JSON answer, gzip'd when the client takes it.
+func (h *Handler) send(w http.ResponseWriter, r *http.Request, status int, write func(io.Writer) error) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	var out io.Writer = w
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
@@ -221,5 +226,5 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request, status int, v any
 		out = zw
 	}
 	w.WriteHeader(status)
-	_ = json.NewEncoder(out).Encode(v)
+	_ = write(out)
 }

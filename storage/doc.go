@@ -38,6 +38,10 @@
 //	  <status><due><id>  -           due = unix seconds, 8 bytes
 //	idx_proc_recv
 //	  <proc>·<recv><id>  -           procedure code
+//	idx_backlog
+//	  <id>              entries      party index entries a pulled record still
+//	                                 owes to idx_idnum, idx_phone, idx_name
+//	                                 (see backlog.go)
 //	outbox
 //	  <seq>             JSON         OutboxEntry: the event and its send state
 //	audit

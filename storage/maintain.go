@@ -70,11 +70,19 @@ func (s *Store) Verify() ([]Problem, error) {
 			if r.ID != string(k) {
 				probs = append(probs, Problem{"records/" + string(k), "id does not match key"})
 			}
-			for name, keys := range indexKeys(r) {
+			all := indexKeys(r)
+			// a record in the backlog may have some of its party entries
+			// written, or none, but the backlog must owe all of them
+			owed := tx.Bucket(bIdxBacklog).Get(k)
+			if owed != nil && !bytes.Equal(owed, encodeOwed(all)) {
+				probs = append(probs, Problem{string(bIdxBacklog), fmt.Sprintf("record %s: owed entries do not match the record", r.Code)})
+			}
+			for name, keys := range all {
 				for _, ik := range keys {
 					want[name][string(ik)] = true
 					got := tx.Bucket([]byte(name)).Get(ik)
 					switch {
+					case owed != nil && partyIndex(name) >= 0:
 					case got == nil && !bucketHasKey(tx.Bucket([]byte(name)), ik):
 						probs = append(probs, Problem{name, fmt.Sprintf("missing entry for record %s", r.Code)})
 					case name == string(bIdxCode) && string(got) != r.ID:
@@ -87,6 +95,12 @@ func (s *Store) Verify() ([]Problem, error) {
 		if err != nil {
 			return err
 		}
+		_ = tx.Bucket(bIdxBacklog).ForEach(func(k, _ []byte) error {
+			if tx.Bucket(bRecords).Get(k) == nil {
+				probs = append(probs, Problem{string(bIdxBacklog), fmt.Sprintf("entry for a missing record %s", k)})
+			}
+			return nil
+		})
 		if v := tx.Bucket(bMeta).Get(kRecordN); len(v) != 8 || int(be64(v)) != tx.Bucket(bRecords).Stats().KeyN {
 			probs = append(probs, Problem{"meta", "record count does not match the records"})
 		}

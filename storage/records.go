@@ -301,7 +301,7 @@ func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
 	if err != nil {
 		return err
 	}
-	return putEncoded(tx, enc, old)
+	return putEncoded(tx, enc, old, false)
 }
 
 // encoded is a record ready to be written: its JSON and its index keys.
@@ -322,8 +322,10 @@ func encodeRecord(r *dossier.Record) (*encoded, error) {
 }
 
 // putEncoded writes a record and moves its index entries from old (nil
-// for a new record) to the new values.
-func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record) error {
+// for a new record) to the new values. With owe, a new record's party
+// index entries go to the backlog instead (see DrainBacklog); a record
+// written again is indexed in full and leaves the backlog.
+func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record, owe bool) error {
 	r := enc.r
 	if old == nil { // a new record: its code must be free, checked before any write
 		if other := tx.Bucket(bIdxCode).Get([]byte(r.Code)); other != nil && string(other) != r.ID {
@@ -347,8 +349,23 @@ func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record) error {
 	}
 	newKeys := enc.keys
 	var oldKeys map[string][][]byte
+	backlog := tx.Bucket(bIdxBacklog)
 	if old != nil {
 		oldKeys = indexKeys(old)
+		owe = false
+		if backlog.Get([]byte(r.ID)) != nil {
+			if err := backlog.Delete([]byte(r.ID)); err != nil {
+				return err
+			}
+			// tells a drain in progress to look before writing
+			if err := backlog.SetSequence(backlog.Sequence() + 1); err != nil {
+				return err
+			}
+		}
+	} else if owe {
+		if err := backlog.Put([]byte(r.ID), encodeOwed(newKeys)); err != nil {
+			return err
+		}
 	}
 	for name, keys := range oldKeys {
 		b := tx.Bucket([]byte(name))
@@ -361,6 +378,9 @@ func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record) error {
 		}
 	}
 	for name, keys := range newKeys {
+		if owe && partyIndex(name) >= 0 {
+			continue
+		}
 		b := tx.Bucket([]byte(name))
 		for _, k := range keys {
 			val := []byte(nil)

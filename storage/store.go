@@ -85,6 +85,8 @@ type Store struct {
 	// interactive counts clerks' writes waiting for (or holding) the
 	// writer; bulk work yields to them.
 	interactive atomic.Int32
+	// drainMu lets one DrainBacklog run at a time.
+	drainMu sync.Mutex
 }
 
 // Settings are the counter's identity and preferences, kept in meta.
@@ -236,6 +238,11 @@ var migrations = []func(tx *bolt.Tx, opts Options) error{
 			return err
 		}
 		return tx.Bucket(bMeta).Put(kPendingN, u64(uint64(n)))
+	},
+	// 4 → 5: the backlog of party index entries owed by pulled records.
+	func(tx *bolt.Tx, _ Options) error {
+		_, err := tx.CreateBucketIfNotExists(bIdxBacklog)
+		return err
 	},
 }
 

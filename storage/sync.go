@@ -332,7 +332,9 @@ func Prepare(events []RemoteEvent) {
 // applied), so a crash never loses or repeats a page. Events already here
 // (by id) are skipped; new records from other counters are created;
 // officers' events go through the status machine; what cannot be applied
-// goes to the attention list. A clerk's write waiting for the store makes
+// goes to the attention list. New records owe their name, ID number and
+// phone index entries to the backlog until DrainBacklog writes them. A
+// clerk's write waiting for the store makes
 // it stop early and commit (Applied says how far it got): the counter
 // never waits for a bulk pull.
 func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, error) {
@@ -382,7 +384,7 @@ func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, err
 					return err
 				}
 			}
-			if err := putEncoded(tx, enc, old); errors.Is(err, ErrCodeTaken) {
+			if err := putEncoded(tx, enc, old, true); errors.Is(err, ErrCodeTaken) {
 				if err := refuse(enc.r.Code, err); err != nil {
 					return err
 				}

@@ -134,5 +134,8 @@ func TestThousandIntakesThroughFaults(t *testing.T) {
 		if st, _ := c.store.Stats(); st.Pending != 0 {
 			t.Fatal("outbox not empty")
 		}
+		if n, _ := c.store.BacklogLen(); n != 0 {
+			t.Fatalf("%d pulled records not yet indexed by name, ID and phone", n)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,6 +41,16 @@ func TestPushPullEndToEnd(t *testing.T) {
 	got, err := c2.store.GetByCode(mine[7].Code)
 	if err != nil || got.Owner.Name != mine[7].Owner.Name || !got.DueAt.Equal(mine[7].DueAt) {
 		t.Fatalf("pulled record differs: %v", err)
+	}
+	// and it is found by the citizen's ID number and name, as the clerk searches
+	if n, _ := c2.store.BacklogLen(); n != 0 {
+		t.Fatalf("%d pulled records still owe index entries after the sync", n)
+	}
+	for _, text := range []string{mine[7].Owner.IDNumber, mine[7].Owner.Name} {
+		recs, _, err := c2.store.Collect(storage.Query{Text: text}, 100)
+		if err != nil || !slices.ContainsFunc(recs, func(r *dossier.Record) bool { return r.ID == mine[7].ID }) {
+			t.Fatalf("search %q on counter 2 does not find the pulled record: %v", text, err)
+		}
 	}
 	if n := len(b.records(t)); n != 30 {
 		t.Fatalf("server has %d records", n)

@@ -23,6 +23,7 @@ type Config struct {
 	Batch       int           // events per push (500)
 	PullLimit   int           // events per pull page (1000)
 	ApplyChunk  int           // most pulled events per local transaction (500)
+	DrainAt     int           // pulled records indexed by name, ID and phone together (20,000)
 	DeviceName  string
 }
 
@@ -44,6 +45,9 @@ func (c *Config) defaults() {
 	}
 	if c.ApplyChunk <= 0 {
 		c.ApplyChunk = 500
+	}
+	if c.DrainAt <= 0 {
+		c.DrainAt = 20_000
 	}
 }
 
@@ -392,11 +396,24 @@ func (e *Engine) fetch(ctx context.Context, r Remote, cursor uint64, out chan<- 
 	}
 }
 
-func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) error {
+func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 	st, err := e.store.SyncState()
 	if err != nil {
 		return err
 	}
+	// Pulled records owe their name, ID and phone index entries until
+	// drained, a batch at a time (storage.DrainBacklog): what a crash left,
+	// every DrainAt records, and all of it before the pull ends, even one
+	// that failed, so a search finds what was pulled.
+	if err := e.drain(); err != nil {
+		return err
+	}
+	owed := 0
+	defer func() {
+		if derr := e.drain(); err == nil {
+			err = derr
+		}
+	}()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pages := make(chan page, 4) // a few pages ahead: fetching overlaps the writes
@@ -424,6 +441,12 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) error {
 				return err
 			}
 			rest = rest[res.Applied:]
+			if owed += res.Created; owed >= e.cfg.DrainAt {
+				if err := e.drain(); err != nil {
+					return err
+				}
+				owed = 0
+			}
 			sum.Pulled += res.Applied
 			sum.Created += res.Created
 			sum.Updated += res.Updated
@@ -443,6 +466,16 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) error {
 		}
 	}
 	return nil
+}
+
+// drain writes all owed index entries of pulled records.
+func (e *Engine) drain() error {
+	for {
+		n, err := e.store.DrainBacklog(e.cfg.DrainAt)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
 }
 
 // applyReference installs the catalogue and calendar from the backend; a

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -101,4 +102,30 @@ func FuzzDecodePushResponse(f *testing.F) {
 			t.Fatal("validated an answer for another event")
 		}
 	})
+}
+
+func TestRawPullResponseWritesPullResponseJSON(t *testing.T) {
+	ev := dossier.Event{ID: "e1", RecordID: "r1", Type: dossier.EvProcessing, Actor: "Cán bộ <xử lý> & co", At: time.Date(2026, 3, 2, 9, 0, 0, 0, dossier.Loc)}
+	raw, _ := json.Marshal(ev)
+	in := RawPullResponse{Events: []RawPulledEvent{{Seq: 7, Event: raw}, {Seq: 9, Event: raw}}, Next: 9, More: true,
+		ReferenceTag: "abc", ServerTime: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)}
+	var got bytes.Buffer
+	if err := in.WriteJSON(&got); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(in) // what an encoder would write
+	if strings.TrimSpace(got.String()) != string(want) {
+		t.Fatalf("got  %s\nwant %s", got.String(), want)
+	}
+	var back PullResponse
+	if err := Decode(bytes.NewReader(got.Bytes()), 1<<20, &back, true); err != nil || len(back.Events) != 2 || back.Events[1].Seq != 9 || back.Events[0].Event.Actor != ev.Actor || !back.More {
+		t.Fatalf("%+v %v", back, err)
+	}
+	empty := RawPullResponse{Events: []RawPulledEvent{}, Next: 3}
+	got.Reset()
+	_ = empty.WriteJSON(&got)
+	want, _ = json.Marshal(empty)
+	if strings.TrimSpace(got.String()) != string(want) {
+		t.Fatalf("got  %s\nwant %s", got.String(), want)
+	}
 }
