@@ -118,6 +118,7 @@ func (s *Store) DrainBacklog(limit int) (int, error) {
 		return bytes.Compare(a.key, b.key)
 	})
 	for len(todo) > 0 {
+		s.stepAside()
 		err := s.update(func(tx *bolt.Tx) error {
 			backlog := tx.Bucket(bIdxBacklog)
 			look := backlog.Sequence() != left
@@ -145,6 +146,7 @@ func (s *Store) DrainBacklog(limit int) (int, error) {
 	}
 	drained := len(ids)
 	for len(ids) > 0 {
+		s.stepAside()
 		err := s.update(func(tx *bolt.Tx) error {
 			backlog := tx.Bucket(bIdxBacklog)
 			n := 0

@@ -396,6 +396,16 @@ func (s *Store) clerkUpdate(fn func(tx *bolt.Tx) error) error {
 	return s.update(fn)
 }
 
+// stepAside, called by bulk work before each of its transactions, waits
+// while a clerk's write is waiting for the writer or holding it: the lock
+// is not fair, and a bulk loop would otherwise take it again first, many
+// times over, each transaction ending after one step to let the clerk in.
+func (s *Store) stepAside() {
+	for i := 0; i < 10_000 && s.interactive.Load() > 0; i++ { // at most about a second
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
 func (s *Store) fail(step string) error {
 	if s.failpoint != nil {
 		return s.failpoint(step)

@@ -105,7 +105,7 @@ func BenchmarkPullLarge(b *testing.B) {
 				select {
 				case <-stop:
 					return
-				case <-time.After(20 * time.Millisecond):
+				case <-time.After(clerkEvery()):
 				}
 				t0 := time.Now()
 				if _, err := c.store.Intake(dossier.Intake{ProcedureCode: "1.004873", Owner: storage.SyntheticPerson(r), FilerIsOwner: true}); err != nil {
@@ -151,4 +151,12 @@ func mustToken(b *testing.B, c *counter) string {
 		b.Fatal(err)
 	}
 	return st.Token
+}
+
+func clerkEvery() time.Duration {
+	if v := os.Getenv("MOTCUA_CLERK_EVERY"); v != "" {
+		d, _ := time.ParseDuration(v)
+		return d
+	}
+	return 20 * time.Millisecond
 }
