@@ -2,8 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"encoding/binary"
-	"errors"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,20 +12,21 @@ import (
 // record pulled in bulk they cost four times what the record and its other
 // indexes cost together. Records created by a pull therefore write those
 // entries later, all of a batch together and in key order, so one page
-// takes many of them (DrainBacklog). Until then the record is in the
-// backlog bucket, with the entries it is owed:
+// takes many of them (DrainBacklog). Until then the record's id is in the
+// backlog bucket:
 //
 //	idx_backlog
-//	  <id>   (bucket byte, uvarint length, key)…   party index entries owed
+//	  <id>   -   a record whose party index entries are owed
 //
 // A record in the backlog is found by code, status, date and procedure at
 // once, by name, ID number and phone once its batch is drained (the sync
 // engine drains during and at the end of every pull). Any other write of
-// that record indexes it in full and takes it out of the backlog.
+// that record indexes it in full and takes it out of the backlog. The
+// entries owed are kept in memory after the pull's transaction commits;
+// after a restart they are computed again from the records.
 var bIdxBacklog = []byte("idx_backlog")
 
-// partyBuckets are the indexes a pulled record's entries may be owed to;
-// a backlog value names them by their place here.
+// partyBuckets are the indexes a pulled record's entries may be owed to.
 var partyBuckets = [][]byte{bIdxIDNum, bIdxPhone, bIdxName}
 
 func partyIndex(name string) int {
@@ -39,35 +38,42 @@ func partyIndex(name string) int {
 	return -1
 }
 
-// encodeOwed lists the party entries of keys (from indexKeys) for the
-// backlog.
-func encodeOwed(keys map[string][][]byte) []byte {
-	var out []byte
+// partyKey is an index entry owed: the bucket by its place in partyBuckets.
+type partyKey struct {
+	bucket int
+	key    []byte
+}
+
+// owedKeys picks the party entries out of indexKeys' result.
+func owedKeys(keys map[string][][]byte) []partyKey {
+	var out []partyKey
 	for i, b := range partyBuckets {
 		for _, k := range keys[string(b)] {
-			out = append(out, byte(i))
-			out = binary.AppendUvarint(out, uint64(len(k)))
-			out = append(out, k...)
+			out = append(out, partyKey{i, k})
 		}
 	}
 	return out
 }
 
-var errBadBacklog = errors.New("storage: unreadable backlog entry")
-
-// decodeOwed calls fn with each entry of a backlog value; the key aliases v.
-func decodeOwed(v []byte, fn func(bucket int, key []byte)) error {
-	for len(v) > 0 {
-		b := int(v[0])
-		n, w := binary.Uvarint(v[1:])
-		if b >= len(partyBuckets) || w <= 0 || uint64(len(v)-1-w) < n {
-			return errBadBacklog
-		}
-		v = v[1+w:]
-		fn(b, v[:n])
-		v = v[n:]
+// remember keeps the entries owed by records a committed pull created.
+func (s *Store) remember(owed map[string][]partyKey) {
+	s.owedMu.Lock()
+	defer s.owedMu.Unlock()
+	if s.owed == nil {
+		s.owed = map[string][]partyKey{}
 	}
-	return nil
+	for id, keys := range owed {
+		s.owed[id] = keys
+	}
+}
+
+// recall takes the remembered entries of a record out of memory.
+func (s *Store) recall(id string) ([]partyKey, bool) {
+	s.owedMu.Lock()
+	defer s.owedMu.Unlock()
+	keys, ok := s.owed[id]
+	delete(s.owed, id)
+	return keys, ok
 }
 
 // DrainSlice is the most index entries one drain transaction writes; a
@@ -84,9 +90,8 @@ func (s *Store) DrainBacklog(limit int) (int, error) {
 	s.drainMu.Lock()
 	defer s.drainMu.Unlock()
 	type owed struct {
-		bucket int
-		key    []byte
-		id     []byte
+		partyKey
+		id []byte
 	}
 	var todo []owed
 	var ids [][]byte
@@ -94,13 +99,19 @@ func (s *Store) DrainBacklog(limit int) (int, error) {
 	err := s.db.View(func(tx *bolt.Tx) error {
 		left = tx.Bucket(bIdxBacklog).Sequence()
 		c := tx.Bucket(bIdxBacklog).Cursor()
-		for k, v := c.First(); k != nil && len(ids) < limit; k, v = c.Next() {
+		for k, _ := c.First(); k != nil && len(ids) < limit; k, _ = c.Next() {
 			id := clone(k)
 			ids = append(ids, id)
-			if err := decodeOwed(v, func(b int, key []byte) {
-				todo = append(todo, owed{b, clone(key), id})
-			}); err != nil {
-				return err
+			keys, ok := s.recall(string(id))
+			if !ok { // not from this run: read the record again
+				r, err := getRecord(tx, string(id))
+				if err != nil {
+					return err
+				}
+				keys = owedKeys(indexKeys(r))
+			}
+			for _, k := range keys {
+				todo = append(todo, owed{k, id})
 			}
 		}
 		return nil

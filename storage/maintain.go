@@ -72,11 +72,8 @@ func (s *Store) Verify() ([]Problem, error) {
 			}
 			all := indexKeys(r)
 			// a record in the backlog may have some of its party entries
-			// written, or none, but the backlog must owe all of them
+			// written, or none
 			owed := tx.Bucket(bIdxBacklog).Get(k)
-			if owed != nil && !bytes.Equal(owed, encodeOwed(all)) {
-				probs = append(probs, Problem{string(bIdxBacklog), fmt.Sprintf("record %s: owed entries do not match the record", r.Code)})
-			}
 			for name, keys := range all {
 				for _, ik := range keys {
 					want[name][string(ik)] = true

@@ -323,8 +323,8 @@ func encodeRecord(r *dossier.Record) (*encoded, error) {
 
 // putEncoded writes a record and moves its index entries from old (nil
 // for a new record) to the new values. With owe, a new record's party
-// index entries go to the backlog instead (see DrainBacklog); a record
-// written again is indexed in full and leaves the backlog.
+// index entries are left for DrainBacklog, the record put in the backlog;
+// a record written again is indexed in full and leaves the backlog.
 func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record, owe bool) error {
 	r := enc.r
 	if old == nil { // a new record: its code must be free, checked before any write
@@ -363,7 +363,7 @@ func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record, owe bool) error 
 			}
 		}
 	} else if owe {
-		if err := backlog.Put([]byte(r.ID), encodeOwed(newKeys)); err != nil {
+		if err := backlog.Put([]byte(r.ID), nil); err != nil {
 			return err
 		}
 	}

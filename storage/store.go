@@ -87,6 +87,10 @@ type Store struct {
 	interactive atomic.Int32
 	// drainMu lets one DrainBacklog run at a time.
 	drainMu sync.Mutex
+	// owed holds the party index entries of backlog records created by
+	// this run (see backlog.go), by record id.
+	owedMu sync.Mutex
+	owed   map[string][]partyKey
 }
 
 // Settings are the counter's identity and preferences, kept in meta.

@@ -341,6 +341,7 @@ func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, err
 	var res RemoteResult
 	cal := s.Calendar()
 	s.stepAside()
+	owed := map[string][]partyKey{}
 	err := s.update(func(tx *bolt.Tx) error {
 		res = RemoteResult{}
 		cursor := end
@@ -395,12 +396,16 @@ func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, err
 			}
 			if old == nil {
 				res.Created++
+				owed[enc.r.ID] = owedKeys(enc.keys)
 			} else {
 				res.Updated++
 			}
 		}
 		return updateSyncState(tx, func(st *SyncState) { st.Cursor = cursor })
 	})
+	if err == nil {
+		s.remember(owed)
+	}
 	return res, err
 }
 

@@ -121,6 +121,9 @@ func BenchmarkPullLarge(b *testing.B) {
 		if v := os.Getenv("MOTCUA_APPLY_CHUNK"); v != "" { // to measure the latency/throughput trade-off
 			c.engine.cfg.ApplyChunk, _ = strconv.Atoi(v)
 		}
+		if v := os.Getenv("MOTCUA_DRAIN_AT"); v != "" {
+			c.engine.cfg.DrainAt, _ = strconv.Atoi(v)
+		}
 		b.StartTimer()
 		start := time.Now()
 		// pull only: the clerk's new intakes wait in the outbox meanwhile

@@ -1,6 +1,8 @@
 package sync
 
 import (
+	"os"
+	"strconv"
 	"context"
 	"errors"
 	"fmt"
@@ -416,7 +418,7 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 	}()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan page, 4) // a few pages ahead: fetching overlaps the writes
+	pages := make(chan page, pagesAhead()) // a few pages ahead: fetching overlaps the writes
 	go e.fetch(ctx, r, st.Cursor, pages)
 	refTag := ""
 	for p := range pages {
@@ -494,4 +496,11 @@ func (e *Engine) applyReference(ref wire.Reference) error {
 	}
 	e.update(func(*Status) {}, "đã cập nhật danh mục và lịch làm việc từ máy chủ")
 	return e.store.UpdateSyncState(func(s *storage.SyncState) { s.RefETag = ref.ETag })
+}
+
+func pagesAhead() int {
+	if v, _ := strconv.Atoi(os.Getenv("MOTCUA_AHEAD")); v > 0 {
+		return v
+	}
+	return 4
 }
