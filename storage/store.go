@@ -400,6 +400,11 @@ func (s *Store) clerkUpdate(fn func(tx *bolt.Tx) error) error {
 	return s.update(fn)
 }
 
+// StepAside waits while a clerk's write is waiting for the store or
+// holding it, so background work (preparing pulled pages) leaves the
+// processor to it.
+func (s *Store) StepAside() { s.stepAside() }
+
 // stepAside, called by bulk work before each of its transactions, waits
 // while a clerk's write is waiting for the writer or holding it: the lock
 // is not fair, and a bulk loop would otherwise take it again first, many

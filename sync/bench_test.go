@@ -121,6 +121,9 @@ func BenchmarkPullLarge(b *testing.B) {
 		if v := os.Getenv("MOTCUA_APPLY_CHUNK"); v != "" { // to measure the latency/throughput trade-off
 			c.engine.cfg.ApplyChunk, _ = strconv.Atoi(v)
 		}
+		if v := os.Getenv("MOTCUA_PULL_LIMIT"); v != "" {
+			c.engine.cfg.PullLimit, _ = strconv.Atoi(v)
+		}
 		if v := os.Getenv("MOTCUA_DRAIN_AT"); v != "" {
 			c.engine.cfg.DrainAt, _ = strconv.Atoi(v)
 		}

@@ -1,8 +1,6 @@
 package sync
 
 import (
-	"os"
-	"strconv"
 	"context"
 	"errors"
 	"fmt"
@@ -384,7 +382,6 @@ func (e *Engine) fetch(ctx context.Context, r Remote, cursor uint64, out chan<- 
 			for i, pe := range resp.Events {
 				events[i] = storage.RemoteEvent{Seq: pe.Seq, Event: pe.Event}
 			}
-			storage.Prepare(events) // here, not in the write transaction
 		}
 		select {
 		case out <- page{resp, events, err, resynced}:
@@ -418,8 +415,24 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 	}()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := make(chan page, pagesAhead()) // a few pages ahead: fetching overlaps the writes
-	go e.fetch(ctx, r, st.Cursor, pages)
+	// fetching and decoding, preparing the records (storage.Prepare, not in
+	// the write transaction) and writing run at once, a few pages apart
+	fetched, pages := make(chan page, 2), make(chan page, 4)
+	go e.fetch(ctx, r, st.Cursor, fetched)
+	go func() {
+		defer close(pages)
+		for p := range fetched {
+			for rest := p.events; len(rest) > 0; rest = rest[min(len(rest), 100):] {
+				e.store.StepAside() // a clerk's save first
+				storage.Prepare(rest[:min(len(rest), 100)])
+			}
+			select {
+			case pages <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 	refTag := ""
 	for p := range pages {
 		if p.err != nil {
@@ -496,11 +509,4 @@ func (e *Engine) applyReference(ref wire.Reference) error {
 	}
 	e.update(func(*Status) {}, "đã cập nhật danh mục và lịch làm việc từ máy chủ")
 	return e.store.UpdateSyncState(func(s *storage.SyncState) { s.RefETag = ref.ETag })
-}
-
-func pagesAhead() int {
-	if v, _ := strconv.Atoi(os.Getenv("MOTCUA_AHEAD")); v > 0 {
-		return v
-	}
-	return 4
 }

@@ -5,7 +5,6 @@ package wire
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -168,8 +167,14 @@ func Decode(r io.Reader, limit int64, v any, strict bool) error {
 	return nil
 }
 
-// DecodeAnswer reads a server's answer leniently.
-func DecodeAnswer(b []byte, v any) error { return Decode(bytes.NewReader(b), int64(len(b)), v, false) }
+// DecodeAnswer reads a server's answer leniently: a whole body, already
+// read within the client's size limit (Unmarshal refuses trailing data).
+func DecodeAnswer(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return nil
+}
 
 // ValidatePush checks a push request's shape (not its meaning).
 func (p *PushRequest) Validate() error {
