@@ -177,17 +177,6 @@ func (s *Store) ApplyPushResults(outcomes []PushOutcome) error {
 	return s.update(func(tx *bolt.Tx) error { return s.settle(tx, outcomes) })
 }
 
-// SettleAndMark settles one batch and marks the next one sending in a
-// single transaction (one fsync less per round trip).
-func (s *Store) SettleAndMark(outcomes []PushOutcome, next []OutboxEntry) error {
-	return s.update(func(tx *bolt.Tx) error {
-		if err := s.settle(tx, outcomes); err != nil {
-			return err
-		}
-		return markSending(tx, next)
-	})
-}
-
 func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 	b := tx.Bucket(bOutbox)
 	for _, o := range outcomes {

@@ -145,7 +145,11 @@ func TestConflictNeedsAttentionAndQueueGoesOn(t *testing.T) {
 		again = append(again, e.Event)
 	}
 	st2, _ := c.store.SyncState()
-	res, err := NewHTTPRemote(b.url(), st2.Token, time.Second).Push(ctx, wire.PushRequest{DeviceID: st2.DeviceID, Events: again})
+	body, err := NewPushBody(wire.PushRequest{DeviceID: st2.DeviceID, Events: again})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := NewHTTPRemote(b.url(), st2.Token, time.Second).Push(ctx, body)
 	if err != nil || res.Results[0].Status != wire.Duplicate || res.Results[0].Original != wire.Conflict {
 		t.Fatalf("resend: %+v %v", res, err)
 	}

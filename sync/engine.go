@@ -301,32 +301,63 @@ func (e *Engine) skew(serverTime time.Time) {
 	e.update(func(s *Status) { s.ClockSkew = d }, "")
 }
 
-func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *Summary) error {
+func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *Summary) (err error) {
 	batch, err := e.store.PendingBatch(e.cfg.Batch)
 	if err != nil || len(batch) == 0 {
 		return err
+	}
+	encode := func(batch []storage.OutboxEntry) (PushBody, error) {
+		req := wire.PushRequest{DeviceID: st.DeviceID, Events: make([]dossier.Event, len(batch))}
+		for i, b := range batch {
+			req.Events[i] = b.Event
+		}
+		return NewPushBody(req)
 	}
 	// "sending" is on disk before a request leaves: after a crash the batch
 	// is sent again, and the server's dedupe makes that safe.
 	if err := e.store.MarkSending(batch); err != nil {
 		return err
 	}
+	body, err := encode(batch)
+	if err != nil {
+		return err
+	}
+	// One request is in flight at a time, so the server takes the batches
+	// in order. Meanwhile the next batch is read, marked and encoded, and
+	// the previous one's results are written.
 	type prepared struct {
 		next []storage.OutboxEntry
+		body PushBody
 		err  error
 	}
-	for len(batch) > 0 {
-		req := wire.PushRequest{DeviceID: st.DeviceID, Events: make([]dossier.Event, len(batch))}
-		for i, b := range batch {
-			req.Events[i] = b.Event
+	var settled chan error // the previous batch's results, written
+	settle := func() error {
+		if settled == nil {
+			return nil
 		}
-		// read the next batch while this one is in flight
+		err := <-settled
+		settled = nil
+		e.refreshCounts()
+		return err
+	}
+	defer func() {
+		if serr := settle(); err == nil {
+			err = serr
+		}
+	}()
+	for len(batch) > 0 {
 		prep := make(chan prepared, 1)
 		go func(after uint64) {
-			next, err := e.store.PendingAfter(after, e.cfg.Batch)
-			prep <- prepared{next, err}
+			var p prepared
+			p.next, p.err = e.store.PendingAfter(after, e.cfg.Batch)
+			if p.err == nil && len(p.next) > 0 {
+				if p.err = e.store.MarkSending(p.next); p.err == nil {
+					p.body, p.err = encode(p.next)
+				}
+			}
+			prep <- p
 		}(batch[len(batch)-1].Seq)
-		resp, err := r.Push(ctx, req)
+		resp, err := r.Push(ctx, body)
 		p := <-prep
 		if err != nil {
 			return err
@@ -341,15 +372,15 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 			}
 		}
 		sum.Pushed += len(batch)
+		if err := settle(); err != nil {
+			return err
+		}
+		settled = make(chan error, 1)
+		go func() { settled <- e.store.ApplyPushResults(outcomes) }()
 		if p.err != nil {
 			return p.err
 		}
-		// settle this batch and mark the next one in one transaction
-		if err := e.store.SettleAndMark(outcomes, p.next); err != nil {
-			return err
-		}
-		batch = p.next
-		e.refreshCounts()
+		batch, body = p.next, p.body
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ import (
 // Remote is the backend as the engine sees it.
 type Remote interface {
 	Enroll(ctx context.Context, req wire.EnrollRequest) (wire.EnrollResponse, error)
-	Push(ctx context.Context, req wire.PushRequest) (wire.PushResponse, error)
+	Push(ctx context.Context, body PushBody) (wire.PushResponse, error)
 	Pull(ctx context.Context, after uint64, limit int) (wire.PullResponse, error)
 	Reference(ctx context.Context, since string) (wire.Reference, bool, error)
 }
@@ -109,7 +109,7 @@ func NewHTTPRemote(baseURL, token string, timeout time.Duration) *HTTPRemote {
 // Client exposes the resty client (tests set its transport).
 func (r *HTTPRemote) Client() *resty.Client { return r.c }
 
-func gz(v any) ([]byte, error) {
+func gz(v any) (gzipped, error) {
 	var b bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed) // JSON shrinks well even so; CPU matters more
 	if err := json.NewEncoder(zw).Encode(v); err != nil {
@@ -126,11 +126,13 @@ func gz(v any) ([]byte, error) {
 func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, query map[string]string, out any) (notModified bool, err error) {
 	req := r.c.R().SetContext(ctx).SetQueryParams(query)
 	if body != nil {
-		data, err := gz(body)
-		if err != nil {
-			return false, err
+		data, ok := body.(gzipped)
+		if !ok {
+			if data, err = gz(body); err != nil {
+				return false, err
+			}
 		}
-		req.SetHeader("Content-Type", "application/json").SetHeader("Content-Encoding", "gzip").SetBody(data)
+		req.SetHeader("Content-Type", "application/json").SetHeader("Content-Encoding", "gzip").SetBody([]byte(data)) // a plain []byte: resty would encode another type as JSON
 	}
 	resp, err := req.Execute(method, path)
 	if err != nil {
@@ -202,14 +204,30 @@ func (r *HTTPRemote) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.E
 }
 
 // Push sends one batch.
-func (r *HTTPRemote) Push(ctx context.Context, req wire.PushRequest) (wire.PushResponse, error) {
+func (r *HTTPRemote) Push(ctx context.Context, body PushBody) (wire.PushResponse, error) {
 	var out wire.PushResponse
-	_, err := r.do(ctx, http.MethodPost, "/v1/push", req, nil, &out)
+	_, err := r.do(ctx, http.MethodPost, "/v1/push", body.data, nil, &out)
 	if err == nil {
-		err = out.Validate(&req)
+		err = out.Validate(&body.Req)
 	}
 	return out, err
 }
+
+// PushBody is a push request with its body already encoded (gzip'd
+// JSON): the engine encodes the next batch while one is in flight.
+type PushBody struct {
+	Req  wire.PushRequest
+	data gzipped
+}
+
+// NewPushBody encodes a push request.
+func NewPushBody(req wire.PushRequest) (PushBody, error) {
+	data, err := gz(req)
+	return PushBody{req, data}, err
+}
+
+// gzipped is a request body ready to send.
+type gzipped []byte
 
 // Pull reads one page of the unit's log.
 func (r *HTTPRemote) Pull(ctx context.Context, after uint64, limit int) (wire.PullResponse, error) {
