@@ -112,7 +112,11 @@ type Engine struct {
 func New(s *storage.Store, cfg Config) *Engine {
 	cfg.defaults()
 	e := &Engine{store: s, cfg: cfg, kick: make(chan struct{}, 1), now: time.Now}
-	e.newRemote = func(url, token string) Remote { return NewHTTPRemote(url, token, cfg.Timeout) }
+	e.newRemote = func(url, token string) Remote {
+		r := NewHTTPRemote(url, token, cfg.Timeout)
+		r.Between = s.StepAside // decoding a page gives way to a clerk's save
+		return r
+	}
 	e.status.State = StateNotEnrolled
 	if st, err := s.SyncState(); err == nil {
 		e.status.LastSuccess, e.status.LastError = st.LastSuccess, st.LastError

@@ -89,6 +89,9 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 // the engine owns retries, backoff and their persistence.
 type HTTPRemote struct {
 	c *resty.Client
+	// Between, when set, is called between the events of a pull page as
+	// it is decoded (the engine gives way to a clerk's save there).
+	Between func()
 }
 
 // NewHTTPRemote makes a client for a server URL; token may be empty
@@ -157,6 +160,9 @@ func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, quer
 	}
 	if ct := resp.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		return false, fmt.Errorf("%w: máy chủ trả về %q thay vì JSON (có thể là trang đăng nhập của mạng)", wire.ErrMalformed, ct)
+	}
+	if p, ok := out.(*wire.PullResponse); ok && r.Between != nil {
+		return false, wire.DecodePull(resp.Body(), p, r.Between)
 	}
 	return false, wire.DecodeAnswer(resp.Body(), out)
 }

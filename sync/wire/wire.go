@@ -5,11 +5,13 @@ package wire
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"motcua/dossier"
@@ -172,6 +174,79 @@ func Decode(r io.Reader, limit int64, v any, strict bool) error {
 func DecodeAnswer(b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return nil
+}
+
+// DecodePull reads a pull page as DecodeAnswer does, but one event at a
+// time, calling between after each: a page is a thousand events, and the
+// counter gives way to a clerk's save between them.
+func DecodePull(b []byte, out *PullResponse, between func()) error {
+	fail := func(err error) error { return fmt.Errorf("%w: %w", ErrMalformed, err) }
+	dec := json.NewDecoder(bytes.NewReader(b))
+	delim := func(want json.Delim) error {
+		t, err := dec.Token()
+		if err == nil && t != want {
+			err = fmt.Errorf("expected %v", want)
+		}
+		return err
+	}
+	if err := delim('{'); err != nil {
+		return fail(err)
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		key, _ := t.(string)
+		var field any // keys match as in encoding/json: case folded, unknown ones skipped
+		switch {
+		case strings.EqualFold(key, "events"):
+			out.Events = nil
+			t, err := dec.Token()
+			if err != nil {
+				return fail(err)
+			}
+			if t == nil { // null
+				continue
+			}
+			if t != json.Delim('[') {
+				return fail(errors.New("events: not an array"))
+			}
+			out.Events = []PulledEvent{}
+			for dec.More() {
+				var e PulledEvent
+				if err := dec.Decode(&e); err != nil {
+					return fail(err)
+				}
+				out.Events = append(out.Events, e)
+				between()
+			}
+			if err := delim(']'); err != nil {
+				return fail(err)
+			}
+			continue
+		case strings.EqualFold(key, "next"):
+			field = &out.Next
+		case strings.EqualFold(key, "more"):
+			field = &out.More
+		case strings.EqualFold(key, "reference_etag"):
+			field = &out.ReferenceTag
+		case strings.EqualFold(key, "server_time"):
+			field = &out.ServerTime
+		default:
+			field = new(json.RawMessage)
+		}
+		if err := dec.Decode(field); err != nil {
+			return fail(err)
+		}
+	}
+	if err := delim('}'); err != nil {
+		return fail(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fail(errors.New("trailing data"))
 	}
 	return nil
 }

@@ -129,3 +129,34 @@ func TestRawPullResponseWritesPullResponseJSON(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got.String(), want)
 	}
 }
+
+// FuzzDecodePullMatchesUnmarshal: the event-by-event decoder reads what
+// encoding/json reads, and refuses what it refuses.
+func FuzzDecodePullMatchesUnmarshal(f *testing.F) {
+	b, _ := json.Marshal(PullResponse{Events: []PulledEvent{{Seq: 3, Event: samplePush().Events[0]}, {Seq: 4, Event: samplePush().Events[0]}}, Next: 4, More: true, ReferenceTag: "x"})
+	f.Add(b)
+	f.Add([]byte(`{"events":null,"next":7,"extra":[1,{"a":2}]}`))
+	f.Add([]byte(`{"events":[],"NEXT":7} `))
+	f.Add([]byte(`{"events":[]} {}`))
+	f.Add([]byte(`{"events":"x"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want, got PullResponse
+		werr := DecodeAnswer(data, &want)
+		n := 0
+		gerr := DecodePull(data, &got, func() { n++ })
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("Unmarshal: %v; DecodePull: %v", werr, gerr)
+		}
+		if werr != nil {
+			return
+		}
+		if n != len(got.Events) {
+			t.Fatalf("between called %d times for %d events", n, len(got.Events))
+		}
+		wj, _ := json.Marshal(want)
+		gj, _ := json.Marshal(got)
+		if string(wj) != string(gj) {
+			t.Fatalf("Unmarshal: %s\nDecodePull: %s", wj, gj)
+		}
+	})
+}
