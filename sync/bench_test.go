@@ -60,7 +60,7 @@ func BenchmarkPushAfterOutage(b *testing.B) {
 
 // seedBackend puts n received events of counter 1 into the backend
 // directly, in batches, as if counter 1 had pushed them.
-func seedBackend(b *testing.B, be *backend, n int) {
+func seedBackend(b testing.TB, be *backend, n int) {
 	dev := server.Principal{Kind: server.KindDevice, DeviceID: "seed", Unit: testUnit, Counter: 1}
 	r := rand.New(rand.NewPCG(6, 6))
 	for done := 0; done < n; {

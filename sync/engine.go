@@ -207,6 +207,11 @@ func (e *Engine) Enroll(ctx context.Context, url, code string) error {
 // failures with exponential backoff and jitter, capped, honouring
 // Retry-After. A refused token stops automatic rounds until re-enrollment.
 func (e *Engine) Run(ctx context.Context) {
+	// pulled records a crash left owing index entries are findable again
+	// even if this counter no longer syncs
+	if err := e.drain(); err != nil {
+		e.update(func(*Status) {}, "lỗi: "+err.Error())
+	}
 	attempt := 0
 	wait := time.Duration(0)
 	for {
