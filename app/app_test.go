@@ -503,3 +503,32 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestStatusBarSaysPulledRecordsAreBeingIndexed: while records received
+// from the province still owe their search entries, the status bar says so.
+func TestStatusBarSaysPulledRecordsAreBeingIndexed(t *testing.T) {
+	u, s := newTestUI(t)
+	at := time.Date(2026, 3, 9, 9, 0, 0, 0, dossier.Loc)
+	var evs []storage.RemoteEvent
+	for i := 0; i < 3; i++ {
+		rec := &dossier.Record{ID: dossier.NewEventID(), UnitCode: testSettings.UnitCode, Counter: 1, ProcedureCode: "1.004873",
+			ProcedureName: "Cấp Giấy xác nhận tình trạng hôn nhân", Owner: dossier.Party{Type: 1, Name: fmt.Sprintf("Lê Văn Số%d", i), IDNumber: fmt.Sprintf("04609000%04d", i)},
+			FilerIsOwner: true, ReceivedAt: at, DueAt: at.Add(72 * time.Hour), Sets: 1, Channel: 1, Delivery: 1, Clerk: "Cán bộ quầy 1"}
+		rec.Code, _ = dossier.FormatCode(testSettings.UnitCode, at, 1, i+1)
+		evs = append(evs, storage.RemoteEvent{Seq: uint64(i + 1), Event: dossier.Event{ID: dossier.NewEventID(), RecordID: rec.ID, Type: dossier.EvReceived, Actor: rec.Clerk, At: at, Record: rec}})
+	}
+	if _, err := s.ApplyRemote(evs, 3); err != nil {
+		t.Fatal(err)
+	}
+	u.status.refresh()
+	if !strings.Contains(u.status.pending.Text, "đang lập chỉ mục tìm kiếm cho 3 hồ sơ") {
+		t.Fatalf("status bar %q", u.status.pending.Text)
+	}
+	if _, err := s.DrainBacklog(100); err != nil {
+		t.Fatal(err)
+	}
+	u.status.refresh()
+	if strings.Contains(u.status.pending.Text, "chỉ mục") {
+		t.Fatalf("status bar %q after indexing", u.status.pending.Text)
+	}
+}

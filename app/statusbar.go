@@ -44,10 +44,7 @@ func (b *statusBar) refresh() {
 	}
 	b.store.Importance = widget.SuccessImportance
 	b.store.SetText(lang.L("status.store_ok", map[string]any{"N": st.Records}))
-	b.pending.SetText(lang.L("status.pending", map[string]any{"N": st.Pending}))
-	if st.Attention > 0 {
-		b.pending.SetText(b.pending.Text + " · " + lang.L("status.attention", map[string]any{"N": st.Attention}))
-	}
+	b.pending.SetText(queueText(st.Pending, st.Attention, st.Indexing))
 	if b.u.engine != nil {
 		text, imp := syncStateText(b.u.engine.Status())
 		b.link.Importance = imp
@@ -69,10 +66,20 @@ func (b *statusBar) applySync(st mcsync.Status) {
 	}
 	b.link.Importance = imp
 	b.link.SetText(text)
-	b.pending.SetText(lang.L("status.pending", map[string]any{"N": st.Pending}))
-	if st.Attention > 0 {
-		b.pending.SetText(b.pending.Text + " · " + lang.L("status.attention", map[string]any{"N": st.Attention}))
+	b.pending.SetText(queueText(st.Pending, st.Attention, st.Indexing))
+}
+
+// queueText says what waits: events to send, refusals to look at, and
+// pulled records not yet findable by name, ID number and phone.
+func queueText(pending, attention, indexing int) string {
+	text := lang.L("status.pending", map[string]any{"N": pending})
+	if attention > 0 {
+		text += " · " + lang.L("status.attention", map[string]any{"N": attention})
 	}
+	if indexing > 0 {
+		text += " · " + lang.L("status.indexing", map[string]any{"N": indexing})
+	}
+	return text
 }
 
 // notify shows what was just done.

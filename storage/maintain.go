@@ -133,6 +133,7 @@ type Stats struct {
 	Records   int
 	Pending   int // outbox entries not yet acknowledged
 	Attention int
+	Indexing  int // pulled records not yet findable by name, ID number and phone
 	FileBytes int64
 }
 
@@ -146,6 +147,9 @@ func (s *Store) Stats() (Stats, error) {
 		st.FileBytes = tx.Size()
 		if b := tx.Bucket(bAttention); b != nil {
 			st.Attention = b.Stats().KeyN // a short list
+		}
+		if b := tx.Bucket(bIdxBacklog); b != nil {
+			st.Indexing = b.Stats().KeyN // at most a drain's batch and a page
 		}
 		return nil
 	})

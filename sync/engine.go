@@ -68,6 +68,7 @@ type Status struct {
 	State       State
 	Pending     int
 	Attention   int
+	Indexing    int // pulled records still owing name, ID and phone index entries
 	LastSuccess time.Time
 	LastError   string
 	NextTry     time.Time     // when offline: the next attempt
@@ -174,7 +175,7 @@ func (e *Engine) update(fn func(*Status), logLine string) {
 
 func (e *Engine) refreshCounts() {
 	if st, err := e.store.Stats(); err == nil {
-		e.update(func(s *Status) { s.Pending, s.Attention = st.Pending, st.Attention }, "")
+		e.update(func(s *Status) { s.Pending, s.Attention, s.Indexing = st.Pending, st.Attention, st.Indexing }, "")
 	}
 }
 
@@ -497,6 +498,7 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 			}
 			rest = rest[res.Applied:]
 			if owed += res.Created; owed >= e.cfg.DrainAt {
+				e.refreshCounts()
 				if err := e.drain(); err != nil {
 					return err
 				}
@@ -530,6 +532,7 @@ func (e *Engine) drain() error {
 		if err != nil || n == 0 {
 			return err
 		}
+		e.refreshCounts()
 	}
 }
 

@@ -23,6 +23,7 @@ type statusJSON struct {
 	Records     int       `json:"records"`
 	Pending     int       `json:"pending"`
 	Attention   int       `json:"attention"`
+	Indexing    int       `json:"indexing,omitempty"` // pulled records not yet findable by name, ID, phone
 	FileBytes   int64     `json:"file_bytes"`
 	Server      string    `json:"server,omitempty"`
 	Enrolled    bool      `json:"enrolled"`
@@ -281,7 +282,7 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			out := statusJSON{Records: st.Records, Pending: st.Pending, Attention: st.Attention, FileBytes: st.FileBytes,
+			out := statusJSON{Records: st.Records, Pending: st.Pending, Attention: st.Attention, Indexing: st.Indexing, FileBytes: st.FileBytes,
 				Server: ss.ServerURL, Enrolled: ss.Enrolled(), NeedsEnroll: ss.NeedsEnroll, LastSuccess: ss.LastSuccess, LastError: ss.LastError}
 			if *asJSON {
 				return json.NewEncoder(stdout).Encode(out)
@@ -292,6 +293,9 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "Hồ sơ: %d\nChờ gửi: %d\nCần xử lý: %d\nMáy chủ: %s\nĐồng bộ thành công gần nhất: %s\nLỗi gần nhất: %s\nDung lượng tệp: %d byte\n",
 				st.Records, st.Pending, st.Attention, orNone(ss.ServerURL), last, orNone(ss.LastError), st.FileBytes)
+			if st.Indexing > 0 {
+				fmt.Fprintf(stdout, "Đang lập chỉ mục tìm kiếm: %d hồ sơ vừa nhận\n", st.Indexing)
+			}
 			return nil
 		})
 	}
