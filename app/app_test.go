@@ -521,8 +521,13 @@ func TestStatusBarSaysPulledRecordsAreBeingIndexed(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.status.refresh()
-	if !strings.Contains(u.status.pending.Text, "đang lập chỉ mục tìm kiếm cho 3 hồ sơ") {
+	if !strings.Contains(u.status.pending.Text, "lập chỉ mục tìm kiếm: 3 hồ sơ") {
 		t.Fatalf("status bar %q", u.status.pending.Text)
+	}
+	// as the engine reports it during a pull: the record count moves too
+	u.status.applySync(mcsync.Status{State: mcsync.StateSyncing, Records: 2003, Indexing: 1000})
+	if !strings.Contains(u.status.pending.Text, "lập chỉ mục tìm kiếm: 1.000 hồ sơ") || !strings.Contains(u.status.store.Text, "2.003 hồ sơ") {
+		t.Fatalf("status bar %q / %q", u.status.store.Text, u.status.pending.Text)
 	}
 	if _, err := s.DrainBacklog(100); err != nil {
 		t.Fatal(err)

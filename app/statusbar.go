@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -43,8 +44,8 @@ func (b *statusBar) refresh() {
 		return
 	}
 	b.store.Importance = widget.SuccessImportance
-	b.store.SetText(lang.L("status.store_ok", map[string]any{"N": st.Records}))
-	b.pending.SetText(queueText(st.Pending, st.Attention, st.Indexing))
+	b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.count(st.Records)}))
+	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
 	if b.u.engine != nil {
 		text, imp := syncStateText(b.u.engine.Status())
 		b.link.Importance = imp
@@ -66,20 +67,33 @@ func (b *statusBar) applySync(st mcsync.Status) {
 	}
 	b.link.Importance = imp
 	b.link.SetText(text)
-	b.pending.SetText(queueText(st.Pending, st.Attention, st.Indexing))
+	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
+	if st.Records > 0 { // records arrive with a pull
+		b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.count(st.Records)}))
+	}
 }
 
 // queueText says what waits: events to send, refusals to look at, and
 // pulled records not yet findable by name, ID number and phone.
-func queueText(pending, attention, indexing int) string {
-	text := lang.L("status.pending", map[string]any{"N": pending})
+func (b *statusBar) queueText(pending, attention, indexing int) string {
+	text := lang.L("status.pending", map[string]any{"N": b.count(pending)})
 	if attention > 0 {
-		text += " · " + lang.L("status.attention", map[string]any{"N": attention})
+		text += " · " + lang.L("status.attention", map[string]any{"N": b.count(attention)})
 	}
 	if indexing > 0 {
-		text += " · " + lang.L("status.indexing", map[string]any{"N": indexing})
+		text += " · " + lang.L("status.indexing", map[string]any{"N": b.count(indexing)})
 	}
 	return text
+}
+
+// count writes a number with its thousands grouped: 60.000 in
+// Vietnamese, 60,000 in English.
+func (b *statusBar) count(n int) string {
+	s := dossier.Thousands(int64(n))
+	if b.u.store.Settings().Language == "en" {
+		s = strings.ReplaceAll(s, ".", ",")
+	}
+	return s
 }
 
 // notify shows what was just done.

@@ -66,6 +66,7 @@ const (
 // Status is a snapshot for the UI.
 type Status struct {
 	State       State
+	Records     int // in the local store
 	Pending     int
 	Attention   int
 	Indexing    int // pulled records still owing name, ID and phone index entries
@@ -175,7 +176,7 @@ func (e *Engine) update(fn func(*Status), logLine string) {
 
 func (e *Engine) refreshCounts() {
 	if st, err := e.store.Stats(); err == nil {
-		e.update(func(s *Status) { s.Pending, s.Attention, s.Indexing = st.Pending, st.Attention, st.Indexing }, "")
+		e.update(func(s *Status) { s.Records, s.Pending, s.Attention, s.Indexing = st.Records, st.Pending, st.Attention, st.Indexing }, "")
 	}
 }
 
@@ -509,6 +510,7 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 			sum.Updated += res.Updated
 			sum.RemoteRefused += res.Refused
 		}
+		e.refreshCounts() // the status bar's count moves with the pull
 	}
 	if refTag != "" && refTag != st.RefETag {
 		ref, changed, err := r.Reference(ctx, st.RefETag)
