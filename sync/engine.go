@@ -176,7 +176,9 @@ func (e *Engine) update(fn func(*Status), logLine string) {
 
 func (e *Engine) refreshCounts() {
 	if st, err := e.store.Stats(); err == nil {
-		e.update(func(s *Status) { s.Records, s.Pending, s.Attention, s.Indexing = st.Records, st.Pending, st.Attention, st.Indexing }, "")
+		e.update(func(s *Status) {
+			s.Records, s.Pending, s.Attention, s.Indexing = st.Records, st.Pending, st.Attention, st.Indexing
+		}, "")
 	}
 }
 
