@@ -144,6 +144,7 @@ func BenchmarkPullLarge(b *testing.B) {
 		b.ReportMetric(float64(n)/el.Seconds(), "events/s")
 		if len(saves) > 0 {
 			b.ReportMetric(float64(saves[len(saves)/2].Microseconds())/1000, "save-median-ms")
+			b.ReportMetric(float64(saves[len(saves)*99/100].Microseconds())/1000, "save-p99-ms")
 			b.ReportMetric(float64(saves[len(saves)-1].Microseconds())/1000, "save-max-ms")
 			b.ReportMetric(float64(len(saves)), "saves")
 		}
