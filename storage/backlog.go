@@ -59,7 +59,10 @@ func owedKeys(keys map[string][][]byte) []partyKey {
 func (s *Store) remember(owed map[string][]partyKey) {
 	s.owedMu.Lock()
 	defer s.owedMu.Unlock()
-	if s.owed == nil {
+	// entries left behind (a drain that ran between a pull's commit and
+	// this call already read them from the record) are never recalled:
+	// past a bound, forget all; a drain then reads the records again
+	if s.owed == nil || len(s.owed) > 1<<18 {
 		s.owed = map[string][]partyKey{}
 	}
 	for id, keys := range owed {
