@@ -412,6 +412,7 @@ func (e *Engine) fetch(ctx context.Context, r Remote, cursor uint64, out chan<- 
 	defer close(out)
 	resynced := false
 	for {
+		e.store.StepAside() // a clerk's save first
 		resp, err := r.Pull(ctx, cursor, e.cfg.PullLimit)
 		if errors.Is(err, ErrGone) && cursor != 0 {
 			// the server forgot our cursor (restored from a backup): take
