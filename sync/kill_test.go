@@ -37,6 +37,26 @@ func TestSyncKillHelper(t *testing.T) {
 	}
 }
 
+// syncAndKill runs TestSyncKillHelper on the store at path in a child
+// process and kills it with SIGKILL after d.
+func syncAndKill(t *testing.T, path string, d time.Duration) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSyncKillHelper$")
+	cmd.Env = append(os.Environ(), killHelperEnv+"="+path)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+		}
+	}()
+	time.Sleep(d)
+	cmd.Process.Kill()
+	cmd.Wait()
+}
+
 // TestClientKilledMidPush kills a syncing counter process with SIGKILL at
 // random points, five times, then lets it finish: the backend holds every
 // record exactly once and the outbox empties.
@@ -64,20 +84,7 @@ func TestClientKilledMidPush(t *testing.T) {
 		st.Close()
 	}
 	for kill := 0; kill < 5; kill++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSyncKillHelper$")
-		cmd.Env = append(os.Environ(), killHelperEnv+"="+path)
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-			}
-		}()
-		time.Sleep(time.Duration(60+rand.IntN(250)) * time.Millisecond)
-		cmd.Process.Kill()
-		cmd.Wait()
+		syncAndKill(t, path, time.Duration(60+rand.IntN(250))*time.Millisecond)
 	}
 	st := openCounterStore(t, path)
 	defer st.Close()
@@ -123,20 +130,7 @@ func TestClientKilledMidPull(t *testing.T) {
 	}
 	owedSeen := false
 	for kill := 0; kill < 5; kill++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestSyncKillHelper$")
-		cmd.Env = append(os.Environ(), killHelperEnv+"="+path)
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-			}
-		}()
-		time.Sleep(time.Duration(100+rand.IntN(300)) * time.Millisecond)
-		cmd.Process.Kill()
-		cmd.Wait()
+		syncAndKill(t, path, time.Duration(100+rand.IntN(300))*time.Millisecond)
 		st := openCounterStore(t, path)
 		if probs, err := st.Verify(); err != nil || len(probs) > 0 {
 			t.Fatalf("store after kill %d: %v %v", kill+1, err, probs)
