@@ -132,7 +132,7 @@ func (s *Store) DrainBacklog(limit int) (int, error) {
 		return bytes.Compare(a.key, b.key)
 	})
 	for len(todo) > 0 {
-		s.stepAside()
+		s.StepAside()
 		err := s.update(func(tx *bolt.Tx) error {
 			backlog := tx.Bucket(bIdxBacklog)
 			look := backlog.Sequence() != left
@@ -160,7 +160,7 @@ func (s *Store) DrainBacklog(limit int) (int, error) {
 	}
 	drained := len(ids)
 	for len(ids) > 0 {
-		s.stepAside()
+		s.StepAside()
 		err := s.update(func(tx *bolt.Tx) error {
 			backlog := tx.Bucket(bIdxBacklog)
 			n := 0

@@ -416,16 +416,14 @@ func (s *Store) clerkUpdate(fn func(tx *bolt.Tx) error) error {
 }
 
 // StepAside waits while a clerk's write is waiting for the store or
-// holding it, so background work (preparing pulled pages) leaves the
-// processor to it.
-func (s *Store) StepAside() { s.stepAside() }
-
-// stepAside, called by bulk work before each of its transactions, waits
-// while a clerk's write is waiting for the writer or holding it: the lock
-// is not fair, and a bulk loop would otherwise take it again first, many
-// times over, each transaction ending after one step to let the clerk in.
-func (s *Store) stepAside() {
-	for i := 0; i < 10_000 && s.interactive.Load() > 0; i++ { // at most about a second
+// holding it. Bulk work calls it before each of its transactions: the
+// writer lock is not fair, and a bulk loop would otherwise take it again
+// first, many times over, each transaction ending after one step to let
+// the clerk in. Background work (preparing pulled pages) calls it too, to
+// leave the processor to the save.
+func (s *Store) StepAside() {
+	deadline := time.Now().Add(time.Second) // a save is a few milliseconds
+	for s.interactive.Load() > 0 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Microsecond)
 	}
 }

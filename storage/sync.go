@@ -329,7 +329,7 @@ func Prepare(events []RemoteEvent) {
 func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, error) {
 	var res RemoteResult
 	cal := s.Calendar()
-	s.stepAside()
+	s.StepAside()
 	owed := map[string][]partyKey{}
 	err := s.update(func(tx *bolt.Tx) error {
 		res = RemoteResult{}
