@@ -422,6 +422,9 @@ func (s *Store) clerkUpdate(fn func(tx *bolt.Tx) error) error {
 // the clerk in. Background work (preparing pulled pages) calls it too, to
 // leave the processor to the save.
 func (s *Store) StepAside() {
+	if s.interactive.Load() == 0 {
+		return
+	}
 	deadline := time.Now().Add(time.Second) // a save is a few milliseconds
 	for s.interactive.Load() > 0 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Microsecond)
