@@ -323,9 +323,8 @@ func Prepare(events []RemoteEvent) {
 // officers' events go through the status machine; what cannot be applied
 // goes to the attention list. New records owe their name, ID number and
 // phone index entries to the backlog until DrainBacklog writes them. A
-// clerk's write waiting for the store makes
-// it stop early and commit (Applied says how far it got): the counter
-// never waits for a bulk pull.
+// clerk's write waiting for the store makes it stop early and commit
+// (Applied says how far it got): the counter never waits for a bulk pull.
 func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, error) {
 	var res RemoteResult
 	cal := s.Calendar()
