@@ -23,7 +23,7 @@ func TestThousandIntakesThroughFaults(t *testing.T) {
 	const total = 1000
 	b := startBackend(t)
 	mix := []fault{fPass, fPass, fPass, fPass, fPass, fRefuse, fResetRequest, fResetResponse, fResetResponse, fTruncate, fStall, f500, f502, f503, f429, fHTML}
-	px := startProxy(t, func() string { return b.addr }, mix)
+	px := startProxy(t, b.address, mix)
 	cfg := fastConfig
 	var counters []*counter
 	for n := 1; n <= 3; n++ {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,9 +24,15 @@ const testUnit = "000.00.12.H57"
 type backend struct {
 	t     testing.TB
 	dir   string
-	addr  string
+	addr  atomic.Value // string; a proxy reads it while the backend restarts
 	store *server.BoltStore
 	srv   *http.Server
+}
+
+// address is where the backend listens.
+func (b *backend) address() string {
+	a, _ := b.addr.Load().(string)
+	return a
 }
 
 func startBackend(t testing.TB) *backend {
@@ -40,7 +47,7 @@ func (b *backend) start() {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	addr := b.addr
+	addr := b.address()
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -54,7 +61,7 @@ func (b *backend) start() {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	b.addr = ln.Addr().String()
+	b.addr.Store(ln.Addr().String())
 	b.store = st
 	b.srv = &http.Server{Handler: server.NewHandler(st), ReadHeaderTimeout: 5 * time.Second}
 	go b.srv.Serve(ln)
@@ -74,7 +81,7 @@ func (b *backend) restart() {
 	b.start()
 }
 
-func (b *backend) url() string { return "http://" + b.addr }
+func (b *backend) url() string { return "http://" + b.address() }
 
 func (b *backend) records(t testing.TB) map[string]*dossier.Record {
 	out := map[string]*dossier.Record{}

@@ -66,7 +66,7 @@ func TestClientKilledMidPush(t *testing.T) {
 	}
 	const n = 300
 	b := startBackend(t)
-	px := startProxy(t, func() string { return b.addr }, []fault{fPass})
+	px := startProxy(t, b.address, []fault{fPass})
 	px.delay.Store(int64(40 * time.Millisecond)) // answers arrive late: kills land mid-push
 	path := filepath.Join(t.TempDir(), "motcua.db")
 	{
@@ -116,7 +116,7 @@ func TestClientKilledMidPull(t *testing.T) {
 	const n = 2000
 	b := startBackend(t)
 	seedBackend(t, b, n)
-	px := startProxy(t, func() string { return b.addr }, []fault{fPass})
+	px := startProxy(t, b.address, []fault{fPass})
 	px.delay.Store(int64(25 * time.Millisecond))
 	path := filepath.Join(t.TempDir(), "motcua.db")
 	{
