@@ -7,6 +7,9 @@
 //	motcua-server revoke -data DIR -device ID
 //	motcua-server export -data DIR [-unit CODE]
 //	motcua-server reference -data DIR [-catalog F] [-calendar F]
+//
+// The administration commands open the store when the server is stopped;
+// while it runs they go through its admin socket (DIR/admin.sock).
 package main
 
 import (
@@ -39,6 +42,8 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
   revoke -data DIR -device ID                        thu hồi mã xác thực của một thiết bị
   export -data DIR [-unit MÃ_ĐƠN_VỊ]                 in mọi hồ sơ, mỗi dòng một JSON
   reference -data DIR [-catalog FILE] [-calendar FILE]  thay danh mục / lịch phân phối cho các quầy
+
+Khi máy chủ đang chạy, các lệnh quản trị đi qua cổng quản trị DIR/admin.sock.
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -65,35 +70,51 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Lỗi: cần -data DIR")
 		return 2
 	}
-	st, err := server.OpenBolt(*data, assets.Catalog, assets.Calendar)
-	if err != nil {
+	var (
+		st  *server.BoltStore
+		adm server.Admin
+		err error
+	)
+	if args[0] != "serve" && server.Serving(*data) {
+		// the server is running: ask it, through its admin socket
+		adm = server.DialAdmin(*data)
+	} else if st, err = server.OpenBolt(*data, assets.Catalog, assets.Calendar); err == nil {
+		adm = st
+	}
+	switch {
+	case errors.Is(err, server.ErrLocked) && args[0] != "serve":
+		adm = server.DialAdmin(*data) // it was starting; or says no server answers
+	case err != nil:
 		fmt.Fprintln(stderr, "Lỗi:", err)
 		return 1
+	case st != nil:
+		defer st.Close()
 	}
-	defer st.Close()
 	err = func() error {
 		switch args[0] {
 		case "serve":
-			return serve(st, *addr, *cert, *key, *insecure)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, st, *data, *addr, *cert, *key, *insecure)
 		case "enroll-code":
-			code, err := st.NewEnrollCode(*unit, *counter)
+			code, err := adm.NewEnrollCode(*unit, *counter)
 			if err == nil {
 				fmt.Fprintln(stdout, code)
 			}
 			return err
 		case "officer-token":
-			tok, err := st.NewOfficerToken(*unit)
+			tok, err := adm.NewOfficerToken(*unit)
 			if err == nil {
 				fmt.Fprintln(stdout, tok)
 			}
 			return err
 		case "revoke":
-			return st.Revoke(*device)
+			return adm.Revoke(*device)
 		case "export":
 			enc := json.NewEncoder(stdout)
-			return st.Export(*unit, func(r *dossier.Record) error { return enc.Encode(r) })
+			return adm.Export(*unit, func(r *dossier.Record) error { return enc.Encode(r) })
 		case "reference":
-			ref, err := st.Reference()
+			ref, err := adm.Reference()
 			if err != nil {
 				return err
 			}
@@ -108,10 +129,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 					return err
 				}
 			}
-			if err := st.SetReference(cat, cal); err != nil {
+			if err := adm.SetReference(cat, cal); err != nil {
 				return err
 			}
-			ref, _ = st.Reference()
+			ref, _ = adm.Reference()
 			fmt.Fprintln(stdout, "reference etag", ref.ETag)
 			return nil
 		}
@@ -137,18 +158,25 @@ func loopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func serve(st server.Store, addr, cert, key string, insecure bool) error {
+// serve answers counters on addr, and the admin commands on the admin
+// socket in dir, until ctx ends.
+func serve(ctx context.Context, st server.Store, dir, addr, cert, key string, insecure bool) error {
 	tls := cert != "" && key != ""
 	if !tls && !loopback(addr) && !insecure {
 		return errors.New("từ chối phục vụ HTTP không mã hóa trên " + addr + ": dùng -cert/-key, hoặc -insecure-http nếu chắc chắn")
 	}
 	srv := &http.Server{Addr: addr, Handler: server.NewHandler(st), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
+	adminLn, err := server.ListenAdmin(dir)
+	if err != nil {
+		return fmt.Errorf("không mở được cổng quản trị %s: %w", server.AdminSocket(dir), err)
+	}
+	admin := &http.Server{Handler: server.AdminHandler(st), ReadHeaderTimeout: 10 * time.Second}
+	defer os.Remove(server.AdminSocket(dir))
+	errc := make(chan error, 2)
+	go func() { errc <- admin.Serve(adminLn) }()
 	go func() {
-		slog.Info("serving", "addr", addr, "tls", tls)
+		slog.Info("serving", "addr", addr, "tls", tls, "admin", server.AdminSocket(dir))
 		if tls {
 			errc <- srv.ListenAndServeTLS(cert, key)
 		} else {
@@ -156,11 +184,14 @@ func serve(st server.Store, addr, cert, key string, insecure bool) error {
 		}
 	}()
 	select {
-	case err := <-errc:
-		return err
+	case err = <-errc:
 	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
 	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin.Shutdown(sctx)
+	if serr := srv.Shutdown(sctx); err == nil {
+		err = serr
+	}
+	return err
 }

@@ -1,0 +1,256 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"motcua/dossier"
+	"motcua/sync/wire"
+)
+
+// Admin is what the administration commands do to a backend's store:
+// directly when the server is stopped, or through the running server's
+// admin socket (bbolt lets one process open the file).
+type Admin interface {
+	NewEnrollCode(unit string, counter int) (string, error)
+	NewOfficerToken(unit string) (string, error)
+	Revoke(deviceID string) error
+	Reference() (wire.Reference, error)
+	SetReference(catalog, calendar []byte) error
+	Export(unit string, fn func(*dossier.Record) error) error
+}
+
+// AdminSocket is the admin socket's path in a data directory. The
+// directory is the owner's alone (0700), and so is the socket.
+func AdminSocket(dir string) string { return filepath.Join(dir, "admin.sock") }
+
+// Serving says whether a server answers on the admin socket in dir.
+func Serving(dir string) bool {
+	c, err := net.DialTimeout("unix", AdminSocket(dir), time.Second)
+	if err == nil {
+		c.Close()
+	}
+	return err == nil
+}
+
+// ListenAdmin opens the admin socket in dir, replacing one a killed
+// server left behind.
+func ListenAdmin(dir string) (net.Listener, error) {
+	path := AdminSocket(dir)
+	if Serving(dir) {
+		return nil, ErrLocked
+	}
+	_ = os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+// AdminHandler serves the admin operations of st, for the admin socket
+// only: it has no authentication of its own.
+func AdminHandler(st Admin) http.Handler {
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, v any, err error) {
+		w.Header().Set("Content-Type", "application/json")
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			v = map[string]string{"error": err.Error()}
+		}
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	read := func(r *http.Request, v any) error {
+		return wire.Decode(r.Body, 32<<20, v, true)
+	}
+	mux.HandleFunc("POST /enroll-code", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Unit    string `json:"unit"`
+			Counter int    `json:"counter"`
+		}
+		if err := read(r, &req); err != nil {
+			reply(w, nil, err)
+			return
+		}
+		code, err := st.NewEnrollCode(req.Unit, req.Counter)
+		reply(w, map[string]string{"code": code}, err)
+	})
+	mux.HandleFunc("POST /officer-token", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Unit string `json:"unit"`
+		}
+		if err := read(r, &req); err != nil {
+			reply(w, nil, err)
+			return
+		}
+		tok, err := st.NewOfficerToken(req.Unit)
+		reply(w, map[string]string{"token": tok}, err)
+	})
+	mux.HandleFunc("POST /revoke", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Device string `json:"device"`
+		}
+		if err := read(r, &req); err != nil {
+			reply(w, nil, err)
+			return
+		}
+		reply(w, struct{}{}, st.Revoke(req.Device))
+	})
+	mux.HandleFunc("GET /reference", func(w http.ResponseWriter, r *http.Request) {
+		ref, err := st.Reference()
+		reply(w, ref, err)
+	})
+	mux.HandleFunc("POST /reference", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Catalog  json.RawMessage `json:"catalog"`
+			Calendar json.RawMessage `json:"calendar"`
+		}
+		if err := read(r, &req); err != nil {
+			reply(w, nil, err)
+			return
+		}
+		reply(w, struct{}{}, st.SetReference(req.Catalog, req.Calendar))
+	})
+	mux.HandleFunc("GET /export", func(w http.ResponseWriter, r *http.Request) {
+		// JSON lines; an error after the first line ends the stream with
+		// an {"error": …} line
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		bw := bufio.NewWriter(w)
+		enc := json.NewEncoder(bw)
+		if err := st.Export(r.URL.Query().Get("unit"), func(rec *dossier.Record) error { return enc.Encode(rec) }); err != nil {
+			_ = enc.Encode(map[string]string{"error": err.Error()})
+		}
+		_ = bw.Flush()
+	})
+	return mux
+}
+
+// DialAdmin reaches a running server through its admin socket in dir.
+func DialAdmin(dir string) Admin {
+	path := AdminSocket(dir)
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", path)
+	}}
+	return &adminClient{c: &http.Client{Transport: tr, Timeout: 10 * time.Minute}}
+}
+
+// ErrNoServer says the store is locked but no server answers on its admin
+// socket (another command holds it, or a server of an older version).
+var ErrNoServer = errors.New("tệp dữ liệu đang bị khóa nhưng không có máy chủ nào trả lời ở admin.sock; hãy thử lại sau")
+
+type adminClient struct{ c *http.Client }
+
+func (a *adminClient) call(method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	resp, err := a.do(method, path, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(out)
+}
+
+// do sends one request; an answer other than 200 becomes its error.
+func (a *adminClient) do(method, path string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequest(method, "http://admin"+path, body)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := a.c.Do(req)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" {
+			return nil, ErrNoServer
+		}
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.NewDecoder(resp.Body).Decode(&e) != nil || e.Error == "" {
+			return nil, fmt.Errorf("máy chủ trả lời %d", resp.StatusCode)
+		}
+		return nil, errors.New(e.Error)
+	}
+	return resp, nil
+}
+
+func (a *adminClient) NewEnrollCode(unit string, counter int) (string, error) {
+	var out struct{ Code string }
+	err := a.call(http.MethodPost, "/enroll-code", map[string]any{"unit": unit, "counter": counter}, &out)
+	return out.Code, err
+}
+
+func (a *adminClient) NewOfficerToken(unit string) (string, error) {
+	var out struct{ Token string }
+	err := a.call(http.MethodPost, "/officer-token", map[string]any{"unit": unit}, &out)
+	return out.Token, err
+}
+
+func (a *adminClient) Revoke(deviceID string) error {
+	return a.call(http.MethodPost, "/revoke", map[string]any{"device": deviceID}, &struct{}{})
+}
+
+func (a *adminClient) Reference() (wire.Reference, error) {
+	var ref wire.Reference
+	err := a.call(http.MethodGet, "/reference", nil, &ref)
+	return ref, err
+}
+
+func (a *adminClient) SetReference(catalog, calendar []byte) error {
+	return a.call(http.MethodPost, "/reference", map[string]json.RawMessage{"catalog": catalog, "calendar": calendar}, &struct{}{})
+}
+
+func (a *adminClient) Export(unit string, fn func(*dossier.Record) error) error {
+	resp, err := a.do(http.MethodGet, "/export?unit="+url.QueryEscape(unit), nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	for dec.More() {
+		var line json.RawMessage
+		if err := dec.Decode(&line); err != nil {
+			return err
+		}
+		var failed struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(line, &failed) == nil && failed.Error != "" {
+			return errors.New(failed.Error)
+		}
+		var r dossier.Record
+		if err := json.Unmarshal(line, &r); err != nil {
+			return err
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
