@@ -430,13 +430,12 @@ func indexKeys(r *dossier.Record) map[string][][]byte {
 	id := []byte(r.ID)
 	recv := unix8(r.ReceivedAt)
 	st := []byte{byte(r.Status)}
-	keys := map[string][][]byte{
-		string(bIdxCode):      {[]byte(r.Code)},
-		string(bIdxReceived):  {join(recv, id)},
-		string(bIdxStatusRcv): {join(st, recv, id)},
-		string(bIdxStatusDue): {join(st, unix8(r.DueAt), id)},
-		string(bIdxProcRecv):  {join([]byte(r.ProcedureCode), sep, recv, id)},
-	}
+	keys := make(map[string][][]byte, len(indexBuckets)) // sized once: this runs for every pulled record
+	keys[string(bIdxCode)] = [][]byte{[]byte(r.Code)}
+	keys[string(bIdxReceived)] = [][]byte{join(recv, id)}
+	keys[string(bIdxStatusRcv)] = [][]byte{join(st, recv, id)}
+	keys[string(bIdxStatusDue)] = [][]byte{join(st, unix8(r.DueAt), id)}
+	keys[string(bIdxProcRecv)] = [][]byte{join([]byte(r.ProcedureCode), sep, recv, id)}
 	add := func(bucket []byte, val string) {
 		if val == "" {
 			return
