@@ -44,7 +44,7 @@ func (b *statusBar) refresh() {
 		return
 	}
 	b.store.Importance = widget.SuccessImportance
-	b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.count(st.Records)}))
+	b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.u.count(st.Records)}))
 	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
 	if b.u.engine != nil {
 		text, imp := syncStateText(b.u.engine.Status())
@@ -69,28 +69,28 @@ func (b *statusBar) applySync(st mcsync.Status) {
 	b.link.SetText(text)
 	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
 	if st.Records > 0 { // records arrive with a pull
-		b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.count(st.Records)}))
+		b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.u.count(st.Records)}))
 	}
 }
 
 // queueText says what waits: events to send, refusals to look at, and
 // pulled records not yet findable by name, ID number and phone.
 func (b *statusBar) queueText(pending, attention, indexing int) string {
-	text := lang.L("status.pending", map[string]any{"N": b.count(pending)})
+	text := lang.L("status.pending", map[string]any{"N": b.u.count(pending)})
 	if attention > 0 {
-		text += " · " + lang.L("status.attention", map[string]any{"N": b.count(attention)})
+		text += " · " + lang.L("status.attention", map[string]any{"N": b.u.count(attention)})
 	}
 	if indexing > 0 {
-		text += " · " + lang.L("status.indexing", map[string]any{"N": b.count(indexing)})
+		text += " · " + lang.L("status.indexing", map[string]any{"N": b.u.count(indexing)})
 	}
 	return text
 }
 
 // count writes a number with its thousands grouped: 60.000 in
 // Vietnamese, 60,000 in English.
-func (b *statusBar) count(n int) string {
+func (u *UI) count(n int) string {
 	s := dossier.Thousands(int64(n))
-	if b.u.store.Settings().Language == "en" {
+	if u.store.Settings().Language == "en" {
 		s = strings.ReplaceAll(s, ".", ",")
 	}
 	return s

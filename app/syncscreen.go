@@ -83,7 +83,10 @@ func (s *syncScreen) refresh() {
 	s.state.SetText(text)
 	s.state.Importance = imp
 	s.state.Refresh()
-	lines := []string{lang.L("sync.pending", map[string]any{"N": st.Pending})}
+	lines := []string{lang.L("sync.pending", map[string]any{"N": s.u.count(st.Pending)})}
+	if st.Indexing > 0 {
+		lines = append(lines, lang.L("sync.indexing", map[string]any{"N": s.u.count(st.Indexing)}))
+	}
 	if !st.LastSuccess.IsZero() {
 		lines = append(lines, lang.L("sync.last_success", map[string]any{"At": fmtTime(st.LastSuccess)}))
 	}

@@ -90,7 +90,8 @@ type Summary struct {
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("gửi %d sự kiện (%d xung đột), nhận %d sự kiện (%d hồ sơ mới, %d cập nhật)", s.Pushed, s.Conflicts, s.Pulled, s.Created, s.Updated)
+	n := func(v int) string { return dossier.Thousands(int64(v)) }
+	return fmt.Sprintf("gửi %s sự kiện (%s xung đột), nhận %s sự kiện (%s hồ sơ mới, %s cập nhật)", n(s.Pushed), n(s.Conflicts), n(s.Pulled), n(s.Created), n(s.Updated))
 }
 
 // Engine runs push and pull rounds for one counter store. One round runs
