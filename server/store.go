@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -108,7 +109,14 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(filepath.Join(dir, "motcua-server.db"), 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+	// room to grow without remapping, which waits for every pull being
+	// served (Windows would grow the file to the mapping's size instead)
+	mmap := 1 << 30
+	if runtime.GOOS == "windows" {
+		mmap = 0
+	}
+	db, err := bolt.Open(filepath.Join(dir, "motcua-server.db"), 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType,
+		InitialMmapSize: mmap})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, ErrLocked
 	}
