@@ -280,9 +280,13 @@ func eventHash(e dossier.Event) string {
 // server's copy, which is returned).
 func (s *BoltStore) Push(p Principal, events []dossier.Event) ([]wire.PushResult, error) {
 	results := make([]wire.PushResult, len(events))
+	hashes := make([]string, len(events)) // outside the write transaction
+	for i, e := range events {
+		hashes[i] = eventHash(e)
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for i, e := range events {
-			res, err := s.pushOne(tx, p, e)
+			res, err := s.pushOne(tx, p, e, hashes[i])
 			if err != nil {
 				return err
 			}
@@ -293,9 +297,8 @@ func (s *BoltStore) Push(p Principal, events []dossier.Event) ([]wire.PushResult
 	return results, err
 }
 
-func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event) (wire.PushResult, error) {
+func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string) (wire.PushResult, error) {
 	evs, recs, log := tx.Bucket(bEvents), tx.Bucket(bRecords), tx.Bucket(bLog)
-	h := eventHash(e)
 	if v := evs.Get([]byte(e.ID)); v != nil {
 		var prev eventResult
 		if err := json.Unmarshal(v, &prev); err != nil {
