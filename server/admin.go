@@ -63,68 +63,52 @@ func ListenAdmin(dir string) (net.Listener, error) {
 	return ln, nil
 }
 
+// adminRequest carries the arguments of every admin operation.
+type adminRequest struct {
+	Unit     string          `json:"unit,omitempty"`
+	Counter  int             `json:"counter,omitempty"`
+	Device   string          `json:"device,omitempty"`
+	Catalog  json.RawMessage `json:"catalog,omitempty"`
+	Calendar json.RawMessage `json:"calendar,omitempty"`
+}
+
 // AdminHandler serves the admin operations of st, for the admin socket
 // only: it has no authentication of its own.
 func AdminHandler(st Admin) http.Handler {
 	mux := http.NewServeMux()
-	reply := func(w http.ResponseWriter, v any, err error) {
-		w.Header().Set("Content-Type", "application/json")
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			v = map[string]string{"error": err.Error()}
-		}
-		_ = json.NewEncoder(w).Encode(v)
+	op := func(pattern string, do func(adminRequest) (any, error)) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			var (
+				req adminRequest
+				out any
+				err error
+			)
+			if r.Method == http.MethodPost {
+				err = wire.Decode(r.Body, 32<<20, &req, true)
+			}
+			if err == nil {
+				out, err = do(req)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			if err != nil {
+				w.WriteHeader(http.StatusBadRequest)
+				out = map[string]string{"error": err.Error()}
+			}
+			_ = json.NewEncoder(w).Encode(out)
+		})
 	}
-	read := func(r *http.Request, v any) error {
-		return wire.Decode(r.Body, 32<<20, v, true)
-	}
-	mux.HandleFunc("POST /enroll-code", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Unit    string `json:"unit"`
-			Counter int    `json:"counter"`
-		}
-		if err := read(r, &req); err != nil {
-			reply(w, nil, err)
-			return
-		}
+	op("POST /enroll-code", func(req adminRequest) (any, error) {
 		code, err := st.NewEnrollCode(req.Unit, req.Counter)
-		reply(w, map[string]string{"code": code}, err)
+		return map[string]string{"code": code}, err
 	})
-	mux.HandleFunc("POST /officer-token", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Unit string `json:"unit"`
-		}
-		if err := read(r, &req); err != nil {
-			reply(w, nil, err)
-			return
-		}
+	op("POST /officer-token", func(req adminRequest) (any, error) {
 		tok, err := st.NewOfficerToken(req.Unit)
-		reply(w, map[string]string{"token": tok}, err)
+		return map[string]string{"token": tok}, err
 	})
-	mux.HandleFunc("POST /revoke", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Device string `json:"device"`
-		}
-		if err := read(r, &req); err != nil {
-			reply(w, nil, err)
-			return
-		}
-		reply(w, struct{}{}, st.Revoke(req.Device))
-	})
-	mux.HandleFunc("GET /reference", func(w http.ResponseWriter, r *http.Request) {
-		ref, err := st.Reference()
-		reply(w, ref, err)
-	})
-	mux.HandleFunc("POST /reference", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Catalog  json.RawMessage `json:"catalog"`
-			Calendar json.RawMessage `json:"calendar"`
-		}
-		if err := read(r, &req); err != nil {
-			reply(w, nil, err)
-			return
-		}
-		reply(w, struct{}{}, st.SetReference(req.Catalog, req.Calendar))
+	op("POST /revoke", func(req adminRequest) (any, error) { return struct{}{}, st.Revoke(req.Device) })
+	op("GET /reference", func(adminRequest) (any, error) { return st.Reference() })
+	op("POST /reference", func(req adminRequest) (any, error) {
+		return struct{}{}, st.SetReference(req.Catalog, req.Calendar)
 	})
 	mux.HandleFunc("GET /export", func(w http.ResponseWriter, r *http.Request) {
 		// JSON lines; an error after the first line ends the stream with
@@ -202,18 +186,18 @@ func (a *adminClient) do(method, path string, body io.Reader) (*http.Response, e
 
 func (a *adminClient) NewEnrollCode(unit string, counter int) (string, error) {
 	var out struct{ Code string }
-	err := a.call(http.MethodPost, "/enroll-code", map[string]any{"unit": unit, "counter": counter}, &out)
+	err := a.call(http.MethodPost, "/enroll-code", adminRequest{Unit: unit, Counter: counter}, &out)
 	return out.Code, err
 }
 
 func (a *adminClient) NewOfficerToken(unit string) (string, error) {
 	var out struct{ Token string }
-	err := a.call(http.MethodPost, "/officer-token", map[string]any{"unit": unit}, &out)
+	err := a.call(http.MethodPost, "/officer-token", adminRequest{Unit: unit}, &out)
 	return out.Token, err
 }
 
 func (a *adminClient) Revoke(deviceID string) error {
-	return a.call(http.MethodPost, "/revoke", map[string]any{"device": deviceID}, &struct{}{})
+	return a.call(http.MethodPost, "/revoke", adminRequest{Device: deviceID}, &struct{}{})
 }
 
 func (a *adminClient) Reference() (wire.Reference, error) {
@@ -223,7 +207,7 @@ func (a *adminClient) Reference() (wire.Reference, error) {
 }
 
 func (a *adminClient) SetReference(catalog, calendar []byte) error {
-	return a.call(http.MethodPost, "/reference", map[string]json.RawMessage{"catalog": catalog, "calendar": calendar}, &struct{}{})
+	return a.call(http.MethodPost, "/reference", adminRequest{Catalog: catalog, Calendar: calendar}, &struct{}{})
 }
 
 func (a *adminClient) Export(unit string, fn func(*dossier.Record) error) error {
