@@ -73,7 +73,7 @@ func TestOfficerEventsReachTheCounter(t *testing.T) {
 	for _, typ := range []dossier.EventType{dossier.EvProcessing, dossier.EvResultReady} {
 		ev := dossier.Event{ID: dossier.NewEventID(), RecordID: rec.ID, Type: typ, Actor: "Chuyên viên", At: time.Now()}
 		var out wire.PushResponse
-		if _, err := officer.do(ctx, "POST", "/v1/records/"+rec.ID+"/events", map[string]any{"events": []dossier.Event{ev}}, nil, &out); err != nil || out.Results[0].Status != wire.Accepted {
+		if _, err := officer.do(ctx, "POST", "/v1/records/"+rec.ID+"/events", map[string]any{"events": []dossier.Event{ev}}, nil, into(&out)); err != nil || out.Results[0].Status != wire.Accepted {
 			t.Fatalf("%s: %+v %v", typ, out, err)
 		}
 	}
@@ -116,7 +116,7 @@ func TestConflictNeedsAttentionAndQueueGoesOn(t *testing.T) {
 	officer := NewHTTPRemote(b.url(), tok, time.Second)
 	stop := dossier.Event{ID: dossier.NewEventID(), RecordID: rec.ID, Type: dossier.EvStopped, Actor: "Chuyên viên", At: time.Now(), Reason: "Thiếu thẩm quyền"}
 	var out wire.PushResponse
-	if _, err := officer.do(ctx, "POST", "/v1/records/"+rec.ID+"/events", map[string]any{"events": []dossier.Event{stop}}, nil, &out); err != nil {
+	if _, err := officer.do(ctx, "POST", "/v1/records/"+rec.ID+"/events", map[string]any{"events": []dossier.Event{stop}}, nil, into(&out)); err != nil {
 		t.Fatal(err)
 	}
 	sum, err := c.engine.SyncOnce(ctx)

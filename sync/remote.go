@@ -124,9 +124,9 @@ func gz(v any) (gzipped, error) {
 	return b.Bytes(), nil
 }
 
-// do runs one request and decodes a 200 answer into out; a 304 Not
+// do runs one request and hands a 200 answer's body to decode; a 304 Not
 // Modified is reported as notModified.
-func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, query map[string]string, out any) (notModified bool, err error) {
+func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, query map[string]string, decode func([]byte) error) (notModified bool, err error) {
 	req := r.c.R().SetContext(ctx).SetQueryParams(query)
 	if body != nil {
 		data, ok := body.(gzipped)
@@ -161,10 +161,12 @@ func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, quer
 	if ct := resp.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		return false, fmt.Errorf("%w: máy chủ trả về %q thay vì JSON (có thể là trang đăng nhập của mạng)", wire.ErrMalformed, ct)
 	}
-	if p, ok := out.(*wire.PullResponse); ok && r.Between != nil {
-		return false, wire.DecodePull(resp.Body(), p, r.Between)
-	}
-	return false, wire.DecodeAnswer(resp.Body(), out)
+	return false, decode(resp.Body())
+}
+
+// into decodes an answer into out.
+func into(out any) func([]byte) error {
+	return func(b []byte) error { return wire.DecodeAnswer(b, out) }
 }
 
 // netReason says in a few words why no answer came, without the URL.
@@ -202,7 +204,7 @@ func errorMessage(body []byte) string {
 // Enroll exchanges an enrollment code for a token.
 func (r *HTTPRemote) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.EnrollResponse, error) {
 	var out wire.EnrollResponse
-	_, err := r.do(ctx, http.MethodPost, "/v1/enroll", req, nil, &out)
+	_, err := r.do(ctx, http.MethodPost, "/v1/enroll", req, nil, into(&out))
 	if err == nil && (out.Token == "" || out.DeviceID == "" || out.UnitCode == "" || out.CounterNo < 1 || out.CounterNo > 9) {
 		err = fmt.Errorf("%w: câu trả lời đăng ký thiếu thông tin", wire.ErrMalformed)
 	}
@@ -212,7 +214,7 @@ func (r *HTTPRemote) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.E
 // Push sends one batch.
 func (r *HTTPRemote) Push(ctx context.Context, body PushBody) (wire.PushResponse, error) {
 	var out wire.PushResponse
-	_, err := r.do(ctx, http.MethodPost, "/v1/push", body.data, nil, &out)
+	_, err := r.do(ctx, http.MethodPost, "/v1/push", body.data, nil, into(&out))
 	if err == nil {
 		err = out.Validate(&body.Req)
 	}
@@ -238,7 +240,11 @@ type gzipped []byte
 // Pull reads one page of the unit's log.
 func (r *HTTPRemote) Pull(ctx context.Context, after uint64, limit int) (wire.PullResponse, error) {
 	var out wire.PullResponse
-	_, err := r.do(ctx, http.MethodGet, "/v1/pull", nil, map[string]string{"after": strconv.FormatUint(after, 10), "limit": strconv.Itoa(limit)}, &out)
+	decode := into(&out)
+	if r.Between != nil {
+		decode = func(b []byte) error { return wire.DecodePull(b, &out, r.Between) }
+	}
+	_, err := r.do(ctx, http.MethodGet, "/v1/pull", nil, map[string]string{"after": strconv.FormatUint(after, 10), "limit": strconv.Itoa(limit)}, decode)
 	if err == nil {
 		err = out.Validate(after)
 	}
@@ -252,6 +258,6 @@ func (r *HTTPRemote) Reference(ctx context.Context, since string) (wire.Referenc
 	if since != "" {
 		q["since"] = since
 	}
-	notModified, err := r.do(ctx, http.MethodGet, "/v1/reference", nil, q, &out)
+	notModified, err := r.do(ctx, http.MethodGet, "/v1/reference", nil, q, into(&out))
 	return out, !notModified, err
 }
