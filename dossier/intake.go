@@ -78,7 +78,7 @@ func validateParty(prefix string, p *Party, errs *ValidationErrors) {
 // Validate checks the intake against the catalogue and normalises it (trims
 // names, normalises phones and dates). It returns every problem at once.
 func (in *Intake) Validate(cat *Catalog) ValidationErrors {
-	var errs ValidationErrors
+	errs := in.checkLimits()
 	if _, ok := cat.Lookup(in.ProcedureCode); !ok {
 		errs = append(errs, fieldErr("procedure", "procedure.unknown", "Chưa chọn thủ tục hành chính có trong danh mục"))
 	}
@@ -173,6 +173,9 @@ func NewReceivedEvent(in Intake, cat *Catalog, cal *Calendar, ctr Counter, recei
 		Documents: in.Documents, Sets: in.Sets, Channel: in.Channel, Delivery: in.Delivery,
 		Notes: strings.TrimSpace(in.Notes), Fee: fee,
 		ReceivedAt: received, DueAt: cal.Due(pt, p.Cutoff15, received),
+	}
+	if err := CheckRecord(r); err != nil {
+		return Event{}, err
 	}
 	return Event{ID: NewEventID(), RecordID: r.ID, Type: EvReceived, Actor: ctr.Clerk, At: received, Record: r}, nil
 }

@@ -29,6 +29,11 @@ type Admin interface {
 	Reference() (wire.Reference, error)
 	SetReference(catalog, calendar []byte) error
 	Export(unit string, fn func(*dossier.Record) error) error
+	// Backup writes a checked, consistent copy of the store to path (a
+	// path on the server's machine) while it keeps serving.
+	Backup(path string) error
+	// Generation is the store's identity, which a restore changes.
+	Generation() string
 }
 
 // AdminSocket is the admin socket's path in a data directory. The
@@ -70,6 +75,7 @@ type adminRequest struct {
 	Device   string          `json:"device,omitempty"`
 	Catalog  json.RawMessage `json:"catalog,omitempty"`
 	Calendar json.RawMessage `json:"calendar,omitempty"`
+	Path     string          `json:"path,omitempty"`
 }
 
 // AdminHandler serves the admin operations of st, for the admin socket
@@ -107,6 +113,10 @@ func AdminHandler(st Admin) http.Handler {
 	})
 	op("POST /revoke", func(req adminRequest) (any, error) { return struct{}{}, st.Revoke(req.Device) })
 	op("GET /reference", func(adminRequest) (any, error) { return st.Reference() })
+	op("POST /backup", func(req adminRequest) (any, error) { return struct{}{}, st.Backup(req.Path) })
+	op("GET /generation", func(adminRequest) (any, error) {
+		return map[string]string{"generation": st.Generation()}, nil
+	})
 	op("POST /reference", func(req adminRequest) (any, error) {
 		return struct{}{}, st.SetReference(req.Catalog, req.Calendar)
 	})
@@ -194,6 +204,20 @@ func (a *adminClient) NewOfficerToken(unit string) (string, error) {
 	var out struct{ Token string }
 	err := a.call(http.MethodPost, "/officer-token", adminRequest{Unit: unit}, &out)
 	return out.Token, err
+}
+
+func (a *adminClient) Backup(path string) error {
+	return a.call(http.MethodPost, "/backup", adminRequest{Path: path}, &struct{}{})
+}
+
+func (a *adminClient) Generation() string {
+	var out struct {
+		Generation string `json:"generation"`
+	}
+	if a.call(http.MethodGet, "/generation", nil, &out) != nil {
+		return ""
+	}
+	return out.Generation
 }
 
 func (a *adminClient) Revoke(deviceID string) error {

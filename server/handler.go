@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"motcua/dossier"
@@ -21,6 +23,65 @@ type Handler struct {
 	store Store
 	mux   *http.ServeMux
 	now   func() time.Time
+	guard codeGuard // wrong enrollment codes, per address
+}
+
+// codeGuard slows down guessing of enrollment codes: after
+// freeWrongCodes wrong codes in a row from one address, each further try
+// waits twice as long as the one before (1 s, 2 s, 4 s, … up to 15 min).
+type codeGuard struct {
+	mu    gosync.Mutex
+	fails map[string]*guardEntry
+}
+
+type guardEntry struct {
+	n     int
+	until time.Time
+}
+
+const freeWrongCodes = 5
+
+func (g *codeGuard) wait(ip string, now time.Time) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if e := g.fails[ip]; e != nil && now.Before(e.until) {
+		return e.until.Sub(now)
+	}
+	return 0
+}
+
+func (g *codeGuard) failed(ip string, now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.fails == nil {
+		g.fails = map[string]*guardEntry{}
+	}
+	if len(g.fails) > 100_000 { // bounded: forget everyone rather than grow
+		clear(g.fails)
+	}
+	e := g.fails[ip]
+	if e == nil {
+		e = &guardEntry{}
+		g.fails[ip] = e
+	}
+	e.n++
+	if e.n >= freeWrongCodes {
+		e.until = now.Add(min(time.Second<<min(e.n-freeWrongCodes, 20), 15*time.Minute))
+	}
+}
+
+func (g *codeGuard) ok(ip string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.fails, ip)
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // NewHandler builds the API.
@@ -78,11 +139,12 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request, v any) bool {
 			return false
 		}
 		defer zr.Close()
-		rd = zr
+		// the limit holds after decompression too: a gzip bomb is a 413
+		rd = &capped{r: zr, left: wire.MaxRequestBytes}
 	}
 	if err := wire.Decode(rd, wire.MaxRequestBytes, v, true); err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		if errors.As(err, &tooBig) || errors.Is(err, errTooLarge) {
 			h.fail(w, r, http.StatusRequestEntityTooLarge, "too_large", "yêu cầu quá lớn")
 			return false
 		}
@@ -92,16 +154,50 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+var errTooLarge = errors.New("body over the limit")
+
+// capped reads at most left bytes, then fails with errTooLarge.
+type capped struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// one byte more than allowed means too large, not merely ended
+		var b [1]byte
+		if n, _ := c.r.Read(b[:]); n > 0 {
+			return 0, errTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
 func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 	var req wire.EnrollRequest
 	if !h.body(w, r, &req) {
 		return
 	}
-	resp, err := h.store.Enroll(req.Code, req.DeviceName)
+	ip := clientIP(r)
+	if wait := h.guard.wait(ip, h.now()); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
+		h.fail(w, r, http.StatusTooManyRequests, "too_many", "nhập sai mã đăng ký quá nhiều lần; hãy thử lại sau")
+		return
+	}
+	resp, err := h.store.Enroll(req)
 	if errors.Is(err, ErrBadCode) {
+		h.guard.failed(ip, h.now())
+		slog.Warn("wrong enrollment code", "remote", ip)
 		h.fail(w, r, http.StatusForbidden, "forbidden", err.Error())
 		return
 	}
+	h.guard.ok(ip)
 	if err != nil {
 		h.internal(w, r, err)
 		return
@@ -124,17 +220,25 @@ func (h *Handler) push(w http.ResponseWriter, r *http.Request, p Principal) {
 		h.fail(w, r, http.StatusForbidden, "forbidden", "thiết bị không khớp với mã xác thực")
 		return
 	}
-	h.apply(w, r, p, req.Events)
+	h.apply(w, r, p, req)
 }
 
 // apply commits a validated batch and answers one result per event.
-func (h *Handler) apply(w http.ResponseWriter, r *http.Request, p Principal, events []dossier.Event) {
-	results, err := h.store.Push(p, events)
+func (h *Handler) apply(w http.ResponseWriter, r *http.Request, p Principal, req wire.PushRequest) {
+	resp, err := h.store.Push(p, req)
+	var rew *RewoundError
+	if errors.As(err, &rew) {
+		slog.Warn("device is ahead of this store: restored from an older backup?", "device", p.DeviceID,
+			"generation", rew.State.Generation, "held", rew.State.DeviceHigh, "device_acked", req.Acked)
+		h.json(w, r, http.StatusConflict, wire.Error{Error: rew.Error(), Code: "rewound", State: &rew.State})
+		return
+	}
 	if err != nil {
 		h.internal(w, r, err)
 		return
 	}
-	h.json(w, r, http.StatusOK, wire.PushResponse{Results: results, ServerTime: h.now()})
+	resp.ServerTime = h.now()
+	h.json(w, r, http.StatusOK, resp)
 }
 
 func (h *Handler) officerEvents(w http.ResponseWriter, r *http.Request, p Principal) {
@@ -155,7 +259,7 @@ func (h *Handler) officerEvents(w http.ResponseWriter, r *http.Request, p Princi
 			return
 		}
 	}
-	h.apply(w, r, p, req.Events)
+	h.apply(w, r, p, pr)
 }
 
 func (h *Handler) pull(w http.ResponseWriter, r *http.Request, p Principal) {
@@ -172,7 +276,7 @@ func (h *Handler) pull(w http.ResponseWriter, r *http.Request, p Principal) {
 		h.fail(w, r, http.StatusBadRequest, "bad_request", "tham số after, limit không hợp lệ")
 		return
 	}
-	resp, err := h.store.Pull(p.Unit, after, limit)
+	resp, err := h.store.Pull(p, after, q.Get("check"), limit)
 	if errors.Is(err, ErrGone) {
 		h.fail(w, r, http.StatusGone, "gone", err.Error())
 		return

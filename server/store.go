@@ -53,18 +53,39 @@ var (
 	ErrGone         = errors.New("con trỏ đồng bộ không còn hợp lệ, cần đồng bộ lại từ đầu")
 	ErrNotFound     = errors.New("không tìm thấy")
 	ErrLocked       = errors.New("tệp dữ liệu của máy chủ đang được một tiến trình khác sử dụng")
+	ErrNewerSchema  = errors.New("tệp dữ liệu của máy chủ do phiên bản mới hơn tạo ra; hãy cập nhật máy chủ")
 )
+
+// RewoundError says the store holds fewer of a device's events than the
+// device was told it does: the store was restored from an older backup (or
+// rebuilt). The device re-sends what is missing and pulls the unit again.
+type RewoundError struct{ State wire.State }
+
+func (e *RewoundError) Error() string {
+	return fmt.Sprintf("máy chủ đã được khôi phục từ bản sao lưu cũ hơn (thế hệ %s, giữ đến sự kiện %d của thiết bị)", e.State.Generation, e.State.DeviceHigh)
+}
 
 // Store is what the backend keeps. Push commits a batch in one
 // transaction and dedupes by event id under a unique key.
 type Store interface {
 	NewEnrollCode(unit string, counter int) (string, error)
-	Enroll(code, deviceName string) (wire.EnrollResponse, error)
+	// Enroll spends a one-time code; the same code again from the same
+	// installation (its answer was lost) gets the same device and a new
+	// token, the old one no longer working.
+	Enroll(req wire.EnrollRequest) (wire.EnrollResponse, error)
 	NewOfficerToken(unit string) (string, error)
 	Authenticate(token string) (Principal, error)
 	Revoke(deviceID string) error
-	Push(p Principal, events []dossier.Event) ([]wire.PushResult, error)
-	Pull(unit string, after uint64, limit int) (wire.RawPullResponse, error)
+	// Push refuses a device's batch with a *RewoundError, applying
+	// nothing, when the store holds less of the device's events than the
+	// device was told (req.Acked): it was restored from an older backup.
+	Push(p Principal, req wire.PushRequest) (wire.PushResponse, error)
+	// Pull refuses with ErrGone a cursor the store did not issue: beyond
+	// its log, or whose check names another event (a restored store whose
+	// log grew again past the cursor).
+	Pull(p Principal, after uint64, check string, limit int) (wire.RawPullResponse, error)
+	// State is the store's generation and what it holds of a device.
+	State(p Principal) (wire.State, error)
 	Reference() (wire.Reference, error)
 	SetReference(catalog, calendar []byte) error
 	Export(unit string, fn func(*dossier.Record) error) error
@@ -72,15 +93,20 @@ type Store interface {
 }
 
 var (
-	bMeta       = []byte("meta")
-	bCodes      = []byte("enroll_codes")
-	bPrincipals = []byte("principals") // sha256(token) → Principal
-	bDevices    = []byte("devices")    // device id → token hash
-	bEvents     = []byte("events")     // event id → eventResult
-	bLog        = []byte("log")        // unit·seq → event
-	bRecords    = []byte("records")    // unit·record id → record
-	buckets     = [][]byte{bMeta, bCodes, bPrincipals, bDevices, bEvents, bLog, bRecords}
-	kReference  = []byte("reference")
+	bMeta        = []byte("meta")
+	bCodes       = []byte("enroll_codes")
+	bPrincipals  = []byte("principals")   // sha256(token) → Principal
+	bDevices     = []byte("devices")      // device id → token hash
+	bEvents      = []byte("events")       // event id → eventResult
+	bLog         = []byte("log")          // unit·seq → event
+	bRecords     = []byte("records")      // unit·record id → record
+	bDeviceHigh  = []byte("device_high")  // device id → highest device sequence held (u64)
+	bSeqCheck    = []byte("seq_check")    // seq (u64) → wire.CursorCheck of the event there
+	bRecordCodes = []byte("record_codes") // unit·record code → record id
+	buckets      = [][]byte{bMeta, bCodes, bPrincipals, bDevices, bEvents, bLog, bRecords, bDeviceHigh, bSeqCheck, bRecordCodes}
+	kReference   = []byte("reference")
+	kSchema      = []byte("schema")
+	kGeneration  = []byte("generation")
 )
 
 type eventResult struct {
@@ -94,6 +120,9 @@ type enrollCode struct {
 	Unit    string `json:"unit"`
 	Counter int    `json:"counter"`
 	Used    bool   `json:"used"`
+	// who spent it: a retry from the same installation is answered again
+	Install string `json:"install,omitempty"`
+	Device  string `json:"device,omitempty"`
 }
 
 // BoltStore is the embedded Store.
@@ -124,17 +153,7 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 		return nil, err
 	}
 	s := &BoltStore{db: db, now: time.Now}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range buckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		if tx.Bucket(bMeta).Get(kReference) == nil {
-			return putReference(tx, defaultCatalog, defaultCalendar)
-		}
-		return nil
-	})
+	err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, defaultCatalog, defaultCalendar) })
 	if err == nil {
 		err = s.loadCalendar()
 	}
@@ -143,6 +162,98 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 		return nil, err
 	}
 	return s, nil
+}
+
+// serverMigrations[i] brings the store's schema from i to i+1. Append
+// only. A store that ran any of them gets a new generation: a rebuilt or
+// migrated store is, to the counters, another store.
+var serverMigrations = []func(tx *bolt.Tx, catalog, calendar []byte) error{
+	// 0 → 1: the buckets and the reference data.
+	func(tx *bolt.Tx, catalog, calendar []byte) error {
+		for _, b := range buckets[:7] {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if tx.Bucket(bMeta).Get(kReference) == nil {
+			return putReference(tx, catalog, calendar)
+		}
+		return nil
+	},
+	// 1 → 2: per-device high sequences and cursor checks (docs/protocol.md,
+	// "Restores"); the checks of the log already there are computed.
+	func(tx *bolt.Tx, _, _ []byte) error {
+		for _, b := range [][]byte{bDeviceHigh, bSeqCheck, bRecordCodes} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		codes := tx.Bucket(bRecordCodes)
+		err := tx.Bucket(bRecords).ForEach(func(k, v []byte) error {
+			var r dossier.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			return codes.Put(unitKey(r.UnitCode, r.Code), []byte(r.ID))
+		})
+		if err != nil {
+			return err
+		}
+		checks := tx.Bucket(bSeqCheck)
+		return tx.Bucket(bLog).ForEach(func(k, v []byte) error {
+			var e struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			return checks.Put(clone(k[len(k)-8:]), []byte(wire.CursorCheck(e.ID)))
+		})
+	},
+}
+
+// ServerSchemaVersion is the schema this build writes.
+func ServerSchemaVersion() int { return len(serverMigrations) }
+
+func migrate(tx *bolt.Tx, catalog, calendar []byte) error {
+	meta, err := tx.CreateBucketIfNotExists(bMeta)
+	if err != nil {
+		return err
+	}
+	have := 0
+	if v := meta.Get(kSchema); len(v) == 8 {
+		have = int(binary.BigEndian.Uint64(v))
+	} else if meta.Get(kReference) != nil {
+		have = 1 // a store from before schema versions
+	}
+	if have > len(serverMigrations) {
+		return ErrNewerSchema
+	}
+	if have == len(serverMigrations) && meta.Get(kGeneration) != nil {
+		return nil
+	}
+	for i := have; i < len(serverMigrations); i++ {
+		if err := serverMigrations[i](tx, catalog, calendar); err != nil {
+			return fmt.Errorf("server: migration %d→%d: %w", i, i+1, err)
+		}
+	}
+	if err := meta.Put(kSchema, binary.BigEndian.AppendUint64(nil, uint64(len(serverMigrations)))); err != nil {
+		return err
+	}
+	return newGeneration(tx)
+}
+
+// newGeneration gives the store a new identity (at creation, after a
+// migration, after a restore).
+func newGeneration(tx *bolt.Tx) error {
+	return tx.Bucket(bMeta).Put(kGeneration, []byte(time.Now().UTC().Format("20060102")+"-"+randomToken(6)))
+}
+
+// Generation is the store's current identity.
+func (s *BoltStore) Generation() string {
+	var g string
+	_ = s.db.View(func(tx *bolt.Tx) error { g = string(tx.Bucket(bMeta).Get(kGeneration)); return nil })
+	return g
 }
 
 func (s *BoltStore) loadCalendar() error {
@@ -174,6 +285,37 @@ func randomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// crockford is Crockford's base32 alphabet: no I, L, O or U to misread.
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// NewEnrollCodeText makes a code of 16 symbols of Crockford base32 (80
+// bits), in four groups: XXXX-XXXX-XXXX-XXXX.
+func NewEnrollCodeText() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // the OS has no randomness: nothing safe can be done
+	}
+	var out strings.Builder
+	for i, v := range b {
+		if i > 0 && i%4 == 0 {
+			out.WriteByte('-')
+		}
+		out.WriteByte(crockford[v&31]) // 5 random bits a symbol
+	}
+	return out.String()
+}
+
+// normalizeCode reads a typed code as Crockford base32 does: case and
+// dashes do not matter, O is 0, I and L are 1.
+func normalizeCode(code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	code = strings.NewReplacer("-", "", " ", "", "O", "0", "I", "1", "L", "1").Replace(code)
+	if len(code) == 16 {
+		code = code[0:4] + "-" + code[4:8] + "-" + code[8:12] + "-" + code[12:16]
+	}
+	return code
+}
+
 // NewEnrollCode makes a one-time code for a counter of a unit.
 func (s *BoltStore) NewEnrollCode(unit string, counter int) (string, error) {
 	if e := dossier.ValidateUnitCode(unit); e != nil {
@@ -182,37 +324,59 @@ func (s *BoltStore) NewEnrollCode(unit string, counter int) (string, error) {
 	if counter < 1 || counter > 9 {
 		return "", fmt.Errorf("server: counter must be 1..9")
 	}
-	// short enough to type: 4 groups of 4 letters and digits
-	raw := strings.ToUpper(hex.EncodeToString([]byte(randomToken(8)))[:16])
-	code := raw[0:4] + "-" + raw[4:8] + "-" + raw[8:12] + "-" + raw[12:16]
+	code := NewEnrollCodeText()
 	data, _ := json.Marshal(enrollCode{Unit: unit, Counter: counter})
 	return code, s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bCodes).Put(hashToken(code), data) })
 }
 
-// Enroll spends a code and creates the device and its token.
-func (s *BoltStore) Enroll(code, deviceName string) (wire.EnrollResponse, error) {
+// Enroll spends a code and creates the device and its token. The same
+// code from the same installation again (the first answer was lost) gets
+// the same device with a new token; the first token stops working.
+func (s *BoltStore) Enroll(req wire.EnrollRequest) (wire.EnrollResponse, error) {
 	var resp wire.EnrollResponse
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		key := hashToken(strings.ToUpper(strings.TrimSpace(code)))
+		key := hashToken(normalizeCode(req.Code))
 		v := tx.Bucket(bCodes).Get(key)
 		var ec enrollCode
-		if v == nil || json.Unmarshal(v, &ec) != nil || ec.Used {
+		if v == nil || json.Unmarshal(v, &ec) != nil {
 			return ErrBadCode
 		}
-		ec.Used = true
+		devices, principals := tx.Bucket(bDevices), tx.Bucket(bPrincipals)
+		retry := ec.Used && req.InstallID != "" && ec.Install == req.InstallID && ec.Device != ""
+		if ec.Used && !retry {
+			return ErrBadCode
+		}
+		resp = wire.EnrollResponse{DeviceID: "dev-" + randomToken(9), UnitCode: ec.Unit, CounterNo: ec.Counter, Token: randomToken(32)}
+		if retry {
+			old := devices.Get([]byte(ec.Device))
+			if old == nil {
+				return ErrBadCode
+			}
+			var p Principal
+			if err := json.Unmarshal(principals.Get(old), &p); err != nil || p.Revoked {
+				return ErrBadCode
+			}
+			if err := principals.Delete(clone(old)); err != nil {
+				return err
+			}
+			resp.DeviceID = ec.Device
+		}
+		ec.Used, ec.Install, ec.Device = true, req.InstallID, resp.DeviceID
 		data, _ := json.Marshal(ec)
 		if err := tx.Bucket(bCodes).Put(key, data); err != nil {
 			return err
 		}
-		resp = wire.EnrollResponse{DeviceID: "dev-" + randomToken(9), UnitCode: ec.Unit, CounterNo: ec.Counter, Token: randomToken(32)}
 		p := Principal{Kind: KindDevice, DeviceID: resp.DeviceID, Unit: ec.Unit, Counter: ec.Counter}
 		pdata, _ := json.Marshal(p)
 		th := hashToken(resp.Token)
-		if err := tx.Bucket(bPrincipals).Put(th, pdata); err != nil {
+		if err := principals.Put(th, pdata); err != nil {
 			return err
 		}
-		return tx.Bucket(bDevices).Put([]byte(resp.DeviceID), th)
+		return devices.Put([]byte(resp.DeviceID), th)
 	})
+	if err == nil {
+		resp.State, _ = s.State(Principal{Kind: KindDevice, DeviceID: resp.DeviceID})
+	}
 	return resp, err
 }
 
@@ -276,25 +440,59 @@ func eventHash(e dossier.Event) string {
 // Push applies a batch in one transaction, in order. Each event is
 // accepted, a duplicate of one seen before (same id and content: the
 // original result), or a conflict (same id with other content, another
-// unit's record, or not allowed by the status machine against the
-// server's copy, which is returned).
-func (s *BoltStore) Push(p Principal, events []dossier.Event) ([]wire.PushResult, error) {
-	results := make([]wire.PushResult, len(events))
+// unit's record, too large, or not allowed by the status machine against
+// the server's copy, which is returned). A device's batch is refused
+// whole, with a *RewoundError, when the store holds less of the device's
+// events than the device was told.
+func (s *BoltStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, error) {
+	events := req.Events
+	resp := wire.PushResponse{Results: make([]wire.PushResult, len(events))}
 	hashes := make([]string, len(events)) // outside the write transaction
 	for i, e := range events {
 		hashes[i] = eventHash(e)
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		st := state(tx, p)
+		if p.Kind == KindDevice && st.DeviceHigh < req.Acked {
+			return &RewoundError{State: st}
+		}
 		for i, e := range events {
 			res, err := s.pushOne(tx, p, e, hashes[i])
 			if err != nil {
 				return err
 			}
-			results[i] = res
+			resp.Results[i] = res
+			if p.Kind == KindDevice && i < len(req.Seqs) {
+				st.DeviceHigh = max(st.DeviceHigh, req.Seqs[i])
+			}
 		}
+		if p.Kind == KindDevice && p.DeviceID != "" {
+			if err := tx.Bucket(bDeviceHigh).Put([]byte(p.DeviceID), binary.BigEndian.AppendUint64(nil, st.DeviceHigh)); err != nil {
+				return err
+			}
+		}
+		resp.State = st
 		return nil
 	})
-	return results, err
+	return resp, err
+}
+
+// state is the generation and what the store holds of p's events.
+func state(tx *bolt.Tx, p Principal) wire.State {
+	st := wire.State{Generation: string(tx.Bucket(bMeta).Get(kGeneration))}
+	if p.Kind == KindDevice {
+		if v := tx.Bucket(bDeviceHigh).Get([]byte(p.DeviceID)); len(v) == 8 {
+			st.DeviceHigh = binary.BigEndian.Uint64(v)
+		}
+	}
+	return st
+}
+
+// State is the store's generation and what it holds of p's events.
+func (s *BoltStore) State(p Principal) (wire.State, error) {
+	var st wire.State
+	err := s.db.View(func(tx *bolt.Tx) error { st = state(tx, p); return nil })
+	return st, err
 }
 
 func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string) (wire.PushResult, error) {
@@ -309,6 +507,12 @@ func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string)
 		}
 		return wire.PushResult{EventID: e.ID, Status: wire.Duplicate, Original: prev.Status, ServerSeq: prev.Seq, Reason: prev.Reason,
 			Record: s.recordCopy(tx, p.Unit, e.RecordID, prev.Status)}, nil
+	}
+	// the same rules as the counter's intake: too large or malformed
+	// content gets its own verdict and never blocks the events behind it
+	// (not remembered: it is refused again whenever it comes)
+	if err := dossier.CheckEventLimits(&e); err != nil {
+		return s.conflict(tx, p, e, "sự kiện bị từ chối: "+err.Error()), nil
 	}
 	remember := func(r eventResult) error {
 		r.Hash = h
@@ -332,6 +536,8 @@ func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string)
 		return reject("hồ sơ không thuộc đơn vị hoặc quầy của thiết bị này")
 	case e.Type == dossier.EvReceived && rec.Version > 0:
 		return reject("hồ sơ đã tồn tại")
+	case e.Type == dossier.EvReceived && codeHeld(tx, p.Unit, e.Record.Code, e.RecordID):
+		return reject("mã hồ sơ " + e.Record.Code + " đã được dùng cho một hồ sơ khác của đơn vị")
 	case e.Type != dossier.EvReceived && rec.Version == 0:
 		return reject("không có hồ sơ này trong đơn vị")
 	}
@@ -358,7 +564,21 @@ func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string)
 	if err := recs.Put(unitKey(p.Unit, rec.ID), recData); err != nil {
 		return wire.PushResult{}, err
 	}
+	if err := tx.Bucket(bSeqCheck).Put(binary.BigEndian.AppendUint64(nil, seq), []byte(wire.CursorCheck(e.ID))); err != nil {
+		return wire.PushResult{}, err
+	}
+	if e.Type == dossier.EvReceived {
+		if err := tx.Bucket(bRecordCodes).Put(unitKey(p.Unit, rec.Code), []byte(rec.ID)); err != nil {
+			return wire.PushResult{}, err
+		}
+	}
 	return wire.PushResult{EventID: e.ID, Status: wire.Accepted, ServerSeq: seq}, remember(eventResult{Status: wire.Accepted, Seq: seq})
+}
+
+// codeHeld says whether another record of the unit holds the code.
+func codeHeld(tx *bolt.Tx, unit, code, id string) bool {
+	v := tx.Bucket(bRecordCodes).Get(unitKey(unit, code))
+	return v != nil && string(v) != id
 }
 
 func (s *BoltStore) conflict(tx *bolt.Tx, p Principal, e dossier.Event, reason string) wire.PushResult {
@@ -380,26 +600,35 @@ func (s *BoltStore) recordCopy(tx *bolt.Tx, unit, id, status string) *dossier.Re
 	return &r
 }
 
-// Pull returns the unit's events after the cursor, in server order. A
-// cursor beyond anything the server issued is ErrGone (the server was
-// restored from an older backup): the client starts again from 0.
-func (s *BoltStore) Pull(unit string, after uint64, limit int) (wire.RawPullResponse, error) {
+// Pull returns the unit's events after the cursor, in server order, at
+// most limit of them and about wire.MaxPageBytes. A cursor the store did
+// not issue is ErrGone: beyond its log, or (with check) at a place of the
+// log that holds another event than the one the counter was given (the
+// store was restored from an older backup and grew again). The client
+// then starts again from 0.
+func (s *BoltStore) Pull(p Principal, after uint64, check string, limit int) (wire.RawPullResponse, error) {
+	unit := p.Unit
 	resp := wire.RawPullResponse{Next: after, Events: []wire.RawPulledEvent{}}
 	if limit <= 0 || limit > wire.MaxPullLimit {
 		limit = wire.MaxPullLimit
 	}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		log := tx.Bucket(bLog)
+		log, checks := tx.Bucket(bLog), tx.Bucket(bSeqCheck)
 		if after > log.Sequence() {
+			return ErrGone
+		}
+		if after > 0 && check != "" && string(checks.Get(binary.BigEndian.AppendUint64(nil, after))) != check {
 			return ErrGone
 		}
 		prefix := []byte(unit + "\x00")
 		c := log.Cursor()
+		size := 0
 		for k, v := c.Seek(seqKey(unit, after+1)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if len(resp.Events) == limit {
+			if len(resp.Events) == limit || (len(resp.Events) > 0 && size+len(v) > wire.MaxPageBytes) {
 				resp.More = true
 				break
 			}
+			size += len(v)
 			seq := binary.BigEndian.Uint64(k[len(prefix):])
 			resp.Events = append(resp.Events, wire.RawPulledEvent{Seq: seq, Event: json.RawMessage(clone(v))})
 			resp.Next = seq
@@ -409,11 +638,15 @@ func (s *BoltStore) Pull(unit string, after uint64, limit int) (wire.RawPullResp
 			// newest sequence, so the next pull starts past other units' events
 			resp.Next = max(resp.Next, log.Sequence())
 		}
+		if resp.Next > 0 {
+			resp.NextCheck = string(checks.Get(binary.BigEndian.AppendUint64(nil, resp.Next)))
+		}
 		ref := tx.Bucket(bMeta).Get(kReference)
 		var r wire.Reference
 		if json.Unmarshal(ref, &r) == nil {
 			resp.ReferenceTag = r.ETag
 		}
+		resp.State = state(tx, p)
 		return nil
 	})
 	return resp, err

@@ -98,6 +98,11 @@ func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
 // Intake validates a new file, gives it its code and saves it with its
 // indexes, outbox event and audit entry in one fsync'd transaction.
 func (s *Store) Intake(in dossier.Intake) (*dossier.Record, error) {
+	if !in.ReceivedAt.IsZero() {
+		if e := dossier.CheckReceivedAt(in.ReceivedAt, s.now()); e != nil {
+			return nil, dossier.ValidationErrors{e}
+		}
+	}
 	recs, err := s.IntakeMany([]dossier.Intake{in}, BatchOptions{})
 	if err != nil {
 		return nil, err
@@ -224,6 +229,9 @@ func (s *Store) nextCode(tx *bolt.Tx, set Settings, received time.Time) (string,
 // Apply runs an event against a stored record through the status machine
 // and saves the result with its outbox and audit entries.
 func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
+	if err := dossier.CheckEventLimits(&e); err != nil {
+		return nil, err
+	}
 	cal := s.Calendar()
 	var rec *dossier.Record
 	err := s.clerkUpdate(func(tx *bolt.Tx) error {
@@ -233,6 +241,9 @@ func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
 		}
 		next := old.Clone()
 		if err := dossier.Apply(next, e, cal); err != nil {
+			return err
+		}
+		if err := dossier.CheckRecord(next); err != nil {
 			return err
 		}
 		e = next.History[len(next.History)-1] // with what Apply filled in

@@ -263,6 +263,11 @@ var migrations = []func(tx *bolt.Tx, opts Options) error{
 		_, err := tx.CreateBucketIfNotExists(bIdxBacklog)
 		return err
 	},
+	// 5 → 6: the sent journal (sent.go).
+	func(tx *bolt.Tx, _ Options) error {
+		_, err := tx.CreateBucketIfNotExists(bSent)
+		return err
+	},
 }
 
 // SchemaVersion is the version this build writes.

@@ -142,11 +142,35 @@ func TestCodesNeverCollideAcrossCounters(t *testing.T) {
 func TestDailySequenceResets(t *testing.T) {
 	s := newTestStore(t)
 	in := intake("Nguyễn Văn An", "046090001234", "")
-	in.ReceivedAt = time.Date(2026, 3, 11, 8, 0, 0, 0, dossier.Loc)
+	in.ReceivedAt = time.Date(2026, 3, 9, 8, 0, 0, 0, dossier.Loc) // the day before the store's clock
 	s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
 	r, err := s.Intake(in)
-	if err != nil || r.Code != "000.00.12.H57-260311-2001" {
+	if err != nil || r.Code != "000.00.12.H57-260309-2001" {
 		t.Fatalf("%v %v", r, err)
+	}
+}
+
+func TestReceiptTimeBounds(t *testing.T) {
+	s := newTestStore(t)
+	for _, at := range []time.Time{
+		time.Date(2026, 3, 10, 9, 30, 0, 0, dossier.Loc), // half an hour ahead of the clock
+		time.Date(2025, 6, 30, 9, 0, 0, 0, dossier.Loc),  // before the wards existed
+	} {
+		in := intake("Nguyễn Văn An", "046090001234", "")
+		in.ReceivedAt = at
+		_, err := s.Intake(in)
+		var ve dossier.ValidationErrors
+		if !errors.As(err, &ve) || ve.For("received_at") == nil {
+			t.Fatalf("%v accepted: %v", at, err)
+		}
+	}
+	in := intake("Nguyễn Văn An", "046090001234", "")
+	in.ReceivedAt = time.Date(2026, 3, 10, 9, 5, 0, 0, dossier.Loc) // within the clock's tolerance
+	if _, err := s.Intake(in); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Stats(); st.Records != 1 {
+		t.Fatalf("%d records", st.Records)
 	}
 }
 

@@ -29,10 +29,28 @@ type SyncState struct {
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
 	NeedsEnroll bool      `json:"needs_enroll,omitempty"` // the token was refused
+	// CursorCheck vouches for Cursor to the backend (docs/protocol.md).
+	CursorCheck string `json:"cursor_check,omitempty"`
+	// Generation is the backend store's identity as last seen; Acked the
+	// highest outbox sequence of this device the backend said it holds.
+	Generation string `json:"generation,omitempty"`
+	Acked      uint64 `json:"acked,omitempty"`
+	// Rewinds counts the times the backend was found to have gone back
+	// (restored from a backup); LastRewind is the last of them.
+	Rewinds    int       `json:"rewinds,omitempty"`
+	LastRewind time.Time `json:"last_rewind,omitzero"`
 }
 
 // Enrolled says whether the counter has a device token.
 func (s SyncState) Enrolled() bool { return s.ServerURL != "" && s.Token != "" && !s.NeedsEnroll }
+
+// InstallID is this installation's own id (made when the file was
+// created): it lets the backend recognise a retried enrollment.
+func (s *Store) InstallID() string {
+	var id string
+	_ = s.db.View(func(tx *bolt.Tx) error { id = string(tx.Bucket(bMeta).Get(kDevice)); return nil })
+	return id
+}
 
 // SyncState reads the link state.
 func (s *Store) SyncState() (SyncState, error) {
@@ -106,20 +124,27 @@ func (s *Store) Enroll(serverURL, deviceID, token, unitCode string, counter int)
 
 // PendingBatch returns up to n outbox entries to send, in order: pending
 // ones and ones left "sending" by a crash (the server dedupes them).
-func (s *Store) PendingBatch(n int) ([]OutboxEntry, error) { return s.PendingAfter(0, n) }
+func (s *Store) PendingBatch(n int) ([]OutboxEntry, error) { return s.PendingAfter(0, n, 0) }
 
-// PendingAfter is PendingBatch for entries after the given sequence.
-func (s *Store) PendingAfter(after uint64, n int) ([]OutboxEntry, error) {
+// PendingAfter is PendingBatch for entries after the given sequence, of
+// at most about maxBytes as stored (0: no bound) but at least one entry:
+// a batch of a few large records must not grow past what the backend takes.
+func (s *Store) PendingAfter(after uint64, n, maxBytes int) ([]OutboxEntry, error) {
 	var out []OutboxEntry
+	size := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bOutbox).Cursor()
 		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < n; k, v = c.Next() {
+			if maxBytes > 0 && len(out) > 0 && size+len(v) > maxBytes {
+				break
+			}
 			var e OutboxEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return err
 			}
 			if e.State == OutboxPending || e.State == OutboxSending {
 				out = append(out, e)
+				size += len(v)
 			}
 		}
 		return nil
@@ -173,12 +198,23 @@ type Attention struct {
 // entries leave the outbox; refused ones are marked needs_attention, kept
 // in the attention list with the server's reason, and the local record
 // takes the server's copy (the refused action stays visible there).
-func (s *Store) ApplyPushResults(outcomes []PushOutcome) error {
-	return s.update(func(tx *bolt.Tx) error { return s.settle(tx, outcomes) })
+//
+// Accepted events are kept in the sent journal (see sent.go) until
+// SentRetention has passed, so that a backend restored from an older
+// backup can be given them again. held is what the backend said it holds
+// of this device (its generation and highest sequence).
+func (s *Store) ApplyPushResults(outcomes []PushOutcome, held Held) error {
+	return s.update(func(tx *bolt.Tx) error {
+		if err := s.settle(tx, outcomes); err != nil {
+			return err
+		}
+		return noteHeld(tx, held)
+	})
 }
 
 func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
-	b := tx.Bucket(bOutbox)
+	b, sent := tx.Bucket(bOutbox), tx.Bucket(bSent)
+	now := s.now()
 	for _, o := range outcomes {
 		key := u64(o.Seq)
 		v := b.Get(key)
@@ -189,6 +225,9 @@ func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 			return err
 		}
 		if o.Accepted {
+			if err := journal(sent, key, v, now); err != nil {
+				return err
+			}
 			if err := b.Delete(key); err != nil {
 				return err
 			}
@@ -326,16 +365,23 @@ func Prepare(events []RemoteEvent) {
 // clerk's write waiting for the store makes it stop early and commit
 // (Applied says how far it got): the counter never waits for a bulk pull.
 func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, error) {
+	return s.ApplyRemotePage(events, end, "")
+}
+
+// ApplyRemotePage is ApplyRemote with the backend's check of end (the
+// page's next_check), kept with the cursor; when it stops early, the
+// check of the last event applied is kept instead.
+func (s *Store) ApplyRemotePage(events []RemoteEvent, end uint64, endCheck string) (RemoteResult, error) {
 	var res RemoteResult
 	cal := s.Calendar()
 	s.StepAside()
 	owed := map[string][]partyKey{}
 	err := s.update(func(tx *bolt.Tx) error {
 		res = RemoteResult{}
-		cursor := end
+		cursor, check := end, endCheck
 		for i, re := range events {
 			if i > 0 && s.interactive.Load() > 0 {
-				cursor = events[i-1].Seq
+				cursor, check = events[i-1].Seq, CursorCheck(events[i-1].Event.ID)
 				break
 			}
 			res.Applied++
@@ -389,7 +435,7 @@ func (s *Store) ApplyRemote(events []RemoteEvent, end uint64) (RemoteResult, err
 				res.Updated++
 			}
 		}
-		return updateSyncState(tx, func(st *SyncState) { st.Cursor = cursor })
+		return updateSyncState(tx, func(st *SyncState) { st.Cursor, st.CursorCheck = cursor, check })
 	})
 	if err == nil {
 		s.remember(owed)

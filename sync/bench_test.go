@@ -13,6 +13,7 @@ import (
 	"motcua/dossier"
 	"motcua/server"
 	"motcua/storage"
+	"motcua/sync/wire"
 )
 
 // queue saves n intakes at a counter in transactions of 1,000 (the outbox
@@ -77,7 +78,7 @@ func seedBackend(b testing.TB, be *backend, n int) {
 			rec.Code, _ = dossier.FormatCode(testUnit, at, 1, k%999+1)
 			evs[i] = dossier.Event{ID: dossier.NewEventID(), RecordID: id, Type: dossier.EvReceived, Actor: rec.Clerk, At: at, Record: rec}
 		}
-		if _, err := be.store.Push(dev, evs); err != nil {
+		if _, err := be.store.Push(dev, wire.PushRequest{Events: evs}); err != nil {
 			b.Fatal(err)
 		}
 		done += size

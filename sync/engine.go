@@ -86,6 +86,7 @@ type Summary struct {
 	Pushed, Conflicts          int
 	Pulled, Created, Updated   int
 	RemoteRefused              int
+	Resent                     int // events the backend had lost, sent again
 	ReferenceUpdated, Resynced bool
 }
 
@@ -104,6 +105,8 @@ type Engine struct {
 
 	round gosync.Mutex // one sender at a time
 	kick  chan struct{}
+
+	pruned time.Time // the sent journal was last pruned
 
 	mu        gosync.Mutex
 	status    Status
@@ -196,7 +199,7 @@ func (e *Engine) Kick() {
 // the device token and the unit and counter it was issued for.
 func (e *Engine) Enroll(ctx context.Context, url, code string) error {
 	r := e.newRemote(url, "")
-	resp, err := r.Enroll(ctx, wire.EnrollRequest{Code: code, DeviceName: e.cfg.DeviceName})
+	resp, err := r.Enroll(ctx, wire.EnrollRequest{Code: code, DeviceName: e.cfg.DeviceName, InstallID: e.store.InstallID()})
 	if err != nil {
 		return err
 	}
@@ -282,9 +285,30 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 	}
 	e.update(func(s *Status) { s.State = StateSyncing }, "")
 	r := e.newRemote(st.ServerURL, st.Token)
-	err = e.push(ctx, r, st, &sum)
-	if err == nil {
-		err = e.pull(ctx, r, &sum)
+	for attempt := 0; ; attempt++ {
+		err = e.push(ctx, r, st, &sum)
+		if err == nil {
+			err = e.pull(ctx, r, &sum)
+		}
+		var rew *RewoundError
+		if !errors.As(err, &rew) || attempt == 2 {
+			break
+		}
+		// the backend went back in time (restored from a backup): give it
+		// again what it lost, pull the unit again, and go on
+		n, rerr := e.store.Rewind(storage.Held{Generation: rew.State.Generation, High: rew.State.DeviceHigh})
+		if rerr != nil {
+			err = rerr
+			break
+		}
+		sum.Resent += n
+		sum.Resynced = true
+		slog.Warn("backend went back to an older state", "generation", rew.State.Generation, "resending", n)
+		e.update(func(*Status) {}, fmt.Sprintf("máy chủ đã được khôi phục từ bản sao lưu (thế hệ %s): gửi lại %s sự kiện và đồng bộ lại từ đầu",
+			rew.State.Generation, dossier.Thousands(int64(n))))
+		if st, err = e.store.SyncState(); err != nil {
+			break
+		}
 	}
 	e.refreshCounts()
 	now := e.now()
@@ -303,6 +327,12 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 	_ = e.store.UpdateSyncState(func(s *storage.SyncState) { s.LastSuccess, s.LastError = now, "" })
+	if now.Sub(e.pruned) > 6*time.Hour {
+		e.pruned = now
+		if _, err := e.store.PruneSent(); err != nil {
+			slog.Warn("pruning the sent journal failed", "err", err)
+		}
+	}
 	e.update(func(s *Status) { s.State, s.LastSuccess, s.LastError, s.NextTry = StateOnline, now, "", time.Time{} }, sum.String())
 	return sum, nil
 }
@@ -316,14 +346,15 @@ func (e *Engine) skew(serverTime time.Time) {
 }
 
 func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *Summary) (err error) {
-	batch, err := e.store.PendingBatch(e.cfg.Batch)
+	batch, err := e.store.PendingAfter(0, e.cfg.Batch, wire.MaxBatchBytes)
 	if err != nil || len(batch) == 0 {
 		return err
 	}
 	encode := func(batch []storage.OutboxEntry) (PushBody, error) {
-		req := wire.PushRequest{DeviceID: st.DeviceID, Events: make([]dossier.Event, len(batch))}
+		req := wire.PushRequest{DeviceID: st.DeviceID, Events: make([]dossier.Event, len(batch)), Seqs: make([]uint64, len(batch)),
+			Acked: st.Acked, Generation: st.Generation}
 		for i, b := range batch {
-			req.Events[i] = b.Event
+			req.Events[i], req.Seqs[i] = b.Event, b.Seq
 		}
 		return NewPushBody(req)
 	}
@@ -363,7 +394,7 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 		prep := make(chan prepared, 1)
 		go func(after uint64) {
 			var p prepared
-			p.next, p.err = e.store.PendingAfter(after, e.cfg.Batch)
+			p.next, p.err = e.store.PendingAfter(after, e.cfg.Batch, wire.MaxBatchBytes)
 			if p.err == nil && len(p.next) > 0 {
 				if p.err = e.store.MarkSending(p.next); p.err == nil {
 					p.body, p.err = encode(p.next)
@@ -390,7 +421,8 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 			return err
 		}
 		settled = make(chan error, 1)
-		go func() { settled <- e.store.ApplyPushResults(outcomes) }()
+		held := storage.Held{Generation: resp.Generation, High: resp.DeviceHigh}
+		go func() { settled <- e.store.ApplyPushResults(outcomes, held) }()
 		if p.err != nil {
 			return p.err
 		}
@@ -409,18 +441,24 @@ type page struct {
 
 // fetch reads pages ahead of the applier (one in flight), so the network
 // and the decoding overlap with writing to the store.
-func (e *Engine) fetch(ctx context.Context, r Remote, cursor uint64, out chan<- page) {
+func (e *Engine) fetch(ctx context.Context, r Remote, st storage.SyncState, out chan<- page) {
 	defer close(out)
 	resynced := false
+	cursor, check := st.Cursor, st.CursorCheck
 	for {
 		e.store.StepAside() // a clerk's save first
-		resp, err := r.Pull(ctx, cursor, e.cfg.PullLimit)
+		resp, err := r.Pull(ctx, cursor, check, e.cfg.PullLimit)
 		if errors.Is(err, ErrGone) && cursor != 0 {
 			// the server forgot our cursor (restored from a backup): take
 			// the unit again from the start; known events are skipped
-			cursor, resynced = 0, true
+			cursor, check, resynced = 0, "", true
 			e.update(func(*Status) {}, "máy chủ yêu cầu đồng bộ lại từ đầu")
 			continue
+		}
+		if held := (storage.Held{Generation: resp.Generation, High: resp.DeviceHigh}); err == nil && st.Rewound(held) {
+			// another store, or one that lost some of our events: apply
+			// nothing of it before re-queueing (SyncOnce)
+			err = &RewoundError{State: resp.State}
 		}
 		var events []storage.RemoteEvent
 		if err == nil {
@@ -437,7 +475,7 @@ func (e *Engine) fetch(ctx context.Context, r Remote, cursor uint64, out chan<- 
 		if err != nil || !resp.More {
 			return
 		}
-		cursor = resp.Next
+		cursor, check = resp.Next, resp.NextCheck
 	}
 }
 
@@ -464,7 +502,7 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 	// fetching and decoding, preparing the records (storage.Prepare, not in
 	// the write transaction) and writing run at once, a few pages apart
 	fetched, pages := make(chan page, 2), make(chan page, 4)
-	go e.fetch(ctx, r, st.Cursor, fetched)
+	go e.fetch(ctx, r, st, fetched)
 	go func() {
 		defer close(pages)
 		for p := range fetched {
@@ -480,6 +518,7 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 		}
 	}()
 	refTag := ""
+	var held storage.Held
 	for p := range pages {
 		if p.err != nil {
 			return p.err
@@ -488,16 +527,18 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 		sum.Resynced = sum.Resynced || p.resynced
 		e.skew(resp.ServerTime)
 		refTag = resp.ReferenceTag
+		held = storage.Held{Generation: resp.Generation, High: resp.DeviceHigh}
 		// apply in bounded transactions that also step aside for a
 		// clerk's save, so the counter never waits for a bulk pull
 		rest := p.events
 		for first := true; first || len(rest) > 0; first = false {
 			chunk := rest[:min(e.cfg.ApplyChunk, len(rest))]
-			end := resp.Next
+			end, check := resp.Next, resp.NextCheck
 			if len(chunk) < len(rest) {
-				end = chunk[len(chunk)-1].Seq
+				last := chunk[len(chunk)-1]
+				end, check = last.Seq, storage.CursorCheck(last.Event.ID)
 			}
-			res, err := e.store.ApplyRemote(chunk, end)
+			res, err := e.store.ApplyRemotePage(chunk, end, check)
 			if err != nil {
 				return err
 			}
@@ -515,6 +556,11 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 			sum.RemoteRefused += res.Refused
 		}
 		e.refreshCounts() // the status bar's count moves with the pull
+	}
+	if held.Generation != "" || held.High > 0 {
+		if err := e.store.NoteHeld(held); err != nil {
+			return err
+		}
 	}
 	if refTag != "" && refTag != st.RefETag {
 		ref, changed, err := r.Reference(ctx, st.RefETag)

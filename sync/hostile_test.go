@@ -109,7 +109,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}))
 	defer busy.Close()
 	r := NewHTTPRemote(busy.URL, "t", fastConfig.Timeout)
-	_, err := r.Pull(context.Background(), 0, 10)
+	_, err := r.Pull(context.Background(), 0, "", 10)
 	var he *HTTPError
 	if !errors.As(err, &he) || he.RetryAfter.Seconds() != 120 || !Retryable(err) {
 		t.Fatalf("%v", err)

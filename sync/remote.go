@@ -28,7 +28,7 @@ import (
 type Remote interface {
 	Enroll(ctx context.Context, req wire.EnrollRequest) (wire.EnrollResponse, error)
 	Push(ctx context.Context, body PushBody) (wire.PushResponse, error)
-	Pull(ctx context.Context, after uint64, limit int) (wire.PullResponse, error)
+	Pull(ctx context.Context, after uint64, check string, limit int) (wire.PullResponse, error)
 	Reference(ctx context.Context, since string) (wire.Reference, bool, error)
 }
 
@@ -56,6 +56,15 @@ var (
 	// ErrNetwork: no answer (connection refused, reset, timeout).
 	ErrNetwork = errors.New("không kết nối được máy chủ")
 )
+
+// RewoundError is the backend saying (409 "rewound") that it holds fewer
+// of this device's events than it acknowledged: it was restored from an
+// older backup. The engine re-queues what it lacks and pulls again.
+type RewoundError struct{ State wire.State }
+
+func (e *RewoundError) Error() string {
+	return fmt.Sprintf("máy chủ đã quay về một bản sao lưu cũ hơn (thế hệ %s)", e.State.Generation)
+}
 
 // Retryable says whether an error may pass by itself: network trouble,
 // timeouts, 429, 5xx (but 501), and malformed answers (a proxy's page).
@@ -155,6 +164,12 @@ func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, quer
 		return false, fmt.Errorf("%w (%s)", ErrAuth, errorMessage(resp.Body()))
 	case status == http.StatusGone:
 		return false, ErrGone
+	case status == http.StatusConflict:
+		var e wire.Error
+		if wire.DecodeAnswer(resp.Body(), &e) == nil && e.Code == "rewound" && e.State != nil {
+			return false, &RewoundError{State: *e.State}
+		}
+		return false, &HTTPError{Status: status, Message: errorMessage(resp.Body())}
 	case status != http.StatusOK:
 		return false, &HTTPError{Status: status, Message: errorMessage(resp.Body()), RetryAfter: retryAfter(resp.Header(), time.Now())}
 	}
@@ -238,17 +253,25 @@ func NewPushBody(req wire.PushRequest) (PushBody, error) {
 type gzipped []byte
 
 // Pull reads one page of the unit's log.
-func (r *HTTPRemote) Pull(ctx context.Context, after uint64, limit int) (wire.PullResponse, error) {
+func (r *HTTPRemote) Pull(ctx context.Context, after uint64, check string, limit int) (wire.PullResponse, error) {
 	var out wire.PullResponse
 	decode := into(&out)
 	if r.Between != nil {
 		decode = func(b []byte) error { return wire.DecodePull(b, &out, r.Between) }
 	}
-	_, err := r.do(ctx, http.MethodGet, "/v1/pull", nil, map[string]string{"after": strconv.FormatUint(after, 10), "limit": strconv.Itoa(limit)}, decode)
+	_, err := r.do(ctx, http.MethodGet, "/v1/pull", nil, pullQuery(after, check, limit), decode)
 	if err == nil {
 		err = out.Validate(after)
 	}
 	return out, err
+}
+
+func pullQuery(after uint64, check string, limit int) map[string]string {
+	q := map[string]string{"after": strconv.FormatUint(after, 10), "limit": strconv.Itoa(limit)}
+	if check != "" {
+		q["check"] = check
+	}
+	return q
 }
 
 // Reference fetches the reference data unless it is still since.

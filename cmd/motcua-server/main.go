@@ -7,6 +7,8 @@
 //	motcua-server revoke -data DIR -device ID
 //	motcua-server export -data DIR [-unit CODE]
 //	motcua-server reference -data DIR [-catalog F] [-calendar F]
+//	motcua-server backup -data DIR FILE
+//	motcua-server restore -data DIR FILE     (the server stopped)
 //
 // The administration commands open the store when the server is stopped;
 // while it runs they go through its admin socket (DIR/admin.sock).
@@ -24,6 +26,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -42,6 +45,9 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
   revoke -data DIR -device ID                        thu hồi mã xác thực của một thiết bị
   export -data DIR [-unit MÃ_ĐƠN_VỊ]                 in mọi hồ sơ, mỗi dòng một JSON
   reference -data DIR [-catalog FILE] [-calendar FILE]  thay danh mục / lịch phân phối cho các quầy
+  backup -data DIR FILE                              sao lưu dữ liệu (kiểm tra bản sao), kể cả khi đang chạy
+  restore -data DIR FILE                             khôi phục từ bản sao lưu (dừng máy chủ trước); các quầy
+                                                     tự gửi lại những gì máy chủ không còn và đồng bộ lại
 
 Khi máy chủ đang chạy, các lệnh quản trị đi qua cổng quản trị DIR/admin.sock.
 `
@@ -68,6 +74,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *data == "" {
 		fmt.Fprintln(stderr, "Lỗi: cần -data DIR")
+		return 2
+	}
+	if args[0] == "restore" {
+		if fs.NArg() != 1 {
+			fmt.Fprintln(stderr, "Lỗi: cần tệp sao lưu: restore -data DIR FILE")
+			return 2
+		}
+		aside, gen, err := server.Restore(*data, fs.Arg(0), assets.Catalog, assets.Calendar)
+		if err != nil {
+			fmt.Fprintln(stderr, "Lỗi:", err)
+			return 1
+		}
+		if aside != "" {
+			fmt.Fprintln(stdout, "dữ liệu cũ được giữ tại", aside)
+		}
+		fmt.Fprintln(stdout, "đã khôi phục; thế hệ dữ liệu mới:", gen)
+		return 0
+	}
+	if (*cert == "") != (*key == "") {
+		fmt.Fprintln(stderr, "Lỗi: -cert và -key phải đi cùng nhau (thiếu một trong hai thì không phục vụ)")
 		return 2
 	}
 	var (
@@ -110,6 +136,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return err
 		case "revoke":
 			return adm.Revoke(*device)
+		case "backup":
+			if fs.NArg() != 1 {
+				return errors.New("cần tệp đích: backup -data DIR FILE")
+			}
+			path, err := filepath.Abs(fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			if err := adm.Backup(path); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "đã sao lưu và kiểm tra:", path)
+			return nil
 		case "export":
 			enc := json.NewEncoder(stdout)
 			return adm.Export(*unit, func(r *dossier.Record) error { return enc.Encode(r) })
@@ -160,7 +199,10 @@ func loopback(addr string) bool {
 
 // serve answers counters on addr, and the admin commands on the admin
 // socket in dir, until ctx ends.
-func serve(ctx context.Context, st server.Store, dir, addr, cert, key string, insecure bool) error {
+func serve(ctx context.Context, st *server.BoltStore, dir, addr, cert, key string, insecure bool) error {
+	if (cert == "") != (key == "") {
+		return errors.New("-cert và -key phải đi cùng nhau")
+	}
 	tls := cert != "" && key != ""
 	if !tls && !loopback(addr) && !insecure {
 		return errors.New("từ chối phục vụ HTTP không mã hóa trên " + addr + ": dùng -cert/-key, hoặc -insecure-http nếu chắc chắn")
@@ -176,7 +218,7 @@ func serve(ctx context.Context, st server.Store, dir, addr, cert, key string, in
 	errc := make(chan error, 2)
 	go func() { errc <- admin.Serve(adminLn) }()
 	go func() {
-		slog.Info("serving", "addr", addr, "tls", tls, "admin", server.AdminSocket(dir))
+		slog.Info("serving", "addr", addr, "tls", tls, "admin", server.AdminSocket(dir), "generation", st.Generation())
 		if tls {
 			errc <- srv.ListenAndServeTLS(cert, key)
 		} else {

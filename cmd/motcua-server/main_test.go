@@ -94,7 +94,7 @@ func TestAdminCommandsWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 	authed := mcsync.NewHTTPRemote("http://"+addr, dev.Token, 5*time.Second)
-	if _, err := authed.Pull(context.Background(), 0, 10); err == nil {
+	if _, err := authed.Pull(context.Background(), 0, "", 10); err == nil {
 		t.Fatal("a revoked device can still pull")
 	}
 }

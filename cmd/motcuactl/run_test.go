@@ -177,8 +177,13 @@ func TestEnrollAndSyncHeadless(t *testing.T) {
 	if c, o, e := ctl(t, dir, "enroll", "-server", hs.URL, "-code", code); c != 0 || !strings.Contains(o, "quầy 3") {
 		t.Fatalf("%d %s %s", c, o, e)
 	}
-	if c, _, e := ctl(t, dir, "enroll", "-server", hs.URL, "-code", code); c != 1 {
-		t.Fatalf("code reused: %s", e)
+	// the same code from another installation is refused; from the same
+	// one (its first answer lost) it is answered again
+	if c, _, e := ctl(t, setUp(t), "enroll", "-server", hs.URL, "-code", code); c != 1 {
+		t.Fatalf("code reused by another installation: %s", e)
+	}
+	if c, o, e := ctl(t, dir, "enroll", "-server", hs.URL, "-code", code); c != 0 || !strings.Contains(o, "quầy 3") {
+		t.Fatalf("retried enrollment: %d %s %s", c, o, e)
 	}
 	ctl(t, dir, "intake", "../../docs/intake-example.json")
 	c, o, e := ctl(t, dir, "sync")

@@ -6,6 +6,8 @@ package wire
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +24,9 @@ const (
 	MaxBatch        = 500             // events in one push
 	MaxPullLimit    = 1000            // events in one pull page
 	MaxRequestBytes = 16 << 20        // a push body, decompressed
+	MaxBatchBytes   = 4 << 20         // what a counter puts in one push, encoded, before compression
+	MaxPageBytes    = 8 << 20         // what the server puts in one pull page, events as stored
+	MaxEventBytes   = 1 << 20         // one event, encoded (a record is at most dossier.MaxRecordBytes)
 	MaxResponseSize = 64 << 20        // what a client reads of one answer
 	ClockSkewWarn   = 2 * time.Minute // counter clock off by more: warn
 )
@@ -37,6 +42,10 @@ const (
 type EnrollRequest struct {
 	Code       string `json:"code"`
 	DeviceName string `json:"device_name"`
+	// InstallID names the installation (its store's own id): a retry with
+	// the same code from the same installation, after the answer was
+	// lost, gets the same device and a fresh token.
+	InstallID string `json:"install_id,omitempty"`
 }
 
 // EnrollResponse names the device and its unit and counter.
@@ -46,12 +55,33 @@ type EnrollResponse struct {
 	CounterNo  int       `json:"counter_no"`
 	Token      string    `json:"token"`
 	ServerTime time.Time `json:"server_time"`
+	State
 }
 
 // PushRequest carries a batch of events, in the order they happened.
 type PushRequest struct {
 	DeviceID string          `json:"device_id"`
 	Events   []dossier.Event `json:"events"`
+	// Seqs is the device's own sequence of each event (its outbox key),
+	// in the same order: the backend keeps the highest it holds per device.
+	Seqs []uint64 `json:"seqs,omitempty"`
+	// Acked is the highest of its sequences the backend has told the
+	// device it holds, and Generation the backend's store it was told so
+	// by. A backend that holds less (restored from an older backup)
+	// answers 409 "rewound" and applies nothing.
+	Acked      uint64 `json:"acked,omitempty"`
+	Generation string `json:"generation,omitempty"`
+}
+
+// State is what every push and pull answer says of the backend's store
+// and of the calling device (docs/protocol.md, "Restores").
+type State struct {
+	// Generation names the backend's store; it changes when the store is
+	// restored from a backup or rebuilt.
+	Generation string `json:"generation,omitempty"`
+	// DeviceHigh is the highest device sequence of the caller's events
+	// that the backend holds (0 for officers).
+	DeviceHigh uint64 `json:"device_high"`
 }
 
 // PushResult is the server's answer for one event.
@@ -66,8 +96,9 @@ type PushResult struct {
 
 // PushResponse has one result per event, in request order.
 type PushResponse struct {
-	Results    []PushResult `json:"results"`
-	ServerTime time.Time    `json:"server_time"`
+	Results []PushResult `json:"results"`
+	State
+	ServerTime time.Time `json:"server_time"`
 }
 
 // PulledEvent is one event of the unit's log.
@@ -78,11 +109,16 @@ type PulledEvent struct {
 
 // PullResponse is one page of the unit's log after a cursor.
 type PullResponse struct {
-	Events       []PulledEvent `json:"events"`
-	Next         uint64        `json:"next"` // the cursor for the next page
-	More         bool          `json:"more"`
-	ReferenceTag string        `json:"reference_etag"`
-	ServerTime   time.Time     `json:"server_time"`
+	Events []PulledEvent `json:"events"`
+	Next   uint64        `json:"next"` // the cursor for the next page
+	More   bool          `json:"more"`
+	// NextCheck vouches for Next: the counter sends it back with the
+	// cursor, and a backend whose log at that place holds another event
+	// (restored, then grown again) answers 410.
+	NextCheck    string    `json:"next_check,omitempty"`
+	ReferenceTag string    `json:"reference_etag"`
+	ServerTime   time.Time `json:"server_time"`
+	State
 }
 
 // RawPulledEvent is a PulledEvent whose event is already JSON: the server
@@ -97,8 +133,10 @@ type RawPullResponse struct {
 	Events       []RawPulledEvent `json:"events"`
 	Next         uint64           `json:"next"`
 	More         bool             `json:"more"`
+	NextCheck    string           `json:"next_check,omitempty"`
 	ReferenceTag string           `json:"reference_etag"`
 	ServerTime   time.Time        `json:"server_time"`
+	State
 }
 
 // WriteJSON writes the response as PullResponse's JSON. The events are
@@ -120,9 +158,11 @@ func (p RawPullResponse) WriteJSON(w io.Writer) error {
 	tail, err := json.Marshal(struct {
 		Next         uint64    `json:"next"`
 		More         bool      `json:"more"`
+		NextCheck    string    `json:"next_check,omitempty"`
 		ReferenceTag string    `json:"reference_etag"`
 		ServerTime   time.Time `json:"server_time"`
-	}{p.Next, p.More, p.ReferenceTag, p.ServerTime})
+		State
+	}{p.Next, p.More, p.NextCheck, p.ReferenceTag, p.ServerTime, p.State})
 	if err != nil {
 		return err
 	}
@@ -143,7 +183,17 @@ type Reference struct {
 // Error is the body of every error answer.
 type Error struct {
 	Error string `json:"error"` // a sentence, in Vietnamese
-	Code  string `json:"code"`  // stable: bad_request, unauthorized, forbidden, not_found, gone, too_large, internal
+	Code  string `json:"code"`  // stable: bad_request, unauthorized, forbidden, not_found, gone, too_large, rewound, internal
+	// With code "rewound" (409): what the backend holds.
+	*State `json:",omitempty"`
+}
+
+// CursorCheck is the check of a pull cursor that ends at the event with
+// this id: both sides compute it, so a counter can vouch for a cursor in
+// the middle of a page as well as for the server's Next.
+func CursorCheck(eventID string) string {
+	h := sha256.Sum256([]byte(eventID))
+	return hex.EncodeToString(h[:8])
 }
 
 // ErrMalformed says an answer or request could not be decoded.
@@ -231,6 +281,12 @@ func DecodePull(b []byte, out *PullResponse, between func()) error {
 			field = &out.Next
 		case strings.EqualFold(key, "more"):
 			field = &out.More
+		case strings.EqualFold(key, "next_check"):
+			field = &out.NextCheck
+		case strings.EqualFold(key, "generation"):
+			field = &out.Generation
+		case strings.EqualFold(key, "device_high"):
+			field = &out.DeviceHigh
 		case strings.EqualFold(key, "reference_etag"):
 			field = &out.ReferenceTag
 		case strings.EqualFold(key, "server_time"):
@@ -255,6 +311,9 @@ func DecodePull(b []byte, out *PullResponse, between func()) error {
 func (p *PushRequest) Validate() error {
 	if len(p.Events) == 0 || len(p.Events) > MaxBatch {
 		return fmt.Errorf("%w: a push carries 1 to %d events", ErrMalformed, MaxBatch)
+	}
+	if len(p.Seqs) != 0 && len(p.Seqs) != len(p.Events) {
+		return fmt.Errorf("%w: %d seqs for %d events", ErrMalformed, len(p.Seqs), len(p.Events))
 	}
 	for i, e := range p.Events {
 		if e.ID == "" || e.RecordID == "" || e.Type == "" || e.At.IsZero() {
