@@ -2,16 +2,19 @@ package sync
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"motcua/assets"
 	"motcua/dossier"
 	"motcua/server"
 	"motcua/storage"
+	"motcua/sync/wire"
 )
 
 // TestBackendRestoredFromOlderBackup restores the backend's store from a
@@ -183,5 +186,47 @@ func copyTestFile(t *testing.T, from, to string) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A counter whose outbox holds many large records sends them in batches
+// bounded in bytes: all of them arrive (one batch of them all would be
+// over the backend's request limit, and refused whole, every time).
+func TestLargeRecordsPushInBoundedBatches(t *testing.T) {
+	ctx := context.Background()
+	b := startBackend(t)
+	c := newCounter(t, b, b.url(), 1, fastConfig)
+	r := rand.New(rand.NewPCG(1, 2))
+	var docs []dossier.DocumentLine
+	for d := 0; d < 40; d++ {
+		docs = append(docs, dossier.DocumentLine{Name: strings.Repeat("giấy tờ kèm theo ", 55), Originals: 1})
+	}
+	ins := make([]dossier.Intake, 400)
+	for i := range ins {
+		ins[i] = dossier.Intake{ProcedureCode: "1.004873", Owner: storage.SyntheticPerson(r), FilerIsOwner: true, Documents: docs}
+	}
+	if _, err := c.store.IntakeMany(ins, storage.BatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	batch, err := c.store.PendingAfter(0, 500, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, e := range batch {
+		data, _ := json.Marshal(e.Event)
+		total += len(data)
+	}
+	if total <= wire.MaxRequestBytes {
+		t.Fatalf("the test's outbox is only %d bytes: not over the request limit", total)
+	}
+	if _, err := c.engine.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(b.records(t)); n != 400 {
+		t.Fatalf("backend holds %d of 400 records", n)
+	}
+	if st, _ := c.store.Stats(); st.Pending != 0 || st.Attention != 0 {
+		t.Fatalf("%+v", st)
 	}
 }
