@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,22 +13,26 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"motcua/dossier"
 )
 
 // Backup writes a consistent copy of the store to path while the program
 // keeps running (a read transaction sees one snapshot). The copy is written
-// beside path and renamed into place, so a failed backup leaves no half file.
+// beside path, checked in full (CheckBackup), and only then renamed into
+// place: a failed or damaged backup leaves no file that looks like one.
 func (s *Store) Backup(path string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".motcua-backup-*")
 	if err != nil {
 		return classify(err)
 	}
 	defer os.Remove(tmp.Name())
-	err = s.db.View(func(tx *bolt.Tx) error {
-		_, err := tx.WriteTo(tmp)
-		return err
+	err = guard(s.path, func() error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			_, err := tx.WriteTo(tmp)
+			return err
+		})
 	})
 	if err == nil {
 		err = tmp.Sync()
@@ -38,7 +43,31 @@ func (s *Store) Backup(path string) error {
 	if err != nil {
 		return classify(err)
 	}
+	if err := CheckBackup(tmp.Name()); err != nil {
+		return err
+	}
 	return classify(os.Rename(tmp.Name(), path))
+}
+
+// ErrBadBackup says a file is not a sound backup of a counter's store.
+var ErrBadBackup = errors.New("bản sao lưu không dùng được")
+
+// CheckBackup opens a backup read-only and checks it as Verify does: every
+// page, and every index against the records. A damaged copy is refused.
+func CheckBackup(path string) error {
+	b, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadBackup, err)
+	}
+	defer b.Close()
+	probs, err := b.Verify()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadBackup, err)
+	}
+	if len(probs) > 0 {
+		return fmt.Errorf("%w: %d lỗi, ví dụ %s", ErrBadBackup, len(probs), probs[0])
+	}
+	return nil
 }
 
 // Problem is one inconsistency Verify found.
@@ -51,7 +80,12 @@ func (p Problem) String() string { return p.Where + ": " + p.What }
 // Verify checks the bbolt file's page structure and that every index agrees
 // with the records: each record has all of its index entries, and each
 // entry points at a record that has it.
-func (s *Store) Verify() ([]Problem, error) {
+func (s *Store) Verify() (probs []Problem, err error) {
+	err = guard(s.path, func() error { probs, err = s.verify(); return err })
+	return probs, err
+}
+
+func (s *Store) verify() ([]Problem, error) {
 	var probs []Problem
 	err := s.db.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
@@ -209,7 +243,12 @@ func (s *Store) Audit(limit int) ([]AuditEntry, error) {
 }
 
 // ExportCSV writes every record as one CSV row, in receipt order.
-func (s *Store) ExportCSV(w io.Writer) (int, error) {
+func (s *Store) ExportCSV(w io.Writer) (n int, err error) {
+	err = guard(s.path, func() error { n, err = s.exportCSV(w); return err })
+	return n, err
+}
+
+func (s *Store) exportCSV(w io.Writer) (int, error) {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"ma_ho_so", "ma_thu_tuc", "thu_tuc", "chu_ho_so", "so_giay_to", "dien_thoai", "dia_chi",
 		"kenh", "so_bo", "tiep_nhan", "hen_tra", "trang_thai", "ten_trang_thai", "hoan_thanh", "tra_ket_qua", "can_bo"})
@@ -239,4 +278,79 @@ func fmtTime(t time.Time) string {
 		return ""
 	}
 	return t.In(dossier.Loc).Format("2006-01-02 15:04")
+}
+
+// Restore replaces the store file at path (the program closed) with a
+// checked backup. The replaced file, if any, is kept beside it (its name
+// is returned). The restored counter then re-syncs safely: its pull cursor
+// goes back to 0 (what it lost comes back from the backend, known events
+// skipped by id), and its outbox, as it was in the backup, is sent again
+// (the backend dedupes by event id).
+func Restore(path, backup string) (aside string, err error) {
+	if err := CheckBackup(backup); err != nil {
+		return "", err
+	}
+	if _, serr := os.Stat(path); serr == nil {
+		// the program must be closed (a damaged file may not open: fine)
+		var cur *bolt.DB
+		err := guard(path, func() (err error) {
+			cur, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+			return err
+		})
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return "", ErrLocked
+		}
+		if cur != nil {
+			cur.Close()
+		}
+		aside = fmt.Sprintf("%s.replaced-%s", path, time.Now().Format("20060102-150405"))
+		if err := copyFile(path, aside); err != nil {
+			return "", classify(err)
+		}
+	}
+	tmp := path + ".restoring"
+	if err := copyFile(backup, tmp); err != nil {
+		os.Remove(tmp)
+		return aside, classify(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return aside, classify(err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		return aside, err
+	}
+	defer s.Close()
+	err = s.update(func(tx *bolt.Tx) error {
+		if err := updateSyncState(tx, func(st *SyncState) {
+			st.Cursor, st.CursorCheck, st.Acked, st.Generation = 0, "", 0, ""
+			st.Restored = s.now()
+		}); err != nil {
+			return err
+		}
+		return s.audit(tx, AuditEntry{Actor: "motcuactl", Action: "restore", Detail: filepath.Base(backup)})
+	})
+	return aside, err
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

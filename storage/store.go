@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,6 +67,13 @@ type Options struct {
 	DefaultCatalog, DefaultCalendar []byte
 	// NoSync skips fsync: only for bulk seeding and tests that say so.
 	NoSync bool
+	// ReadOnly opens the file for reading only (a read-only file or
+	// medium): every write fails with ErrReadOnlyFile. The file's schema
+	// must be current.
+	ReadOnly bool
+	// Fresh replaces an empty (0-byte) file with a new store; without it
+	// an empty file is reported as damaged, never silently started anew.
+	Fresh bool
 }
 
 // initialMmapSize maps the file with room to grow: while the file is
@@ -83,8 +91,9 @@ var initialMmapSize = func() int {
 
 // Store is a counter's local database.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db       *bolt.DB
+	path     string
+	readOnly bool
 
 	mu       sync.RWMutex // guards the caches below
 	catalog  *dossier.Catalog
@@ -165,27 +174,89 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = time.Second
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
+	exists, err := checkFile(path)
+	if errors.Is(err, ErrDamaged) && opts.Fresh && !opts.ReadOnly {
+		if fi, serr := os.Stat(path); serr == nil && fi.Size() == 0 {
+			err = os.Remove(path) // an empty file, and the user asked to start afresh
+			exists = false
+		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync, FreelistType: bolt.FreelistMapType,
-		InitialMmapSize: initialMmapSize})
+	if err != nil {
+		return nil, err
+	}
+	if opts.ReadOnly && !exists {
+		return nil, fmt.Errorf("storage: %s: %w", path, os.ErrNotExist)
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("storage: %w", classify(err))
+		}
+	}
+	mmap := initialMmapSize
+	if opts.ReadOnly {
+		mmap = 0
+	}
+	var db *bolt.DB
+	err = guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync, FreelistType: bolt.FreelistMapType,
+			InitialMmapSize: mmap, ReadOnly: opts.ReadOnly})
+		return err
+	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, ErrLocked
 	}
+	var damaged *DamagedError
+	if errors.As(err, &damaged) {
+		return nil, err
+	}
 	if err != nil {
+		if errors.Is(err, bolterrors.ErrInvalid) || errors.Is(err, bolterrors.ErrChecksum) || errors.Is(err, bolterrors.ErrVersionMismatch) {
+			return nil, &DamagedError{path, err.Error()}
+		}
 		return nil, fmt.Errorf("storage: open %s: %w", path, classify(err))
 	}
-	s := &Store{db: db, path: path, now: time.Now}
-	if err := s.migrate(opts); err != nil {
+	s := &Store{db: db, path: path, now: time.Now, readOnly: opts.ReadOnly}
+	err = guard(path, func() error {
+		if opts.ReadOnly {
+			if err := s.checkSchema(); err != nil {
+				return err
+			}
+		} else if err := s.migrate(opts); err != nil {
+			return err
+		}
+		return s.loadCaches()
+	})
+	if err != nil {
 		db.Close()
-		return nil, err
-	}
-	if err := s.loadCaches(); err != nil {
-		db.Close()
-		return nil, err
+		return nil, classify(err)
 	}
 	return s, nil
+}
+
+// ReadOnly says whether the store was opened for reading only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
+// ErrOldSchema says a file opened read-only needs an upgrade first.
+var ErrOldSchema = errors.New("tệp dữ liệu cần được nâng cấp lên phiên bản mới trước; hãy mở nó một lần với quyền ghi")
+
+// checkSchema is migrate's check for a read-only store.
+func (s *Store) checkSchema() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		if meta == nil {
+			return &DamagedError{s.path, "thiếu phần thông tin chung"}
+		}
+		v := meta.Get(kSchema)
+		switch {
+		case len(v) != 4:
+			return &DamagedError{s.path, "thiếu phiên bản cấu trúc"}
+		case int(binary.BigEndian.Uint32(v)) > len(migrations):
+			return ErrNewerSchema
+		case int(binary.BigEndian.Uint32(v)) < len(migrations):
+			return ErrOldSchema
+		}
+		return nil
+	})
 }
 
 // classify maps OS errors to the sentinels the UI explains.
@@ -195,8 +266,10 @@ func classify(err error) error {
 		return nil
 	case isNoSpace(err):
 		return fmt.Errorf("%w (%v)", ErrDiskFull, err)
-	case errors.Is(err, os.ErrPermission):
+	case errors.Is(err, os.ErrPermission), errors.Is(err, syscall.EROFS):
 		return fmt.Errorf("%w (%v)", ErrReadOnlyFile, err)
+	case errors.Is(err, bolterrors.ErrDatabaseReadOnly), errors.Is(err, bolterrors.ErrTxNotWritable):
+		return ErrReadOnlyFile
 	}
 	return err
 }

@@ -39,6 +39,8 @@ type SyncState struct {
 	// (restored from a backup); LastRewind is the last of them.
 	Rewinds    int       `json:"rewinds,omitempty"`
 	LastRewind time.Time `json:"last_rewind,omitzero"`
+	// Restored is when this counter's store was last restored from a backup.
+	Restored time.Time `json:"restored,omitzero"`
 }
 
 // Enrolled says whether the counter has a device token.

@@ -30,6 +30,11 @@ type statusJSON struct {
 	NeedsEnroll bool      `json:"needs_enroll,omitempty"`
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
+	Generation  string    `json:"generation,omitempty"` // the backend store's, as last seen
+	Rewinds     int       `json:"rewinds,omitempty"`
+	LastRewind  time.Time `json:"last_rewind,omitzero"`
+	Restored    time.Time `json:"restored,omitzero"`
+	ReadOnly    bool      `json:"read_only,omitempty"`
 }
 
 func orNone(s string) string {
@@ -55,7 +60,8 @@ Lệnh:
   due -procedure MÃ -received "2026-02-13 16:05" [-alt]
                                  tính ngày hẹn trả theo lịch làm việc hiện hành
   seed -records N [-seed S]      tạo N hồ sơ giả lập để trình diễn, đo hiệu năng
-  backup FILE                    sao lưu nhất quán khi chương trình đang chạy
+  backup FILE                    sao lưu nhất quán (bản sao được kiểm tra toàn bộ)
+  restore FILE                   khôi phục từ bản sao lưu (đóng chương trình trước); tệp cũ được giữ lại
   verify                         kiểm tra tệp dữ liệu và các chỉ mục
   export -csv FILE               xuất toàn bộ hồ sơ ra CSV
   calendar import FILE           thay lịch làm việc và bảng ngày nghỉ
@@ -139,6 +145,41 @@ func open(path string) (*storage.Store, error) {
 	return storage.Open(path, storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
 }
 
+// openReading opens the store for a command that only reads (status,
+// verify, export, backup): read-only, so it works on a read-only file or
+// medium and never writes to a file that may be damaged. A file from an
+// older version is opened for writing once, to upgrade it.
+func openReading(path string) (*storage.Store, error) {
+	s, err := storage.Open(path, storage.Options{ReadOnly: true})
+	if errors.Is(err, storage.ErrOldSchema) {
+		return open(path)
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fail("chưa có tệp dữ liệu %s", path)
+	}
+	return s, err
+}
+
+// openPrinting opens the store to print: for writing (every print is
+// audited), or read-only when the file or medium is (the PDF is made, and
+// the operator is told the print is not in the audit).
+func openPrinting(path string) (*storage.Store, error) {
+	s, err := open(path)
+	if errors.Is(err, storage.ErrReadOnlyFile) {
+		return openReading(path)
+	}
+	return s, err
+}
+
+func withReading(path string, fn func(*storage.Store) error) error {
+	s, err := openReading(path)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
 func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -179,15 +220,15 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 		if len(args) != 1 {
 			return &exitError{2, "cần tệp đích: motcuactl backup FILE"}
 		}
-		return withStore(path, func(s *storage.Store) error {
+		return withReading(path, func(s *storage.Store) error {
 			if err := s.Backup(args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintln(stdout, "Đã sao lưu vào", args[0])
+			fmt.Fprintln(stdout, "Đã sao lưu và kiểm tra bản sao:", args[0])
 			return nil
 		})
 	case "verify":
-		return withStore(path, func(s *storage.Store) error {
+		return withReading(path, func(s *storage.Store) error {
 			probs, err := s.Verify()
 			if err != nil {
 				return err
@@ -207,7 +248,7 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 		if err := fs.Parse(args); err != nil || *out == "" {
 			return &exitError{2, "cần -csv FILE"}
 		}
-		return withStore(path, func(s *storage.Store) error {
+		return withReading(path, func(s *storage.Store) error {
 			f, err := os.Create(*out)
 			if err != nil {
 				return err
@@ -222,6 +263,22 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "Đã xuất %d hồ sơ vào %s\n", n, *out)
 			return nil
 		})
+	case "restore":
+		if len(args) != 1 {
+			return &exitError{2, "cần tệp sao lưu: motcuactl restore FILE (đóng chương trình trước)"}
+		}
+		aside, err := storage.Restore(path, args[0])
+		if errors.Is(err, storage.ErrLocked) {
+			return fail("chương trình Một Cửa đang mở tệp dữ liệu; hãy đóng chương trình rồi khôi phục")
+		}
+		if err != nil {
+			return err
+		}
+		if aside != "" {
+			fmt.Fprintln(stdout, "Tệp dữ liệu cũ được giữ lại tại", aside)
+		}
+		fmt.Fprintln(stdout, "Đã khôi phục từ", args[0]+". Lần đồng bộ tới sẽ nhận lại từ máy chủ những gì bản sao lưu thiếu và gửi lại những gì máy chủ chưa có.")
+		return nil
 	case "calendar", "catalog":
 		return cmdReference(path, cmd, args, stdout)
 	case "print":
@@ -234,9 +291,12 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 		if err := fs.Parse(args); err != nil || *kind == "" || *out == "" {
 			return &exitError{2, "cần -form LOẠI và -o FILE.pdf"}
 		}
-		return withStore(path, func(s *storage.Store) error {
-			return cmdPrint(s, forms.Kind(*kind), *code, *from, *to, dossier.Status(*status), *out, stdout)
-		})
+		s, err := openPrinting(path)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return cmdPrint(s, forms.Kind(*kind), *code, *from, *to, dossier.Status(*status), *out, stdout)
 	case "enroll":
 		server := fs.String("server", "", "địa chỉ máy chủ, ví dụ https://motcua.example.vn")
 		code := fs.String("code", "", "mã đăng ký dùng một lần")
@@ -273,7 +333,7 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 		if err := fs.Parse(args); err != nil {
 			return &exitError{2, "tham số không hợp lệ"}
 		}
-		return withStore(path, func(s *storage.Store) error {
+		return withReading(path, func(s *storage.Store) error {
 			st, err := s.Stats()
 			if err != nil {
 				return err
@@ -283,7 +343,8 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 			out := statusJSON{Records: st.Records, Pending: st.Pending, Attention: st.Attention, Indexing: st.Indexing, FileBytes: st.FileBytes,
-				Server: ss.ServerURL, Enrolled: ss.Enrolled(), NeedsEnroll: ss.NeedsEnroll, LastSuccess: ss.LastSuccess, LastError: ss.LastError}
+				Server: ss.ServerURL, Enrolled: ss.Enrolled(), NeedsEnroll: ss.NeedsEnroll, LastSuccess: ss.LastSuccess, LastError: ss.LastError,
+				Generation: ss.Generation, Rewinds: ss.Rewinds, LastRewind: ss.LastRewind, Restored: ss.Restored, ReadOnly: s.ReadOnly()}
 			if *asJSON {
 				return json.NewEncoder(stdout).Encode(out)
 			}
@@ -295,6 +356,15 @@ func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
 				st.Records, st.Pending, st.Attention, orNone(ss.ServerURL), last, orNone(ss.LastError), st.FileBytes)
 			if st.Indexing > 0 {
 				fmt.Fprintf(stdout, "Đang lập chỉ mục tìm kiếm: %d hồ sơ vừa nhận\n", st.Indexing)
+			}
+			if ss.Generation != "" {
+				fmt.Fprintf(stdout, "Thế hệ dữ liệu máy chủ: %s\n", ss.Generation)
+			}
+			if ss.Rewinds > 0 {
+				fmt.Fprintf(stdout, "Máy chủ đã quay về bản sao lưu cũ %d lần, gần nhất %s (đã gửi lại và đồng bộ lại)\n", ss.Rewinds, ss.LastRewind.In(dossier.Loc).Format("02/01/2006 15:04"))
+			}
+			if !ss.Restored.IsZero() {
+				fmt.Fprintf(stdout, "Khôi phục từ bản sao lưu lúc: %s\n", ss.Restored.In(dossier.Loc).Format("02/01/2006 15:04"))
 			}
 			return nil
 		})
@@ -460,11 +530,14 @@ func cmdPrint(s *storage.Store, kind forms.Kind, code, from, to string, status d
 		if err := forms.Ledger(f, unitOf(set), recs, forms.LedgerFilter{From: a, To: b, Status: label}, time.Now()); err != nil {
 			return err
 		}
-		if err := s.LogLedgerPrint(set.Clerk, from+"–"+to); err != nil {
+		if err := s.LogLedgerPrint(set.Clerk, from+"–"+to); err != nil && !s.ReadOnly() {
 			return err
 		}
 		fmt.Fprintf(stdout, "Đã in sổ theo dõi: %d hồ sơ vào %s\n", len(recs), out)
 		return f.Close()
+	}
+	if s.ReadOnly() {
+		fmt.Fprintln(stdout, "Lưu ý: tệp dữ liệu chỉ đọc, lần in này không được ghi vào nhật ký")
 	}
 	r, err := s.GetByCode(code)
 	if err != nil {
@@ -473,7 +546,7 @@ func cmdPrint(s *storage.Store, kind forms.Kind, code, from, to string, status d
 	if err := forms.Render(f, kind, unitOf(set), r, time.Now()); err != nil {
 		return err
 	}
-	if _, err := s.LogPrint(set.Clerk, r, string(kind)); err != nil {
+	if _, err := s.LogPrint(set.Clerk, r, string(kind)); err != nil && !s.ReadOnly() {
 		return err
 	}
 	fmt.Fprintf(stdout, "Đã in %s của hồ sơ %s vào %s\n", kind.Title(), r.Code, out)
