@@ -537,3 +537,40 @@ func TestStatusBarSaysPulledRecordsAreBeingIndexed(t *testing.T) {
 		t.Fatalf("status bar %q after indexing", u.status.pending.Text)
 	}
 }
+
+// Automatic backups: the status bar says when none is set up, makes one
+// when due into the chosen folder, says when it was made, and warns when
+// the folder goes missing.
+func TestAutomaticBackup(t *testing.T) {
+	u, s := newTestUI(t)
+	if !strings.Contains(u.status.backup.Text, "Chưa đặt thư mục sao lưu") {
+		t.Fatalf("no folder: %q", u.status.backup.Text)
+	}
+	dir := t.TempDir()
+	set := s.Settings()
+	set.BackupDir, set.BackupKeep = dir, 3
+	if err := s.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	u.backupIfDue()
+	files, _ := filepath.Glob(filepath.Join(dir, "motcua-*.db"))
+	if len(files) != 1 {
+		t.Fatalf("backups: %v", files)
+	}
+	if err := storage.CheckBackup(files[0]); err != nil {
+		t.Fatal(err)
+	}
+	u.status.refresh()
+	if !strings.HasPrefix(u.status.backup.Text, "Sao lưu: ") || u.status.backup.Importance == widget.DangerImportance {
+		t.Fatalf("after a backup: %q", u.status.backup.Text)
+	}
+	u.backupIfDue() // not due again the same day
+	if files, _ := filepath.Glob(filepath.Join(dir, "motcua-*.db")); len(files) != 1 {
+		t.Fatalf("a second backup the same day: %v", files)
+	}
+	os.RemoveAll(dir)
+	u.status.refresh()
+	if !strings.Contains(u.status.backup.Text, "Không thấy thư mục sao lưu") || u.status.backup.Importance != widget.DangerImportance {
+		t.Fatalf("folder missing: %q", u.status.backup.Text)
+	}
+}

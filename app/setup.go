@@ -29,6 +29,8 @@ type setupScreen struct {
 	printer  *widget.SelectEntry
 	autoPrnt *widget.Check
 	lookup   *widget.Entry
+	bakDir   *widget.Entry
+	bakKeep  *widget.Entry
 	form     *widget.Form
 	content  fyne.CanvasObject
 }
@@ -74,6 +76,21 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 	s.lookup = widget.NewEntry()
 	s.lookup.SetPlaceHolder("https://…?ma={code}")
 	s.lookup.SetText(set.LookupURL)
+	s.bakDir = widget.NewEntry()
+	s.bakDir.SetPlaceHolder("/media/usb/motcua-saoluu")
+	s.bakDir.SetText(set.BackupDir)
+	s.bakKeep = widget.NewEntry()
+	keep := set.BackupKeep
+	if keep == 0 {
+		keep = storage.DefaultBackupKeep
+	}
+	s.bakKeep.SetText(strconv.Itoa(keep))
+	s.bakKeep.Validator = func(v string) error {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1 || n > 365 {
+			return fmt.Errorf("%s", lang.L("setup.backup_keep.invalid"))
+		}
+		return nil
+	}
 	codeItem := widget.NewFormItem(lang.L("setup.unit_code"), s.unitCode)
 	codeItem.HintText = lang.L("setup.unit_code.hint")
 	placeItem := widget.NewFormItem(lang.L("setup.place"), s.place)
@@ -94,6 +111,10 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		s.form.AppendItem(printerItem)
 		s.form.AppendItem(widget.NewFormItem("", s.autoPrnt))
 		s.form.AppendItem(lookupItem)
+		bakItem := widget.NewFormItem(lang.L("setup.backup_dir"), s.bakDir)
+		bakItem.HintText = lang.L("setup.backup_dir.hint")
+		s.form.AppendItem(bakItem)
+		s.form.AppendItem(widget.NewFormItem(lang.L("setup.backup_keep"), s.bakKeep))
 	}
 	s.form.SubmitText = lang.L("action.save")
 	s.form.OnSubmit = s.submit
@@ -128,6 +149,10 @@ func (s *setupScreen) settings() storage.Settings {
 	set.Printer = strings.TrimSpace(s.printer.Text)
 	set.AutoPrint = s.autoPrnt.Checked
 	set.LookupURL = strings.TrimSpace(s.lookup.Text)
+	set.BackupDir = strings.TrimSpace(s.bakDir.Text)
+	if n, err := strconv.Atoi(strings.TrimSpace(s.bakKeep.Text)); err == nil && n >= 1 && n <= 365 {
+		set.BackupKeep = n
+	}
 	return set
 }
 

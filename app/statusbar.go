@@ -1,6 +1,8 @@
 package app
 
 import (
+	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -21,16 +23,17 @@ type statusBar struct {
 	pending *widget.Label
 	who     *widget.Label
 	link    *widget.Label // online / offline / syncing, last successful sync
+	backup  *widget.Label // when the last good automatic backup was made
 	msg     *widget.Label // the last thing done, e.g. "sent to the printer"
 	content fyne.CanvasObject
 }
 
 func newStatusBar(u *UI) *statusBar {
-	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel(""), msg: widget.NewLabel(""), link: widget.NewLabel("")}
+	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel(""), msg: widget.NewLabel(""), link: widget.NewLabel(""), backup: widget.NewLabel("")}
 	b.who.Alignment = fyne.TextAlignTrailing
 	b.msg.Truncation = fyne.TextTruncateEllipsis
 	b.msg.Importance = widget.SuccessImportance
-	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, widget.NewSeparator(), b.pending, widget.NewSeparator()), b.who, b.msg)
+	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, widget.NewSeparator(), b.pending, widget.NewSeparator(), b.backup, widget.NewSeparator()), b.who, b.msg)
 	return b
 }
 
@@ -51,6 +54,7 @@ func (b *statusBar) refresh() {
 		b.link.Importance = imp
 		b.link.SetText(text)
 	}
+	b.backupText()
 	set := b.u.store.Settings()
 	b.who.SetText(lang.L("status.who", map[string]any{"Clerk": set.Clerk, "Counter": set.Counter, "Unit": set.UnitName}))
 }
@@ -71,6 +75,70 @@ func (b *statusBar) applySync(st mcsync.Status) {
 	if st.Records > 0 { // records arrive with a pull
 		b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.u.count(st.Records)}))
 	}
+}
+
+// backupText says when the last good automatic backup was made, and warns
+// when there is none for two days or the folder is missing.
+func (b *statusBar) backupText() {
+	set, st, now := b.u.store.Settings(), b.u.store.BackupState(), b.u.now()
+	text, imp := "", widget.MediumImportance
+	at := st.LastGood.In(dossier.Loc).Format("15:04 02/01")
+	switch {
+	case set.BackupDir == "":
+		text, imp = lang.L("status.backup_off"), widget.WarningImportance
+	case !dirExists(set.BackupDir):
+		text, imp = lang.L("status.backup_missing"), widget.DangerImportance
+	case st.LastGood.IsZero():
+		text, imp = lang.L("status.backup_never"), widget.WarningImportance
+	case st.Stale(now):
+		text, imp = lang.L("status.backup_stale", map[string]any{"At": at}), widget.DangerImportance
+	default:
+		text = lang.L("status.backup_ok", map[string]any{"At": at})
+	}
+	b.backup.Importance = imp
+	b.backup.SetText(text)
+}
+
+func dirExists(dir string) bool {
+	fi, err := os.Stat(dir)
+	return err == nil && fi.IsDir()
+}
+
+// backups makes the daily automatic backup when it is due, off the UI
+// goroutine: a minute after start, then every ten minutes it looks.
+func (u *UI) backups(stop <-chan struct{}) {
+	wait := time.Minute
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(wait):
+		}
+		wait = 10 * time.Minute
+		u.backupIfDue()
+	}
+}
+
+// backupIfDue makes the automatic backup if one is due, and shows the
+// outcome. Safe from any goroutine.
+func (u *UI) backupIfDue() {
+	set := u.store.Settings()
+	if set.BackupDir == "" || u.store.ReadOnly() || !u.store.BackupState().Due(u.now()) {
+		return
+	}
+	path, err := u.store.AutoBackup(set.BackupDir, set.BackupKeep)
+	if err != nil {
+		slog.Warn("automatic backup failed", "err", err) // a path and bbolt's words: no personal data
+	}
+	u.do(func() {
+		if u.status == nil {
+			return
+		}
+		u.status.refresh()
+		if err == nil {
+			u.status.notify(lang.L("status.backup_done", map[string]any{"Path": path}))
+		}
+	})
 }
 
 // queueText says what waits: events to send, refusals to look at, and
@@ -121,4 +189,7 @@ func (u *UI) tick(stop <-chan struct{}) {
 }
 
 // Start begins the background refresh; close stop to end it.
-func (u *UI) Start(stop <-chan struct{}) { go u.tick(stop) }
+func (u *UI) Start(stop <-chan struct{}) {
+	go u.tick(stop)
+	go u.backups(stop)
+}

@@ -65,8 +65,14 @@ func CheckBackup(path string) (err error) {
 	}
 	defer db.Close()
 	return db.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			return fmt.Errorf("%w: %v", ErrBadBackup, err)
+		var first error
+		for err := range tx.Check() { // read to the end: the checker waits on each send
+			if first == nil {
+				first = fmt.Errorf("%w: %v", ErrBadBackup, err)
+			}
+		}
+		if first != nil {
+			return first
 		}
 		if tx.Bucket(bMeta) == nil || tx.Bucket(bMeta).Get(kReference) == nil || tx.Bucket(bLog) == nil {
 			return fmt.Errorf("%w: thiếu dữ liệu của máy chủ", ErrBadBackup)

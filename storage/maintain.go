@@ -53,9 +53,14 @@ func (s *Store) Backup(path string) error {
 var ErrBadBackup = errors.New("bản sao lưu không dùng được")
 
 // CheckBackup opens a backup read-only and checks it as Verify does: every
-// page, and every index against the records. A damaged copy is refused.
+// page, and (for a file of this version's schema) every index against the
+// records. A damaged copy is refused. A file of an older schema is checked
+// page by page; opening it upgrades it.
 func CheckBackup(path string) error {
 	b, err := Open(path, Options{ReadOnly: true})
+	if errors.Is(err, ErrOldSchema) {
+		return checkPages(path)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadBackup, err)
 	}
@@ -68,6 +73,29 @@ func CheckBackup(path string) error {
 		return fmt.Errorf("%w: %d lỗi, ví dụ %s", ErrBadBackup, len(probs), probs[0])
 	}
 	return nil
+}
+
+// checkPages checks a file's bbolt structure only.
+func checkPages(path string) error {
+	if _, err := checkFile(path); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadBackup, err)
+	}
+	return guard(path, func() error {
+		db, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrBadBackup, err)
+		}
+		defer db.Close()
+		return db.View(func(tx *bolt.Tx) error {
+			var first error
+			for err := range tx.Check() { // read to the end: the checker waits on each send
+				if first == nil {
+					first = fmt.Errorf("%w: %w", ErrBadBackup, err)
+				}
+			}
+			return first
+		})
+	})
 }
 
 // Problem is one inconsistency Verify found.

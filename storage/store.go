@@ -127,6 +127,10 @@ type Settings struct {
 	AutoPrint bool   `json:"auto_print,omitempty"` // print the receipt on save
 	Printer   string `json:"printer,omitempty"`    // CUPS queue; empty: open in the PDF viewer
 	LookupURL string `json:"lookup_url,omitempty"` // receipt QR link, "{code}" replaced
+	// BackupDir is where the daily automatic backups go (a USB drive, a
+	// network share); empty: none. BackupKeep is how many are kept.
+	BackupDir  string `json:"backup_dir,omitempty"`
+	BackupKeep int    `json:"backup_keep,omitempty"`
 }
 
 // Validate checks the set-up screen's fields.
@@ -347,6 +351,21 @@ var migrations = []func(tx *bolt.Tx, opts Options) error{
 func SchemaVersion() int { return len(migrations) }
 
 func (s *Store) migrate(opts Options) error {
+	// a file of an older schema is copied, checked, before it is changed
+	var have int
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bMeta); meta != nil {
+			if v := meta.Get(kSchema); len(v) == 4 {
+				have = int(binary.BigEndian.Uint32(v))
+			}
+		}
+		return nil
+	})
+	if have > 0 && have < len(migrations) {
+		if err := s.Backup(fmt.Sprintf("%s.before-schema-%d", s.path, len(migrations))); err != nil {
+			return fmt.Errorf("storage: backup before upgrading the file: %w", err)
+		}
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		var have int
 		if meta := tx.Bucket(bMeta); meta != nil {
