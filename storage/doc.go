@@ -16,6 +16,7 @@
 //	  records_n         uint64       number of records
 //	  sync              JSON         SyncState: server, device token, pull cursor
 //	  printed/<id>/<f>  uint32       times form f of a record was printed
+//	  backup_state      JSON         BackupState: the last automatic backup
 //	catalog
 //	  current           JSON         procedure catalogue (dossier.Catalog)
 //	calendar
@@ -44,6 +45,10 @@
 //	                                 (see backlog.go)
 //	outbox
 //	  <seq>             JSON         OutboxEntry: the event and its send state
+//	sent
+//	  <seq>             JSON         an accepted outbox entry, kept 180 days, to
+//	                                 give again to a backend restored from an
+//	                                 older backup (sent.go)
 //	audit
 //	  <seq>             JSON         AuditEntry: who did what to which record
 //	attention
