@@ -32,4 +32,19 @@ wait $first
 echo "second copy refused: $(head -1 "$dir/second.err")"
 # the store is whole after the run
 ./bin/motcuactl -data "$dir" verify
-echo "smoke: 2 passed, 0 failed"
+
+# 3. A damaged store (cut short; emptied) is a message in the window, exit 1, never a crash.
+for damage in "truncate -s 8192" "truncate -s 0"; do
+	bad=$(mktemp -d)
+	cp "$dir/motcua.db" "$bad/motcua.db"
+	$damage "$bad/motcua.db"
+	set +e
+	timeout 30 "${xvfb[@]}" ./bin/motcua -data "$bad" -smoke 1s >/dev/null 2>"$bad/err"
+	code=$?
+	set -e
+	[ $code -eq 1 ] && grep -q "bị hỏng" "$bad/err" && grep -q "bản sao lưu" "$bad/err" && ! grep -q "goroutine " "$bad/err" || {
+		echo "smoke: a damaged file ($damage) was not a clear message (exit $code)"; cat "$bad/err"; exit 1; }
+	echo "damaged file ($damage): $(grep -m1 "bị hỏng" "$bad/err" | cut -c1-120)"
+	rm -rf "$bad"
+done
+echo "smoke: 3 passed, 0 failed"
