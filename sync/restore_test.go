@@ -230,3 +230,12 @@ func TestLargeRecordsPushInBoundedBatches(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+// The counter (storage) and the protocol (wire) compute cursor checks alike.
+func TestCursorCheckAgrees(t *testing.T) {
+	for _, id := range []string{"", "019a0000-0000-7000-8000-000000000001", dossier.NewEventID()} {
+		if storage.CursorCheck(id) != wire.CursorCheck(id) {
+			t.Fatalf("checks of %q differ", id)
+		}
+	}
+}
