@@ -36,6 +36,7 @@ run: build
 	./bin/motcua $(if $(DATA),-data $(DATA))
 
 vet: deps
+	go mod tidy -diff
 	go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 

@@ -11,11 +11,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	fynecontainer "fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/app"
@@ -86,7 +89,7 @@ func fatalWindow(a fyne.App, err error, autoClose time.Duration) {
 	w := a.NewWindow("Một Cửa")
 	l := widget.NewLabel(msg)
 	l.Wrapping = fyne.TextWrapWord
-	w.SetContent(container(l, widget.NewButton("Đóng", a.Quit)))
+	w.SetContent(fynecontainer.NewVBox(l, widget.NewButton("Đóng", a.Quit)))
 	w.Resize(fyne.NewSize(520, 200))
 	if autoClose > 0 {
 		go func() {
@@ -95,4 +98,20 @@ func fatalWindow(a fyne.App, err error, autoClose time.Duration) {
 		}()
 	}
 	w.ShowAndRun()
+}
+
+// rssMB reads the resident set size (Linux; 0 elsewhere).
+func rssMB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.Atoi(f[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
 }

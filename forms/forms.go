@@ -1,3 +1,6 @@
+// Package forms renders the official one-stop forms (Circular 03/2025/TT-VPCP
+// set: Mẫu 01–07), the result hand-over slip and the fee receipt as A4 PDF
+// with an embedded Times-metric serif that covers Vietnamese, and prints them.
 package forms
 
 import (

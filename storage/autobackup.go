@@ -29,8 +29,6 @@ const BackupStale = 48 * time.Hour
 // not plugged in, a network share not mounted).
 var ErrBackupDirMissing = errors.New("không thấy thư mục sao lưu (ổ USB hoặc thư mục mạng chưa được gắn?)")
 
-var kBackup = []byte("backup_state")
-
 // BackupState is what the automatic backups did last.
 type BackupState struct {
 	LastGood  time.Time `json:"last_good,omitzero"`

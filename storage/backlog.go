@@ -24,7 +24,6 @@ import (
 // that record indexes it in full and takes it out of the backlog. The
 // entries owed are kept in memory after the pull's transaction commits;
 // after a restart they are computed again from the records.
-var bIdxBacklog = []byte("idx_backlog")
 
 // partyBuckets are the indexes a pulled record's entries may be owed to.
 var partyBuckets = [][]byte{bIdxIDNum, bIdxPhone, bIdxName}

@@ -188,8 +188,6 @@ func bucketHasKey(b *bolt.Bucket, k []byte) bool {
 	return bytes.Equal(kk, k)
 }
 
-var indexBuckets = [][]byte{bIdxCode, bIdxIDNum, bIdxPhone, bIdxName, bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv}
-
 // Stats are counts for the status bar and the admin tool.
 type Stats struct {
 	Records   int
@@ -216,41 +214,6 @@ func (s *Store) Stats() (Stats, error) {
 		return nil
 	})
 	return st, err
-}
-
-// countPending scans the outbox for entries waiting to be sent.
-func countPending(tx *bolt.Tx) (int, error) {
-	n := 0
-	err := tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
-		var e struct {
-			State OutboxState `json:"state"`
-		}
-		if err := json.Unmarshal(v, &e); err != nil {
-			return err
-		}
-		if e.State == OutboxPending || e.State == OutboxSending {
-			n++
-		}
-		return nil
-	})
-	return n, err
-}
-
-// Outbox lists outbox entries in order, up to limit.
-func (s *Store) Outbox(limit int) ([]OutboxEntry, error) {
-	var out []OutboxEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bOutbox).Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			var e OutboxEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return nil
-	})
-	return out, err
 }
 
 // Audit lists audit entries, newest first, up to limit.

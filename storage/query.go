@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"encoding/json"
 	"sort"
 	"strings"
 	"time"
@@ -103,11 +102,6 @@ func (s *Store) Count(q Query, max int) (int, error) {
 		cur = next
 	}
 	return n, nil
-}
-
-func decodeRecord(v []byte) (*dossier.Record, error) {
-	var r dossier.Record
-	return &r, json.Unmarshal(v, &r)
 }
 
 func (s *Store) dueRange(q Query) (lo, hi time.Time) {

@@ -18,26 +18,6 @@ func isNoSpace(err error) bool { return errors.Is(err, syscall.ENOSPC) }
 // ErrCodeTaken says another record already has this code.
 var ErrCodeTaken = errors.New("mã hồ sơ đã được dùng cho một hồ sơ khác")
 
-// OutboxState is where an outbox entry is in being sent.
-type OutboxState string
-
-// Outbox states: pending → sending → acked | needs_attention.
-const (
-	OutboxPending   OutboxState = "pending"
-	OutboxSending   OutboxState = "sending"
-	OutboxAcked     OutboxState = "acked"
-	OutboxAttention OutboxState = "needs_attention"
-)
-
-// OutboxEntry is one event waiting to reach the provincial backend.
-type OutboxEntry struct {
-	Seq       uint64        `json:"seq"`
-	Event     dossier.Event `json:"event"`
-	State     OutboxState   `json:"state"`
-	Attempts  int           `json:"attempts,omitempty"`
-	LastError string        `json:"last_error,omitempty"`
-}
-
 // AuditEntry records who did what. It names records by id and code only:
 // no citizen's personal data goes into the audit.
 type AuditEntry struct {
@@ -48,20 +28,6 @@ type AuditEntry struct {
 	RecordID string    `json:"record_id,omitempty"`
 	Code     string    `json:"code,omitempty"`
 	Detail   string    `json:"detail,omitempty"`
-}
-
-// appendJSON stores the value mk makes for the bucket's next sequence
-// number under that number (audit, outbox and attention are such logs).
-func appendJSON(b *bolt.Bucket, mk func(seq uint64) any) error {
-	seq, err := b.NextSequence()
-	if err != nil {
-		return err
-	}
-	data, err := json.Marshal(mk(seq))
-	if err != nil {
-		return err
-	}
-	return b.Put(u64(seq), data)
 }
 
 func (s *Store) audit(tx *bolt.Tx, a AuditEntry) error {
@@ -86,13 +52,6 @@ func getCount(tx *bolt.Tx, key []byte) int {
 		return int(be64(v))
 	}
 	return 0
-}
-
-func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
-	if err := addCount(tx, kPendingN, 1); err != nil {
-		return err
-	}
-	return appendJSON(tx.Bucket(bOutbox), func(seq uint64) any { return OutboxEntry{Seq: seq, Event: e, State: OutboxPending} })
 }
 
 // Intake validates a new file, gives it its code and saves it with its
@@ -315,23 +274,6 @@ func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
 	return putEncoded(tx, enc, old, false)
 }
 
-// encoded is a record ready to be written: its JSON and its index keys.
-// Bulk work makes it outside the write transaction, so that transaction
-// stays short.
-type encoded struct {
-	r    *dossier.Record
-	data []byte
-	keys map[string][][]byte
-}
-
-func encodeRecord(r *dossier.Record) (*encoded, error) {
-	data, err := json.Marshal(r)
-	if err != nil {
-		return nil, err
-	}
-	return &encoded{r: r, data: data, keys: indexKeys(r)}, nil
-}
-
 // putEncoded writes a record and moves its index entries from old (nil
 // for a new record) to the new values. With owe, a new record's party
 // index entries are left for DrainBacklog, the record put in the backlog;
@@ -415,27 +357,6 @@ func containsKey(keys [][]byte, k []byte) bool {
 	return false
 }
 
-func unix8(t time.Time) []byte {
-	if t.IsZero() {
-		return u64(0)
-	}
-	return u64(uint64(t.Unix()))
-}
-
-func join(parts ...[]byte) []byte {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]byte, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
-var sep = []byte{0}
-
 // indexKeys lists every index key of a record, by bucket name.
 func indexKeys(r *dossier.Record) map[string][][]byte {
 	id := []byte(r.ID)
@@ -469,12 +390,6 @@ func indexKeys(r *dossier.Record) map[string][][]byte {
 		}
 	}
 	return keys
-}
-
-func be64(b []byte) uint64 { return uint64(be32(b[:4]))<<32 | uint64(be32(b[4:])) }
-
-func be32(b []byte) uint32 {
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
 // LogPrint records in the audit that a form of a record was printed, and

@@ -17,8 +17,6 @@ import (
 // of its store), and Rewind puts the missing ones back in the outbox, in
 // their original order, ahead of anything newer.
 
-var bSent = []byte("sent")
-
 // SentRetention is how long accepted events stay in the sent journal: the
 // oldest backup a province would restore its backend from.
 var SentRetention = 180 * 24 * time.Hour

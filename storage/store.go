@@ -21,34 +21,6 @@ import (
 	"motcua/dossier"
 )
 
-// Bucket names.
-var (
-	bMeta         = []byte("meta")
-	bCatalog      = []byte("catalog")
-	bCalendar     = []byte("calendar")
-	bRecords      = []byte("records")
-	bIdxCode      = []byte("idx_code")
-	bIdxIDNum     = []byte("idx_idnum")
-	bIdxPhone     = []byte("idx_phone")
-	bIdxName      = []byte("idx_name")
-	bIdxReceived  = []byte("idx_received")
-	bIdxStatusRcv = []byte("idx_status_recv")
-	bIdxStatusDue = []byte("idx_status_due")
-	bIdxProcRecv  = []byte("idx_proc_recv")
-	bOutbox       = []byte("outbox")
-	bAudit        = []byte("audit")
-
-	allBuckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
-		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bOutbox, bAudit}
-
-	kSchema   = []byte("schema")
-	kDevice   = []byte("device")
-	kSettings = []byte("settings")
-	kCurrent  = []byte("current")
-	kRecordN  = []byte("records_n")
-	kPendingN = []byte("outbox_pending") // outbox entries pending or sending
-)
-
 // Errors callers decide on. The Vietnamese text is what a clerk reads.
 var (
 	ErrNotFound     = errors.New("không tìm thấy hồ sơ")
@@ -288,7 +260,7 @@ func (s *Store) Close() error { return s.db.Close() }
 var migrations = []func(tx *bolt.Tx, opts Options) error{
 	// 0 → 1: buckets, device id, reference data.
 	func(tx *bolt.Tx, opts Options) error {
-		for _, name := range allBuckets {
+		for _, name := range schema1Buckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -379,6 +351,11 @@ func (s *Store) migrate(opts Options) error {
 		for i := have; i < len(migrations); i++ {
 			if err := migrations[i](tx, opts); err != nil {
 				return fmt.Errorf("storage: migration %d→%d: %w", i, i+1, err)
+			}
+		}
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
 			}
 		}
 		return tx.Bucket(bMeta).Put(kSchema, u32(uint32(len(migrations))))
@@ -534,20 +511,6 @@ func (s *Store) fail(step string) error {
 	}
 	return nil
 }
-
-func u32(v uint32) []byte {
-	b := make([]byte, 4)
-	binary.BigEndian.PutUint32(b, v)
-	return b
-}
-
-func u64(v uint64) []byte {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, v)
-	return b
-}
-
-func clone(b []byte) []byte { return append([]byte(nil), b...) }
 
 // Sync flushes the file to disk (after a NoSync bulk load).
 func (s *Store) Sync() error { return classify(s.db.Sync()) }

@@ -1,0 +1,48 @@
+package storage
+
+// The file's layout, drawn in doc.go: every bucket is declared here, in one
+// list, and every one is created when the file is opened for writing (the
+// migrations that introduced them stay as they were).
+
+// Bucket names.
+var (
+	bMeta         = []byte("meta")
+	bCatalog      = []byte("catalog")
+	bCalendar     = []byte("calendar")
+	bRecords      = []byte("records")
+	bIdxCode      = []byte("idx_code")
+	bIdxIDNum     = []byte("idx_idnum")
+	bIdxPhone     = []byte("idx_phone")
+	bIdxName      = []byte("idx_name")
+	bIdxReceived  = []byte("idx_received")
+	bIdxStatusRcv = []byte("idx_status_recv")
+	bIdxStatusDue = []byte("idx_status_due")
+	bIdxProcRecv  = []byte("idx_proc_recv")
+	bIdxBacklog   = []byte("idx_backlog") // pulled records owing name, ID and phone entries (backlog.go)
+	bOutbox       = []byte("outbox")
+	bSent         = []byte("sent") // the sent journal (sent.go)
+	bAttention    = []byte("attention")
+	bAudit        = []byte("audit")
+
+	allBuckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
+		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bIdxBacklog, bOutbox, bSent, bAttention, bAudit}
+
+	// schema1Buckets are those the first schema had (migration 0 → 1).
+	schema1Buckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
+		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bOutbox, bAudit}
+
+	// indexBuckets are the record indexes Verify checks against the records.
+	indexBuckets = [][]byte{bIdxCode, bIdxIDNum, bIdxPhone, bIdxName, bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv}
+)
+
+// Keys of the meta bucket.
+var (
+	kSchema   = []byte("schema")
+	kDevice   = []byte("device")
+	kSettings = []byte("settings")
+	kCurrent  = []byte("current") // in catalog and calendar: the document in force
+	kRecordN  = []byte("records_n")
+	kPendingN = []byte("outbox_pending") // outbox entries pending or sending
+	kSync     = []byte("sync")
+	kBackup   = []byte("backup_state")
+)

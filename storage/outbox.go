@@ -1,0 +1,204 @@
+package storage
+
+// The outbox: every event a clerk's action makes waits here, in order, until
+// the backend has it. Entries go pending → sending → acked (then into the
+// sent journal, sent.go) or needs_attention.
+
+import (
+	"encoding/json"
+
+	bolt "go.etcd.io/bbolt"
+
+	"motcua/dossier"
+)
+
+// OutboxState is where an outbox entry is in being sent.
+type OutboxState string
+
+// Outbox states: pending → sending → acked | needs_attention.
+const (
+	OutboxPending   OutboxState = "pending"
+	OutboxSending   OutboxState = "sending"
+	OutboxAcked     OutboxState = "acked"
+	OutboxAttention OutboxState = "needs_attention"
+)
+
+// OutboxEntry is one event waiting to reach the provincial backend.
+type OutboxEntry struct {
+	Seq       uint64        `json:"seq"`
+	Event     dossier.Event `json:"event"`
+	State     OutboxState   `json:"state"`
+	Attempts  int           `json:"attempts,omitempty"`
+	LastError string        `json:"last_error,omitempty"`
+}
+
+func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
+	if err := addCount(tx, kPendingN, 1); err != nil {
+		return err
+	}
+	return appendJSON(tx.Bucket(bOutbox), func(seq uint64) any { return OutboxEntry{Seq: seq, Event: e, State: OutboxPending} })
+}
+
+// PendingBatch returns up to n outbox entries to send, in order: pending
+// ones and ones left "sending" by a crash (the server dedupes them).
+func (s *Store) PendingBatch(n int) ([]OutboxEntry, error) { return s.PendingAfter(0, n, 0) }
+
+// PendingAfter is PendingBatch for entries after the given sequence, of
+// at most about maxBytes as stored (0: no bound) but at least one entry:
+// a batch of a few large records must not grow past what the backend takes.
+func (s *Store) PendingAfter(after uint64, n, maxBytes int) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	size := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < n; k, v = c.Next() {
+			if maxBytes > 0 && len(out) > 0 && size+len(v) > maxBytes {
+				break
+			}
+			var e OutboxEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if e.State == OutboxPending || e.State == OutboxSending {
+				out = append(out, e)
+				size += len(v)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkSending records, before a request goes out, that these entries are
+// being sent.
+func (s *Store) MarkSending(entries []OutboxEntry) error {
+	return s.update(func(tx *bolt.Tx) error { return markSending(tx, entries) })
+}
+
+func markSending(tx *bolt.Tx, entries []OutboxEntry) error {
+	b := tx.Bucket(bOutbox)
+	for i := range entries {
+		entries[i].State = OutboxSending
+		entries[i].Attempts++
+		data, err := json.Marshal(entries[i])
+		if err != nil {
+			return err
+		}
+		if err := b.Put(u64(entries[i].Seq), data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PushOutcome is the server's verdict on one outbox entry.
+type PushOutcome struct {
+	Seq      uint64
+	Accepted bool            // accepted, or a duplicate of an accepted event
+	Reason   string          // when not accepted
+	Server   *dossier.Record // the server's copy, on conflict
+}
+
+// ApplyPushResults settles a sent batch in one transaction: accepted
+// entries leave the outbox; refused ones are marked needs_attention, kept
+// in the attention list with the server's reason, and the local record
+// takes the server's copy (the refused action stays visible there).
+//
+// Accepted events are kept in the sent journal (see sent.go) until
+// SentRetention has passed, so that a backend restored from an older
+// backup can be given them again. held is what the backend said it holds
+// of this device (its generation and highest sequence).
+func (s *Store) ApplyPushResults(outcomes []PushOutcome, held Held) error {
+	return s.update(func(tx *bolt.Tx) error {
+		if err := s.settle(tx, outcomes); err != nil {
+			return err
+		}
+		return noteHeld(tx, held)
+	})
+}
+
+func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
+	b, sent := tx.Bucket(bOutbox), tx.Bucket(bSent)
+	now := s.now()
+	for _, o := range outcomes {
+		key := u64(o.Seq)
+		v := b.Get(key)
+		if v == nil {
+			continue // settled by an earlier answer
+		}
+		if err := addCount(tx, kPendingN, -1); err != nil {
+			return err
+		}
+		if o.Accepted {
+			if err := journal(sent, key, v, now); err != nil {
+				return err
+			}
+			if err := b.Delete(key); err != nil {
+				return err
+			}
+			continue
+		}
+		var e OutboxEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		e.State, e.LastError = OutboxAttention, o.Reason
+		data, _ := json.Marshal(e)
+		if err := b.Put(key, data); err != nil {
+			return err
+		}
+		code := ""
+		if old, err := getRecord(tx, e.Event.RecordID); err == nil {
+			code = old.Code
+			if o.Server != nil && o.Server.ID == old.ID {
+				if err := putRecord(tx, o.Server, old); err != nil {
+					return err
+				}
+			}
+		} else if o.Server != nil {
+			code = o.Server.Code
+		}
+		if err := s.addAttention(tx, Attention{RecordID: e.Event.RecordID, Code: code, Event: e.Event, Reason: o.Reason, Server: o.Server}); err != nil {
+			return err
+		}
+		if err := s.audit(tx, AuditEntry{Actor: "sync", Action: "conflict", RecordID: e.Event.RecordID, Code: code, Detail: string(e.Event.Type)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countPending scans the outbox for entries waiting to be sent.
+func countPending(tx *bolt.Tx) (int, error) {
+	n := 0
+	err := tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
+		var e struct {
+			State OutboxState `json:"state"`
+		}
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		if e.State == OutboxPending || e.State == OutboxSending {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Outbox lists outbox entries in order, up to limit.
+func (s *Store) Outbox(limit int) ([]OutboxEntry, error) {
+	var out []OutboxEntry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOutbox).Cursor()
+		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+			var e OutboxEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
