@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -128,7 +129,7 @@ type enrollCode struct {
 // BoltStore is the embedded Store.
 type BoltStore struct {
 	db  *bolt.DB
-	cal *dossier.Calendar
+	cal atomic.Pointer[dossier.Calendar] // replaced by SetReference while pushes read it
 	now func() time.Time
 }
 
@@ -265,7 +266,7 @@ func (s *BoltStore) loadCalendar() error {
 	if err != nil {
 		return fmt.Errorf("server: stored calendar: %w", err)
 	}
-	s.cal = cal
+	s.cal.Store(cal)
 	return nil
 }
 
@@ -545,7 +546,7 @@ func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string)
 	// allowed by the status machine from the server's status.
 	applied := e
 	applied.BaseVersion = rec.Version
-	if err := dossier.Apply(&rec, applied, s.cal); err != nil {
+	if err := dossier.Apply(&rec, applied, s.cal.Load()); err != nil {
 		return reject(err.Error())
 	}
 	seq, err := log.NextSequence()
