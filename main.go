@@ -3,14 +3,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,8 +21,7 @@ import (
 
 	"motcua/app"
 	"motcua/assets"
-	"motcua/storage"
-	mcsync "motcua/sync"
+	"motcua/counter"
 )
 
 func main() {
@@ -33,29 +30,22 @@ func main() {
 	smoke := flag.Duration("smoke", 0, "start, show the window, print start-up figures, quit after this long (for tests)")
 	flag.Parse()
 
-	path, err := storage.DefaultPath()
-	if *dataDir != "" {
-		path, err = filepath.Join(*dataDir, "motcua.db"), nil
-	}
 	a := fyneapp.NewWithID("vn.motcua.counter")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	var st *storage.Store
-	if err == nil {
-		st, err = storage.Open(path, storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
-	}
+	ctr, err := counter.Open(counter.Options{Dir: *dataDir})
 	if err != nil {
 		slog.Error("cannot open the store", "err", err)
 		fatalWindow(a, err, *smoke)
 		os.Exit(1)
 	}
-	defer st.Close()
-
-	host, _ := os.Hostname()
-	engine := mcsync.New(st, mcsync.Config{DeviceName: host})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go engine.Run(ctx)
-	ui := app.New(a, st, engine)
+	// the engine stops, and is waited for, before the file closes
+	defer ctr.Close()
+	ctr.StartSync()
+	ui := app.New(a, ctr)
+	if m := ctr.Moved(); m != nil {
+		slog.Info("data folder moved to the user data directory")
+		ui.Notify(counter.L("data.moved", map[string]any{"From": m.From, "To": m.To}))
+	}
 	stop := make(chan struct{})
 	ui.Start(stop)
 	sig := make(chan os.Signal, 1)
@@ -81,9 +71,9 @@ func main() {
 // fatalWindow tells the clerk, in Vietnamese, why the program cannot start.
 // In a smoke run it closes by itself after autoClose.
 func fatalWindow(a fyne.App, err error, autoClose time.Duration) {
-	msg := "Không mở được dữ liệu của chương trình:\n\n" + err.Error()
-	if errors.Is(err, storage.ErrLocked) {
-		msg = "Chương trình Một Cửa đang chạy ở một cửa sổ khác trên máy này.\n\n" + err.Error()
+	msg := "Không mở được dữ liệu của chương trình:\n\n" + counter.Explain(err)
+	if errors.Is(err, counter.ErrLocked) {
+		msg = "Chương trình Một Cửa đang chạy ở một cửa sổ khác trên máy này.\n\n" + counter.Explain(err)
 	}
 	fmt.Fprintln(os.Stderr, msg)
 	w := a.NewWindow("Một Cửa")

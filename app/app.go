@@ -1,7 +1,8 @@
 // Package app is the Fyne user interface of Một Cửa: the first-run set-up,
 // the intake form, the records list with each record's life, settings and
-// the status bar. It takes a fyne.App and a store; only main.go creates the
-// Fyne application.
+// the status bar. It takes a fyne.App and a counter (package counter, the
+// use cases it shares with motcuactl); only main.go creates the Fyne
+// application.
 package app
 
 import (
@@ -10,11 +11,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
-	"motcua/storage"
+	"motcua/counter"
 	mcsync "motcua/sync"
 )
 
@@ -22,8 +24,8 @@ import (
 type UI struct {
 	app    fyne.App
 	win    fyne.Window
-	store  *storage.Store
-	engine *mcsync.Engine // nil: no sync (tests of other screens)
+	ctr    *counter.Counter
+	engine *mcsync.Engine // the counter's: its status stream and log
 	now    func() time.Time
 	// runPrint runs the print command; nil runs it for real (tests record it).
 	runPrint func(name string, args ...string) error
@@ -39,15 +41,13 @@ type UI struct {
 }
 
 // New builds the UI on a window of a; it shows the set-up screen on first
-// run and the main screens after. eng, when not nil, is the sync engine
-// the UI shows and kicks after every saved action.
-func New(a fyne.App, s *storage.Store, eng *mcsync.Engine) *UI {
+// run and the main screens after. The counter's sync engine, running or
+// not, is what the status bar and the sync screen show.
+func New(a fyne.App, c *counter.Counter) *UI {
 	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
-	SetLanguage(s.Settings().Language)
-	u := &UI{app: a, store: s, engine: eng, now: time.Now, do: fyne.Do}
-	if eng != nil {
-		eng.OnChange(func(st mcsync.Status) { u.do(func() { u.syncChanged(st) }) })
-	}
+	SetLanguage(c.Settings().Language)
+	u := &UI{app: a, ctr: c, engine: c.Engine(), now: time.Now, do: fyne.Do}
+	u.engine.OnChange(func(st mcsync.Status) { u.do(func() { u.syncChanged(st) }) })
 	u.win = a.NewWindow(lang.L("app.title"))
 	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.SetMaster()
@@ -60,7 +60,7 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 func (u *UI) build() {
 	u.win.SetTitle(lang.L("app.title"))
-	if !u.store.Settings().Ready() {
+	if !u.ctr.Settings().Ready() {
 		u.win.SetMainMenu(nil)
 		u.win.SetContent(newSetupScreen(u, true).content)
 		return
@@ -130,9 +130,7 @@ func (u *UI) changed() {
 	if u.syncView != nil && u.showing(u.syncView.content) {
 		u.syncView.refresh()
 	}
-	if u.engine != nil {
-		u.engine.Kick() // send it now if the network allows
-	}
+	u.ctr.Kick() // send it now if the network allows
 }
 
 // syncChanged follows the engine: status bar, sync screen, and the list
@@ -156,7 +154,7 @@ func (u *UI) showing(content fyne.CanvasObject) bool {
 
 // rebuild redraws everything, after set-up or a language change.
 func (u *UI) rebuild() {
-	SetLanguage(u.store.Settings().Language)
+	SetLanguage(u.ctr.Settings().Language)
 	u.build()
 }
 
@@ -166,4 +164,13 @@ type lightTheme struct{ fyne.Theme }
 
 func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return t.Theme.Color(n, theme.VariantLight)
+}
+
+// Notify tells the clerk something that happened at start (the data
+// folder moved): in a dialog, and on the status bar.
+func (u *UI) Notify(text string) {
+	if u.status != nil {
+		u.status.notify(text)
+	}
+	dialog.ShowInformation(lang.L("app.title"), text, u.win)
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/assets"
+	"motcua/counter"
 	"motcua/dossier"
 	"motcua/server"
 	"motcua/storage"
@@ -43,8 +43,9 @@ func newTestUI(t *testing.T) (*UI, *storage.Store) {
 		t.Fatal(err)
 	}
 	a := test.NewTempApp(t)
-	u := New(a, s, nil)
+	u := New(a, counter.New(s, counter.Options{}))
 	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
+	u.ctr.SetClock(u.now)
 	u.win.Resize(fyne.NewSize(1280, 800))
 	return u, s
 }
@@ -239,7 +240,7 @@ func TestRefusalNeedsAReason(t *testing.T) {
 func TestFirstRunSetUp(t *testing.T) {
 	s := openStore(t)
 	a := test.NewTempApp(t)
-	u := New(a, s, nil)
+	u := New(a, counter.New(s, counter.Options{}))
 	if u.tabs != nil {
 		t.Fatal("main screens shown before set-up")
 	}
@@ -275,7 +276,7 @@ func TestEnglish(t *testing.T) {
 	if got := statusLabel(dossier.StatusReturned); got != "Result returned" {
 		t.Fatalf("status %q", got)
 	}
-	if got := fieldMessage(dossier.ValidatePhone("1")); got != "Invalid phone number" {
+	if got := counter.FieldMessage(dossier.ValidatePhone("1")); got != "Invalid phone number" {
 		t.Fatalf("%q", got)
 	}
 }
@@ -423,15 +424,13 @@ func TestSyncFromTheUI(t *testing.T) {
 
 	s := openStore(t)
 	s.SaveSettings(testSettings)
-	eng := mcsync.New(s, mcsync.Config{Interval: 100 * time.Millisecond, BackoffBase: 10 * time.Millisecond, BackoffCap: 100 * time.Millisecond, Timeout: 2 * time.Second})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	u := New(test.NewTempApp(t), s, eng)
+	ctr := counter.New(s, counter.Options{Sync: mcsync.Config{Interval: 100 * time.Millisecond, BackoffBase: 10 * time.Millisecond, BackoffCap: 100 * time.Millisecond, Timeout: 2 * time.Second}})
+	u := New(test.NewTempApp(t), ctr)
+	eng := ctr.Engine()
 	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
 	ui := serialise(u)
-	stopped := make(chan struct{})
-	go func() { eng.Run(ctx); close(stopped) }()
-	defer func() { cancel(); <-stopped }() // the engine must not outlive the test
+	ctr.StartSync()
+	defer ctr.StopSync() // the engine must not outlive the test
 
 	// Settings → Kết nối máy chủ
 	settings := u.tabs.Items[3].Content

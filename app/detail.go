@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/counter"
 	"motcua/dossier"
 )
 
@@ -165,7 +166,7 @@ func requiredText(e *widget.Entry) {
 // act asks for what an action needs and applies it through the store.
 func (d *detailView) act(typ dossier.EventType) {
 	r := d.rec
-	ev := d.u.store.NewEvent(r, typ)
+	ev := d.u.ctr.NewEvent(r, typ)
 	var items []*widget.FormItem
 	var fill []func() error
 	reason := widget.NewMultiLineEntry()
@@ -212,7 +213,7 @@ func (d *detailView) act(typ dossier.EventType) {
 			return err
 		})
 	}
-	cal := d.u.store.Calendar()
+	cal := d.u.ctr.Calendar()
 	switch typ {
 	case dossier.EvSupplementRequested:
 		missing := widget.NewMultiLineEntry()
@@ -258,7 +259,7 @@ func (d *detailView) act(typ dossier.EventType) {
 	apply := func() {
 		for _, f := range fill {
 			if err := f(); err != nil {
-				dialog.ShowError(errors.New(humanize(err)), d.u.win)
+				dialog.ShowError(errors.New(counter.Explain(err)), d.u.win)
 				return
 			}
 		}
@@ -284,9 +285,9 @@ func (d *detailView) act(typ dossier.EventType) {
 
 // apply saves the event; on success the record, list and status bar follow.
 func (d *detailView) apply(ev dossier.Event) {
-	r, err := d.u.store.Apply(ev)
+	r, err := d.u.ctr.Apply(ev)
 	if err != nil {
-		dialog.ShowError(errors.New(humanize(err)), d.u.win)
+		dialog.ShowError(errors.New(counter.Explain(err)), d.u.win)
 		return
 	}
 	d.show(r)

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -11,8 +10,9 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"motcua/assets"
+	"motcua/counter"
 	"motcua/dossier"
-	"motcua/storage"
+	mcsync "motcua/sync"
 )
 
 var current = "vi"
@@ -28,6 +28,7 @@ func SetLanguage(code string) {
 		code = "vi"
 	}
 	current = code
+	counter.SetLanguage(code)
 	// Fyne reads the locale from the environment on Linux and macOS.
 	_ = os.Setenv("LANGUAGE", code)
 	for _, loc := range []fyne.Locale{fyne.Locale(code), "en", "vi", lang.SystemLocale()} {
@@ -49,9 +50,9 @@ func domainText(key, vi string) string {
 	return lang.X(key, vi)
 }
 
-func statusLabel(s dossier.Status) string { return domainText(fmt.Sprintf("status.%d", s), s.Label()) }
+func statusLabel(s dossier.Status) string { return counter.StatusLabel(s) }
 
-func eventLabel(e dossier.EventType) string { return domainText("event."+string(e), e.Label()) }
+func eventLabel(e dossier.EventType) string { return counter.EventLabel(e) }
 
 func partyTypeLabel(p dossier.PartyType) string {
 	return domainText(fmt.Sprintf("party.%d", p), p.Label())
@@ -115,36 +116,11 @@ func fmtDate(t time.Time) string {
 // fmtMoney writes đồng with dots: 200.000 đ.
 func fmtMoney(v int64) string { return dossier.Thousands(v) + " đ" }
 
-// humanize turns an error into what the clerk reads, in the UI's language.
-func humanize(err error) string {
-	var ve dossier.ValidationErrors
-	var fe *dossier.FieldError
-	var te *dossier.TransitionError
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &ve):
-		lines := make([]string, 0, len(ve))
-		for _, e := range ve {
-			lines = append(lines, "• "+fieldMessage(e))
-		}
-		return lang.L("error.form") + "\n" + strings.Join(lines, "\n")
-	case errors.As(err, &fe):
-		return fieldMessage(fe)
-	case errors.As(err, &te):
-		return lang.L("error.transition", map[string]any{"Action": eventLabel(te.Event), "Status": statusLabel(te.From)})
-	case errors.Is(err, dossier.ErrVersion):
-		return lang.X("error.version", dossier.ErrVersion.Error())
-	case errors.Is(err, storage.ErrDiskFull):
-		return lang.X("error.disk_full", storage.ErrDiskFull.Error())
-	case errors.Is(err, storage.ErrReadOnlyFile):
-		return lang.X("error.read_only", storage.ErrReadOnlyFile.Error())
-	case errors.Is(err, storage.ErrNotFound):
-		return lang.X("error.not_found", storage.ErrNotFound.Error())
-	case errors.Is(err, dossier.ErrSequenceFull):
-		return lang.X("error.sequence_full", dossier.ErrSequenceFull.Error())
+// logText is the sync log as lines a person reads, newest last.
+func logText(notes []mcsync.Note) string {
+	lines := make([]string, len(notes))
+	for i, n := range notes {
+		lines[i] = counter.Wording(n)
 	}
-	return lang.L("error.unexpected") + "\n" + err.Error()
+	return strings.Join(lines, "\n")
 }
-
-func fieldMessage(e *dossier.FieldError) string { return domainText("err."+e.Key, e.Msg) }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/counter"
 	"motcua/dossier"
 	"motcua/forms"
 )
@@ -152,7 +153,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	})
 	s.openLast.Hide()
 	s.printLast = widget.NewButtonWithIcon(lang.L("intake.print_receipt"), theme.DocumentPrintIcon(), func() {
-		if r, err := u.store.GetByCode(s.lastCode); err == nil {
+		if r, err := u.ctr.GetByCode(s.lastCode); err == nil {
 			u.printForm(r, forms.KindReceipt)
 		}
 	})
@@ -198,7 +199,7 @@ func positiveInt(lo, hi int) func(string) error {
 func (s *intakeScreen) focus() { s.u.win.Canvas().Focus(s.search) }
 
 func (s *intakeScreen) onSearch(q string) {
-	s.matches = s.u.store.Catalog().Search(q)
+	s.matches = s.u.ctr.Catalog().Search(q)
 	s.matchList.Refresh()
 }
 
@@ -255,7 +256,7 @@ func (s *intakeScreen) updateDue() {
 	in := dossier.Intake{UseAltTime: s.altTime.Checked}
 	pt := in.TimeFor(*s.procedure)
 	now := s.u.now()
-	due := s.u.store.Calendar().Due(pt, s.procedure.Cutoff15, now)
+	due := s.u.ctr.Calendar().Due(pt, s.procedure.Cutoff15, now)
 	s.due.SetText(fmtDue(due))
 	s.dueDetail.SetText(lang.L("intake.due.detail", map[string]any{"Time": timeLabel(pt), "Now": fmtTime(now)}))
 }
@@ -292,7 +293,7 @@ func (s *intakeScreen) save() {
 	in, err := s.intakeValue()
 	if err == nil {
 		var r *dossier.Record
-		r, err = s.u.store.Intake(in)
+		r, err = s.u.ctr.Intake(in)
 		if err == nil {
 			s.lastCode = r.Code
 			s.lastSaved.SetText(lang.L("intake.saved", map[string]any{"Code": r.Code, "Due": fmtDue(r.DueAt), "Name": r.Owner.Name}))
@@ -300,13 +301,13 @@ func (s *intakeScreen) save() {
 			s.printLast.Show()
 			s.reset()
 			s.u.changed()
-			if s.u.store.Settings().AutoPrint {
+			if s.u.ctr.Settings().AutoPrint {
 				s.u.printForm(r, forms.KindReceipt)
 			}
 			return
 		}
 	}
-	dialog.ShowError(errors.New(humanize(err)), s.u.win)
+	dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
 }
 
 // reset clears the form for the next citizen.

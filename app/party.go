@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/counter"
 	"motcua/dossier"
 )
 
@@ -35,7 +36,7 @@ func errText(e *dossier.FieldError) error {
 	if e == nil {
 		return nil
 	}
-	return errors.New(fieldMessage(e))
+	return errors.New(counter.FieldMessage(e))
 }
 
 // optional validates a field only when something was typed in it.

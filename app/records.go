@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/counter"
 	"motcua/dossier"
 	"motcua/storage"
 )
@@ -54,7 +55,7 @@ func newRecordsScreen(u *UI) *recordsScreen {
 	s.status = widget.NewSelect(statuses, func(string) { s.reload() })
 	s.status.SetSelectedIndex(0)
 	procs := []string{lang.L("records.all_procedures")}
-	for _, p := range u.store.Catalog().Procedures {
+	for _, p := range u.ctr.Catalog().Procedures {
 		procs = append(procs, p.Code+" — "+p.Name)
 	}
 	s.procedure = widget.NewSelect(procs, func(string) { s.reload() })
@@ -148,7 +149,7 @@ func (s *recordsScreen) currentQuery() storage.Query {
 		q.Status = dossier.Status(i)
 	}
 	if i := s.procedure.SelectedIndex(); i > 0 {
-		q.Procedure = s.u.store.Catalog().Procedures[i-1].Code
+		q.Procedure = s.u.ctr.Catalog().Procedures[i-1].Code
 	}
 	if d, ok := dossier.ParseDate(s.from.Text); ok {
 		q.From = d
@@ -167,9 +168,9 @@ func (s *recordsScreen) reload() {
 	s.query = s.currentQuery()
 	s.query.Now = s.u.now()
 	s.gen++
-	items, next, err := s.u.store.Page(s.query, nil, pageSize)
+	items, next, err := s.u.ctr.Page(s.query, nil, pageSize)
 	if err != nil {
-		s.count.SetText(humanize(err))
+		s.count.SetText(counter.Explain(err))
 		return
 	}
 	s.items, s.next, s.loading = items, next, false
@@ -182,7 +183,7 @@ func (s *recordsScreen) reload() {
 		go s.countInBackground(s.gen, s.query)
 	}
 	if s.selected != "" {
-		if r, err := s.u.store.Get(s.selected); err == nil {
+		if r, err := s.u.ctr.Get(s.selected); err == nil {
 			s.detail.show(r)
 		}
 	}
@@ -190,7 +191,7 @@ func (s *recordsScreen) reload() {
 
 func (s *recordsScreen) countInBackground(gen int, q storage.Query) {
 	const cap = 100_000
-	n, err := s.u.store.Count(q, cap)
+	n, err := s.u.ctr.Count(q, cap)
 	s.u.do(func() {
 		if gen != s.gen || err != nil {
 			return
@@ -210,7 +211,7 @@ func (s *recordsScreen) loadMore() {
 		s.loading = false
 		return
 	}
-	items, next, err := s.u.store.Page(s.query, s.next, pageSize)
+	items, next, err := s.u.ctr.Page(s.query, s.next, pageSize)
 	s.loading = false
 	if err != nil {
 		return
@@ -229,7 +230,7 @@ func (s *recordsScreen) open(r *dossier.Record) {
 func (s *recordsScreen) openCode(code string) {
 	s.u.showTab(1)
 	s.search.SetText(code)
-	if r, err := s.u.store.GetByCode(code); err == nil {
+	if r, err := s.u.ctr.GetByCode(code); err == nil {
 		s.open(r)
 		if len(s.items) > 0 {
 			s.list.Select(0)

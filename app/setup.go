@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/counter"
 	"motcua/dossier"
 	"motcua/forms"
 	"motcua/storage"
@@ -38,7 +39,7 @@ type setupScreen struct {
 var languageNames = map[string]string{"vi": "Tiếng Việt", "en": "English"}
 
 func newSetupScreen(u *UI, firstRun bool) *setupScreen {
-	set := u.store.Settings()
+	set := u.ctr.Settings()
 	s := &setupScreen{u: u, firstRun: firstRun,
 		unitName: widget.NewEntry(), unitCode: widget.NewEntry(), place: widget.NewEntry(), clerk: widget.NewEntry()}
 	s.unitName.SetPlaceHolder(lang.L("setup.unit_name.placeholder"))
@@ -50,7 +51,7 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 	s.clerk.SetText(set.Clerk)
 	s.unitCode.Validator = func(v string) error {
 		if e := dossier.ValidateUnitCode(strings.TrimSpace(v)); e != nil {
-			return fmt.Errorf("%s", fieldMessage(e))
+			return fmt.Errorf("%s", counter.FieldMessage(e))
 		}
 		return nil
 	}
@@ -136,7 +137,7 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 
 // settings reads the form.
 func (s *setupScreen) settings() storage.Settings {
-	set := s.u.store.Settings()
+	set := s.u.ctr.Settings()
 	set.UnitName = strings.TrimSpace(s.unitName.Text)
 	set.UnitCode = strings.TrimSpace(s.unitCode.Text)
 	set.Place = strings.TrimSpace(s.place.Text)
@@ -157,10 +158,10 @@ func (s *setupScreen) settings() storage.Settings {
 }
 
 func (s *setupScreen) submit() {
-	before := s.u.store.Settings()
+	before := s.u.ctr.Settings()
 	set := s.settings()
-	if err := s.u.store.SaveSettings(set); err != nil {
-		dialog.ShowError(fmt.Errorf("%s", humanize(err)), s.u.win)
+	if err := s.u.ctr.SaveSettings(set); err != nil {
+		dialog.ShowError(fmt.Errorf("%s", counter.Explain(err)), s.u.win)
 		return
 	}
 	if s.firstRun || before.Language != set.Language {
@@ -173,7 +174,7 @@ func (s *setupScreen) submit() {
 
 // info shows the data file and the reference data in force.
 func (s *setupScreen) info() fyne.CanvasObject {
-	st := s.u.store
+	st := s.u.ctr
 	cal := st.Calendar()
 	var days []string
 	for _, d := range cal.SpecialDays() {
@@ -209,7 +210,7 @@ func (s *setupScreen) info() fyne.CanvasObject {
 	holidays := widget.NewLabel(strings.Join(days, "\n"))
 	return container.NewVBox(
 		widget.NewLabelWithStyle(lang.L("settings.data"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabel(lang.L("settings.file", map[string]any{"Path": st.Path()})),
+		widget.NewLabel(lang.L("settings.file", map[string]any{"Path": st.File()})),
 		widget.NewLabel(lang.L("settings.catalog", map[string]any{"Version": st.Catalog().Version, "N": len(st.Catalog().Procedures)})),
 		widget.NewLabelWithStyle(lang.L("settings.hours", map[string]any{"Version": cal.Version}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel(strings.Join(hours, "\n")),

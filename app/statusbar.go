@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/counter"
 	"motcua/dossier"
 	mcsync "motcua/sync"
 )
@@ -39,7 +40,7 @@ func newStatusBar(u *UI) *statusBar {
 
 // refresh reads the counts; it is cheap enough to run after every action.
 func (b *statusBar) refresh() {
-	st, err := b.u.store.Stats()
+	st, err := b.u.ctr.Status()
 	if err != nil {
 		b.store.SetText(lang.L("status.store_error"))
 		b.store.Importance = widget.DangerImportance
@@ -49,13 +50,11 @@ func (b *statusBar) refresh() {
 	b.store.Importance = widget.SuccessImportance
 	b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.u.count(st.Records)}))
 	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
-	if b.u.engine != nil {
-		text, imp := syncStateText(b.u.engine.Status())
-		b.link.Importance = imp
-		b.link.SetText(text)
-	}
-	b.backupText()
-	set := b.u.store.Settings()
+	text, imp := syncStateText(b.u.engine.Status())
+	b.link.Importance = imp
+	b.link.SetText(text)
+	b.backupText(st)
+	set := b.u.ctr.Settings()
 	b.who.SetText(lang.L("status.who", map[string]any{"Clerk": set.Clerk, "Counter": set.Counter, "Unit": set.UnitName}))
 }
 
@@ -79,18 +78,17 @@ func (b *statusBar) applySync(st mcsync.Status) {
 
 // backupText says when the last good automatic backup was made, and warns
 // when there is none for two days or the folder is missing.
-func (b *statusBar) backupText() {
-	set, st, now := b.u.store.Settings(), b.u.store.BackupState(), b.u.now()
+func (b *statusBar) backupText(sum counter.Summary) {
 	text, imp := "", widget.MediumImportance
-	at := st.LastGood.In(dossier.Loc).Format("15:04 02/01")
+	at := sum.Backup.LastGood.In(dossier.Loc).Format("15:04 02/01")
 	switch {
-	case set.BackupDir == "":
+	case sum.BackupDir == "":
 		text, imp = lang.L("status.backup_off"), widget.WarningImportance
-	case !dirExists(set.BackupDir):
+	case !dirExists(sum.BackupDir):
 		text, imp = lang.L("status.backup_missing"), widget.DangerImportance
-	case st.LastGood.IsZero():
+	case sum.Backup.LastGood.IsZero():
 		text, imp = lang.L("status.backup_never"), widget.WarningImportance
-	case st.Stale(now):
+	case sum.BackupStale:
 		text, imp = lang.L("status.backup_stale", map[string]any{"At": at}), widget.DangerImportance
 	default:
 		text = lang.L("status.backup_ok", map[string]any{"At": at})
@@ -122,11 +120,10 @@ func (u *UI) backups(stop <-chan struct{}) {
 // backupIfDue makes the automatic backup if one is due, and shows the
 // outcome. Safe from any goroutine.
 func (u *UI) backupIfDue() {
-	set := u.store.Settings()
-	if set.BackupDir == "" || u.store.ReadOnly() || !u.store.BackupState().Due(u.now()) {
-		return
+	path, err := u.ctr.BackupIfDue()
+	if path == "" && err == nil {
+		return // none due
 	}
-	path, err := u.store.AutoBackup(set.BackupDir, set.BackupKeep)
 	if err != nil {
 		slog.Warn("automatic backup failed", "err", err) // a path and bbolt's words: no personal data
 	}
@@ -158,7 +155,7 @@ func (b *statusBar) queueText(pending, attention, indexing int) string {
 // Vietnamese, 60,000 in English.
 func (u *UI) count(n int) string {
 	s := dossier.Thousands(int64(n))
-	if u.store.Settings().Language == "en" {
+	if u.ctr.Settings().Language == "en" {
 		s = strings.ReplaceAll(s, ".", ",")
 	}
 	return s

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/counter"
 	"motcua/dossier"
 	"motcua/storage"
 	mcsync "motcua/sync"
@@ -44,9 +45,7 @@ func newSyncScreen(u *UI) *syncScreen {
 	s.log.Wrapping = fyne.TextWrapWord
 	s.log.TextStyle.Monospace = true
 	s.sendNow = widget.NewButtonWithIcon(lang.L("sync.send_now"), theme.UploadIcon(), func() {
-		if u.engine != nil {
-			u.engine.Kick()
-		}
+		u.ctr.Kick()
 	})
 	s.sendNow.Importance = widget.HighImportance
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(
@@ -69,15 +68,14 @@ func syncStateText(st mcsync.Status) (string, widget.Importance) {
 		return lang.L("sync.state.offline"), widget.WarningImportance
 	case mcsync.StateNeedsEnroll:
 		return lang.L("sync.state.needs_enroll"), widget.DangerImportance
+	case mcsync.StateRefused:
+		return lang.L("sync.state.refused"), widget.DangerImportance
 	}
 	return lang.L("sync.state.not_enrolled"), widget.MediumImportance
 }
 
 // refresh reads the engine's status and the store's queues.
 func (s *syncScreen) refresh() {
-	if s.u.engine == nil {
-		return
-	}
 	st := s.u.engine.Status()
 	text, imp := syncStateText(st)
 	s.state.SetText(text)
@@ -90,7 +88,12 @@ func (s *syncScreen) refresh() {
 	if !st.LastSuccess.IsZero() {
 		lines = append(lines, lang.L("sync.last_success", map[string]any{"At": fmtTime(st.LastSuccess)}))
 	}
-	if st.LastError != "" {
+	switch {
+	case st.State == mcsync.StateRefused && st.Err != nil:
+		lines = append(lines, lang.L("sync.refused", map[string]any{"Error": counter.Explain(st.Err)}))
+	case st.Err != nil:
+		lines = append(lines, lang.L("sync.last_error", map[string]any{"Error": counter.Explain(st.Err)}))
+	case st.LastError != "":
 		lines = append(lines, lang.L("sync.last_error", map[string]any{"Error": st.LastError}))
 	}
 	if !st.NextTry.IsZero() && st.State == mcsync.StateOffline {
@@ -104,13 +107,13 @@ func (s *syncScreen) refresh() {
 		s.skew.Hide()
 	}
 	s.refreshQueues()
-	s.log.SetText(strings.Join(s.u.engine.Log(), "\n"))
+	s.log.SetText(logText(s.u.engine.Log()))
 }
 
 func (s *syncScreen) refreshQueues() {
-	entries, err := s.u.store.Outbox(5000)
+	entries, err := s.u.ctr.Outbox(5000)
 	if err != nil {
-		s.outbox.SetText(humanize(err))
+		s.outbox.SetText(counter.Explain(err))
 		return
 	}
 	type group struct {
@@ -121,7 +124,7 @@ func (s *syncScreen) refreshQueues() {
 		code := e.Event.RecordID
 		if e.Event.Record != nil {
 			code = e.Event.Record.Code
-		} else if r, err := s.u.store.Get(e.Event.RecordID); err == nil {
+		} else if r, err := s.u.ctr.Get(e.Event.RecordID); err == nil {
 			code = r.Code
 		}
 		g := byRecord[code]
@@ -151,7 +154,7 @@ func (s *syncScreen) refreshQueues() {
 	}
 	s.outbox.SetText(strings.Join(lines, "\n"))
 
-	att, err := s.u.store.Attention()
+	att, err := s.u.ctr.Attention()
 	s.attention.RemoveAll()
 	if err != nil || len(att) == 0 {
 		s.attention.Add(widget.NewLabel(lang.L("sync.attention_empty")))
@@ -167,8 +170,8 @@ func (s *syncScreen) refreshQueues() {
 			}
 		})
 		seen := widget.NewButton(lang.L("sync.dismiss"), func() {
-			if err := s.u.store.DismissAttention(a.Seq, s.u.store.Settings().Clerk); err != nil {
-				dialog.ShowError(errors.New(humanize(err)), s.u.win)
+			if err := s.u.ctr.DismissAttention(a.Seq); err != nil {
+				dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
 			}
 			s.u.changed()
 		})
@@ -179,7 +182,7 @@ func (s *syncScreen) refreshQueues() {
 // connectionForm is Settings → "Kết nối máy chủ": the server's address and
 // a one-time enrollment code.
 func (u *UI) connectionForm() fyne.CanvasObject {
-	st, _ := u.store.SyncState()
+	st, _ := u.ctr.SyncState()
 	url := widget.NewEntry()
 	url.SetPlaceHolder("https://motcua.hue.gov.vn")
 	url.SetText(st.ServerURL)
@@ -192,9 +195,6 @@ func (u *UI) connectionForm() fyne.CanvasObject {
 	}
 	var enroll *widget.Button
 	enroll = widget.NewButtonWithIcon(lang.L("sync.enroll"), theme.LoginIcon(), func() {
-		if u.engine == nil {
-			return
-		}
 		server, c := strings.TrimSpace(url.Text), strings.TrimSpace(code.Text)
 		if !strings.HasPrefix(server, "https://") && !strings.HasPrefix(server, "http://") || c == "" {
 			dialog.ShowError(errors.New(lang.L("sync.enroll_fields")), u.win)
@@ -205,16 +205,16 @@ func (u *UI) connectionForm() fyne.CanvasObject {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			err := u.engine.Enroll(ctx, server, c)
+			err := u.ctr.Enroll(ctx, server, c)
 			u.do(func() {
 				enroll.Enable()
 				if err != nil {
 					status.SetText("")
-					dialog.ShowError(fmt.Errorf("%s\n%s", lang.L("sync.enroll_failed"), err.Error()), u.win)
+					dialog.ShowError(fmt.Errorf("%s\n%s", lang.L("sync.enroll_failed"), counter.Explain(err)), u.win)
 					return
 				}
 				code.SetText("")
-				set := u.store.Settings()
+				set := u.ctr.Settings()
 				status.SetText(lang.L("sync.enrolled", map[string]any{"Unit": set.UnitCode, "Counter": set.Counter}))
 				u.changed()
 			})

@@ -45,7 +45,10 @@ func TestThousandIntakesThroughFaults(t *testing.T) {
 		defer close(restarts)
 		for i := 0; i < 3; i++ {
 			time.Sleep(700 * time.Millisecond)
-			b.restart()
+			if err := b.restart(); err != nil {
+				t.Error(err) // from this goroutine: never t.Fatal
+				return
+			}
 		}
 	}()
 	var saved gosync.Map // id → record as the counter saved it
@@ -60,7 +63,11 @@ func TestThousandIntakesThroughFaults(t *testing.T) {
 			defer clerks.Done()
 			r := rand.New(rand.NewPCG(uint64(i), 99))
 			for k := 0; k < n; k++ {
-				rec := c.intake(t, r)
+				rec, err := c.tryIntake(r)
+				if err != nil {
+					t.Error(err)
+					return
+				}
 				saved.Store(rec.ID, rec)
 				c.engine.Kick()
 				if k%50 == 0 {
@@ -81,7 +88,7 @@ func TestThousandIntakesThroughFaults(t *testing.T) {
 		for _, c := range counters {
 			c.engine.Kick()
 			st, _ := c.store.Stats()
-			if st.Pending != 0 || st.Records != total || st.Attention != 0 {
+			if st.Pending != 0 || st.Records != total || st.Attention != 0 || st.Indexing != 0 {
 				done = false
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	gosync "sync"
 	"time"
 
-	"motcua/dossier"
 	"motcua/storage"
 	"motcua/sync/wire"
 )
@@ -20,6 +19,7 @@ type Config struct {
 	Timeout     time.Duration // one request (20 s)
 	BackoffBase time.Duration // first retry delay (1 s)
 	BackoffCap  time.Duration // longest retry delay (5 min)
+	RefusedWait time.Duration // after a refusal that does not pass by itself (1 h)
 	Batch       int           // events per push (500)
 	PullLimit   int           // events per pull page (1000)
 	ApplyChunk  int           // most pulled events per local transaction (500)
@@ -37,6 +37,7 @@ func (c *Config) defaults() {
 	set(&c.Timeout, 20*time.Second)
 	set(&c.BackoffBase, time.Second)
 	set(&c.BackoffCap, 5*time.Minute)
+	set(&c.RefusedWait, time.Hour)
 	if c.Batch <= 0 || c.Batch > wire.MaxBatch {
 		c.Batch = wire.MaxBatch
 	}
@@ -61,7 +62,28 @@ const (
 	StateSyncing     State = "syncing"
 	StateOnline      State = "online"
 	StateOffline     State = "offline"
+	StateRefused     State = "refused" // the backend refused in a way that does not pass by itself (Status.Err)
 )
+
+// Notes of the sync log, as Note.Key: the front ends word them in the
+// UI's language (counter.Wording). Args name the values each one has.
+const (
+	NoteRound     = "sync.note.round"     // Pushed, Conflicts, Pulled, Created, Updated
+	NoteEnrolled  = "sync.note.enrolled"  // Server
+	NoteRewound   = "sync.note.rewound"   // Generation, Resent
+	NoteResync    = "sync.note.resync"    // the backend forgot the cursor: the unit is pulled again
+	NoteReference = "sync.note.reference" // the catalogue and calendar came from the backend
+	NoteError     = "sync.note.error"     // Err holds the error
+)
+
+// Note is one line of the sync log: what happened, as a key and its
+// values, so that it reads in the UI's language.
+type Note struct {
+	At   time.Time
+	Key  string
+	Args map[string]any
+	Err  error
+}
 
 // Status is a snapshot for the UI.
 type Status struct {
@@ -71,7 +93,8 @@ type Status struct {
 	Attention   int
 	Indexing    int // pulled records still owing name, ID and phone index entries
 	LastSuccess time.Time
-	LastError   string
+	LastError   string        // as stored: the last round's error, for logs and support
+	Err         error         // the last round's error, typed (nil after a restart)
 	NextTry     time.Time     // when offline: the next attempt
 	ClockSkew   time.Duration // server time minus this machine's
 }
@@ -90,9 +113,14 @@ type Summary struct {
 	ReferenceUpdated, Resynced bool
 }
 
+// Note is the round as a log line.
+func (s Summary) Note() Note {
+	return Note{Key: NoteRound, Args: map[string]any{"Pushed": s.Pushed, "Conflicts": s.Conflicts, "Pulled": s.Pulled, "Created": s.Created, "Updated": s.Updated}}
+}
+
+// String is the round for logs, in English.
 func (s Summary) String() string {
-	n := func(v int) string { return dossier.Thousands(int64(v)) }
-	return fmt.Sprintf("gửi %s sự kiện (%s xung đột), nhận %s sự kiện (%s hồ sơ mới, %s cập nhật)", n(s.Pushed), n(s.Conflicts), n(s.Pulled), n(s.Created), n(s.Updated))
+	return fmt.Sprintf("pushed %d events (%d conflicts), pulled %d events (%d new records, %d updated)", s.Pushed, s.Conflicts, s.Pulled, s.Created, s.Updated)
 }
 
 // Engine runs push and pull rounds for one counter store. One round runs
@@ -111,7 +139,7 @@ type Engine struct {
 	mu        gosync.Mutex
 	status    Status
 	listeners []func(Status)
-	log       []string
+	log       []Note
 }
 
 // New makes an engine over a store.
@@ -155,17 +183,19 @@ func (e *Engine) Status() Status {
 }
 
 // Log is the recent sync log, newest last.
-func (e *Engine) Log() []string {
+func (e *Engine) Log() []Note {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]string(nil), e.log...)
+	return append([]Note(nil), e.log...)
 }
 
-func (e *Engine) update(fn func(*Status), logLine string) {
+// update changes the status and, when note has a key, logs it.
+func (e *Engine) update(fn func(*Status), note Note) {
 	e.mu.Lock()
 	fn(&e.status)
-	if logLine != "" {
-		e.log = append(e.log, e.now().In(dossier.Loc).Format("02/01 15:04:05")+"  "+logLine)
+	if note.Key != "" {
+		note.At = e.now()
+		e.log = append(e.log, note)
 		if len(e.log) > 200 {
 			e.log = e.log[len(e.log)-200:]
 		}
@@ -182,7 +212,7 @@ func (e *Engine) refreshCounts() {
 	if st, err := e.store.Stats(); err == nil {
 		e.update(func(s *Status) {
 			s.Records, s.Pending, s.Attention, s.Indexing = st.Records, st.Pending, st.Attention, st.Indexing
-		}, "")
+		}, Note{})
 	}
 }
 
@@ -206,7 +236,7 @@ func (e *Engine) Enroll(ctx context.Context, url, code string) error {
 	if err := e.store.Enroll(url, resp.DeviceID, resp.Token, resp.UnitCode, resp.CounterNo); err != nil {
 		return err
 	}
-	e.update(func(s *Status) { s.State, s.LastError = StateOffline, "" }, "đã đăng ký với máy chủ "+url)
+	e.update(func(s *Status) { s.State, s.LastError, s.Err = StateOffline, "", nil }, Note{Key: NoteEnrolled, Args: map[string]any{"Server": url}})
 	e.Kick()
 	return nil
 }
@@ -217,8 +247,8 @@ func (e *Engine) Enroll(ctx context.Context, url, code string) error {
 func (e *Engine) Run(ctx context.Context) {
 	// pulled records a crash left owing index entries are findable again
 	// even if this counter no longer syncs
-	if err := e.drain(); err != nil {
-		e.update(func(*Status) {}, "lỗi: "+err.Error())
+	if err := e.drain(ctx); err != nil && ctx.Err() == nil {
+		e.update(func(*Status) {}, Note{Key: NoteError, Err: err})
 	}
 	attempt := 0
 	wait := time.Duration(0)
@@ -247,10 +277,16 @@ func (e *Engine) Run(ctx context.Context) {
 			wait = 24 * time.Hour // until a kick after re-enrollment
 		case ctx.Err() != nil:
 			return
+		case !Retryable(err):
+			// a refusal does not pass by itself: shown with its reason,
+			// tried again when someone acts (a save, "Gửi ngay") or, in
+			// case the backend was put right meanwhile, after RefusedWait
+			attempt, wait = 0, e.cfg.RefusedWait
+			e.update(func(s *Status) { s.NextTry = time.Time{} }, Note{})
 		default:
 			attempt++
 			wait = e.backoff(attempt, err)
-			e.update(func(s *Status) { s.NextTry = e.now().Add(wait) }, "")
+			e.update(func(s *Status) { s.NextTry = e.now().Add(wait) }, Note{})
 		}
 	}
 }
@@ -281,9 +317,9 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 	if !st.Enrolled() {
-		return sum, errors.New("quầy chưa đăng ký với máy chủ")
+		return sum, ErrNotEnrolled
 	}
-	e.update(func(s *Status) { s.State = StateSyncing }, "")
+	e.update(func(s *Status) { s.State = StateSyncing }, Note{})
 	r := e.newRemote(st.ServerURL, st.Token)
 	for attempt := 0; ; attempt++ {
 		err = e.push(ctx, r, st, &sum)
@@ -304,8 +340,7 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 		sum.Resent += n
 		sum.Resynced = true
 		slog.Warn("backend went back to an older state", "generation", rew.State.Generation, "resending", n)
-		e.update(func(*Status) {}, fmt.Sprintf("máy chủ đã được khôi phục từ bản sao lưu (thế hệ %s): gửi lại %s sự kiện và đồng bộ lại từ đầu",
-			rew.State.Generation, dossier.Thousands(int64(n))))
+		e.update(func(*Status) {}, Note{Key: NoteRewound, Args: map[string]any{"Generation": rew.State.Generation, "Resent": n}})
 		if st, err = e.store.SyncState(); err != nil {
 			break
 		}
@@ -315,25 +350,35 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 	if err != nil {
 		msg := err.Error()
 		state := StateOffline
-		if errors.Is(err, ErrAuth) {
+		switch {
+		case errors.Is(err, ErrAuth):
 			state = StateNeedsEnroll
+		case !Retryable(err) && ctx.Err() == nil:
+			state = StateRefused
 		}
-		_ = e.store.UpdateSyncState(func(s *storage.SyncState) {
+		if serr := e.store.UpdateSyncState(func(s *storage.SyncState) {
 			s.LastError = msg
 			s.NeedsEnroll = state == StateNeedsEnroll
-		})
-		e.update(func(s *Status) { s.State, s.LastError = state, msg }, "lỗi: "+msg)
+		}); serr != nil {
+			slog.Warn("recording the failed round", "err", serr)
+		}
+		e.update(func(s *Status) { s.State, s.LastError, s.Err = state, msg, err }, Note{Key: NoteError, Err: err})
 		slog.Warn("sync round failed", "err", err) // no personal data: errors name codes and states only
 		return sum, err
 	}
-	_ = e.store.UpdateSyncState(func(s *storage.SyncState) { s.LastSuccess, s.LastError = now, "" })
+	if err := e.store.UpdateSyncState(func(s *storage.SyncState) { s.LastSuccess, s.LastError = now, "" }); err != nil {
+		// the round's work is on disk; only its time is not
+		slog.Warn("recording the round", "err", err)
+	}
 	if now.Sub(e.pruned) > 6*time.Hour {
 		e.pruned = now
 		if _, err := e.store.PruneSent(); err != nil {
 			slog.Warn("pruning the sent journal failed", "err", err)
 		}
 	}
-	e.update(func(s *Status) { s.State, s.LastSuccess, s.LastError, s.NextTry = StateOnline, now, "", time.Time{} }, sum.String())
+	e.update(func(s *Status) {
+		s.State, s.LastSuccess, s.LastError, s.Err, s.NextTry = StateOnline, now, "", nil, time.Time{}
+	}, sum.Note())
 	return sum, nil
 }
 
@@ -342,5 +387,5 @@ func (e *Engine) skew(serverTime time.Time) {
 		return
 	}
 	d := serverTime.Sub(e.now())
-	e.update(func(s *Status) { s.ClockSkew = d }, "")
+	e.update(func(s *Status) { s.ClockSkew = d }, Note{})
 }

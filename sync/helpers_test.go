@@ -37,15 +37,19 @@ func (b *backend) address() string {
 
 func startBackend(t testing.TB) *backend {
 	b := &backend{t: t, dir: t.TempDir()}
-	b.start()
+	if err := b.start(); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(b.stop)
 	return b
 }
 
-func (b *backend) start() {
+// start opens the backend's store and serves it; it returns an error
+// rather than failing the test, so that goroutines may call it.
+func (b *backend) start() error {
 	st, err := server.OpenBolt(b.dir, assets.Catalog, assets.Calendar)
 	if err != nil {
-		b.t.Fatal(err)
+		return err
 	}
 	addr := b.address()
 	if addr == "" {
@@ -59,12 +63,14 @@ func (b *backend) start() {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if err != nil {
-		b.t.Fatal(err)
+		st.Close()
+		return err
 	}
 	b.addr.Store(ln.Addr().String())
 	b.store = st
 	b.srv = &http.Server{Handler: server.NewHandler(st), ReadHeaderTimeout: 5 * time.Second}
 	go b.srv.Serve(ln)
+	return nil
 }
 
 func (b *backend) stop() {
@@ -76,9 +82,9 @@ func (b *backend) stop() {
 	b.srv = nil
 }
 
-func (b *backend) restart() {
+func (b *backend) restart() error {
 	b.stop()
-	b.start()
+	return b.start()
 }
 
 func (b *backend) url() string { return "http://" + b.address() }
@@ -135,10 +141,15 @@ func newCounter(t testing.TB, b *backend, url string, n int, cfg Config) *counte
 }
 
 func (c *counter) intake(t testing.TB, r *rand.Rand) *dossier.Record {
-	p := storage.SyntheticPerson(r)
-	rec, err := c.store.Intake(dossier.Intake{ProcedureCode: "1.004873", Owner: p, FilerIsOwner: true})
+	rec, err := c.tryIntake(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rec
+}
+
+// tryIntake is intake for goroutines other than the test's own, which
+// must not call t.Fatal.
+func (c *counter) tryIntake(r *rand.Rand) (*dossier.Record, error) {
+	return c.store.Intake(dossier.Intake{ProcedureCode: "1.004873", Owner: storage.SyntheticPerson(r), FilerIsOwner: true})
 }

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -78,11 +79,17 @@ func TestHostileAnswers(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if !Retryable(err) {
-				t.Fatalf("%v should be retried later", err)
-			}
+			// a 500 passes by itself and is retried with backoff; an answer
+			// that is not the protocol is a refusal shown to a person
 			st := c.engine.Status()
-			if st.State != StateOffline || st.LastError == "" {
+			if name == "500 with html" {
+				if !Retryable(err) || st.State != StateOffline {
+					t.Fatalf("%v: retryable %v, state %s", err, Retryable(err), st.State)
+				}
+			} else if Retryable(err) || st.State != StateRefused || !errors.Is(err, wire.ErrMalformed) {
+				t.Fatalf("%v: retryable %v, state %s", err, Retryable(err), st.State)
+			}
+			if st.LastError == "" || st.Err == nil {
 				t.Fatalf("status %+v", st)
 			}
 			if s, _ := c.store.Stats(); s.Pending != 2 || s.Attention != 0 {
@@ -123,7 +130,31 @@ func TestRetryAfterHonoured(t *testing.T) {
 			t.Fatalf("attempt %d: %s", attempt, d)
 		}
 	}
-	if Retryable(ErrAuth) || Retryable(&HTTPError{Status: 501}) || !Retryable(&HTTPError{Status: 503}) || !Retryable(ErrNetwork) {
-		t.Fatal("retry rules")
+	rules := []struct {
+		err  error
+		want bool
+	}{
+		{ErrAuth, false},
+		{ErrNotEnrolled, false},
+		{&HTTPError{Status: 400}, false},
+		{&HTTPError{Status: 404}, false},
+		{&HTTPError{Status: 405}, false},
+		{&HTTPError{Status: 413}, false},
+		{&HTTPError{Status: 501}, false},
+		{fmt.Errorf("%w: %w", wire.ErrMalformed, ErrNotJSON), false},
+		{&ReferenceError{What: "calendar", Err: errors.New("bad")}, false},
+		{context.Canceled, false},
+		{&HTTPError{Status: 408}, true},
+		{&HTTPError{Status: 429}, true},
+		{&HTTPError{Status: 500}, true},
+		{&HTTPError{Status: 503}, true},
+		{&NetError{Reason: NetRefused, Err: errors.New("refused")}, true},
+		{ErrGone, true},
+		{&RewoundError{}, true},
+	}
+	for _, r := range rules {
+		if Retryable(r.err) != r.want {
+			t.Errorf("Retryable(%v) = %v, want %v", r.err, !r.want, r.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	gosync "sync"
 
 	"motcua/storage"
 	"motcua/sync/wire"
@@ -30,7 +31,7 @@ func (e *Engine) fetch(ctx context.Context, r Remote, st storage.SyncState, out 
 			// the server forgot our cursor (restored from a backup): take
 			// the unit again from the start; known events are skipped
 			cursor, check, resynced = 0, "", true
-			e.update(func(*Status) {}, "máy chủ yêu cầu đồng bộ lại từ đầu")
+			e.update(func(*Status) {}, Note{Key: NoteResync})
 			continue
 		}
 		if held := (storage.Held{Generation: resp.Generation, High: resp.DeviceHigh}); err == nil && st.Rewound(held) {
@@ -65,76 +66,32 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 	// Pulled records owe their name, ID and phone index entries until
 	// drained, a batch at a time (storage.DrainBacklog): what a crash left,
 	// every DrainAt records, and all of it before the pull ends, even one
-	// that failed, so a search finds what was pulled.
-	if err := e.drain(); err != nil {
+	// that failed, so a search finds what was pulled. When ctx ends (the
+	// program closes) draining stops at a transaction boundary and goes on
+	// at the next start.
+	if err := e.drain(ctx); err != nil {
 		return err
 	}
-	owed := 0
 	defer func() {
-		if derr := e.drain(); err == nil {
+		if derr := e.drain(ctx); err == nil {
 			err = derr
 		}
 	}()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// fetching and decoding, preparing the records (storage.Prepare, not in
-	// the write transaction) and writing run at once, a few pages apart
-	fetched, pages := make(chan page, 2), make(chan page, 4)
-	go e.fetch(ctx, r, st, fetched)
-	go func() {
-		defer close(pages)
-		for p := range fetched {
-			for rest := p.events; len(rest) > 0; rest = rest[min(len(rest), 100):] {
-				e.store.StepAside() // a clerk's save first
-				storage.Prepare(rest[:min(len(rest), 100)])
-			}
-			select {
-			case pages <- p:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	refTag := ""
-	var held storage.Held
+	pages, stop := e.pipeline(ctx, r, st)
+	defer stop()
+	a := applier{e: e, sum: sum}
 	for p := range pages {
 		if p.err != nil {
 			return p.err
 		}
-		resp := p.resp
-		sum.Resynced = sum.Resynced || p.resynced
-		e.skew(resp.ServerTime)
-		refTag = resp.ReferenceTag
-		held = storage.Held{Generation: resp.Generation, High: resp.DeviceHigh}
-		// apply in bounded transactions that also step aside for a
-		// clerk's save, so the counter never waits for a bulk pull
-		rest := p.events
-		for first := true; first || len(rest) > 0; first = false {
-			chunk := rest[:min(e.cfg.ApplyChunk, len(rest))]
-			end, check := resp.Next, resp.NextCheck
-			if len(chunk) < len(rest) {
-				last := chunk[len(chunk)-1]
-				end, check = last.Seq, storage.CursorCheck(last.Event.ID)
-			}
-			res, err := e.store.ApplyRemotePage(chunk, end, check)
-			if err != nil {
-				return err
-			}
-			rest = rest[res.Applied:]
-			if owed += res.Created; owed >= e.cfg.DrainAt {
-				e.refreshCounts()
-				if err := e.drain(); err != nil {
-					return err
-				}
-				owed = 0
-			}
-			sum.Pulled += res.Applied
-			sum.Created += res.Created
-			sum.Updated += res.Updated
-			sum.RemoteRefused += res.Refused
+		if err := a.page(ctx, p); err != nil {
+			return err
 		}
-		e.refreshCounts() // the status bar's count moves with the pull
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	held, refTag := a.held, a.refTag
 	if held.Generation != "" || held.High > 0 {
 		if err := e.store.NoteHeld(held); err != nil {
 			return err
@@ -155,9 +112,91 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 	return nil
 }
 
-// drain writes all owed index entries of pulled records.
-func (e *Engine) drain() error {
+// pipeline fetches and decodes pages, and prepares their records
+// (storage.Prepare, outside the write transaction), a few pages ahead of
+// the writer. stop ends both goroutines and waits for them: nothing of the
+// pull touches the store after it.
+func (e *Engine) pipeline(ctx context.Context, r Remote, st storage.SyncState) (<-chan page, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	fetched, pages := make(chan page, 2), make(chan page, 4)
+	var wg gosync.WaitGroup
+	wg.Go(func() { e.fetch(ctx, r, st, fetched) })
+	wg.Go(func() {
+		defer close(pages)
+		for p := range fetched {
+			for rest := p.events; len(rest) > 0 && ctx.Err() == nil; rest = rest[min(len(rest), 100):] {
+				e.store.StepAside() // a clerk's save first
+				storage.Prepare(rest[:min(len(rest), 100)])
+			}
+			select {
+			case pages <- p:
+			case <-ctx.Done():
+				for range fetched { // let fetch end
+				}
+				return
+			}
+		}
+	})
+	return pages, func() { cancel(); wg.Wait() }
+}
+
+// applier writes pulled pages to the store.
+type applier struct {
+	e      *Engine
+	sum    *Summary
+	owed   int // records pulled since the last drain
+	held   storage.Held
+	refTag string
+}
+
+// page applies one page in bounded transactions that also step aside for a
+// clerk's save, so the counter never waits for a bulk pull; it stops at a
+// transaction boundary when ctx ends.
+func (a *applier) page(ctx context.Context, p page) error {
+	e, resp := a.e, p.resp
+	a.sum.Resynced = a.sum.Resynced || p.resynced
+	e.skew(resp.ServerTime)
+	a.refTag = resp.ReferenceTag
+	a.held = storage.Held{Generation: resp.Generation, High: resp.DeviceHigh}
+	rest := p.events
+	for first := true; first || len(rest) > 0; first = false {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		chunk := rest[:min(e.cfg.ApplyChunk, len(rest))]
+		end, check := resp.Next, resp.NextCheck
+		if len(chunk) < len(rest) {
+			last := chunk[len(chunk)-1]
+			end, check = last.Seq, storage.CursorCheck(last.Event.ID)
+		}
+		res, err := e.store.ApplyRemotePage(chunk, end, check)
+		if err != nil {
+			return err
+		}
+		rest = rest[res.Applied:]
+		if a.owed += res.Created; a.owed >= e.cfg.DrainAt {
+			e.refreshCounts()
+			if err := e.drain(ctx); err != nil {
+				return err
+			}
+			a.owed = 0
+		}
+		a.sum.Pulled += res.Applied
+		a.sum.Created += res.Created
+		a.sum.Updated += res.Updated
+		a.sum.RemoteRefused += res.Refused
+	}
+	e.refreshCounts() // the status bar's count moves with the pull
+	return nil
+}
+
+// drain writes all owed index entries of pulled records, a transaction at
+// a time, until ctx ends.
+func (e *Engine) drain(ctx context.Context) error {
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		n, err := e.store.DrainBacklog(e.cfg.DrainAt)
 		if err != nil || n == 0 {
 			return err
@@ -172,14 +211,27 @@ func (e *Engine) applyReference(ref wire.Reference) error {
 	actor := "sync"
 	if len(ref.Calendar) > 0 {
 		if _, err := e.store.SetCalendar(ref.Calendar, actor); err != nil {
-			return fmt.Errorf("lịch làm việc từ máy chủ không hợp lệ, giữ lịch cũ: %w", err)
+			return &ReferenceError{What: "calendar", Err: err}
 		}
 	}
 	if len(ref.Catalog) > 0 {
 		if _, err := e.store.SetCatalog(ref.Catalog, actor); err != nil {
-			return fmt.Errorf("danh mục từ máy chủ không hợp lệ, giữ danh mục cũ: %w", err)
+			return &ReferenceError{What: "catalog", Err: err}
 		}
 	}
-	e.update(func(*Status) {}, "đã cập nhật danh mục và lịch làm việc từ máy chủ")
+	e.update(func(*Status) {}, Note{Key: NoteReference})
 	return e.store.UpdateSyncState(func(s *storage.SyncState) { s.RefETag = ref.ETag })
 }
+
+// ReferenceError is a calendar or catalogue from the backend that does
+// not validate: it is refused and the one in force kept.
+type ReferenceError struct {
+	What string // "calendar" or "catalog"
+	Err  error
+}
+
+func (e *ReferenceError) Error() string {
+	return fmt.Sprintf("sync: the backend's %s is not valid, the one in force is kept: %v", e.What, e.Err)
+}
+
+func (e *ReferenceError) Unwrap() error { return e.Err }

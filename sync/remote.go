@@ -39,20 +39,53 @@ type HTTPError struct {
 
 func (e *HTTPError) Error() string {
 	if e.Message != "" {
-		return fmt.Sprintf("máy chủ trả lời %d: %s", e.Status, e.Message)
+		return fmt.Sprintf("sync: the backend answered %d: %s", e.Status, e.Message)
 	}
-	return fmt.Sprintf("máy chủ trả lời %d", e.Status)
+	return fmt.Sprintf("sync: the backend answered %d", e.Status)
 }
 
-// Errors the engine decides on.
+// Errors the engine decides on. Their texts are for logs; a person reads
+// them worded by the counter package (counter.Explain), in the UI's
+// language.
 var (
 	// ErrAuth: the token was refused (401/403): stop and re-enroll.
-	ErrAuth = errors.New("máy chủ từ chối mã xác thực của quầy; cần đăng ký lại")
+	ErrAuth = errors.New("sync: the backend refused the counter's token; enroll again")
 	// ErrGone: the pull cursor is unknown (410): pull the unit again from 0.
-	ErrGone = errors.New("máy chủ không còn con trỏ đồng bộ; đồng bộ lại từ đầu")
-	// ErrNetwork: no answer (connection refused, reset, timeout).
-	ErrNetwork = errors.New("không kết nối được máy chủ")
+	ErrGone = errors.New("sync: the backend no longer knows the pull cursor")
+	// ErrNetwork: no answer (connection refused, reset, timeout); a
+	// *NetError says why.
+	ErrNetwork = errors.New("sync: no answer from the backend")
+	// ErrNotEnrolled: a round was asked of a counter not enrolled.
+	ErrNotEnrolled = errors.New("sync: the counter is not enrolled with a backend")
+	// ErrNotJSON: the answer was not JSON (often a network's login page);
+	// it comes wrapped with wire.ErrMalformed.
+	ErrNotJSON = errors.New("the answer is not JSON")
+	// ErrTooLarge: the answer was over wire.MaxResponseSize; it comes
+	// wrapped with wire.ErrMalformed.
+	ErrTooLarge = errors.New("the answer is too large")
 )
+
+// Why no answer came, as NetError.Reason.
+const (
+	NetRefused     = "refused"     // the backend refused the connection
+	NetReset       = "reset"       // the connection was cut
+	NetDNS         = "dns"         // the backend's name is not found
+	NetTimeout     = "timeout"     // no answer in time
+	NetUnreachable = "unreachable" // no network
+	NetOther       = "other"
+)
+
+// NetError is ErrNetwork with its reason (one of the Net constants) and
+// the cause, without the URL.
+type NetError struct {
+	Reason string
+	Err    error
+}
+
+func (e *NetError) Error() string { return fmt.Sprintf("%v (%s: %v)", ErrNetwork, e.Reason, e.Err) }
+
+// Unwrap makes errors.Is(err, ErrNetwork) hold.
+func (e *NetError) Unwrap() error { return ErrNetwork }
 
 // RewoundError is the backend saying (409 "rewound") that it holds fewer
 // of this device's events than it acknowledged: it was restored from an
@@ -60,18 +93,27 @@ var (
 type RewoundError struct{ State wire.State }
 
 func (e *RewoundError) Error() string {
-	return fmt.Sprintf("máy chủ đã quay về một bản sao lưu cũ hơn (thế hệ %s)", e.State.Generation)
+	return fmt.Sprintf("sync: the backend went back to an older backup (generation %s)", e.State.Generation)
 }
 
-// Retryable says whether an error may pass by itself: network trouble,
-// timeouts, 429, 5xx (but 501), and malformed answers (a proxy's page).
+// Retryable says whether an error may pass by itself, so the engine backs
+// off and tries again: no answer or a cut connection, 408, 429, 5xx (but
+// 501), a backend restored from a backup, and local trouble (a full disk
+// that someone frees). A refusal does not pass by itself: a refused token,
+// another 4xx (400, 404, 405, 413 …), 501, and a malformed answer (a
+// network's login page, another program on the backend's address).
 func Retryable(err error) bool {
 	var he *HTTPError
 	switch {
-	case errors.Is(err, ErrAuth), errors.Is(err, context.Canceled):
+	case err == nil:
+		return false
+	case errors.Is(err, ErrAuth), errors.Is(err, context.Canceled), errors.Is(err, ErrNotEnrolled), errors.Is(err, wire.ErrMalformed):
+		return false
+	case errors.As(err, new(*ReferenceError)):
 		return false
 	case errors.As(err, &he):
-		return he.Status == http.StatusTooManyRequests || (he.Status >= 500 && he.Status != http.StatusNotImplemented)
+		return he.Status == http.StatusRequestTimeout || he.Status == http.StatusTooManyRequests ||
+			(he.Status >= 500 && he.Status != http.StatusNotImplemented)
 	}
 	return true
 }
@@ -149,9 +191,9 @@ func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, quer
 			return false, ctx.Err()
 		}
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-			return false, fmt.Errorf("%w: câu trả lời quá lớn", wire.ErrMalformed)
+			return false, fmt.Errorf("%w: %w", wire.ErrMalformed, ErrTooLarge)
 		}
-		return false, fmt.Errorf("%w (%s)", ErrNetwork, netReason(err))
+		return false, netError(err)
 	}
 	status := resp.StatusCode()
 	switch {
@@ -171,7 +213,7 @@ func (r *HTTPRemote) do(ctx context.Context, method, path string, body any, quer
 		return false, &HTTPError{Status: status, Message: errorMessage(resp.Body()), RetryAfter: retryAfter(resp.Header(), time.Now())}
 	}
 	if ct := resp.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		return false, fmt.Errorf("%w: máy chủ trả về %q thay vì JSON (có thể là trang đăng nhập của mạng)", wire.ErrMalformed, ct)
+		return false, fmt.Errorf("%w: %w: %q", wire.ErrMalformed, ErrNotJSON, ct)
 	}
 	return false, decode(resp.Body())
 }
@@ -181,27 +223,27 @@ func into(out any) func([]byte) error {
 	return func(b []byte) error { return wire.DecodeAnswer(b, out) }
 }
 
-// netReason says in a few words why no answer came, without the URL.
-func netReason(err error) string {
+// netError says why no answer came, without the URL.
+func netError(err error) *NetError {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	var ne net.Error
 	var dns *net.DNSError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "máy chủ từ chối kết nối"
+		return &NetError{NetRefused, err}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "kết nối bị ngắt giữa chừng"
+		return &NetError{NetReset, err}
 	case errors.As(err, &dns):
-		return "không tìm thấy địa chỉ máy chủ"
+		return &NetError{NetDNS, err}
 	case errors.As(err, &ne) && ne.Timeout():
-		return "hết thời gian chờ"
+		return &NetError{NetTimeout, err}
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
-		return "không có mạng"
+		return &NetError{NetUnreachable, err}
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err.Error()
-	}
-	return err.Error()
+	return &NetError{NetOther, err}
 }
 
 // errorMessage reads the server's error sentence, if the body is one.
@@ -218,7 +260,7 @@ func (r *HTTPRemote) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.E
 	var out wire.EnrollResponse
 	_, err := r.do(ctx, http.MethodPost, "/v1/enroll", req, nil, into(&out))
 	if err == nil && (out.Token == "" || out.DeviceID == "" || out.UnitCode == "" || out.CounterNo < 1 || out.CounterNo > 9) {
-		err = fmt.Errorf("%w: câu trả lời đăng ký thiếu thông tin", wire.ErrMalformed)
+		err = fmt.Errorf("%w: the enrollment answer lacks a token, device, unit or counter", wire.ErrMalformed)
 	}
 	return out, err
 }

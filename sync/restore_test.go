@@ -91,7 +91,9 @@ func testRestored(t *testing.T, how string) {
 	case "file-copied": // an operator copies the file back by hand
 		copyTestFile(t, backup, server.StoreFile(b.dir))
 	}
-	b.start()
+	if err := b.start(); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(b.records(t)); n != 10 {
 		t.Fatalf("restored backend holds %d records", n)
 	}

@@ -181,7 +181,7 @@ func TestReadOnlyMedium(t *testing.T) {
 		}
 	}
 	c, _, e := ctl(t, ro, "intake", "../../docs/intake-example.json")
-	if c != 1 || !strings.Contains(e, "không có quyền ghi") {
+	if c != 1 || !strings.Contains(e, "Không có quyền ghi") {
 		t.Fatalf("a write on a read-only medium: %d %q", c, e)
 	}
 	if c, o, _ := ctl(t, outDir, "-data", outDir, "status"); c == 0 && strings.Contains(o, "Hồ sơ: 30") {

@@ -8,46 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"motcua/assets"
+	"motcua/counter"
 	"motcua/dossier"
 	"motcua/forms"
-	"motcua/storage"
-	mcsync "motcua/sync"
 )
-
-type statusJSON struct {
-	Records     int       `json:"records"`
-	Pending     int       `json:"pending"`
-	Attention   int       `json:"attention"`
-	Indexing    int       `json:"indexing,omitempty"` // pulled records not yet findable by name, ID, phone
-	FileBytes   int64     `json:"file_bytes"`
-	Server      string    `json:"server,omitempty"`
-	Enrolled    bool      `json:"enrolled"`
-	NeedsEnroll bool      `json:"needs_enroll,omitempty"`
-	LastSuccess time.Time `json:"last_success,omitzero"`
-	LastError   string    `json:"last_error,omitempty"`
-	Generation  string    `json:"generation,omitempty"` // the backend store's, as last seen
-	Rewinds     int       `json:"rewinds,omitempty"`
-	LastRewind  time.Time `json:"last_rewind,omitzero"`
-	Restored    time.Time `json:"restored,omitzero"`
-	ReadOnly    bool      `json:"read_only,omitempty"`
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
-func hostname() string {
-	h, _ := os.Hostname()
-	return h
-}
 
 const usage = `motcuactl — công cụ quản trị Một Cửa (không cần giao diện)
 
@@ -88,6 +55,50 @@ func (e *exitError) Error() string { return e.msg }
 
 func fail(format string, a ...any) error { return &exitError{1, fmt.Sprintf(format, a...)} }
 
+func badArgs(msg string) error { return &exitError{2, msg} }
+
+// env is what a command runs with.
+type env struct {
+	dir            string // the data folder, "" for the default
+	args           []string
+	stdout, stderr io.Writer
+}
+
+// How a command opens the counter's data.
+type access int
+
+const (
+	none     access = iota // the command opens nothing, or opens it itself
+	writing                // for writing
+	reading                // read-only (status, verify, export, backup)
+	printing               // for writing, read-only when the file is
+)
+
+// command is one line of the table: its name, how it opens the data, and
+// what it does with its arguments.
+type command struct {
+	name   string
+	access access
+	run    func(c *counter.Counter, e env) error
+}
+
+var commands = []command{
+	{"setup", writing, cmdSetup},
+	{"intake", writing, cmdIntake},
+	{"due", writing, cmdDue},
+	{"seed", none, cmdSeed},
+	{"backup", reading, cmdBackup},
+	{"restore", none, cmdRestore},
+	{"verify", reading, cmdVerify},
+	{"export", reading, cmdExport},
+	{"calendar", writing, cmdReference("calendar")},
+	{"catalog", writing, cmdReference("catalog")},
+	{"print", printing, cmdPrint},
+	{"enroll", writing, cmdEnroll},
+	{"sync", writing, cmdSync},
+	{"status", reading, cmdStatus},
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	global := flag.NewFlagSet("motcuactl", flag.ContinueOnError)
 	global.SetOutput(stderr)
@@ -101,12 +112,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	path, err := dbPath(*dataDir)
-	if err != nil {
-		fmt.Fprintln(stderr, "Lỗi:", err)
-		return 1
-	}
-	err = dispatch(path, rest[0], rest[1:], stdout, stderr)
+	err := dispatch(env{dir: *dataDir, args: rest[1:], stdout: stdout, stderr: stderr}, rest[0])
 	var ee *exitError
 	switch {
 	case err == nil:
@@ -115,335 +121,143 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Lỗi:", ee.msg)
 		return ee.code
 	default:
-		fmt.Fprintln(stderr, "Lỗi:", explain(err))
+		fmt.Fprintln(stderr, "Lỗi:", counter.Explain(err))
+		var ve dossier.ValidationErrors
+		if errors.As(err, &ve) {
+			for _, f := range ve {
+				fmt.Fprintf(stderr, "  (%s)\n", f.Field)
+			}
+		}
 		return 1
 	}
 }
 
-func dbPath(dir string) (string, error) {
-	if dir == "" {
-		return storage.DefaultPath()
-	}
-	return filepath.Join(dir, "motcua.db"), nil
-}
-
-// explain turns an error into the sentences a support person reads.
-func explain(err error) string {
-	var ve dossier.ValidationErrors
-	if errors.As(err, &ve) {
-		var b strings.Builder
-		b.WriteString("hồ sơ không hợp lệ:")
-		for _, e := range ve {
-			fmt.Fprintf(&b, "\n  - %s: %s", e.Field, e.Msg)
+// dispatch finds the command, opens the data as it needs and runs it.
+func dispatch(e env, name string) error {
+	for _, cmd := range commands {
+		if cmd.name != name {
+			continue
 		}
-		return b.String()
+		if cmd.access == none {
+			return cmd.run(nil, e)
+		}
+		c, err := open(e.dir, cmd.access)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if m := c.Moved(); m != nil {
+			fmt.Fprintln(e.stderr, counter.L("data.moved", map[string]any{"From": m.From, "To": m.To}))
+		}
+		counter.SetLanguage(c.Settings().Language)
+		return cmd.run(c, e)
 	}
-	return err.Error()
+	fmt.Fprint(e.stderr, usage)
+	return badArgs("lệnh không rõ: " + name)
 }
 
-func open(path string) (*storage.Store, error) {
-	return storage.Open(path, storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
+func open(dir string, a access) (*counter.Counter, error) {
+	switch a {
+	case reading:
+		return counter.OpenReading(dir)
+	case printing:
+		return counter.OpenPrinting(dir)
+	}
+	return counter.Open(counter.Options{Dir: dir})
 }
 
-// openReading opens the store for a command that only reads (status,
-// verify, export, backup): read-only, so it works on a read-only file or
-// medium and never writes to a file that may be damaged. A file from an
-// older version is opened for writing once, to upgrade it.
-func openReading(path string) (*storage.Store, error) {
-	s, err := storage.Open(path, storage.Options{ReadOnly: true})
-	if errors.Is(err, storage.ErrOldSchema) {
-		return open(path)
+// flags parses a command's flags; a bad one is exit status 2 with hint.
+func flags(e env, name, hint string, define func(fs *flag.FlagSet)) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	define(fs)
+	if err := fs.Parse(e.args); err != nil {
+		return badArgs(hint)
 	}
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fail("chưa có tệp dữ liệu %s", path)
-	}
-	return s, err
+	return nil
 }
 
-// openPrinting opens the store to print: for writing (every print is
-// audited), or read-only when the file or medium is (the PDF is made, and
-// the operator is told the print is not in the audit).
-func openPrinting(path string) (*storage.Store, error) {
-	s, err := open(path)
-	if errors.Is(err, storage.ErrReadOnlyFile) {
-		return openReading(path)
-	}
-	return s, err
-}
-
-func withReading(path string, fn func(*storage.Store) error) error {
-	s, err := openReading(path)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return fn(s)
-}
-
-func dispatch(path, cmd string, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	switch cmd {
-	case "setup":
-		var set storage.Settings
+func cmdSetup(c *counter.Counter, e env) error {
+	set := c.Settings()
+	set.Language = "vi"
+	err := flags(e, "setup", "tham số không hợp lệ", func(fs *flag.FlagSet) {
 		fs.StringVar(&set.UnitName, "unit-name", "", "tên đơn vị")
 		fs.StringVar(&set.UnitCode, "unit-code", "", "mã định danh đơn vị, ví dụ 000.00.12.H57")
 		fs.StringVar(&set.Place, "place", "", "địa danh")
 		fs.IntVar(&set.Counter, "counter", 0, "số quầy (1–9)")
 		fs.StringVar(&set.Clerk, "clerk", "", "họ tên cán bộ")
 		fs.StringVar(&set.Language, "lang", "vi", "ngôn ngữ: vi hoặc en")
-		if err := fs.Parse(args); err != nil {
-			return &exitError{2, "tham số không hợp lệ"}
-		}
-		return withStore(path, func(s *storage.Store) error { return s.SaveSettings(set) })
-	case "intake":
-		if len(args) != 1 {
-			return &exitError{2, "cần đúng một tệp JSON: motcuactl intake FILE.json"}
-		}
-		return cmdIntake(path, args[0], stdout)
-	case "due":
-		proc := fs.String("procedure", "", "mã thủ tục, ví dụ 1.001193")
-		recv := fs.String("received", "", `thời điểm tiếp nhận "2006-01-02 15:04"`)
-		alt := fs.Bool("alt", false, "dùng thời hạn thay thế của thủ tục (ví dụ khi cần xác minh)")
-		if err := fs.Parse(args); err != nil {
-			return &exitError{2, "tham số không hợp lệ"}
-		}
-		return cmdDue(path, *proc, *recv, *alt, stdout)
-	case "seed":
-		n := fs.Int("records", 1000, "số hồ sơ")
-		seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "hạt giống ngẫu nhiên")
-		if err := fs.Parse(args); err != nil {
-			return &exitError{2, "tham số không hợp lệ"}
-		}
-		return cmdSeed(path, *n, *seed, stdout, stderr)
-	case "backup":
-		if len(args) != 1 {
-			return &exitError{2, "cần tệp đích: motcuactl backup FILE"}
-		}
-		return withReading(path, func(s *storage.Store) error {
-			if err := s.Backup(args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintln(stdout, "Đã sao lưu và kiểm tra bản sao:", args[0])
-			return nil
-		})
-	case "verify":
-		return withReading(path, func(s *storage.Store) error {
-			probs, err := s.Verify()
-			if err != nil {
-				return err
-			}
-			st, _ := s.Stats()
-			for _, p := range probs {
-				fmt.Fprintln(stdout, "LỖI", p)
-			}
-			if len(probs) > 0 {
-				return fail("tệp dữ liệu có %d lỗi", len(probs))
-			}
-			fmt.Fprintf(stdout, "Tệp dữ liệu nhất quán: %d hồ sơ, mọi chỉ mục khớp.\n", st.Records)
-			return nil
-		})
-	case "export":
-		out := fs.String("csv", "", "tệp CSV đích")
-		if err := fs.Parse(args); err != nil || *out == "" {
-			return &exitError{2, "cần -csv FILE"}
-		}
-		return withReading(path, func(s *storage.Store) error {
-			f, err := os.Create(*out)
-			if err != nil {
-				return err
-			}
-			n, err := s.ExportCSV(f)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "Đã xuất %d hồ sơ vào %s\n", n, *out)
-			return nil
-		})
-	case "restore":
-		if len(args) != 1 {
-			return &exitError{2, "cần tệp sao lưu: motcuactl restore FILE (đóng chương trình trước)"}
-		}
-		aside, err := storage.Restore(path, args[0])
-		if errors.Is(err, storage.ErrLocked) {
-			return fail("chương trình Một Cửa đang mở tệp dữ liệu; hãy đóng chương trình rồi khôi phục")
-		}
-		if err != nil {
-			return err
-		}
-		if aside != "" {
-			fmt.Fprintln(stdout, "Tệp dữ liệu cũ được giữ lại tại", aside)
-		}
-		fmt.Fprintln(stdout, "Đã khôi phục từ", args[0]+". Lần đồng bộ tới sẽ nhận lại từ máy chủ những gì bản sao lưu thiếu và gửi lại những gì máy chủ chưa có.")
-		return nil
-	case "calendar", "catalog":
-		return cmdReference(path, cmd, args, stdout)
-	case "print":
-		kind := fs.String("form", "", "loại biểu mẫu")
-		code := fs.String("code", "", "mã hồ sơ")
-		out := fs.String("o", "", "tệp PDF đích")
-		from := fs.String("from", "", "sổ theo dõi: từ ngày dd/mm/yyyy")
-		to := fs.String("to", "", "sổ theo dõi: đến ngày dd/mm/yyyy")
-		status := fs.Int("status", 0, "sổ theo dõi: chỉ trạng thái này (1–10)")
-		if err := fs.Parse(args); err != nil || *kind == "" || *out == "" {
-			return &exitError{2, "cần -form LOẠI và -o FILE.pdf"}
-		}
-		s, err := openPrinting(path)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		return cmdPrint(s, forms.Kind(*kind), *code, *from, *to, dossier.Status(*status), *out, stdout)
-	case "enroll":
-		server := fs.String("server", "", "địa chỉ máy chủ, ví dụ https://motcua.example.vn")
-		code := fs.String("code", "", "mã đăng ký dùng một lần")
-		if err := fs.Parse(args); err != nil || *server == "" || *code == "" {
-			return &exitError{2, "cần -server URL và -code MÃ"}
-		}
-		return withStore(path, func(s *storage.Store) error {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if err := mcsync.New(s, mcsync.Config{DeviceName: hostname()}).Enroll(ctx, *server, *code); err != nil {
-				return err
-			}
-			set := s.Settings()
-			fmt.Fprintf(stdout, "Đã đăng ký: đơn vị %s, quầy %d\n", set.UnitCode, set.Counter)
-			return nil
-		})
-	case "sync":
-		return withStore(path, func(s *storage.Store) error {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-			defer cancel()
-			sum, err := mcsync.New(s, mcsync.Config{}).SyncOnce(ctx)
-			if err != nil {
-				return err
-			}
-			st, _ := s.Stats()
-			fmt.Fprintf(stdout, "Đã đồng bộ: %s\nCòn chờ gửi: %d; cần xử lý: %d\n", sum, st.Pending, st.Attention)
-			if st.Pending > 0 {
-				return fail("còn %d sự kiện chưa gửi được", st.Pending)
-			}
-			return nil
-		})
-	case "status":
-		asJSON := fs.Bool("json", false, "in dạng JSON")
-		if err := fs.Parse(args); err != nil {
-			return &exitError{2, "tham số không hợp lệ"}
-		}
-		return withReading(path, func(s *storage.Store) error {
-			st, err := s.Stats()
-			if err != nil {
-				return err
-			}
-			ss, err := s.SyncState()
-			if err != nil {
-				return err
-			}
-			out := statusJSON{Records: st.Records, Pending: st.Pending, Attention: st.Attention, Indexing: st.Indexing, FileBytes: st.FileBytes,
-				Server: ss.ServerURL, Enrolled: ss.Enrolled(), NeedsEnroll: ss.NeedsEnroll, LastSuccess: ss.LastSuccess, LastError: ss.LastError,
-				Generation: ss.Generation, Rewinds: ss.Rewinds, LastRewind: ss.LastRewind, Restored: ss.Restored, ReadOnly: s.ReadOnly()}
-			if *asJSON {
-				return json.NewEncoder(stdout).Encode(out)
-			}
-			last := "chưa có"
-			if !ss.LastSuccess.IsZero() {
-				last = ss.LastSuccess.In(dossier.Loc).Format("02/01/2006 15:04:05")
-			}
-			fmt.Fprintf(stdout, "Hồ sơ: %d\nChờ gửi: %d\nCần xử lý: %d\nMáy chủ: %s\nĐồng bộ thành công gần nhất: %s\nLỗi gần nhất: %s\nDung lượng tệp: %d byte\n",
-				st.Records, st.Pending, st.Attention, orNone(ss.ServerURL), last, orNone(ss.LastError), st.FileBytes)
-			if st.Indexing > 0 {
-				fmt.Fprintf(stdout, "Đang lập chỉ mục tìm kiếm: %d hồ sơ vừa nhận\n", st.Indexing)
-			}
-			if ss.Generation != "" {
-				fmt.Fprintf(stdout, "Thế hệ dữ liệu máy chủ: %s\n", ss.Generation)
-			}
-			if ss.Rewinds > 0 {
-				fmt.Fprintf(stdout, "Máy chủ đã quay về bản sao lưu cũ %d lần, gần nhất %s (đã gửi lại và đồng bộ lại)\n", ss.Rewinds, ss.LastRewind.In(dossier.Loc).Format("02/01/2006 15:04"))
-			}
-			if !ss.Restored.IsZero() {
-				fmt.Fprintf(stdout, "Khôi phục từ bản sao lưu lúc: %s\n", ss.Restored.In(dossier.Loc).Format("02/01/2006 15:04"))
-			}
-			return nil
-		})
-	}
-	fmt.Fprint(stderr, usage)
-	return &exitError{2, "lệnh không rõ: " + cmd}
-}
-
-func withStore(path string, fn func(*storage.Store) error) error {
-	s, err := open(path)
+	})
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	return fn(s)
+	return c.SaveSettings(set)
 }
 
-func cmdIntake(path, file string, stdout io.Writer) error {
-	data, err := os.ReadFile(file)
+func cmdIntake(c *counter.Counter, e env) error {
+	if len(e.args) != 1 {
+		return badArgs("cần đúng một tệp JSON: motcuactl intake FILE.json")
+	}
+	data, err := os.ReadFile(e.args[0])
 	if err != nil {
-		return fail("không đọc được tệp %s: %v", file, err)
+		return fail("không đọc được tệp %s: %v", e.args[0], err)
 	}
-	var in dossier.Intake
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return fail("tệp %s không đúng định dạng hồ sơ (docs/intake.md): %v", file, err)
+	r, err := c.IntakeJSON(data)
+	if err != nil {
+		return err
 	}
-	return withStore(path, func(s *storage.Store) error {
-		r, err := s.Intake(in)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, r.Code)
-		return nil
-	})
+	fmt.Fprintln(e.stdout, r.Code)
+	return nil
 }
 
-func cmdDue(path, proc, recv string, alt bool, stdout io.Writer) error {
+func cmdDue(c *counter.Counter, e env) error {
+	var proc, recv string
+	var alt bool
+	err := flags(e, "due", "tham số không hợp lệ", func(fs *flag.FlagSet) {
+		fs.StringVar(&proc, "procedure", "", "mã thủ tục, ví dụ 1.001193")
+		fs.StringVar(&recv, "received", "", `thời điểm tiếp nhận "2006-01-02 15:04"`)
+		fs.BoolVar(&alt, "alt", false, "dùng thời hạn thay thế của thủ tục (ví dụ khi cần xác minh)")
+	})
+	if err != nil {
+		return err
+	}
 	received, err := time.ParseInLocation("2006-01-02 15:04", recv, dossier.Loc)
 	if err != nil {
-		return &exitError{2, `thời điểm tiếp nhận phải có dạng "2026-02-13 16:05"`}
+		return badArgs(`thời điểm tiếp nhận phải có dạng "2026-02-13 16:05"`)
 	}
-	return withStore(path, func(s *storage.Store) error {
-		p, ok := s.Catalog().Lookup(proc)
-		if !ok {
-			return fail("không có thủ tục %q trong danh mục", proc)
-		}
-		in := dossier.Intake{UseAltTime: alt}
-		pt := in.TimeFor(p)
-		due := s.Calendar().Due(pt, p.Cutoff15, received)
-		fmt.Fprintf(stdout, "%s\n", due.Format("2006-01-02 15:04"))
-		fmt.Fprintf(stdout, "# %s — %s; thời hạn: %s%s; tiếp nhận %s\n", p.Code, p.Name, pt, map[bool]string{true: " (áp dụng mốc 15 giờ)"}[p.Cutoff15], received.Format("02/01/2006 15:04"))
-		return nil
-	})
+	a, err := c.Due(counter.DueRequest{Procedure: proc, Received: received, Alt: alt})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s\n# %s; tiếp nhận %s\n", a.Due.Format("2006-01-02 15:04"), a, received.Format("02/01/2006 15:04"))
+	return nil
 }
 
-func cmdSeed(path string, n int, seed uint64, stdout, stderr io.Writer) error {
+func cmdSeed(_ *counter.Counter, e env) error {
+	var n int
+	var seed uint64
+	err := flags(e, "seed", "tham số không hợp lệ", func(fs *flag.FlagSet) {
+		fs.IntVar(&n, "records", 1000, "số hồ sơ")
+		fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "hạt giống ngẫu nhiên")
+	})
+	if err != nil {
+		return err
+	}
 	if n <= 0 || n > 10_000_000 {
-		return &exitError{2, "số hồ sơ phải từ 1 đến 10.000.000"}
+		return badArgs("số hồ sơ phải từ 1 đến 10.000.000")
 	}
-	s, err := storage.Open(path, storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar, NoSync: true})
+	c, err := counter.Open(counter.Options{Dir: e.dir, Bulk: true})
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	if !s.Settings().Ready() {
-		return fail("hãy thiết lập đơn vị trước (motcuactl setup …)")
-	}
+	defer c.Close()
 	start := time.Now()
-	err = s.Seed(n, seed, func(done int) { progressBar(stderr, done, n, start) })
-	fmt.Fprintln(stderr)
+	err = c.Seed(n, seed, func(done int) { progressBar(e.stderr, done, n, start) })
+	fmt.Fprintln(e.stderr)
 	if err != nil {
 		return err
 	}
-	if err := s.Sync(); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Đã tạo %d hồ sơ giả lập trong %s\n", n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "Đã tạo %d hồ sơ giả lập trong %s\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -454,101 +268,237 @@ func progressBar(w io.Writer, done, total int, start time.Time) {
 	fmt.Fprintf(w, "\r[%s%s] %3d%% %d/%d (%.0f hồ sơ/giây)", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), done*100/total, done, total, rate)
 }
 
-func cmdReference(path, what string, args []string, stdout io.Writer) error {
-	if len(args) == 1 && args[0] == "show" {
-		return withStore(path, func(s *storage.Store) error {
-			var v any = s.Calendar()
+func cmdBackup(c *counter.Counter, e env) error {
+	if len(e.args) != 1 {
+		return badArgs("cần tệp đích: motcuactl backup FILE")
+	}
+	if err := c.Backup(e.args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Đã sao lưu và kiểm tra bản sao:", e.args[0])
+	return nil
+}
+
+func cmdRestore(_ *counter.Counter, e env) error {
+	if len(e.args) != 1 {
+		return badArgs("cần tệp sao lưu: motcuactl restore FILE (đóng chương trình trước)")
+	}
+	aside, err := counter.Restore(e.dir, e.args[0])
+	if errors.Is(err, counter.ErrLocked) {
+		return fail("chương trình Một Cửa đang mở tệp dữ liệu; hãy đóng chương trình rồi khôi phục")
+	}
+	if err != nil {
+		return err
+	}
+	if aside != "" {
+		fmt.Fprintln(e.stdout, "Tệp dữ liệu cũ được giữ lại tại", aside)
+	}
+	fmt.Fprintln(e.stdout, "Đã khôi phục từ", e.args[0]+". Lần đồng bộ tới sẽ nhận lại từ máy chủ những gì bản sao lưu thiếu và gửi lại những gì máy chủ chưa có.")
+	return nil
+}
+
+func cmdVerify(c *counter.Counter, e env) error {
+	probs, records, err := c.Verify()
+	if err != nil {
+		return err
+	}
+	for _, p := range probs {
+		fmt.Fprintln(e.stdout, "LỖI", p)
+	}
+	if len(probs) > 0 {
+		return fail("tệp dữ liệu có %d lỗi", len(probs))
+	}
+	fmt.Fprintf(e.stdout, "Tệp dữ liệu nhất quán: %d hồ sơ, mọi chỉ mục khớp.\n", records)
+	return nil
+}
+
+func cmdExport(c *counter.Counter, e env) error {
+	var out string
+	if err := flags(e, "export", "cần -csv FILE", func(fs *flag.FlagSet) { fs.StringVar(&out, "csv", "", "tệp CSV đích") }); err != nil {
+		return err
+	}
+	if out == "" {
+		return badArgs("cần -csv FILE")
+	}
+	n, err := c.ExportCSV(out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Đã xuất %d hồ sơ vào %s\n", n, out)
+	return nil
+}
+
+func cmdReference(what string) func(*counter.Counter, env) error {
+	return func(c *counter.Counter, e env) error {
+		switch {
+		case len(e.args) == 1 && e.args[0] == "show":
+			var v any = c.Calendar()
 			if what == "catalog" {
-				v = s.Catalog()
+				v = c.Catalog()
 			}
-			enc := json.NewEncoder(stdout)
+			enc := json.NewEncoder(e.stdout)
 			enc.SetIndent("", "  ")
 			return enc.Encode(v)
-		})
-	}
-	if len(args) != 2 || args[0] != "import" {
-		return &exitError{2, "cách dùng: motcuactl " + what + " import FILE | " + what + " show"}
-	}
-	data, err := os.ReadFile(args[1])
-	if err != nil {
-		return fail("không đọc được tệp %s: %v", args[1], err)
-	}
-	return withStore(path, func(s *storage.Store) error {
-		actor := s.Settings().Clerk
+		case len(e.args) != 2 || e.args[0] != "import":
+			return badArgs("cách dùng: motcuactl " + what + " import FILE | " + what + " show")
+		}
+		data, err := os.ReadFile(e.args[1])
+		if err != nil {
+			return fail("không đọc được tệp %s: %v", e.args[1], err)
+		}
 		if what == "calendar" {
-			cal, err := s.SetCalendar(data, actor)
+			cal, err := c.ImportCalendar(data)
 			if err != nil {
-				return fail("lịch không hợp lệ, lịch cũ vẫn giữ nguyên: %v", err)
+				return err
 			}
-			fmt.Fprintf(stdout, "Đã nhập lịch %q: %d ngày đặc biệt\n", cal.Version, len(cal.Days))
+			fmt.Fprintf(e.stdout, "Đã nhập lịch %q: %d ngày đặc biệt\n", cal.Version, len(cal.Days))
 			return nil
 		}
-		cat, err := s.SetCatalog(data, actor)
+		cat, err := c.ImportCatalog(data)
 		if err != nil {
-			return fail("danh mục không hợp lệ, danh mục cũ vẫn giữ nguyên: %v", err)
+			return err
 		}
-		fmt.Fprintf(stdout, "Đã nhập danh mục %q: %d thủ tục\n", cat.Version, len(cat.Procedures))
+		fmt.Fprintf(e.stdout, "Đã nhập danh mục %q: %d thủ tục\n", cat.Version, len(cat.Procedures))
 		return nil
+	}
+}
+
+func cmdPrint(c *counter.Counter, e env) error {
+	var kind, code, out, from, to string
+	var status int
+	err := flags(e, "print", "cần -form LOẠI và -o FILE.pdf", func(fs *flag.FlagSet) {
+		fs.StringVar(&kind, "form", "", "loại biểu mẫu")
+		fs.StringVar(&code, "code", "", "mã hồ sơ")
+		fs.StringVar(&out, "o", "", "tệp PDF đích")
+		fs.StringVar(&from, "from", "", "sổ theo dõi: từ ngày dd/mm/yyyy")
+		fs.StringVar(&to, "to", "", "sổ theo dõi: đến ngày dd/mm/yyyy")
+		fs.IntVar(&status, "status", 0, "sổ theo dõi: chỉ trạng thái này (1–10)")
 	})
-}
-
-// unitOf is the forms' issuer from the counter's settings.
-func unitOf(set storage.Settings) forms.Unit {
-	return forms.Unit{Name: set.UnitName, Code: set.UnitCode, Place: set.Place, LookupURL: set.LookupURL}
-}
-
-func cmdPrint(s *storage.Store, kind forms.Kind, code, from, to string, status dossier.Status, out string, stdout io.Writer) error {
-	set := s.Settings()
-	if !set.Ready() {
-		return fail("hãy thiết lập đơn vị trước (motcuactl setup …)")
-	}
-	f, err := os.Create(out)
 	if err != nil {
-		return fail("không tạo được tệp %s: %v", out, err)
+		return err
 	}
-	defer f.Close()
-	if kind == forms.KindLedger {
+	if kind == "" || out == "" {
+		return badArgs("cần -form LOẠI và -o FILE.pdf")
+	}
+	if forms.Kind(kind) == forms.KindLedger {
 		a, okA := dossier.ParseDate(from)
 		b, okB := dossier.ParseDate(to)
-		if !okA || !okB || b.Before(a) {
-			return &exitError{2, "sổ theo dõi cần -from và -to dạng dd/mm/yyyy, -from không sau -to"}
+		if !okA || !okB {
+			return badArgs(counter.L("print.ledger_dates"))
 		}
-		if status != 0 && !status.Valid() {
-			return &exitError{2, "trạng thái phải từ 1 đến 10"}
-		}
-		recs, more, err := s.Collect(storage.Query{From: a, To: b.AddDate(0, 0, 1), Status: status}, 100_000)
+		res, err := c.PrintLedger(counter.LedgerRequest{From: a, To: b, Status: dossier.Status(status)}, out)
 		if err != nil {
 			return err
 		}
-		if more {
-			return fail("khoảng thời gian có hơn 100.000 hồ sơ; hãy chia nhỏ")
-		}
-		label := ""
-		if status != 0 {
-			label = status.Label()
-		}
-		if err := forms.Ledger(f, unitOf(set), recs, forms.LedgerFilter{From: a, To: b, Status: label}, time.Now()); err != nil {
-			return err
-		}
-		if err := s.LogLedgerPrint(set.Clerk, from+"–"+to); err != nil && !s.ReadOnly() {
-			return err
-		}
-		fmt.Fprintf(stdout, "Đã in sổ theo dõi: %d hồ sơ vào %s\n", len(recs), out)
-		return f.Close()
+		notAudited(c, res, e.stdout)
+		fmt.Fprintf(e.stdout, "Đã in sổ theo dõi: %d hồ sơ vào %s\n", res.Records, out)
+		return nil
 	}
-	if s.ReadOnly() {
-		fmt.Fprintln(stdout, "Lưu ý: tệp dữ liệu chỉ đọc, lần in này không được ghi vào nhật ký")
-	}
-	r, err := s.GetByCode(code)
+	r, res, err := c.PrintFormByCode(code, forms.Kind(kind), out)
 	if err != nil {
-		return fail("không tìm thấy hồ sơ %q", code)
-	}
-	if err := forms.Render(f, kind, unitOf(set), r, time.Now()); err != nil {
 		return err
 	}
-	if _, err := s.LogPrint(set.Clerk, r, string(kind)); err != nil && !s.ReadOnly() {
+	notAudited(c, res, e.stdout)
+	fmt.Fprintf(e.stdout, "Đã in %s của hồ sơ %s vào %s\n", forms.Kind(kind).Title(), r.Code, out)
+	return nil
+}
+
+func notAudited(c *counter.Counter, res counter.PrintResult, w io.Writer) {
+	if c.ReadOnly() && !res.Audited {
+		fmt.Fprintln(w, "Lưu ý: tệp dữ liệu chỉ đọc, lần in này không được ghi vào nhật ký")
+	}
+}
+
+func cmdEnroll(c *counter.Counter, e env) error {
+	var server, code string
+	err := flags(e, "enroll", "cần -server URL và -code MÃ", func(fs *flag.FlagSet) {
+		fs.StringVar(&server, "server", "", "địa chỉ máy chủ, ví dụ https://motcua.example.vn")
+		fs.StringVar(&code, "code", "", "mã đăng ký dùng một lần")
+	})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Đã in %s của hồ sơ %s vào %s\n", kind.Title(), r.Code, out)
-	return f.Close()
+	if server == "" || code == "" {
+		return badArgs("cần -server URL và -code MÃ")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Enroll(ctx, server, code); err != nil {
+		return err
+	}
+	set := c.Settings()
+	fmt.Fprintf(e.stdout, "Đã đăng ký: đơn vị %s, quầy %d\n", set.UnitCode, set.Counter)
+	return nil
+}
+
+func cmdSync(c *counter.Counter, e env) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	sum, err := c.SyncOnce(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := c.Status()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Đã đồng bộ: %s\nCòn chờ gửi: %d; cần xử lý: %d\n", counter.L(sum.Note().Key, sum.Note().Args), st.Pending, st.Attention)
+	if st.Pending > 0 {
+		return fail("còn %d sự kiện chưa gửi được", st.Pending)
+	}
+	return nil
+}
+
+func cmdStatus(c *counter.Counter, e env) error {
+	var asJSON bool
+	if err := flags(e, "status", "tham số không hợp lệ", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "in dạng JSON") }); err != nil {
+		return err
+	}
+	st, err := c.Status()
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(st)
+	}
+	printStatus(e.stdout, st)
+	return nil
+}
+
+func printStatus(w io.Writer, st counter.Summary) {
+	last := "chưa có"
+	if !st.LastSuccess.IsZero() {
+		last = st.LastSuccess.In(dossier.Loc).Format("02/01/2006 15:04:05")
+	}
+	fmt.Fprintf(w, "Hồ sơ: %d\nChờ gửi: %d\nCần xử lý: %d\nMáy chủ: %s\nĐồng bộ thành công gần nhất: %s\nLỗi gần nhất: %s\nDung lượng tệp: %d byte\n",
+		st.Records, st.Pending, st.Attention, orNone(st.Server), last, orNone(st.LastError), st.FileBytes)
+	if st.Indexing > 0 {
+		fmt.Fprintf(w, "Đang lập chỉ mục tìm kiếm: %d hồ sơ vừa nhận\n", st.Indexing)
+	}
+	if st.Generation != "" {
+		fmt.Fprintf(w, "Thế hệ dữ liệu máy chủ: %s\n", st.Generation)
+	}
+	if st.Rewinds > 0 {
+		fmt.Fprintf(w, "Máy chủ đã quay về bản sao lưu cũ %d lần, gần nhất %s (đã gửi lại và đồng bộ lại)\n", st.Rewinds, counter.Moment(st.LastRewind))
+	}
+	if !st.Restored.IsZero() {
+		fmt.Fprintf(w, "Khôi phục từ bản sao lưu lúc: %s\n", counter.Moment(st.Restored))
+	}
+	if st.BackupDir != "" {
+		good := "chưa có"
+		if !st.Backup.LastGood.IsZero() {
+			good = counter.Moment(st.Backup.LastGood)
+		}
+		fmt.Fprintf(w, "Sao lưu tự động vào %s, bản tốt gần nhất: %s\n", st.BackupDir, good)
+		if st.BackupStale {
+			fmt.Fprintln(w, "CẢNH BÁO: bản sao lưu đã cũ hơn 2 ngày")
+		}
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }

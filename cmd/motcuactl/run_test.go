@@ -32,7 +32,7 @@ func setUp(t *testing.T) string {
 
 func TestIntakeFromFile(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, e := ctl(t, dir, "intake", "../../docs/intake-example.json"); code != 1 || !strings.Contains(e, "chưa thiết lập") {
+	if code, _, e := ctl(t, dir, "intake", "../../docs/intake-example.json"); code != 1 || !strings.Contains(e, "Chưa thiết lập") {
 		t.Fatalf("intake before setup: %d %s", code, e)
 	}
 	dir = setUp(t)
@@ -202,7 +202,7 @@ func TestEnrollAndSyncHeadless(t *testing.T) {
 	}
 	hs.Close()
 	ctl(t, dir, "intake", "../../docs/intake-example.json")
-	if c, _, e := ctl(t, dir, "sync"); c != 1 || !strings.Contains(e, "không kết nối được máy chủ") {
+	if c, _, e := ctl(t, dir, "sync"); c != 1 || !strings.Contains(e, "Không kết nối được máy chủ") {
 		t.Fatalf("offline sync: %d %s", c, e)
 	}
 }

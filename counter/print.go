@@ -1,0 +1,188 @@
+package counter
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"motcua/dossier"
+	"motcua/forms"
+	"motcua/storage"
+)
+
+// LedgerLimit is the most records one printed ledger (Mẫu 07) holds, for
+// the window and motcuactl alike: about 700 landscape pages.
+const LedgerLimit = 20_000
+
+// PrintResult is what a print made.
+type PrintResult struct {
+	Path    string // the PDF
+	Reprint bool   // the form had been printed before
+	Audited bool   // the print is in the audit (not when the file is read-only)
+	Records int    // a ledger's records
+	Period  string // a ledger's period, dd/mm/yyyy–dd/mm/yyyy
+}
+
+// unit is the forms' issuer, from the settings.
+func (c *Counter) unit() forms.Unit {
+	set := c.store.Settings()
+	return forms.Unit{Name: set.UnitName, Code: set.UnitCode, Place: set.Place, LookupURL: set.LookupURL}
+}
+
+// PrintsDir is where printed PDFs are kept, beside the data file.
+func (c *Counter) PrintsDir() (string, error) {
+	dir := filepath.Join(filepath.Dir(c.store.Path()), "prints")
+	return dir, os.MkdirAll(dir, 0o700)
+}
+
+// FormTitle is a form's name in the language in force.
+func FormTitle(k forms.Kind) string { return domain("form."+string(k), k.Title()) }
+
+// PrintForm renders a form of a record to out ("" for the prints folder)
+// and records the print in the audit, in one call.
+func (c *Counter) PrintForm(r *dossier.Record, k forms.Kind, out string) (PrintResult, error) {
+	if err := c.ready(); err != nil {
+		return PrintResult{}, err
+	}
+	if out == "" {
+		name := strings.NewReplacer("/", "_", " ", "_").Replace(r.Code) + "-" + string(k) + ".pdf"
+		var err error
+		if out, err = c.printPath(name); err != nil {
+			return PrintResult{}, err
+		}
+	}
+	now := c.now()
+	if err := writeFile(out, func(w io.Writer) error { return forms.Render(w, k, c.unit(), r, now) }); err != nil {
+		return PrintResult{}, err
+	}
+	res := PrintResult{Path: out}
+	if c.store.ReadOnly() {
+		return res, nil
+	}
+	reprint, err := c.store.LogPrint(c.actor(), r, string(k))
+	res.Reprint, res.Audited = reprint, err == nil
+	return res, err
+}
+
+// PrintFormByCode is PrintForm for a record given by its code.
+func (c *Counter) PrintFormByCode(code string, k forms.Kind, out string) (*dossier.Record, PrintResult, error) {
+	r, err := c.GetByCode(code)
+	if err != nil {
+		return nil, PrintResult{}, err
+	}
+	res, err := c.PrintForm(r, k, out)
+	return r, res, err
+}
+
+// LedgerRequest says which files a ledger lists: received in [From, To]
+// (dates; a zero From is the first of this month, a zero To today), with
+// a status and a procedure when given.
+type LedgerRequest struct {
+	From, To  time.Time
+	Status    dossier.Status
+	Procedure string
+}
+
+// PrintLedger renders Mẫu 07 for a period to out ("" for the prints
+// folder) and records the print in the audit. More than LedgerLimit
+// records is ErrLedgerTooBig: a shorter period is asked for.
+func (c *Counter) PrintLedger(req LedgerRequest, out string) (PrintResult, error) {
+	if err := c.ready(); err != nil {
+		return PrintResult{}, err
+	}
+	now := c.now().In(dossier.Loc)
+	from, to := day(req.From), day(req.To)
+	if req.From.IsZero() {
+		from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, dossier.Loc)
+	}
+	if req.To.IsZero() {
+		to = day(now)
+	}
+	if to.Before(from) {
+		return PrintResult{}, &UsageError{L("print.ledger_dates")}
+	}
+	if req.Status != 0 && !req.Status.Valid() {
+		return PrintResult{}, &UsageError{L("print.ledger_status")}
+	}
+	recs, more, err := c.store.Collect(storage.Query{From: from, To: to.AddDate(0, 0, 1), Status: req.Status, Procedure: req.Procedure}, LedgerLimit)
+	if err != nil {
+		return PrintResult{}, err
+	}
+	if more {
+		return PrintResult{}, ErrLedgerTooBig
+	}
+	period := from.Format("02/01/2006") + "–" + to.Format("02/01/2006")
+	if out == "" {
+		if out, err = c.printPath("so-theo-doi-" + from.Format("20060102") + "-" + to.Format("20060102") + ".pdf"); err != nil {
+			return PrintResult{}, err
+		}
+	}
+	label := ""
+	if req.Status != 0 {
+		label = req.Status.Label() // the form is Vietnamese, whatever the UI's language
+	}
+	err = writeFile(out, func(w io.Writer) error {
+		return forms.Ledger(w, c.unit(), recs, forms.LedgerFilter{From: from, To: to, Status: label}, now)
+	})
+	if err != nil {
+		return PrintResult{}, err
+	}
+	res := PrintResult{Path: out, Records: len(recs), Period: period}
+	if c.store.ReadOnly() {
+		return res, nil
+	}
+	err = c.store.LogLedgerPrint(c.actor(), period)
+	res.Audited = err == nil
+	return res, err
+}
+
+// Send sends a printed PDF to the printer in the settings (or the PDF
+// viewer); run, when not nil, replaces the print command (tests).
+func (c *Counter) Send(path string, run func(name string, args ...string) error) error {
+	return forms.Printer{Name: c.store.Settings().Printer, Run: run}.Print(path)
+}
+
+func (c *Counter) printPath(name string) (string, error) {
+	dir, err := c.PrintsDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// writeFile writes a file whole or not at all: to a temporary name, then
+// renamed over out.
+func writeFile(out string, render func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(out), ".print-*.pdf")
+	if err != nil {
+		return fmt.Errorf("counter: cannot write %s: %w", out, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = render(f); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(f.Name(), out); err != nil {
+		return errors.Join(fmt.Errorf("counter: cannot write %s", out), err)
+	}
+	return nil
+}
+
+func day(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	t = t.In(dossier.Loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, dossier.Loc)
+}

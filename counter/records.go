@@ -1,0 +1,122 @@
+package counter
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"motcua/dossier"
+	"motcua/storage"
+)
+
+// Intake receives a file: validates it, gives it its code and appointment
+// date and saves it with its outbox and audit entries in one transaction.
+func (c *Counter) Intake(in dossier.Intake) (*dossier.Record, error) {
+	r, err := c.store.Intake(in)
+	if err == nil {
+		c.Kick() // send it now if the network allows
+	}
+	return r, err
+}
+
+// IntakeJSON is Intake of a JSON document (docs/intake.md); a field it
+// does not know is refused, so that a typo is not silently dropped.
+func (c *Counter) IntakeJSON(data []byte) (*dossier.Record, error) {
+	var in dossier.Intake
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return nil, &UsageError{L("error.intake_json", map[string]any{"Detail": err.Error()})}
+	}
+	return c.Intake(in)
+}
+
+// NewEvent starts an action on a record, with what it proposes filled in:
+// a supplement's deadline five working days from now, an extension's new
+// appointment three working days after the current one.
+func (c *Counter) NewEvent(r *dossier.Record, typ dossier.EventType) dossier.Event {
+	ev := c.store.NewEvent(r, typ)
+	cal := c.store.Calendar()
+	switch typ {
+	case dossier.EvSupplementRequested:
+		ev.Deadline = cal.Add(c.now(), 5*dossier.MinutesPerWorkingDay)
+	case dossier.EvExtended:
+		ev.NewDue = cal.Add(r.DueAt, 3*dossier.MinutesPerWorkingDay)
+	case dossier.EvFeeRequested:
+		ev.Amount = r.Fee
+	case dossier.EvFeePaid:
+		ev.Amount = max(0, r.Fee-r.FeePaid)
+	case dossier.EvReturned:
+		p := r.ContactParty()
+		ev.Collector = &dossier.Collector{Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
+	}
+	return ev
+}
+
+// Apply saves an action on a record (checked against the status machine
+// and the record's version) and returns the record after it.
+func (c *Counter) Apply(ev dossier.Event) (*dossier.Record, error) {
+	r, err := c.store.Apply(ev)
+	if err == nil {
+		c.Kick()
+	}
+	return r, err
+}
+
+// Get reads a record by id.
+func (c *Counter) Get(id string) (*dossier.Record, error) { return c.store.Get(id) }
+
+// GetByCode reads a record by its code; ErrNoRecord (a *CodeError) when
+// there is none.
+func (c *Counter) GetByCode(code string) (*dossier.Record, error) {
+	r, err := c.store.GetByCode(code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, &CodeError{ErrNoRecord, code}
+	}
+	return r, err
+}
+
+// Page is one page of the records a query finds, newest first, and the
+// cursor of the next page.
+func (c *Counter) Page(q storage.Query, after storage.Cursor, limit int) ([]*dossier.Record, storage.Cursor, error) {
+	return c.store.Page(q, after, limit)
+}
+
+// Count counts what a query finds, up to max.
+func (c *Counter) Count(q storage.Query, max int) (int, error) { return c.store.Count(q, max) }
+
+// DueRequest asks for an appointment date.
+type DueRequest struct {
+	Procedure string    // the procedure's code
+	Received  time.Time // when the file is received
+	Alt       bool      // the procedure's alternative time (e.g. when checks are needed)
+}
+
+// DueAnswer is an appointment date and what it was computed from.
+type DueAnswer struct {
+	Due       time.Time
+	Procedure dossier.Procedure
+	Time      dossier.ProcessingTime
+}
+
+// Due computes an appointment date with the calendar in force.
+func (c *Counter) Due(req DueRequest) (DueAnswer, error) {
+	p, ok := c.store.Catalog().Lookup(req.Procedure)
+	if !ok {
+		return DueAnswer{}, &CodeError{ErrUnknownProcedure, req.Procedure}
+	}
+	in := dossier.Intake{UseAltTime: req.Alt}
+	pt := in.TimeFor(p)
+	return DueAnswer{Due: c.store.Calendar().Due(pt, p.Cutoff15, req.Received), Procedure: p, Time: pt}, nil
+}
+
+// DueText is the appointment as motcuactl due prints it.
+func (a DueAnswer) String() string {
+	cutoff := ""
+	if a.Procedure.Cutoff15 {
+		cutoff = L("due.cutoff15")
+	}
+	return fmt.Sprintf("%s — %s; %s: %s%s", a.Procedure.Code, a.Procedure.Name, L("due.time"), a.Time, cutoff)
+}
