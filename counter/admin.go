@@ -126,3 +126,7 @@ func (c *Counter) Attention() ([]storage.Attention, error) { return c.store.Atte
 
 // DismissAttention takes an item off the attention list (seen).
 func (c *Counter) DismissAttention(seq uint64) error { return c.store.DismissAttention(seq, c.actor()) }
+
+// Audit lists the newest audit entries (who did what, by record code),
+// up to limit.
+func (c *Counter) Audit(limit int) ([]storage.AuditEntry, error) { return c.store.Audit(limit) }
