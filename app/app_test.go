@@ -46,8 +46,36 @@ func newTestUI(t *testing.T) (*UI, *storage.Store) {
 	u := New(a, counter.New(s, counter.Options{}))
 	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
 	u.ctr.SetClock(u.now)
+	queue := make(chan func(), 10_000)
+	u.do = func(f func()) { queue <- f } // run by settle, on the test's goroutine
+	queues[u] = queue
 	u.win.Resize(fyne.NewSize(1280, 800))
 	return u, s
+}
+
+// queues holds each test UI's background results, waiting to be applied
+// on the test's goroutine as the window would apply them on its own.
+var queues = map[*UI]chan func(){}
+
+// settle applies background results until no search waits or runs.
+func settle(t *testing.T, u *UI) {
+	t.Helper()
+	q := queues[u]
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		select {
+		case f := <-q:
+			f()
+			continue
+		default:
+		}
+		if u.records.inflight.Load() == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the search did not settle")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func pressEnter(e *widget.Entry) { e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) }
@@ -172,6 +200,7 @@ func TestIntakeFormSaveFindAndTransition(t *testing.T) {
 	// Find it by a folded name search.
 	u.showTab(1)
 	test.Type(u.records.search, "nguyen thi lan")
+	settle(t, u)
 	if len(u.records.items) != 1 || u.records.items[0].Code != "000.00.12.H57-260310-2001" {
 		t.Fatalf("search found %d", len(u.records.items))
 	}
@@ -216,6 +245,7 @@ func TestRefusalNeedsAReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.records.openCode(r.Code)
+	settle(t, u)
 	d := u.records.detail
 	test.Tap(findButton(t, d.actions, "Từ chối tiếp nhận"))
 	dlg := topOverlay(t, u)
@@ -365,8 +395,9 @@ func TestPrintingFromTheCounter(t *testing.T) {
 	if r == nil {
 		t.Fatal("record of the printed receipt not found")
 	}
+	ui(func() { u.records.openCode(r.Code) })
+	settle(t, u) // outside ui: the search's result takes the same lock
 	ui(func() {
-		u.records.openCode(r.Code)
 		test.Tap(findButton(t, u.records.detail.actions, "Từ chối tiếp nhận"))
 		dlg := topOverlay(t, u)
 		objects(dlg, func(o fyne.CanvasObject) {

@@ -50,6 +50,13 @@ func newDetailView(u *UI) *detailView {
 	return d
 }
 
+// clear shows no record.
+func (d *detailView) clear() {
+	d.rec = nil
+	d.body.Hide()
+	d.empty.Show()
+}
+
 func (d *detailView) show(r *dossier.Record) {
 	d.rec = r
 	d.empty.Hide()
@@ -163,124 +170,162 @@ func requiredText(e *widget.Entry) {
 	}
 }
 
-// act asks for what an action needs and applies it through the store.
+// actionForm is the dialog of one action: the event it fills in, its
+// fields, and what each field writes into the event.
+type actionForm struct {
+	ev    dossier.Event
+	items []*widget.FormItem
+	fill  []func() error
+}
+
+// actionFields adds the fields an action needs, with the counter's
+// proposals (counter.NewEvent) as their first values.
+var actionFields = map[dossier.EventType]func(f *actionForm){
+	dossier.EvSupplementRequested: (*actionForm).supplementFields,
+	dossier.EvExtended:            (*actionForm).extensionFields,
+	dossier.EvRefused:             (*actionForm).reasonField,
+	dossier.EvStopped:             (*actionForm).reasonField,
+	dossier.EvWithdrawn:           (*actionForm).reasonField,
+	dossier.EvNoteAdded:           (*actionForm).noteField,
+	dossier.EvFeeRequested:        (*actionForm).amountField,
+	dossier.EvFeePaid:             (*actionForm).amountField,
+	dossier.EvReturned:            (*actionForm).collectorFields,
+}
+
+func (f *actionForm) add(label string, w fyne.CanvasObject, fill func() error) {
+	f.items = append(f.items, widget.NewFormItem(label, w))
+	f.fill = append(f.fill, fill)
+}
+
+func (f *actionForm) text(label string, required bool, set func(string)) {
+	e := widget.NewMultiLineEntry()
+	e.SetMinRowsVisible(2)
+	if required {
+		requiredText(e)
+	}
+	f.add(label, e, func() error { set(strings.TrimSpace(e.Text)); return nil })
+}
+
+func (f *actionForm) reasonField() {
+	f.text(lang.L("action.reason"), true, func(v string) { f.ev.Reason = v })
+}
+
+func (f *actionForm) noteField() {
+	f.text(lang.L("action.note"), true, func(v string) { f.ev.Reason = v })
+}
+
+func (f *actionForm) date(label string, def time.Time, withTime bool, set func(time.Time)) {
+	e := widget.NewEntry()
+	layout := "02/01/2006"
+	if withTime {
+		layout = "02/01/2006 15:04"
+	}
+	e.SetText(def.In(dossier.Loc).Format(layout))
+	e.SetPlaceHolder(strings.NewReplacer("02", "dd", "01", "mm", "2006", "yyyy", "15", "hh", "04", "mm").Replace(layout))
+	e.Validator = func(s string) error {
+		if _, err := time.ParseInLocation(layout, strings.TrimSpace(s), dossier.Loc); err != nil {
+			return errors.New(lang.L("error.date"))
+		}
+		return nil
+	}
+	f.add(label, e, func() error {
+		t, err := time.ParseInLocation(layout, strings.TrimSpace(e.Text), dossier.Loc)
+		if !withTime {
+			t = t.Add(17 * time.Hour)
+		}
+		set(t)
+		return err
+	})
+}
+
+func (f *actionForm) supplementFields() {
+	missing := widget.NewMultiLineEntry()
+	missing.SetMinRowsVisible(3)
+	missing.SetPlaceHolder(lang.L("action.missing.placeholder"))
+	requiredText(missing)
+	f.add(lang.L("action.missing"), missing, func() error {
+		for _, l := range strings.Split(missing.Text, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				f.ev.Missing = append(f.ev.Missing, l)
+			}
+		}
+		return nil
+	})
+	f.text(lang.L("action.reason"), false, func(v string) { f.ev.Reason = v })
+	f.date(lang.L("action.supplement_deadline"), f.ev.Deadline, false, func(t time.Time) { f.ev.Deadline = t })
+}
+
+func (f *actionForm) extensionFields() {
+	f.date(lang.L("action.new_due"), f.ev.NewDue, true, func(t time.Time) { f.ev.NewDue = t })
+	f.reasonField()
+}
+
+func (f *actionForm) amountField() {
+	e := widget.NewEntry()
+	if f.ev.Amount > 0 {
+		e.SetText(strconv.FormatInt(f.ev.Amount, 10))
+	}
+	e.Validator = positiveInt(1, 1_000_000_000)
+	f.add(lang.L("intake.fee"), e, func() error {
+		n, err := strconv.ParseInt(strings.TrimSpace(e.Text), 10, 64)
+		f.ev.Amount = n
+		return err
+	})
+}
+
+func (f *actionForm) collectorFields() {
+	c := f.ev.Collector
+	if c == nil {
+		c = &dossier.Collector{}
+	}
+	name, id, phone := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	name.SetText(c.Name)
+	id.SetText(c.IDNumber)
+	phone.SetText(c.Phone)
+	requiredText(name)
+	f.add(lang.L("action.collector"), name, func() error { return nil })
+	f.add(lang.L("party.id"), id, func() error { return nil })
+	f.add(lang.L("party.phone"), phone, func() error {
+		f.ev.Collector = &dossier.Collector{Name: strings.TrimSpace(name.Text), IDNumber: strings.TrimSpace(id.Text), Phone: strings.TrimSpace(phone.Text)}
+		return nil
+	})
+}
+
+// act asks for what an action needs (a confirmation when nothing) and
+// applies it through the counter.
 func (d *detailView) act(typ dossier.EventType) {
 	r := d.rec
-	ev := d.u.ctr.NewEvent(r, typ)
-	var items []*widget.FormItem
-	var fill []func() error
-	reason := widget.NewMultiLineEntry()
-	reason.SetMinRowsVisible(2)
-	needReason := func(label string) {
-		requiredText(reason)
-		items = append(items, widget.NewFormItem(label, reason))
-		fill = append(fill, func() error { ev.Reason = strings.TrimSpace(reason.Text); return nil })
-	}
-	dateEntry := func(label string, def time.Time, withTime bool, set func(time.Time)) {
-		e := widget.NewEntry()
-		layout := "02/01/2006"
-		if withTime {
-			layout = "02/01/2006 15:04"
-		}
-		e.SetText(def.In(dossier.Loc).Format(layout))
-		e.SetPlaceHolder(strings.NewReplacer("02", "dd", "01", "mm", "2006", "yyyy", "15", "hh", "04", "mm").Replace(layout))
-		e.Validator = func(s string) error {
-			if _, err := time.ParseInLocation(layout, strings.TrimSpace(s), dossier.Loc); err != nil {
-				return errors.New(lang.L("error.date"))
-			}
-			return nil
-		}
-		items = append(items, widget.NewFormItem(label, e))
-		fill = append(fill, func() error {
-			t, err := time.ParseInLocation(layout, strings.TrimSpace(e.Text), dossier.Loc)
-			if !withTime {
-				t = t.Add(17 * time.Hour)
-			}
-			set(t)
-			return err
-		})
-	}
-	amount := func(def int64) {
-		e := widget.NewEntry()
-		if def > 0 {
-			e.SetText(strconv.FormatInt(def, 10))
-		}
-		e.Validator = positiveInt(1, 1_000_000_000)
-		items = append(items, widget.NewFormItem(lang.L("intake.fee"), e))
-		fill = append(fill, func() error {
-			n, err := strconv.ParseInt(strings.TrimSpace(e.Text), 10, 64)
-			ev.Amount = n
-			return err
-		})
-	}
-	cal := d.u.ctr.Calendar()
-	switch typ {
-	case dossier.EvSupplementRequested:
-		missing := widget.NewMultiLineEntry()
-		missing.SetMinRowsVisible(3)
-		missing.SetPlaceHolder(lang.L("action.missing.placeholder"))
-		requiredText(missing)
-		items = append(items, widget.NewFormItem(lang.L("action.missing"), missing))
-		fill = append(fill, func() error {
-			for _, l := range strings.Split(missing.Text, "\n") {
-				if l = strings.TrimSpace(l); l != "" {
-					ev.Missing = append(ev.Missing, l)
-				}
-			}
-			return nil
-		})
-		items = append(items, widget.NewFormItem(lang.L("action.reason"), reason))
-		fill = append(fill, func() error { ev.Reason = strings.TrimSpace(reason.Text); return nil })
-		dateEntry(lang.L("action.supplement_deadline"), cal.Add(d.u.now(), 5*dossier.MinutesPerWorkingDay), false, func(t time.Time) { ev.Deadline = t })
-	case dossier.EvExtended:
-		dateEntry(lang.L("action.new_due"), cal.Add(r.DueAt, 3*dossier.MinutesPerWorkingDay), true, func(t time.Time) { ev.NewDue = t })
-		needReason(lang.L("action.reason"))
-	case dossier.EvRefused, dossier.EvStopped, dossier.EvWithdrawn:
-		needReason(lang.L("action.reason"))
-	case dossier.EvNoteAdded:
-		needReason(lang.L("action.note"))
-	case dossier.EvFeeRequested:
-		amount(r.Fee)
-	case dossier.EvFeePaid:
-		amount(max(0, r.Fee-r.FeePaid))
-	case dossier.EvReturned:
-		c := r.ContactParty()
-		name, id, phone := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-		name.SetText(c.Name)
-		id.SetText(c.IDNumber)
-		phone.SetText(c.Phone)
-		requiredText(name)
-		items = append(items, widget.NewFormItem(lang.L("action.collector"), name), widget.NewFormItem(lang.L("party.id"), id), widget.NewFormItem(lang.L("party.phone"), phone))
-		fill = append(fill, func() error {
-			ev.Collector = &dossier.Collector{Name: strings.TrimSpace(name.Text), IDNumber: strings.TrimSpace(id.Text), Phone: strings.TrimSpace(phone.Text)}
-			return nil
-		})
-	}
-	apply := func() {
-		for _, f := range fill {
-			if err := f(); err != nil {
-				dialog.ShowError(errors.New(counter.Explain(err)), d.u.win)
-				return
-			}
-		}
-		d.apply(ev)
+	f := &actionForm{ev: d.u.ctr.NewEvent(r, typ)}
+	if fields, ok := actionFields[typ]; ok {
+		fields(f)
 	}
 	title := eventLabel(typ) + " — " + r.Code
-	if len(items) == 0 {
+	if len(f.items) == 0 {
 		dialog.ShowConfirm(title, lang.L("action.confirm", map[string]any{"Action": eventLabel(typ)}), func(ok bool) {
 			if ok {
-				apply()
+				d.submit(f)
 			}
 		}, d.u.win)
 		return
 	}
-	dlg := dialog.NewForm(title, lang.L("action.do"), lang.L("action.cancel"), items, func(ok bool) {
+	dlg := dialog.NewForm(title, lang.L("action.do"), lang.L("action.cancel"), f.items, func(ok bool) {
 		if ok {
-			apply()
+			d.submit(f)
 		}
 	}, d.u.win)
 	dlg.Resize(fyne.NewSize(560, 0))
 	dlg.Show()
+}
+
+// submit fills the event from the dialog's fields and applies it.
+func (d *detailView) submit(f *actionForm) {
+	for _, fill := range f.fill {
+		if err := fill(); err != nil {
+			dialog.ShowError(errors.New(counter.Explain(err)), d.u.win)
+			return
+		}
+	}
+	d.apply(f.ev)
 }
 
 // apply saves the event; on success the record, list and status bar follow.

@@ -3,6 +3,8 @@ package app
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -16,6 +18,10 @@ import (
 )
 
 const pageSize = 100
+
+// searchPause is how long typing must pause before the search runs: a
+// scanner types a whole code in well under it, a clerk between words.
+const searchPause = 150 * time.Millisecond
 
 // recordsScreen is "Hồ sơ": a virtual list of every record, newest first,
 // loaded a page at a time from the store, with search and filters, and the
@@ -35,8 +41,11 @@ type recordsScreen struct {
 	items    []*dossier.Record
 	next     storage.Cursor
 	loading  bool
-	gen      int // bumps on every new query; stale background counts are dropped
+	gen      int // bumps on every new query; stale background results are dropped
 	selected string
+
+	debounce *time.Timer  // the search waiting for a pause in typing
+	inflight atomic.Int32 // searches waiting or running (tests wait for none)
 
 	detail  *detailView
 	content fyne.CanvasObject
@@ -46,7 +55,7 @@ func newRecordsScreen(u *UI) *recordsScreen {
 	s := &recordsScreen{u: u}
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder(lang.L("records.search.placeholder"))
-	s.search.OnChanged = func(string) { s.reload() }
+	s.search.OnChanged = s.onSearchChanged
 
 	statuses := []string{lang.L("records.all_statuses")}
 	for _, st := range dossier.AllStatuses() {
@@ -122,7 +131,7 @@ func (s *recordsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	if i >= len(s.items)-20 && s.next != nil && !s.loading {
 		s.loading = true
-		go s.u.do(s.loadMore)
+		s.loadMore()
 	}
 	r := s.items[i]
 	cells := o.(*fyne.Container).Objects
@@ -160,15 +169,46 @@ func (s *recordsScreen) currentQuery() storage.Query {
 	return q
 }
 
-// reload runs the query again from its first page.
+// onSearchChanged runs the search once typing pauses.
+func (s *recordsScreen) onSearchChanged(string) {
+	if s.debounce != nil && s.debounce.Stop() {
+		s.inflight.Add(-1)
+	}
+	s.inflight.Add(1)
+	s.debounce = time.AfterFunc(searchPause, func() {
+		s.u.do(func() {
+			s.inflight.Add(-1)
+			s.reload()
+		})
+	})
+}
+
+// reload runs the query again from its first page, off the UI goroutine;
+// a result that a newer query overtook is dropped.
 func (s *recordsScreen) reload() {
 	if s.list == nil {
 		return
 	}
-	s.query = s.currentQuery()
-	s.query.Now = s.u.now()
+	q := s.currentQuery()
+	q.Now = s.u.now()
+	s.query = q
 	s.gen++
-	items, next, err := s.u.ctr.Page(s.query, nil, pageSize)
+	gen := s.gen
+	s.inflight.Add(1)
+	go func() {
+		items, next, err := s.u.ctr.Page(q, nil, pageSize)
+		s.u.do(func() {
+			defer s.inflight.Add(-1)
+			if gen == s.gen {
+				s.showPage(gen, items, next, err)
+			}
+		})
+	}()
+}
+
+// showPage puts a query's first page in the list. The record open beside
+// it stays open only if the new list has it.
+func (s *recordsScreen) showPage(gen int, items []*dossier.Record, next storage.Cursor, err error) {
 	if err != nil {
 		s.count.SetText(counter.Explain(err))
 		return
@@ -180,13 +220,16 @@ func (s *recordsScreen) reload() {
 		s.count.SetText(lang.L("records.count", map[string]any{"N": len(items)}))
 	} else {
 		s.count.SetText(lang.L("records.counting"))
-		go s.countInBackground(s.gen, s.query)
+		go s.countInBackground(gen, s.query)
 	}
-	if s.selected != "" {
-		if r, err := s.u.ctr.Get(s.selected); err == nil {
-			s.detail.show(r)
+	for i, r := range items {
+		if r.ID == s.selected {
+			s.list.Select(i) // shows it afresh
+			return
 		}
 	}
+	s.selected = ""
+	s.detail.clear()
 }
 
 func (s *recordsScreen) countInBackground(gen int, q storage.Query) {
@@ -206,19 +249,27 @@ func (s *recordsScreen) countInBackground(gen int, q storage.Query) {
 
 func fmtInt(n int) string { return dossier.Thousands(int64(n)) }
 
+// loadMore reads the next page off the UI goroutine.
 func (s *recordsScreen) loadMore() {
-	if s.next == nil {
-		s.loading = false
-		return
-	}
-	items, next, err := s.u.ctr.Page(s.query, s.next, pageSize)
-	s.loading = false
-	if err != nil {
-		return
-	}
-	s.items = append(s.items, items...)
-	s.next = next
-	s.list.Refresh()
+	q, after, gen := s.query, s.next, s.gen
+	s.inflight.Add(1)
+	go func() {
+		items, next, err := s.u.ctr.Page(q, after, pageSize)
+		s.u.do(func() {
+			defer s.inflight.Add(-1)
+			if gen != s.gen {
+				return
+			}
+			s.loading = false
+			if err != nil {
+				s.count.SetText(counter.Explain(err))
+				return
+			}
+			s.items = append(s.items, items...)
+			s.next = next
+			s.list.Refresh()
+		})
+	}()
 }
 
 func (s *recordsScreen) open(r *dossier.Record) {
@@ -229,13 +280,10 @@ func (s *recordsScreen) open(r *dossier.Record) {
 // openCode shows the records tab with one record opened.
 func (s *recordsScreen) openCode(code string) {
 	s.u.showTab(1)
-	s.search.SetText(code)
 	if r, err := s.u.ctr.GetByCode(code); err == nil {
-		s.open(r)
-		if len(s.items) > 0 {
-			s.list.Select(0)
-		}
+		s.open(r) // the list selects it when the search for its code comes back
 	}
+	s.search.SetText(code)
 }
 
 // weightedColumns lays cells out in one row, each taking its weight's share
