@@ -3,10 +3,11 @@ package server
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
+
+	"motcua/internal/boltfile"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -96,7 +97,7 @@ func Restore(dir, backup string, defaultCatalog, defaultCalendar []byte) (aside,
 	}
 	path := StoreFile(dir)
 	tmp := path + ".restoring"
-	if err := copyFile(backup, tmp); err != nil {
+	if err := boltfile.CopyFile(backup, tmp); err != nil {
 		return "", "", err
 	}
 	defer os.Remove(tmp)
@@ -108,7 +109,7 @@ func Restore(dir, backup string, defaultCatalog, defaultCalendar []byte) (aside,
 	}
 	if cur != nil {
 		aside = fmt.Sprintf("%s.replaced-%s", path, time.Now().Format("20060102-150405"))
-		if err := copyFile(path, aside); err != nil {
+		if err := boltfile.CopyFile(path, aside); err != nil {
 			cur.Close()
 			return "", "", err
 		}
@@ -126,25 +127,4 @@ func Restore(dir, backup string, defaultCatalog, defaultCalendar []byte) (aside,
 		return aside, "", err
 	}
 	return aside, st.Generation(), nil
-}
-
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -16,15 +16,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 
 	"motcua/dossier"
+	"motcua/internal/boltfile"
 	"motcua/sync/wire"
 )
 
@@ -139,15 +138,8 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	// room to grow without remapping, which waits for every pull being
-	// served (Windows would grow the file to the mapping's size instead)
-	mmap := 1 << 30
-	if runtime.GOOS == "windows" {
-		mmap = 0
-	}
-	db, err := bolt.Open(filepath.Join(dir, "motcua-server.db"), 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType,
-		InitialMmapSize: mmap})
-	if errors.Is(err, bolterrors.ErrTimeout) {
+	db, err := boltfile.Open(filepath.Join(dir, "motcua-server.db"), boltfile.Options{})
+	if errors.Is(err, boltfile.ErrLocked) {
 		return nil, ErrLocked
 	}
 	if err != nil {
@@ -421,7 +413,7 @@ func (s *BoltStore) Revoke(deviceID string) error {
 	})
 }
 
-func clone(b []byte) []byte { return append([]byte(nil), b...) }
+var clone = boltfile.Clone
 
 func unitKey(unit, id string) []byte { return []byte(unit + "\x00" + id) }
 

@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"motcua/dossier"
+	"motcua/internal/boltfile"
 )
 
 // appendJSON stores the value mk makes for the bucket's next sequence
@@ -84,7 +85,7 @@ func u64(v uint64) []byte {
 	return b
 }
 
-func clone(b []byte) []byte { return append([]byte(nil), b...) }
+var clone = boltfile.Clone
 
 func decodeRecord(v []byte) (*dossier.Record, error) {
 	var r dossier.Record

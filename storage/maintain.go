@@ -16,6 +16,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"motcua/dossier"
+	"motcua/internal/boltfile"
 )
 
 // Backup writes a consistent copy of the store to path while the program
@@ -295,12 +296,12 @@ func Restore(path, backup string) (aside string, err error) {
 			cur.Close()
 		}
 		aside = fmt.Sprintf("%s.replaced-%s", path, time.Now().Format("20060102-150405"))
-		if err := copyFile(path, aside); err != nil {
+		if err := boltfile.CopyFile(path, aside); err != nil {
 			return "", classify(err)
 		}
 	}
 	tmp := path + ".restoring"
-	if err := copyFile(backup, tmp); err != nil {
+	if err := boltfile.CopyFile(backup, tmp); err != nil {
 		os.Remove(tmp)
 		return aside, classify(err)
 	}
@@ -323,25 +324,4 @@ func Restore(path, backup string) (aside string, err error) {
 		return s.audit(tx, AuditEntry{Actor: "motcuactl", Action: "restore", Detail: filepath.Base(backup)})
 	})
 	return aside, err
-}
-
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +18,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"motcua/dossier"
+	"motcua/internal/boltfile"
 )
 
 // Errors callers decide on. The Vietnamese text is what a clerk reads.
@@ -47,19 +47,6 @@ type Options struct {
 	// an empty file is reported as damaged, never silently started anew.
 	Fresh bool
 }
-
-// initialMmapSize maps the file with room to grow: while the file is
-// smaller, growing it does not remap, and a remap waits for every reader
-// to finish (a commit of a pull stalled 60 ms on one, with a clerk's save
-// waiting behind it). It is address space, not memory. On Windows bbolt
-// would grow the file itself to the mapping's size, so there it stays
-// as it was.
-var initialMmapSize = func() int {
-	if runtime.GOOS == "windows" {
-		return 0
-	}
-	return 1 << 30
-}()
 
 // Store is a counter's local database.
 type Store struct {
@@ -147,9 +134,6 @@ func DefaultPath() (string, error) {
 // Open opens or creates the store file, takes its lock (failing with
 // ErrLocked after opts.Timeout) and runs pending migrations.
 func Open(path string, opts Options) (*Store, error) {
-	if opts.Timeout == 0 {
-		opts.Timeout = time.Second
-	}
 	exists, err := checkFile(path)
 	if errors.Is(err, ErrDamaged) && opts.Fresh && !opts.ReadOnly {
 		if fi, serr := os.Stat(path); serr == nil && fi.Size() == 0 {
@@ -163,22 +147,12 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.ReadOnly && !exists {
 		return nil, fmt.Errorf("storage: %s: %w", path, os.ErrNotExist)
 	}
-	if !opts.ReadOnly {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("storage: %w", classify(err))
-		}
-	}
-	mmap := initialMmapSize
-	if opts.ReadOnly {
-		mmap = 0
-	}
 	var db *bolt.DB
 	err = guard(path, func() (err error) {
-		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, NoSync: opts.NoSync, FreelistType: bolt.FreelistMapType,
-			InitialMmapSize: mmap, ReadOnly: opts.ReadOnly})
+		db, err = boltfile.Open(path, boltfile.Options{Timeout: opts.Timeout, NoSync: opts.NoSync, ReadOnly: opts.ReadOnly})
 		return err
 	})
-	if errors.Is(err, bolterrors.ErrTimeout) {
+	if errors.Is(err, boltfile.ErrLocked) {
 		return nil, ErrLocked
 	}
 	var damaged *DamagedError

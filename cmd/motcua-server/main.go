@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,136 +53,195 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
 Khi máy chủ đang chạy, các lệnh quản trị đi qua cổng quản trị DIR/admin.sock.
 `
 
+// opts are the flags every command shares; each command reads its own.
+type opts struct {
+	data, addr, cert, key string
+	insecure              bool
+	unit, device          string
+	counter               int
+	catalog, calendar     string
+	args                  []string // what follows the flags
+	stdout                io.Writer
+}
+
+// command is one line of the table: its name and what it does with the
+// store, or through the admin socket when the server runs.
+type command struct {
+	name string
+	run  func(adm server.Admin, o opts) error
+}
+
+var commands = []command{
+	{"enroll-code", cmdEnrollCode},
+	{"officer-token", cmdOfficerToken},
+	{"revoke", func(adm server.Admin, o opts) error { return adm.Revoke(o.device) }},
+	{"backup", cmdBackup},
+	{"export", cmdExport},
+	{"reference", cmdReference},
+}
+
+func parse(args []string, stdout, stderr io.Writer) (opts, error) {
+	o := opts{stdout: stdout}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.data, "data", "", "thư mục dữ liệu")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8750", "địa chỉ lắng nghe")
+	fs.StringVar(&o.cert, "cert", "", "chứng chỉ TLS")
+	fs.StringVar(&o.key, "key", "", "khóa TLS")
+	fs.BoolVar(&o.insecure, "insecure-http", false, "cho phép HTTP không mã hóa trên địa chỉ không phải loopback")
+	fs.StringVar(&o.unit, "unit", "", "mã đơn vị")
+	fs.IntVar(&o.counter, "counter", 0, "số quầy")
+	fs.StringVar(&o.device, "device", "", "mã thiết bị")
+	fs.StringVar(&o.catalog, "catalog", "", "tệp danh mục thủ tục")
+	fs.StringVar(&o.calendar, "calendar", "", "tệp lịch làm việc")
+	if err := fs.Parse(args[1:]); err != nil {
+		return o, err
+	}
+	o.args = fs.Args()
+	if o.data == "" {
+		return o, errors.New("cần -data DIR")
+	}
+	if (o.cert == "") != (o.key == "") {
+		return o, errors.New("-cert và -key phải đi cùng nhau (thiếu một trong hai thì không phục vụ)")
+	}
+	return o, nil
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", "", "thư mục dữ liệu")
-	addr := fs.String("addr", "127.0.0.1:8750", "địa chỉ lắng nghe")
-	cert := fs.String("cert", "", "chứng chỉ TLS")
-	key := fs.String("key", "", "khóa TLS")
-	insecure := fs.Bool("insecure-http", false, "cho phép HTTP không mã hóa trên địa chỉ không phải loopback")
-	unit := fs.String("unit", "", "mã đơn vị")
-	counter := fs.Int("counter", 0, "số quầy")
-	device := fs.String("device", "", "mã thiết bị")
-	catalog := fs.String("catalog", "", "tệp danh mục thủ tục")
-	calendar := fs.String("calendar", "", "tệp lịch làm việc")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
-	}
-	if *data == "" {
-		fmt.Fprintln(stderr, "Lỗi: cần -data DIR")
-		return 2
-	}
-	if args[0] == "restore" {
-		if fs.NArg() != 1 {
-			fmt.Fprintln(stderr, "Lỗi: cần tệp sao lưu: restore -data DIR FILE")
-			return 2
-		}
-		aside, gen, err := server.Restore(*data, fs.Arg(0), assets.Catalog, assets.Calendar)
-		if err != nil {
-			fmt.Fprintln(stderr, "Lỗi:", err)
-			return 1
-		}
-		if aside != "" {
-			fmt.Fprintln(stdout, "dữ liệu cũ được giữ tại", aside)
-		}
-		fmt.Fprintln(stdout, "đã khôi phục; thế hệ dữ liệu mới:", gen)
-		return 0
-	}
-	if (*cert == "") != (*key == "") {
-		fmt.Fprintln(stderr, "Lỗi: -cert và -key phải đi cùng nhau (thiếu một trong hai thì không phục vụ)")
-		return 2
-	}
-	var (
-		st  *server.BoltStore
-		adm server.Admin
-		err error
-	)
-	if args[0] != "serve" && server.Serving(*data) {
-		// the server is running: ask it, through its admin socket
-		adm = server.DialAdmin(*data)
-	} else if st, err = server.OpenBolt(*data, assets.Catalog, assets.Calendar); err == nil {
-		adm = st
-	}
-	switch {
-	case errors.Is(err, server.ErrLocked) && args[0] != "serve":
-		adm = server.DialAdmin(*data) // it was starting; or says no server answers
-	case err != nil:
-		fmt.Fprintln(stderr, "Lỗi:", err)
-		return 1
-	case st != nil:
-		defer st.Close()
-	}
-	err = func() error {
-		switch args[0] {
-		case "serve":
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return serve(ctx, st, *data, *addr, *cert, *key, *insecure)
-		case "enroll-code":
-			code, err := adm.NewEnrollCode(*unit, *counter)
-			if err == nil {
-				fmt.Fprintln(stdout, code)
-			}
-			return err
-		case "officer-token":
-			tok, err := adm.NewOfficerToken(*unit)
-			if err == nil {
-				fmt.Fprintln(stdout, tok)
-			}
-			return err
-		case "revoke":
-			return adm.Revoke(*device)
-		case "backup":
-			if fs.NArg() != 1 {
-				return errors.New("cần tệp đích: backup -data DIR FILE")
-			}
-			path, err := filepath.Abs(fs.Arg(0))
-			if err != nil {
-				return err
-			}
-			if err := adm.Backup(path); err != nil {
-				return err
-			}
-			fmt.Fprintln(stdout, "đã sao lưu và kiểm tra:", path)
-			return nil
-		case "export":
-			enc := json.NewEncoder(stdout)
-			return adm.Export(*unit, func(r *dossier.Record) error { return enc.Encode(r) })
-		case "reference":
-			ref, err := adm.Reference()
-			if err != nil {
-				return err
-			}
-			cat, cal := []byte(ref.Catalog), []byte(ref.Calendar)
-			if *catalog != "" {
-				if cat, err = os.ReadFile(*catalog); err != nil {
-					return err
-				}
-			}
-			if *calendar != "" {
-				if cal, err = os.ReadFile(*calendar); err != nil {
-					return err
-				}
-			}
-			if err := adm.SetReference(cat, cal); err != nil {
-				return err
-			}
-			ref, _ = adm.Reference()
-			fmt.Fprintln(stdout, "reference etag", ref.ETag)
-			return nil
-		}
-		return fmt.Errorf("lệnh không rõ: %s", args[0])
-	}()
+	o, err := parse(args, stdout, stderr)
 	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) && !strings.HasPrefix(err.Error(), "flag") {
+			fmt.Fprintln(stderr, "Lỗi:", err)
+		}
+		return 2
+	}
+	switch err = dispatch(args[0], o); {
+	case errors.Is(err, errUsage):
+		fmt.Fprint(stderr, usage)
+		return 2
+	case err != nil:
 		fmt.Fprintln(stderr, "Lỗi:", err)
 		return 1
 	}
 	return 0
+}
+
+var errUsage = errors.New("usage")
+
+// dispatch runs a command: serve and restore on the store file; the
+// others on the store when the server is stopped, through its admin
+// socket when it runs.
+func dispatch(name string, o opts) error {
+	switch name {
+	case "restore":
+		return cmdRestore(o)
+	case "serve":
+		st, err := server.OpenBolt(o.data, assets.Catalog, assets.Calendar)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return serve(ctx, st, o)
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		if server.Serving(o.data) {
+			return c.run(server.DialAdmin(o.data), o)
+		}
+		st, err := server.OpenBolt(o.data, assets.Catalog, assets.Calendar)
+		if errors.Is(err, server.ErrLocked) {
+			return c.run(server.DialAdmin(o.data), o) // it was starting; or says no server answers
+		}
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return c.run(st, o)
+	}
+	return errUsage
+}
+
+func cmdRestore(o opts) error {
+	if len(o.args) != 1 {
+		return errors.New("cần tệp sao lưu: restore -data DIR FILE")
+	}
+	aside, gen, err := server.Restore(o.data, o.args[0], assets.Catalog, assets.Calendar)
+	if err != nil {
+		return err
+	}
+	if aside != "" {
+		fmt.Fprintln(o.stdout, "dữ liệu cũ được giữ tại", aside)
+	}
+	fmt.Fprintln(o.stdout, "đã khôi phục; thế hệ dữ liệu mới:", gen)
+	return nil
+}
+
+func cmdEnrollCode(adm server.Admin, o opts) error {
+	code, err := adm.NewEnrollCode(o.unit, o.counter)
+	if err == nil {
+		fmt.Fprintln(o.stdout, code)
+	}
+	return err
+}
+
+func cmdOfficerToken(adm server.Admin, o opts) error {
+	tok, err := adm.NewOfficerToken(o.unit)
+	if err == nil {
+		fmt.Fprintln(o.stdout, tok)
+	}
+	return err
+}
+
+func cmdBackup(adm server.Admin, o opts) error {
+	if len(o.args) != 1 {
+		return errors.New("cần tệp đích: backup -data DIR FILE")
+	}
+	path, err := filepath.Abs(o.args[0])
+	if err != nil {
+		return err
+	}
+	if err := adm.Backup(path); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.stdout, "đã sao lưu và kiểm tra:", path)
+	return nil
+}
+
+func cmdExport(adm server.Admin, o opts) error {
+	enc := json.NewEncoder(o.stdout)
+	return adm.Export(o.unit, func(r *dossier.Record) error { return enc.Encode(r) })
+}
+
+func cmdReference(adm server.Admin, o opts) error {
+	ref, err := adm.Reference()
+	if err != nil {
+		return err
+	}
+	cat, cal := []byte(ref.Catalog), []byte(ref.Calendar)
+	if o.catalog != "" {
+		if cat, err = os.ReadFile(o.catalog); err != nil {
+			return err
+		}
+	}
+	if o.calendar != "" {
+		if cal, err = os.ReadFile(o.calendar); err != nil {
+			return err
+		}
+	}
+	if err := adm.SetReference(cat, cal); err != nil {
+		return err
+	}
+	ref, _ = adm.Reference()
+	fmt.Fprintln(o.stdout, "reference etag", ref.ETag)
+	return nil
 }
 
 // loopback says whether addr only listens on this machine.
@@ -199,10 +259,8 @@ func loopback(addr string) bool {
 
 // serve answers counters on addr, and the admin commands on the admin
 // socket in dir, until ctx ends.
-func serve(ctx context.Context, st *server.BoltStore, dir, addr, cert, key string, insecure bool) error {
-	if (cert == "") != (key == "") {
-		return errors.New("-cert và -key phải đi cùng nhau")
-	}
+func serve(ctx context.Context, st *server.BoltStore, o opts) error {
+	dir, addr, cert, key, insecure := o.data, o.addr, o.cert, o.key, o.insecure
 	tls := cert != "" && key != ""
 	if !tls && !loopback(addr) && !insecure {
 		return errors.New("từ chối phục vụ HTTP không mã hóa trên " + addr + ": dùng -cert/-key, hoặc -insecure-http nếu chắc chắn")

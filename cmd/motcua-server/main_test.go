@@ -32,7 +32,7 @@ func TestAdminCommandsWhileServing(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, st, dir, addr, "", "", false) }()
+	go func() { served <- serve(ctx, st, opts{data: dir, addr: addr}) }()
 	defer func() {
 		cancel()
 		if err := <-served; err != nil {
