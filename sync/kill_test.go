@@ -9,17 +9,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"motcua/dossier"
 	"motcua/storage"
+	"motcua/sync/wire"
 )
 
 const killHelperEnv = "MOTCUA_SYNC_KILL_HELPER_DB"
 
-// TestSyncKillHelper is the child of TestClientKilledMidPush: it syncs its
-// store over and over through a slow link until it is killed.
+// TestSyncKillHelper is the child of the kill tests: it syncs its store
+// over and over through a slow link until it is killed, and says on
+// stdout when it enters a step: "PUSH" as a batch is sent, "PAGE" as a
+// pulled page starts on its way into the store.
 func TestSyncKillHelper(t *testing.T) {
 	path := os.Getenv(killHelperEnv)
 	if path == "" {
@@ -31,15 +35,36 @@ func TestSyncKillHelper(t *testing.T) {
 	// and for a pull: small pages, transactions and index batches
 	cfg.PullLimit, cfg.ApplyChunk, cfg.DrainAt = 100, 20, 150
 	e := New(st, cfg)
+	e.SetRemoteFactory(func(url, token string) Remote {
+		return tellingRemote{NewHTTPRemote(url, token, cfg.Timeout)}
+	})
 	for {
 		sum, err := e.SyncOnce(context.Background())
 		fmt.Println("ROUND", sum.Pushed, err != nil)
 	}
 }
 
+// tellingRemote says when a push leaves and when a pulled page arrives.
+type tellingRemote struct{ Remote }
+
+func (r tellingRemote) Push(ctx context.Context, body PushBody) (wire.PushResponse, error) {
+	fmt.Println("PUSH")
+	return r.Remote.Push(ctx, body)
+}
+
+func (r tellingRemote) Pull(ctx context.Context, after uint64, check string, limit int) (wire.PullResponse, error) {
+	resp, err := r.Remote.Pull(ctx, after, check, limit)
+	if err == nil && len(resp.Events) > 0 {
+		fmt.Println("PAGE")
+	}
+	return resp, err
+}
+
 // syncAndKill runs TestSyncKillHelper on the store at path in a child
-// process and kills it with SIGKILL after d.
-func syncAndKill(t *testing.T, path string, d time.Duration) {
+// process and kills it with SIGKILL the moment it reports entering step
+// for the nth time. It fails the test if the child never got there: the
+// kill must land where the test says it does.
+func syncAndKill(t *testing.T, path, step string, nth int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSyncKillHelper$")
 	cmd.Env = append(os.Environ(), killHelperEnv+"="+path)
@@ -47,14 +72,33 @@ func syncAndKill(t *testing.T, path string, d time.Duration) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	sc := bufio.NewScanner(out)
+	seen, rounds := 0, 0
+	for sc.Scan() {
+		line := sc.Text()
+		if line == step {
+			if seen++; seen == nth {
+				cmd.Process.Kill() // inside the step: the push in flight, the page on its way in
+				break
+			}
+		}
+		if strings.HasPrefix(line, "ROUND") {
+			if rounds++; rounds > 3 {
+				break // the work ran out before the nth step
+			}
+		}
+	}
+	cmd.Process.Kill()
 	go func() {
-		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 		}
 	}()
-	time.Sleep(d)
-	cmd.Process.Kill()
 	cmd.Wait()
+	if seen < nth {
+		t.Fatalf("the child reported %q %d times, not %d: the kill did not land there", step, seen, nth)
+	}
 }
 
 // TestClientKilledMidPush kills a syncing counter process with SIGKILL at
@@ -84,7 +128,7 @@ func TestClientKilledMidPush(t *testing.T) {
 		st.Close()
 	}
 	for kill := 0; kill < 5; kill++ {
-		syncAndKill(t, path, time.Duration(60+rand.IntN(250))*time.Millisecond)
+		syncAndKill(t, path, "PUSH", 1+rand.IntN(4)) // 30 batches: at most 20 go before the last kill
 	}
 	st := openCounterStore(t, path)
 	defer st.Close()
@@ -130,7 +174,7 @@ func TestClientKilledMidPull(t *testing.T) {
 	}
 	owedSeen := false
 	for kill := 0; kill < 5; kill++ {
-		syncAndKill(t, path, time.Duration(100+rand.IntN(300))*time.Millisecond)
+		syncAndKill(t, path, "PAGE", 1+rand.IntN(3)) // 20 pages: at most 15 before the last kill
 		st := openCounterStore(t, path)
 		if probs, err := st.Verify(); err != nil || len(probs) > 0 {
 			t.Fatalf("store after kill %d: %v %v", kill+1, err, probs)
