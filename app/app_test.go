@@ -21,20 +21,13 @@ import (
 	"motcua/dossier"
 	"motcua/server"
 	"motcua/storage"
+	"motcua/storage/storagetest"
 	mcsync "motcua/sync"
 )
 
 var testSettings = storage.Settings{UnitName: "UBND phường Thuận Hóa", UnitCode: "000.00.12.H57", Place: "Huế", Counter: 2, Clerk: "Trần Văn Bình", Language: "vi"}
 
-func openStore(t *testing.T) *storage.Store {
-	t.Helper()
-	s, err := storage.Open(filepath.Join(t.TempDir(), "motcua.db"), storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+func openStore(t *testing.T) *storage.Store { return storagetest.Open(t) }
 
 func newTestUI(t *testing.T) (*UI, *storage.Store) {
 	t.Helper()

@@ -31,7 +31,13 @@ func openTest(t *testing.T, opts Options) *Counter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
+	t.Cleanup(func() {
+		probs, _, err := c.Verify() // every test leaves a file that verifies
+		if err != nil || len(probs) > 0 {
+			t.Errorf("verify: %v %v", err, probs)
+		}
+		c.Close()
+	})
 	if err := c.SaveSettings(testSettings); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"motcua/dossier"
 	"motcua/server"
 	"motcua/storage"
+	"motcua/storage/storagetest"
 )
 
 const testUnit = "000.00.12.H57"
@@ -126,8 +126,7 @@ func saveTestSettings(t testing.TB, st *storage.Store, n int) {
 }
 
 func newCounter(t testing.TB, b *backend, url string, n int, cfg Config) *counter {
-	st := openCounterStore(t, filepath.Join(t.TempDir(), "motcua.db"))
-	t.Cleanup(func() { st.Close() })
+	st := storagetest.Open(t) // verified when the test ends
 	saveTestSettings(t, st, n)
 	code, err := b.store.NewEnrollCode(testUnit, n)
 	if err != nil {
