@@ -111,22 +111,20 @@ func (s *syncScreen) refresh() {
 }
 
 func (s *syncScreen) refreshQueues() {
+	s.outbox.SetText(s.outboxText())
+	s.showAttention()
+}
+
+// outboxText says, record by record, what waits to be sent.
+func (s *syncScreen) outboxText() string {
 	entries, err := s.u.ctr.Outbox(5000)
 	if err != nil {
-		s.outbox.SetText(counter.Explain(err))
-		return
+		return counter.Explain(err)
 	}
-	type group struct {
-		pending, sending int
-	}
+	type group struct{ pending, sending int }
 	byRecord := map[string]*group{}
 	for _, e := range entries {
-		code := e.Event.RecordID
-		if e.Event.Record != nil {
-			code = e.Event.Record.Code
-		} else if r, err := s.u.ctr.Get(e.Event.RecordID); err == nil {
-			code = r.Code
-		}
+		code := s.recordCode(e.Event)
 		g := byRecord[code]
 		if g == nil {
 			g = &group{}
@@ -147,13 +145,28 @@ func (s *syncScreen) refreshQueues() {
 	}
 	sort.Strings(lines)
 	if len(lines) == 0 {
-		lines = []string{lang.L("sync.outbox_empty")}
+		return lang.L("sync.outbox_empty")
 	}
 	if len(lines) > 200 {
 		lines = append(lines[:200], lang.L("sync.outbox_more", map[string]any{"N": len(lines) - 200}))
 	}
-	s.outbox.SetText(strings.Join(lines, "\n"))
+	return strings.Join(lines, "\n")
+}
 
+// recordCode is the code of an event's record (its id if unknown).
+func (s *syncScreen) recordCode(e dossier.Event) string {
+	if e.Record != nil {
+		return e.Record.Code
+	}
+	if r, err := s.u.ctr.Get(e.RecordID); err == nil {
+		return r.Code
+	}
+	return e.RecordID
+}
+
+// showAttention lists what the backend refused, each with a way to the
+// record and a "seen" button.
+func (s *syncScreen) showAttention() {
 	att, err := s.u.ctr.Attention()
 	s.attention.RemoveAll()
 	if err != nil || len(att) == 0 {
@@ -161,7 +174,6 @@ func (s *syncScreen) refreshQueues() {
 		return
 	}
 	for _, a := range att {
-		a := a
 		label := widget.NewLabel(lang.L("sync.attention_line", map[string]any{"Code": a.Code, "Action": eventLabel(a.Event.Type), "At": fmtTime(a.Event.At), "Reason": a.Reason}))
 		label.Wrapping = fyne.TextWrapWord
 		open := widget.NewButton(lang.L("sync.open_record"), func() {

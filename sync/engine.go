@@ -306,6 +306,27 @@ func (e *Engine) backoff(attempt int, err error) time.Duration {
 	return d
 }
 
+// failed records and shows a round that ended in err: offline when it
+// may pass by itself, needs-enroll for a refused token, refused otherwise.
+func (e *Engine) failed(ctx context.Context, err error) {
+	msg := err.Error()
+	state := StateOffline
+	switch {
+	case errors.Is(err, ErrAuth):
+		state = StateNeedsEnroll
+	case !Retryable(err) && ctx.Err() == nil:
+		state = StateRefused
+	}
+	if serr := e.store.UpdateSyncState(func(s *storage.SyncState) {
+		s.LastError = msg
+		s.NeedsEnroll = state == StateNeedsEnroll
+	}); serr != nil {
+		slog.Warn("recording the failed round", "err", serr)
+	}
+	e.update(func(s *Status) { s.State, s.LastError, s.Err = state, msg, err }, Note{Key: NoteError, Err: err})
+	slog.Warn("sync round failed", "err", err) // no personal data: errors name codes and states only
+}
+
 // SyncOnce runs one round: push the whole outbox in ordered batches, pull
 // the unit's log to its end, and refresh the reference data if it changed.
 func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
@@ -348,22 +369,7 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 	e.refreshCounts()
 	now := e.now()
 	if err != nil {
-		msg := err.Error()
-		state := StateOffline
-		switch {
-		case errors.Is(err, ErrAuth):
-			state = StateNeedsEnroll
-		case !Retryable(err) && ctx.Err() == nil:
-			state = StateRefused
-		}
-		if serr := e.store.UpdateSyncState(func(s *storage.SyncState) {
-			s.LastError = msg
-			s.NeedsEnroll = state == StateNeedsEnroll
-		}); serr != nil {
-			slog.Warn("recording the failed round", "err", serr)
-		}
-		e.update(func(s *Status) { s.State, s.LastError, s.Err = state, msg, err }, Note{Key: NoteError, Err: err})
-		slog.Warn("sync round failed", "err", err) // no personal data: errors name codes and states only
+		e.failed(ctx, err)
 		return sum, err
 	}
 	if err := e.store.UpdateSyncState(func(s *storage.SyncState) { s.LastSuccess, s.LastError = now, "" }); err != nil {

@@ -91,25 +91,12 @@ func (e *Engine) pull(ctx context.Context, r Remote, sum *Summary) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	held, refTag := a.held, a.refTag
-	if held.Generation != "" || held.High > 0 {
-		if err := e.store.NoteHeld(held); err != nil {
+	if a.held.Generation != "" || a.held.High > 0 {
+		if err := e.store.NoteHeld(a.held); err != nil {
 			return err
 		}
 	}
-	if refTag != "" && refTag != st.RefETag {
-		ref, changed, err := r.Reference(ctx, st.RefETag)
-		if err != nil {
-			return err
-		}
-		if changed {
-			if err := e.applyReference(ref); err != nil {
-				return err
-			}
-			sum.ReferenceUpdated = true
-		}
-	}
-	return nil
+	return e.refreshReference(ctx, r, st, a.refTag, sum)
 }
 
 // pipeline fetches and decodes pages, and prepares their records
@@ -187,6 +174,23 @@ func (a *applier) page(ctx context.Context, p page) error {
 		a.sum.RemoteRefused += res.Refused
 	}
 	e.refreshCounts() // the status bar's count moves with the pull
+	return nil
+}
+
+// refreshReference fetches the catalogue and calendar when the backend's
+// tag differs from the one in force, and installs them.
+func (e *Engine) refreshReference(ctx context.Context, r Remote, st storage.SyncState, refTag string, sum *Summary) error {
+	if refTag == "" || refTag == st.RefETag {
+		return nil
+	}
+	ref, changed, err := r.Reference(ctx, st.RefETag)
+	if err != nil || !changed {
+		return err
+	}
+	if err := e.applyReference(ref); err != nil {
+		return err
+	}
+	sum.ReferenceUpdated = true
 	return nil
 }
 
