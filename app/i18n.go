@@ -72,6 +72,8 @@ func timeLabel(p dossier.ProcessingTime) string {
 		return lang.L("time.same_day")
 	case dossier.UnitHours:
 		return lang.L("time.hours", map[string]any{"N": p.Amount})
+	case dossier.UnitCalendarDays:
+		return lang.L("time.calendar_days", map[string]any{"N": p.Amount})
 	}
 	return lang.L("time.days", map[string]any{"N": p.Amount})
 }

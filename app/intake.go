@@ -253,12 +253,21 @@ func (s *intakeScreen) updateDue() {
 		s.dueDetail.SetText(lang.L("intake.due.pick"))
 		return
 	}
-	in := dossier.Intake{UseAltTime: s.altTime.Checked}
-	pt := in.TimeFor(*s.procedure)
 	now := s.u.now()
-	due := s.u.ctr.Calendar().Due(pt, s.procedure.Cutoff15, now)
-	s.due.SetText(fmtDue(due))
-	s.dueDetail.SetText(lang.L("intake.due.detail", map[string]any{"Time": timeLabel(pt), "Now": fmtTime(now)}))
+	a, err := s.u.ctr.Due(counter.DueRequest{Procedure: s.procedure.Code, Received: now, Alt: s.altTime.Checked})
+	if err != nil {
+		s.due.SetText("—")
+		s.dueDetail.SetText(counter.Explain(err))
+		return
+	}
+	s.due.SetText(fmtDue(a.Due))
+	detail := lang.L("intake.due.detail", map[string]any{"Time": timeLabel(a.Time), "Now": fmtTime(now)})
+	s.dueDetail.Importance = widget.MediumImportance
+	if note := counter.UnconfirmedNote(a.Unconfirmed); note != "" {
+		detail += "\n" + note
+		s.dueDetail.Importance = widget.WarningImportance
+	}
+	s.dueDetail.SetText(detail)
 }
 
 // intakeValue reads the whole form.
@@ -301,6 +310,13 @@ func (s *intakeScreen) save() {
 			s.printLast.Show()
 			s.reset()
 			s.u.changed()
+			if days := s.u.ctr.Calendar().Unconfirmed(r.ReceivedAt, r.DueAt); len(days) > 0 {
+				warning := lang.L("status.unconfirmed_due", map[string]any{"Code": r.Code, "Days": counter.UnconfirmedDays(days)})
+				s.lastSaved.SetText(s.lastSaved.Text + "\n" + warning)
+				if s.u.status != nil {
+					s.u.status.warn(warning)
+				}
+			}
 			if s.u.ctr.Settings().AutoPrint {
 				s.u.printForm(r, forms.KindReceipt)
 			}

@@ -162,7 +162,16 @@ func (u *UI) count(n int) string {
 }
 
 // notify shows what was just done.
-func (b *statusBar) notify(text string) { b.msg.SetText(text) }
+func (b *statusBar) notify(text string) {
+	b.msg.Importance = widget.SuccessImportance
+	b.msg.SetText(text)
+}
+
+// warn shows what the clerk should know about what was just done.
+func (b *statusBar) warn(text string) {
+	b.msg.Importance = widget.WarningImportance
+	b.msg.SetText(text)
+}
 
 // tick refreshes the bar (and the intake's live appointment) every 30 s.
 func (u *UI) tick(stop <-chan struct{}) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"motcua/dossier"
@@ -99,6 +100,9 @@ type DueAnswer struct {
 	Due       time.Time
 	Procedure dossier.Procedure
 	Time      dossier.ProcessingTime
+	// Unconfirmed are the days off between receipt and appointment that
+	// are not yet confirmed: the appointment may move when they are.
+	Unconfirmed []dossier.SpecialDay
 }
 
 // Due computes an appointment date with the calendar in force.
@@ -109,7 +113,29 @@ func (c *Counter) Due(req DueRequest) (DueAnswer, error) {
 	}
 	in := dossier.Intake{UseAltTime: req.Alt}
 	pt := in.TimeFor(p)
-	return DueAnswer{Due: c.store.Calendar().Due(pt, p.Cutoff15, req.Received), Procedure: p, Time: pt}, nil
+	cal := c.store.Calendar()
+	due := cal.Due(pt, p.Cutoff15, req.Received)
+	return DueAnswer{Due: due, Procedure: p, Time: pt, Unconfirmed: cal.Unconfirmed(req.Received, due)}, nil
+}
+
+// UnconfirmedDays names unconfirmed days off as a clerk reads them:
+// "Tết Nguyên đán (dự kiến) 04/02/2027, …"; "" when there are none.
+func UnconfirmedDays(days []dossier.SpecialDay) string {
+	var names []string
+	for _, d := range days {
+		t, _ := time.ParseInLocation("2006-01-02", d.Date, dossier.Loc)
+		names = append(names, d.Name+" "+t.Format("02/01/2006"))
+	}
+	return strings.Join(names, ", ")
+}
+
+// UnconfirmedNote is the warning to show beside an appointment computed
+// across unconfirmed days off; "" when there are none.
+func UnconfirmedNote(days []dossier.SpecialDay) string {
+	if len(days) == 0 {
+		return ""
+	}
+	return L("due.unconfirmed", map[string]any{"Days": UnconfirmedDays(days)})
 }
 
 // DueText is the appointment as motcuactl due prints it.

@@ -78,7 +78,8 @@ type SpecialDay struct {
 	Date      string  `json:"date"` // YYYY-MM-DD
 	Kind      DayKind `json:"kind"`
 	Name      string  `json:"name"`
-	Confirmed bool    `json:"confirmed"`
+	Confirmed bool    `json:"confirmed"`        // checked against the document in Source
+	Source    string  `json:"source,omitempty"` // the document: number, date, issuer
 }
 
 // Calendar is the working-time calendar of a counter: weekly hours and the
@@ -340,14 +341,42 @@ func (c *Calendar) Due(pt ProcessingTime, cutoff bool, received time.Time) time.
 			if cutoff && at(day, c.Cutoff).Before(limit) {
 				limit = at(day, c.Cutoff)
 			}
-			if received.Before(limit) {
+			if !received.After(limit) { // "received after 15:00": 15:00 itself is same-day
 				return end
 			}
 		}
 		return c.NextWorkingDayClose(received)
 	case UnitHours:
 		return c.Add(received, pt.Amount*60)
+	case UnitCalendarDays:
+		return c.calendarDays(received, pt.Amount)
 	default:
 		return c.Add(received, pt.Amount*MinutesPerWorkingDay)
 	}
+}
+
+// calendarDays is a time counted in calendar days ("ngày"): it ends when
+// the office closes on the last day; when that day is a weekend or a
+// holiday, it ends when the office closes on the next working day (Bộ luật
+// Dân sự 91/2015/QH13, Điều 148 khoản 5).
+func (c *Calendar) calendarDays(received time.Time, n int) time.Time {
+	last := midnight(received).AddDate(0, 0, n)
+	if end, ok := c.closing(last); ok {
+		return end
+	}
+	return c.NextWorkingDayClose(last)
+}
+
+// Unconfirmed lists the entries of the holiday table not yet confirmed
+// against their document whose date lies from a's date to b's date: an
+// appointment computed across one of them may move when it is confirmed.
+func (c *Calendar) Unconfirmed(a, b time.Time) []SpecialDay {
+	from, to := dateKey(midnight(a)), dateKey(midnight(b))
+	var out []SpecialDay
+	for _, d := range c.SpecialDays() {
+		if !d.Confirmed && d.Date >= from && d.Date <= to {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -16,6 +16,9 @@ const (
 	UnitSameDay TimeUnit = "same_day"     // within the day of receipt
 	UnitDays    TimeUnit = "working_days" // Amount working days of 8 hours
 	UnitHours   TimeUnit = "working_hours"
+	// UnitCalendarDays is "ngày": Amount calendar days, the last moved to
+	// the next working day when the office is closed on it.
+	UnitCalendarDays TimeUnit = "calendar_days"
 )
 
 // ProcessingTime is a legal processing time.
@@ -31,6 +34,8 @@ func (p ProcessingTime) String() string {
 		return "Trong ngày"
 	case UnitHours:
 		return fmt.Sprintf("%d giờ làm việc", p.Amount)
+	case UnitCalendarDays:
+		return fmt.Sprintf("%d ngày", p.Amount)
 	default:
 		return fmt.Sprintf("%d ngày làm việc", p.Amount)
 	}
@@ -120,7 +125,7 @@ func (p *Procedure) Validate() error {
 		}
 		switch t.Unit {
 		case UnitSameDay:
-		case UnitDays, UnitHours:
+		case UnitDays, UnitHours, UnitCalendarDays:
 			if t.Amount <= 0 {
 				return fmt.Errorf("dossier: procedure %s: processing time must be positive", p.Code)
 			}
@@ -198,4 +203,20 @@ func (c *Catalog) Search(query string) []Procedure {
 	q := strings.TrimSpace(query)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Code == q && out[j].Code != q })
 	return out
+}
+
+// LegacyReferenceVersion is the version of the calendar and the catalogue
+// that every release carried before the stores kept a mark of the shipped
+// reference data: a store holding that version still holds the program's
+// own data, which a newer release may replace.
+const LegacyReferenceVersion = "2026-11-27"
+
+// DocVersion reads the "version" of a calendar or catalogue document; ""
+// when it has none.
+func DocVersion(doc []byte) string {
+	var v struct {
+		Version string `json:"version"`
+	}
+	_ = json.Unmarshal(doc, &v)
+	return v.Version
 }

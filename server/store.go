@@ -146,7 +146,12 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 		return nil, err
 	}
 	s := &BoltStore{db: db, now: time.Now}
-	err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, defaultCatalog, defaultCalendar) })
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := migrate(tx, defaultCatalog, defaultCalendar); err != nil {
+			return err
+		}
+		return refreshShipped(tx, defaultCatalog, defaultCalendar)
+	})
 	if err == nil {
 		err = s.loadCalendar()
 	}

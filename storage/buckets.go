@@ -45,4 +45,5 @@ var (
 	kPendingN = []byte("outbox_pending") // outbox entries pending or sending
 	kSync     = []byte("sync")
 	kBackup   = []byte("backup_state")
+	kShipped  = []byte("reference_shipped") // versions of the shipped calendar and catalogue last put in (shipped.go)
 )

@@ -173,6 +173,8 @@ func Open(path string, opts Options) (*Store, error) {
 			}
 		} else if err := s.migrate(opts); err != nil {
 			return err
+		} else if err := s.refreshShipped(opts); err != nil {
+			return err
 		}
 		return s.loadCaches()
 	})

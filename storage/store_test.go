@@ -1,11 +1,13 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -369,6 +371,20 @@ func TestMigrationFromSchema1(t *testing.T) {
 	if batch, err := s.PendingBatch(10); err != nil || len(batch) != 3 {
 		t.Fatalf("outbox: %d %v", len(batch), err)
 	}
+	// the calendar and catalogue the old release shipped are replaced by
+	// this release's, and the audit says so
+	if v := s.Calendar().Version; v != docVersion(assets.Calendar) {
+		t.Fatalf("calendar %s after the upgrade", v)
+	}
+	if v := s.Catalog().Version; v != docVersion(assets.Catalog) {
+		t.Fatalf("catalogue %s after the upgrade", v)
+	}
+	aud, _ := s.Audit(10)
+	if !slices.ContainsFunc(aud, func(a AuditEntry) bool {
+		return a.Action == "calendar_update" && a.Detail == legacyShipped+" → "+docVersion(assets.Calendar)
+	}) {
+		t.Fatalf("no audit line for the calendar update: %+v", aud)
+	}
 	// the upgraded file goes on like a new one
 	r, err := s.Intake(intake("Nguyễn Văn An", "046090001234", ""))
 	if err != nil {
@@ -451,5 +467,36 @@ func TestPreparedApplyMatchesPlainApply(t *testing.T) {
 	// applying the same page again changes nothing
 	if res, _ := prepared.ApplyRemote(prep, 20); res.Known != 20 || res.Created != 0 {
 		t.Fatalf("%+v", res)
+	}
+}
+
+// A calendar an administrator imported is never replaced by the shipped
+// one; the shipped one of an older release is.
+func TestShippedReferenceDataRefresh(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "motcua.db")
+	s := openTestStore(t, path)
+	own := bytes.Replace(assets.Calendar, []byte(`"version": "`+docVersion(assets.Calendar)+`"`), []byte(`"version": "tinh-2026-12"`), 1)
+	if docVersion(own) != "tinh-2026-12" {
+		t.Fatal("could not make the province's calendar")
+	}
+	if _, err := s.SetCalendar(own, "Quản trị"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openTestStore(t, path)
+	if v := s.Calendar().Version; v != "tinh-2026-12" {
+		t.Fatalf("the imported calendar was replaced by %s", v)
+	}
+	// a later release ships another calendar: an imported one still stays,
+	// the shipped catalogue is replaced
+	s.Close()
+	newer := bytes.Replace(assets.Catalog, []byte(`"version": "`+docVersion(assets.Catalog)+`"`), []byte(`"version": "2099-01-01"`), 1)
+	s, err := Open(path, Options{DefaultCatalog: newer, DefaultCalendar: assets.Calendar})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Calendar().Version != "tinh-2026-12" || s.Catalog().Version != "2099-01-01" {
+		t.Fatalf("calendar %s, catalogue %s", s.Calendar().Version, s.Catalog().Version)
 	}
 }

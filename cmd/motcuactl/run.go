@@ -230,6 +230,9 @@ func cmdDue(c *counter.Counter, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s\n# %s; tiếp nhận %s\n", a.Due.Format("2006-01-02 15:04"), a, received.Format("02/01/2006 15:04"))
+	if note := counter.UnconfirmedNote(a.Unconfirmed); note != "" {
+		fmt.Fprintln(e.stdout, "# "+note)
+	}
 	return nil
 }
 
