@@ -107,6 +107,7 @@ type Procedure struct {
 	Fee       FeeRule            `json:"fee"`
 	Documents []RequiredDocument `json:"documents"`
 	Confirmed bool               `json:"confirmed"` // time and fee checked against the law
+	Source    string             `json:"source,omitempty"` // where the code, title, time and fee were checked
 }
 
 var procedureCodeRE = regexp.MustCompile(`^\d\.\d{6}$`)
