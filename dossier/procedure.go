@@ -106,7 +106,7 @@ type Procedure struct {
 	Cutoff15  bool               `json:"cutoff_15"`
 	Fee       FeeRule            `json:"fee"`
 	Documents []RequiredDocument `json:"documents"`
-	Confirmed bool               `json:"confirmed"` // time and fee checked against the law
+	Confirmed bool               `json:"confirmed"`        // time and fee checked against the law
 	Source    string             `json:"source,omitempty"` // where the code, title, time and fee were checked
 }
 
