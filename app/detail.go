@@ -173,6 +173,7 @@ func requiredText(e *widget.Entry) {
 // actionForm is the dialog of one action: the event it fills in, its
 // fields, and what each field writes into the event.
 type actionForm struct {
+	rec   *dossier.Record
 	ev    dossier.Event
 	items []*widget.FormItem
 	fill  []func() error
@@ -258,6 +259,9 @@ func (f *actionForm) supplementFields() {
 func (f *actionForm) extensionFields() {
 	f.date(lang.L("action.new_due"), f.ev.NewDue, true, func(t time.Time) { f.ev.NewDue = t })
 	f.reasonField()
+	if f.rec.Extensions() > 0 { // a second apology: a supervisor approves it
+		f.text(lang.L("action.approval"), true, func(v string) { f.ev.Approval = v })
+	}
 }
 
 func (f *actionForm) amountField() {
@@ -295,7 +299,7 @@ func (f *actionForm) collectorFields() {
 // applies it through the counter.
 func (d *detailView) act(typ dossier.EventType) {
 	r := d.rec
-	f := &actionForm{ev: d.u.ctr.NewEvent(r, typ)}
+	f := &actionForm{rec: r, ev: d.u.ctr.NewEvent(r, typ)}
 	if fields, ok := actionFields[typ]; ok {
 		fields(f)
 	}

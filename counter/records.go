@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,4 +146,48 @@ func (a DueAnswer) String() string {
 		cutoff = L("due.cutoff15")
 	}
 	return fmt.Sprintf("%s — %s; %s: %s%s", a.Procedure.Code, a.Procedure.Name, L("due.time"), a.Time, cutoff)
+}
+
+// ActionRequest is an action on a record named by its code, as a script
+// or motcuactl gives it. Zero fields take the counter's proposals
+// (NewEvent): a supplement's deadline, an extension's new appointment, the
+// fee due, the filer as collector.
+type ActionRequest struct {
+	Code      string
+	Event     dossier.EventType
+	Reason    string
+	Missing   []string
+	Deadline  time.Time
+	NewDue    time.Time
+	Amount    int64
+	Collector *dossier.Collector
+	Approval  string
+}
+
+// Act performs an action on a record by its code, through the same path as
+// the record screen: the status machine, the record's version, the outbox
+// and the audit.
+func (c *Counter) Act(req ActionRequest) (*dossier.Record, error) {
+	if !slices.Contains(dossier.AllEventTypes(), req.Event) {
+		return nil, &UsageError{L("error.unknown_event", map[string]any{"Event": string(req.Event)})}
+	}
+	r, err := c.GetByCode(req.Code)
+	if err != nil {
+		return nil, err
+	}
+	ev := c.NewEvent(r, req.Event)
+	ev.Reason, ev.Missing, ev.Approval = req.Reason, req.Missing, req.Approval
+	if !req.Deadline.IsZero() {
+		ev.Deadline = req.Deadline
+	}
+	if !req.NewDue.IsZero() {
+		ev.NewDue = req.NewDue
+	}
+	if req.Amount != 0 {
+		ev.Amount = req.Amount
+	}
+	if req.Collector != nil {
+		ev.Collector = req.Collector
+	}
+	return c.Apply(ev)
 }

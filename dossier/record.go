@@ -143,7 +143,12 @@ type Record struct {
 	FeePaid       int64          `json:"fee_paid,omitempty"`
 
 	ReceivedAt time.Time `json:"received_at"`
+	// DueAt is the appointment promised to the citizen: an apology and
+	// extension (Mẫu 04) moves it. LegalDueAt is the legal deadline: only a
+	// pause (supplement, payment) moves it, and early / on time / late is
+	// counted against it (LegalDue).
 	DueAt      time.Time `json:"due_at"`
+	LegalDueAt time.Time `json:"legal_due_at,omitzero"`
 	Status     Status    `json:"status"`
 
 	PrevStatus         Status     `json:"prev_status,omitempty"` // to return to after a pause
@@ -174,7 +179,13 @@ type Event struct {
 	Amount    int64      `json:"amount,omitempty"`
 	Collector *Collector `json:"collector,omitempty"`
 	PausedMin int        `json:"paused_minutes,omitempty"`
-	Record    *Record    `json:"record,omitempty"` // the intake, on received
+	// NewLegalDue is the legal deadline after a pause ends, so that every
+	// copy of the record agrees whatever its calendar.
+	NewLegalDue time.Time `json:"new_legal_due,omitzero"`
+	// Approval is who approved a second extension, and why: a clerk alone
+	// extends a file once.
+	Approval string  `json:"approval,omitempty"`
+	Record   *Record `json:"record,omitempty"` // the intake, on received
 }
 
 // NewEventID makes a time-ordered UUIDv7.
@@ -183,16 +194,49 @@ func NewEventID() string { return uuid.Must(uuid.NewV7()).String() }
 // Overdue says whether an open file's appointment has passed at now. A file
 // waiting for a supplement has its clock paused and is not overdue.
 func (r *Record) Overdue(now time.Time) bool {
-	return r.Status.Open() && r.Status != StatusSupplement && !r.DueAt.IsZero() && now.After(r.DueAt)
+	return r.Status.Open() && !r.Paused() && !r.DueAt.IsZero() && now.After(r.DueAt)
+}
+
+// Paused says whether the file's clock is stopped: waiting for a
+// supplement or for the citizen's payment.
+func (r *Record) Paused() bool {
+	return r.Status == StatusSupplement || (r.Status == StatusFinancial && !r.PausedAt.IsZero())
+}
+
+// LegalDue is the legal deadline. A record from before it was kept apart
+// takes the appointment its first extension replaced (pauses after that
+// extension are not counted), or its appointment when never extended.
+func (r *Record) LegalDue() time.Time {
+	if !r.LegalDueAt.IsZero() {
+		return r.LegalDueAt
+	}
+	for _, e := range r.History {
+		if e.Type == EvExtended && !e.OldDue.IsZero() {
+			return e.OldDue
+		}
+	}
+	return r.DueAt
+}
+
+// Extensions counts the apologies and extensions a file has had.
+func (r *Record) Extensions() int {
+	n := 0
+	for _, e := range r.History {
+		if e.Type == EvExtended {
+			n++
+		}
+	}
+	return n
 }
 
 // Punctuality classifies a settled file: early, on time (same calendar
-// date) or late, as the Biểu II.06a report counts.
+// date) or late against the legal deadline, as the Biểu II.06a report
+// counts: an apology moves the appointment, not the deadline.
 func (r *Record) Punctuality() string {
 	if !r.Status.Finished() || r.FinishedAt.IsZero() {
 		return ""
 	}
-	f, d := midnight(r.FinishedAt), midnight(r.DueAt)
+	f, d := midnight(r.FinishedAt), midnight(r.LegalDue())
 	switch {
 	case f.Before(d):
 		return "early"
@@ -233,6 +277,9 @@ func Apply(r *Record, e Event, cal *Calendar) error {
 		}
 		*r = *e.Record.Clone()
 		r.History = nil
+		if r.LegalDueAt.IsZero() {
+			r.LegalDueAt = r.DueAt
+		}
 		r.Status = StatusReceived
 		r.Version = 1
 		ev := e
@@ -251,32 +298,33 @@ func Apply(r *Record, e Event, cal *Calendar) error {
 	case EvSupplementRequested:
 		next.PrevStatus, next.PausedAt, next.SupplementDeadline = r.Status, at, e.Deadline
 	case EvSupplementReceived:
-		paused := cal.Between(r.PausedAt, at)
-		next.DueAt = cal.Add(r.DueAt, paused)
-		if !e.NewDue.IsZero() {
-			// a replica applying an event made elsewhere keeps the due date
-			// its author computed, so every copy agrees whatever the calendar
-			next.DueAt = e.NewDue
-		}
-		next.Status, next.PrevStatus, next.PausedAt, next.SupplementDeadline = r.PrevStatus, 0, time.Time{}, time.Time{}
-		e.PausedMin, e.OldDue, e.NewDue = paused, r.DueAt, next.DueAt
+		e = resume(r, next, e, cal, at)
+		next.Status, next.PrevStatus, next.SupplementDeadline = r.PrevStatus, 0, time.Time{}
 	case EvFeeRequested:
-		next.PrevStatus = r.Status
+		if e.Amount <= 0 {
+			return fieldErr("amount", "amount.positive", "Số tiền phải lớn hơn 0")
+		}
+		// waiting for the citizen's payment stops the clock, as a
+		// supplement request does
+		next.PrevStatus, next.PausedAt = r.Status, at
 		next.Fee = e.Amount
 	case EvFeePaid:
+		if e.Amount <= 0 {
+			return fieldErr("amount", "amount.positive", "Số tiền phải lớn hơn 0")
+		}
 		next.FeePaid += e.Amount
 		if r.Status == StatusFinancial {
+			if !r.PausedAt.IsZero() {
+				e = resume(r, next, e, cal, at)
+			}
 			next.Status, next.PrevStatus = r.PrevStatus, 0
 		}
 	case EvExtended:
-		if !e.NewDue.After(r.DueAt) {
-			return fieldErr("new_due", "extend.not_later", "Ngày hẹn mới phải sau ngày hẹn cũ")
-		}
-		if strings.TrimSpace(e.Reason) == "" {
-			return fieldErr("reason", "reason.required", "Cần ghi rõ lý do")
+		if err := checkExtension(r, e, at); err != nil {
+			return err
 		}
 		e.OldDue = r.DueAt
-		next.DueAt = e.NewDue
+		next.DueAt = e.NewDue // the appointment; the legal deadline stays
 	case EvRefused, EvStopped, EvWithdrawn:
 		if strings.TrimSpace(e.Reason) == "" {
 			return fieldErr("reason", "reason.required", "Cần ghi rõ lý do")
@@ -299,5 +347,41 @@ func Apply(r *Record, e Event, cal *Calendar) error {
 	next.Version++
 	next.History = append(next.History, e)
 	*r = *next
+	return nil
+}
+
+// resume restarts a paused clock at at: the appointment and the legal
+// deadline move by the working time the file waited. A replica applying
+// an event made elsewhere keeps what its author computed, so that every
+// copy agrees whatever the calendar.
+func resume(r, next *Record, e Event, cal *Calendar, at time.Time) Event {
+	paused := cal.Between(r.PausedAt, at)
+	next.DueAt = cal.Add(r.DueAt, paused)
+	next.LegalDueAt = cal.Add(r.LegalDue(), paused)
+	if !e.NewDue.IsZero() {
+		next.DueAt = e.NewDue
+	}
+	if !e.NewLegalDue.IsZero() {
+		next.LegalDueAt = e.NewLegalDue
+	}
+	next.PausedAt = time.Time{}
+	e.PausedMin, e.OldDue, e.NewDue, e.NewLegalDue = paused, r.DueAt, next.DueAt, next.LegalDueAt
+	return e
+}
+
+// checkExtension is the rule of an apology and extension (Mẫu 04): a later
+// appointment, a reason, made before the appointment it replaces has
+// passed, and a second one only with a supervisor's approval.
+func checkExtension(r *Record, e Event, at time.Time) error {
+	switch {
+	case !e.NewDue.After(r.DueAt):
+		return fieldErr("new_due", "extend.not_later", "Ngày hẹn mới phải sau ngày hẹn cũ")
+	case strings.TrimSpace(e.Reason) == "":
+		return fieldErr("reason", "reason.required", "Cần ghi rõ lý do")
+	case at.After(r.DueAt):
+		return fieldErr("new_due", "extend.too_late", "Chỉ được xin lỗi và hẹn lại trước khi hết thời hạn hẹn trả; hồ sơ này đã quá hạn")
+	case r.Extensions() > 0 && strings.TrimSpace(e.Approval) == "":
+		return fieldErr("approval", "extend.second", "Hẹn lại lần thứ hai cần ý kiến phê duyệt của lãnh đạo (ghi người phê duyệt và lý do)")
+	}
 	return nil
 }

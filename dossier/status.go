@@ -107,7 +107,7 @@ func (e EventType) Label() string {
 var transitions = map[Status][]EventType{
 	StatusRegistered: {EvReceived, EvRefused, EvWithdrawn, EvNoteAdded},
 	StatusReceived:   {EvProcessing, EvRefused, EvSupplementRequested, EvFeeRequested, EvExtended, EvStopped, EvResultReady, EvWithdrawn, EvFeePaid, EvNoteAdded},
-	StatusProcessing: {EvSupplementRequested, EvFeeRequested, EvExtended, EvStopped, EvResultReady, EvWithdrawn, EvFeePaid, EvRefused, EvNoteAdded},
+	StatusProcessing: {EvSupplementRequested, EvFeeRequested, EvExtended, EvStopped, EvResultReady, EvWithdrawn, EvFeePaid, EvNoteAdded},
 	StatusSupplement: {EvSupplementReceived, EvStopped, EvWithdrawn, EvNoteAdded},
 	StatusFinancial:  {EvFeePaid, EvStopped, EvWithdrawn, EvExtended, EvNoteAdded},
 	StatusDone:       {EvReturned, EvFeePaid, EvNoteAdded},

@@ -339,7 +339,7 @@ func (d *doc) control(r *dossier.Record) {
 		}
 		result := ""
 		if e.Type == dossier.EvResultReady || e.Type == dossier.EvReturned {
-			result = punctuality(e.At, r.DueAt)
+			result = punctuality(e.At, r.LegalDue()) // against the legal deadline, not an extended appointment
 		}
 		note := e.Type.Label()
 		if e.Reason != "" {

@@ -241,9 +241,14 @@ func (s *Store) ExportCSV(w io.Writer) (n int, err error) {
 }
 
 func (s *Store) exportCSV(w io.Writer) (int, error) {
+	// a UTF-8 byte-order mark: Excel on Windows reads Vietnamese right
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return 0, err
+	}
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"ma_ho_so", "ma_thu_tuc", "thu_tuc", "chu_ho_so", "so_giay_to", "dien_thoai", "dia_chi",
-		"kenh", "so_bo", "tiep_nhan", "hen_tra", "trang_thai", "ten_trang_thai", "hoan_thanh", "tra_ket_qua", "can_bo"})
+		"kenh", "so_bo", "tiep_nhan", "hen_tra", "trang_thai", "ten_trang_thai", "hoan_thanh", "tra_ket_qua", "can_bo",
+		"han_giai_quyet", "ket_qua"})
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(bRecords)
@@ -255,7 +260,8 @@ func (s *Store) exportCSV(w io.Writer) (int, error) {
 			n++
 			return cw.Write([]string{r.Code, r.ProcedureCode, r.ProcedureName, r.Owner.Name, r.Owner.IDNumber, r.Owner.Phone,
 				r.Owner.Address.String(), r.Channel.Label(), strconv.Itoa(r.Sets), fmtTime(r.ReceivedAt), fmtTime(r.DueAt),
-				strconv.Itoa(int(r.Status)), r.Status.Label(), fmtTime(r.FinishedAt), fmtTime(r.ReturnedAt), r.Clerk})
+				strconv.Itoa(int(r.Status)), r.Status.Label(), fmtTime(r.FinishedAt), fmtTime(r.ReturnedAt), r.Clerk,
+				fmtTime(r.LegalDue()), punctualityLabel[r.Punctuality()]})
 		})
 	})
 	cw.Flush()
@@ -325,3 +331,6 @@ func Restore(path, backup string) (aside string, err error) {
 	})
 	return aside, err
 }
+
+// punctualityLabel words Record.Punctuality for the export.
+var punctualityLabel = map[string]string{"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}

@@ -24,6 +24,12 @@ Lệnh:
   setup -unit-name TÊN -unit-code MÃ -place ĐỊA_DANH -counter N -clerk HỌ_TÊN
                                  thiết lập đơn vị và quầy (như màn hình lần đầu)
   intake FILE.json               tiếp nhận hồ sơ từ tệp JSON (xem docs/intake.md), in mã hồ sơ
+  apply -code MÃ -event THAO_TÁC [-reason …] [-missing "a; b"] [-deadline dd/mm/yyyy]
+        [-new-due "dd/mm/yyyy hh:mm"] [-amount N] [-collector HỌ_TÊN] [-approval …]
+                                 thực hiện một thao tác trên hồ sơ như ở màn hình hồ sơ:
+                                 processing, supplement_requested, supplement_received,
+                                 fee_requested, fee_paid, extended, refused, stopped,
+                                 result_ready, returned, withdrawn, note_added
   due -procedure MÃ -received "2026-02-13 16:05" [-alt]
                                  tính ngày hẹn trả theo lịch làm việc hiện hành
   seed -records N [-seed S]      tạo N hồ sơ giả lập để trình diễn, đo hiệu năng
@@ -85,6 +91,7 @@ type command struct {
 var commands = []command{
 	{"setup", writing, cmdSetup},
 	{"intake", writing, cmdIntake},
+	{"apply", writing, cmdApply},
 	{"due", writing, cmdDue},
 	{"seed", none, cmdSeed},
 	{"backup", reading, cmdBackup},
@@ -207,6 +214,62 @@ func cmdIntake(c *counter.Counter, e env) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, r.Code)
+	return nil
+}
+
+// cmdApply performs one action of a record's life, through the same path
+// as the record screen.
+func cmdApply(c *counter.Counter, e env) error {
+	var req counter.ActionRequest
+	var event, missing, deadline, newDue, collector, collectorID, collectorPhone string
+	err := flags(e, "apply", "cần -code MÃ và -event THAO_TÁC", func(fs *flag.FlagSet) {
+		fs.StringVar(&req.Code, "code", "", "mã hồ sơ")
+		fs.StringVar(&event, "event", "", "thao tác: processing, supplement_requested, supplement_received, fee_requested, fee_paid, extended, refused, stopped, result_ready, returned, withdrawn, note_added")
+		fs.StringVar(&req.Reason, "reason", "", "lý do, nội dung ghi chú")
+		fs.StringVar(&missing, "missing", "", "giấy tờ cần bổ sung, cách nhau bằng dấu ;")
+		fs.StringVar(&deadline, "deadline", "", "hạn bổ sung dd/mm/yyyy")
+		fs.StringVar(&newDue, "new-due", "", "ngày hẹn mới \"dd/mm/yyyy hh:mm\"")
+		fs.Int64Var(&req.Amount, "amount", 0, "số tiền (đồng)")
+		fs.StringVar(&collector, "collector", "", "họ tên người nhận kết quả")
+		fs.StringVar(&collectorID, "collector-id", "", "số giấy tờ người nhận kết quả")
+		fs.StringVar(&collectorPhone, "collector-phone", "", "điện thoại người nhận kết quả")
+		fs.StringVar(&req.Approval, "approval", "", "ý kiến phê duyệt của lãnh đạo (hẹn lại lần thứ hai)")
+	})
+	if err != nil {
+		return err
+	}
+	if req.Code == "" || event == "" {
+		return badArgs("cần -code MÃ và -event THAO_TÁC")
+	}
+	req.Event = dossier.EventType(event)
+	for _, m := range strings.Split(missing, ";") {
+		if m = strings.TrimSpace(m); m != "" {
+			req.Missing = append(req.Missing, m)
+		}
+	}
+	if deadline != "" {
+		d, ok := dossier.ParseDate(deadline)
+		if !ok {
+			return badArgs("hạn bổ sung phải có dạng dd/mm/yyyy")
+		}
+		req.Deadline = d.Add(17 * time.Hour)
+	}
+	if newDue != "" {
+		t, err := time.ParseInLocation("02/01/2006 15:04", newDue, dossier.Loc)
+		if err != nil {
+			return badArgs(`ngày hẹn mới phải có dạng "20/03/2026 16:00"`)
+		}
+		req.NewDue = t
+	}
+	if collector != "" {
+		req.Collector = &dossier.Collector{Name: collector, IDNumber: collectorID, Phone: collectorPhone}
+	}
+	r, err := c.Act(req)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %s → %s; hẹn trả %s, hạn giải quyết %s\n", r.Code, req.Event.Label(), r.Status.Label(),
+		counter.Moment(r.DueAt), counter.Moment(r.LegalDue()))
 	return nil
 }
 
