@@ -24,7 +24,7 @@ type Intake struct {
 	ReceivedAt    time.Time      `json:"received_at,omitzero"` // zero: now
 }
 
-func validateParty(prefix string, p *Party, errs *ValidationErrors) {
+func validateParty(prefix string, p *Party, on time.Time, errs *ValidationErrors) {
 	add := func(e *FieldError) {
 		if e != nil {
 			e.Field = prefix + "." + e.Field
@@ -50,17 +50,17 @@ func validateParty(prefix string, p *Party, errs *ValidationErrors) {
 			birth, p.Birth = b, b.Format("2006-01-02")
 		}
 	}
-	p.IDNumber = strings.ToUpper(strings.TrimSpace(p.IDNumber))
+	p.IDNumber = NormalizeID(p.IDNumber)
 	switch p.Type {
 	case PartyCitizen:
-		_, e := ValidateIDNumber(p.IDNumber, birth, p.Sex)
+		_, e := ValidateIDNumberOn(p.IDNumber, birth, p.Sex, on)
 		add(e)
 	case PartyBusiness:
 		p.TaxCode = strings.TrimSpace(p.TaxCode)
 		add(ValidateTaxCode(p.TaxCode))
 	}
 	if p.Type != PartyCitizen && p.IDNumber != "" {
-		_, e := ValidateIDNumber(p.IDNumber, time.Time{}, SexUnknown)
+		_, e := ValidateIDNumberOn(p.IDNumber, time.Time{}, SexUnknown, on)
 		add(e)
 	}
 	if p.Phone != "" {
@@ -82,9 +82,13 @@ func (in *Intake) Validate(cat *Catalog) ValidationErrors {
 	if _, ok := cat.Lookup(in.ProcedureCode); !ok {
 		errs = append(errs, fieldErr("procedure", "procedure.unknown", "Chưa chọn thủ tục hành chính có trong danh mục"))
 	}
-	validateParty("owner", &in.Owner, &errs)
+	on := in.ReceivedAt
+	if on.IsZero() {
+		on = time.Now()
+	}
+	validateParty("owner", &in.Owner, on, &errs)
 	if !in.FilerIsOwner {
-		validateParty("filer", &in.Filer, &errs)
+		validateParty("filer", &in.Filer, on, &errs)
 	}
 	if in.Sets == 0 {
 		in.Sets = 1

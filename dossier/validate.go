@@ -63,13 +63,29 @@ type IDKind int
 
 // Identity paper kinds.
 const (
-	IDUnknown  IDKind = iota
-	IDCitizen         // CCCD / personal identification number, 12 digits
-	IDOldCard         // CMND, 9 digits
-	IDPassport        // one letter and 7 digits
+	IDUnknown         IDKind = iota
+	IDCitizen                // CCCD / personal identification number, 12 digits
+	IDOldCard                // CMND, 9 digits
+	IDPassport               // a Vietnamese passport: one letter and 7 digits
+	IDForeignPassport        // a foreign passport: 6 to 9 letters and digits
 )
 
-var passportRE = regexp.MustCompile(`^[A-Z][0-9]{7}$`)
+var (
+	passportRE        = regexp.MustCompile(`^[A-Z][0-9]{7}$`)
+	foreignPassportRE = regexp.MustCompile(`^[A-Z0-9]{6,9}$`)
+)
+
+// OldCardEnd is the last day an old 9-digit identity card (CMND) may be
+// used: Luật Căn cước 26/2023/QH15, Điều 46 khoản 2 (a CMND still valid
+// after 31/12/2024 is valid until then). From the law as recalled; its
+// text was not re-read against a primary source here.
+var OldCardEnd = time.Date(2024, 12, 31, 23, 59, 59, 0, Loc)
+
+// NormalizeID writes an identity number as it is stored: upper case, with
+// the spaces clerks type between groups of digits taken out.
+func NormalizeID(s string) string {
+	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
+}
 
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -88,7 +104,8 @@ type CitizenIDInfo struct {
 }
 
 // ParseCitizenID checks a 12-digit citizen ID and decodes it. There is no
-// checksum; the province code, century digit and year are checked.
+// checksum; the province code, century digit (0–3: born 1900–2099; the
+// digits for later centuries are not in use yet) and year are checked.
 func ParseCitizenID(id string) (CitizenIDInfo, *FieldError) {
 	const f = "id_number"
 	if !allDigits(id) {
@@ -102,6 +119,9 @@ func ParseCitizenID(id string) (CitizenIDInfo, *FieldError) {
 		return CitizenIDInfo{}, fieldErr(f, "id.province", "Ba chữ số đầu của số định danh không phải mã tỉnh hợp lệ")
 	}
 	c := int(id[3] - '0')
+	if c > 3 {
+		return CitizenIDInfo{}, fieldErr(f, "id.century", "Chữ số thế kỷ của số định danh (chữ số thứ tư) chỉ có thể là 0, 1, 2 hoặc 3")
+	}
 	yy, _ := strconv.Atoi(id[4:6])
 	info := CitizenIDInfo{Province: prov, BirthYear: 1900 + (c/2)*100 + yy, Sex: SexMale}
 	if c%2 == 1 {
@@ -113,25 +133,42 @@ func ParseCitizenID(id string) (CitizenIDInfo, *FieldError) {
 // ValidateIDNumber checks an identity number against what the clerk entered
 // of the person: birth date (zero if unknown) and sex. It returns the kind.
 func ValidateIDNumber(id string, birth time.Time, sex Sex) (IDKind, *FieldError) {
+	return ValidateIDNumberOn(id, birth, sex, time.Now())
+}
+
+// ValidateIDNumberOn is ValidateIDNumber for the document of a file
+// received at on: an old 9-digit card is no longer a document then.
+func ValidateIDNumberOn(id string, birth time.Time, sex Sex, on time.Time) (IDKind, *FieldError) {
 	const f = "id_number"
-	id = strings.TrimSpace(id)
+	id = NormalizeID(id)
 	switch {
 	case id == "":
 		return IDUnknown, fieldErr(f, "id.required", "Chưa nhập số giấy tờ tùy thân")
-	case passportRE.MatchString(strings.ToUpper(id)):
+	case passportRE.MatchString(id):
 		return IDPassport, nil
 	case allDigits(id) && len(id) == 9:
+		if on.After(OldCardEnd) {
+			return IDOldCard, fieldErr(f, "id.old_card", "Chứng minh nhân dân 9 số hết giá trị sử dụng từ 01/01/2025: nhập số định danh cá nhân 12 số (thẻ căn cước) hoặc số hộ chiếu")
+		}
 		return IDOldCard, nil
+	case !allDigits(id):
+		if foreignPassportRE.MatchString(id) && strings.ContainsAny(id, "0123456789") {
+			return IDForeignPassport, nil
+		}
+		return IDUnknown, fieldErr(f, "id.passport", "Số hộ chiếu gồm 6 đến 9 chữ cái và chữ số; số định danh cá nhân gồm 12 chữ số")
 	}
 	info, err := ParseCitizenID(id)
 	if err != nil {
 		if err.Key == "id.length" {
-			err.Msg = "Số giấy tờ phải là CCCD 12 chữ số, CMND 9 chữ số hoặc hộ chiếu (1 chữ cái và 7 chữ số)"
+			err.Msg = "Số giấy tờ phải là số định danh cá nhân (CCCD) 12 chữ số hoặc số hộ chiếu"
 		}
 		return IDUnknown, err
 	}
 	if !birth.IsZero() && birth.Year() != info.BirthYear {
 		return IDCitizen, fieldErr(f, "id.year", "Chữ số thế kỷ và năm sinh trong số định danh ("+strconv.Itoa(info.BirthYear)+") không khớp với ngày sinh")
+	}
+	if info.BirthYear > on.In(Loc).Year() {
+		return IDCitizen, fieldErr(f, "id.future", "Chữ số thế kỷ và năm sinh trong số định danh ("+strconv.Itoa(info.BirthYear)+") là một năm sinh chưa tới")
 	}
 	if sex != SexUnknown && sex != info.Sex {
 		return IDCitizen, fieldErr(f, "id.sex", "Chữ số giới tính trong số định danh không khớp với giới tính đã chọn")
@@ -163,12 +200,35 @@ func ValidatePhone(s string) *FieldError {
 	return fieldErr("phone", "phone.invalid", "Số điện thoại không hợp lệ (di động 10 số như 0912345678, hoặc cố định 02xxxxxxxxx)")
 }
 
-// ValidateTaxCode accepts a 10-digit tax code or a branch code 10+3.
+// taxWeights weigh the first nine digits of a tax code; the tenth is
+// 10 − (sum mod 11) (the check of the tax authority's code structure, as
+// public validators implement it).
+var taxWeights = [9]int{31, 29, 23, 19, 17, 13, 7, 5, 3}
+
+// ValidateTaxCode accepts a 10-digit tax code with a right check digit, a
+// branch code 10+3 (never -000), or the 12-digit personal identification
+// number that individuals and household businesses use as tax code.
 func ValidateTaxCode(s string) *FieldError {
-	if taxRE.MatchString(strings.TrimSpace(s)) {
-		return nil
+	s = strings.TrimSpace(s)
+	if allDigits(s) && len(s) == 12 {
+		if _, err := ParseCitizenID(s); err == nil {
+			return nil
+		}
 	}
-	return fieldErr("tax_code", "tax.invalid", "Mã số thuế phải có 10 chữ số, hoặc 10 chữ số, dấu gạch và 3 chữ số đối với chi nhánh")
+	if !taxRE.MatchString(s) {
+		return fieldErr("tax_code", "tax.invalid", "Mã số thuế phải có 10 chữ số, 10 chữ số, dấu gạch và 3 chữ số đối với chi nhánh, hoặc số định danh cá nhân 12 chữ số")
+	}
+	sum := 0
+	for i, w := range taxWeights {
+		sum += w * int(s[i]-'0')
+	}
+	if check := 10 - sum%11; check > 9 || int(s[9]-'0') != check {
+		return fieldErr("tax_code", "tax.check", "Mã số thuế sai chữ số kiểm tra: hãy đối chiếu lại với giấy chứng nhận đăng ký")
+	}
+	if strings.HasSuffix(s, "-000") {
+		return fieldErr("tax_code", "tax.branch", "Mã chi nhánh không thể là 000")
+	}
+	return nil
 }
 
 // ValidateEmail accepts a plain address.

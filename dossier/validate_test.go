@@ -20,13 +20,19 @@ func TestValidateIDNumber(t *testing.T) {
 		{"citizen male 1990s", "001090001234", born("01/01/1990"), SexMale, IDCitizen, ""},
 		{"citizen 2000s female", "079305001234", born("01/01/2005"), SexFemale, IDCitizen, ""},
 		{"citizen leading zeros kept", "001200000001", time.Time{}, SexUnknown, IDCitizen, ""},
-		{"old card 9 digits", "191234567", time.Time{}, SexUnknown, IDOldCard, ""},
+		{"old card 9 digits is no longer a document", "191234567", time.Time{}, SexUnknown, IDOldCard, "id.old_card"},
+		{"citizen typed with spaces", "046 190 001 234", born("12/03/1990"), SexFemale, IDCitizen, ""},
+		{"century digits not in use", "046430001234", time.Time{}, SexUnknown, IDUnknown, "id.century"},
+		{"born after this year", "046330001234", time.Time{}, SexUnknown, IDCitizen, "id.future"},
+		{"foreign passport", "E12345678", time.Time{}, SexUnknown, IDForeignPassport, ""},
+		{"foreign passport, 2 letters", "AB1234567", time.Time{}, SexUnknown, IDForeignPassport, ""},
+		{"letters only", "ABCDEFG", time.Time{}, SexUnknown, IDUnknown, "id.passport"},
 		{"passport", "C1234567", time.Time{}, SexUnknown, IDPassport, ""},
 		{"passport lower case", "c1234567", time.Time{}, SexUnknown, IDPassport, ""},
 		{"empty", "", time.Time{}, SexUnknown, IDUnknown, "id.required"},
 		{"11 digits", "04619000123", time.Time{}, SexUnknown, IDUnknown, "id.length"},
 		{"13 digits", "0461900012345", time.Time{}, SexUnknown, IDUnknown, "id.length"},
-		{"letters", "04619000123A", time.Time{}, SexUnknown, IDUnknown, "id.digits"},
+		{"12 characters with a letter", "04619000123A", time.Time{}, SexUnknown, IDUnknown, "id.passport"},
 		{"unknown province 003", "003190001234", time.Time{}, SexUnknown, IDUnknown, "id.province"},
 		{"unknown province 097", "097190001234", time.Time{}, SexUnknown, IDUnknown, "id.province"},
 		{"century digit against year", "046290001234", born("12/03/1990"), SexUnknown, IDCitizen, "id.year"},
@@ -84,8 +90,10 @@ func TestValidatePhone(t *testing.T) {
 }
 
 func TestValidateTaxCode(t *testing.T) {
-	for s, ok := range map[string]bool{"0101234567": true, "0101234567-001": true, "010123456": false,
-		"0101234567-01": false, "01012345678": false, "0101234567001": false, "": false, "A101234567": false} {
+	for s, ok := range map[string]bool{"0100109106": true, "0100109106-001": true, "010123456": false,
+		"0100109106-01": false, "01012345678": false, "0100109106001": false, "": false, "A101234567": false,
+		"0100109107": false, "0000000000": false, "1234567890": false, "0100109106-000": false, // check digit, branch 000
+		"046190001234": true, "046930001234": false} { // the personal ID of an individual or household business
 		if err := ValidateTaxCode(s); (err == nil) != ok {
 			t.Errorf("ValidateTaxCode(%q) = %v", s, err)
 		}
@@ -186,7 +194,7 @@ func FuzzValidateIDNumber(f *testing.F) {
 			birth = time.Unix(unix%4e9, 0)
 		}
 		kind, err := ValidateIDNumber(id, birth, SexUnknown)
-		if err == nil && kind == IDCitizen && (len(strings.TrimSpace(id)) != 12 || !allDigits(strings.TrimSpace(id))) {
+		if err == nil && kind == IDCitizen && (len(NormalizeID(id)) != 12 || !allDigits(NormalizeID(id))) {
 			t.Fatalf("accepted %q as citizen ID", id)
 		}
 	})
@@ -207,10 +215,10 @@ func FuzzValidatePhone(f *testing.F) {
 }
 
 func FuzzValidateTaxCode(f *testing.F) {
-	f.Add("0101234567")
-	f.Add("0101234567-001")
+	f.Add("0100109106")
+	f.Add("0100109106-001")
 	f.Fuzz(func(t *testing.T, s string) {
-		if ValidateTaxCode(s) == nil && len(strings.TrimSpace(s)) != 10 && len(strings.TrimSpace(s)) != 14 {
+		if n := len(strings.TrimSpace(s)); ValidateTaxCode(s) == nil && n != 10 && n != 12 && n != 14 {
 			t.Fatalf("accepted %q", s)
 		}
 	})
