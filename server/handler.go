@@ -198,6 +198,11 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.guard.ok(ip)
+	if errors.Is(err, ErrCounterTaken) {
+		slog.Warn("enrollment refused: the counter has an active device", "remote", ip)
+		h.fail(w, r, http.StatusConflict, "counter_taken", err.Error())
+		return
+	}
 	if err != nil {
 		h.internal(w, r, err)
 		return

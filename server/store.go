@@ -50,6 +50,10 @@ type Principal struct {
 var (
 	ErrUnauthorized = errors.New("mã xác thực không hợp lệ hoặc đã bị thu hồi")
 	ErrBadCode      = errors.New("mã đăng ký không hợp lệ hoặc đã được sử dụng")
+	// ErrCounterTaken: a unit's counter number has an active device
+	// already; two devices with one number would issue the same record
+	// codes offline.
+	ErrCounterTaken = errors.New("quầy này của đơn vị đã có một thiết bị đang hoạt động; hai thiết bị cùng số quầy sẽ cấp trùng mã hồ sơ. Hãy thu hồi thiết bị cũ (motcua-server revoke) hoặc cấp mã cho số quầy khác")
 	ErrGone         = errors.New("con trỏ đồng bộ không còn hợp lệ, cần đồng bộ lại từ đầu")
 	ErrNotFound     = errors.New("không tìm thấy")
 	ErrLocked       = errors.New("tệp dữ liệu của máy chủ đang được một tiến trình khác sử dụng")
@@ -324,7 +328,34 @@ func (s *BoltStore) NewEnrollCode(unit string, counter int) (string, error) {
 	}
 	code := NewEnrollCodeText()
 	data, _ := json.Marshal(enrollCode{Unit: unit, Counter: counter})
-	return code, s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bCodes).Put(hashToken(code), data) })
+	return code, s.db.Update(func(tx *bolt.Tx) error {
+		if dev := activeDevice(tx, unit, counter); dev != "" {
+			return fmt.Errorf("%w (%s)", ErrCounterTaken, dev)
+		}
+		return tx.Bucket(bCodes).Put(hashToken(code), data)
+	})
+}
+
+// DeviceFor is the active device of a unit's counter, "" when none.
+func (s *BoltStore) DeviceFor(unit string, counter int) string {
+	var id string
+	_ = s.db.View(func(tx *bolt.Tx) error { id = activeDevice(tx, unit, counter); return nil })
+	return id
+}
+
+// activeDevice is the device enrolled and not revoked for a unit's
+// counter, "" when there is none.
+func activeDevice(tx *bolt.Tx, unit string, counter int) string {
+	principals := tx.Bucket(bPrincipals)
+	found := ""
+	_ = tx.Bucket(bDevices).ForEach(func(id, th []byte) error {
+		var p Principal
+		if json.Unmarshal(principals.Get(th), &p) == nil && !p.Revoked && p.Unit == unit && p.Counter == counter {
+			found = string(id)
+		}
+		return nil
+	})
+	return found
 }
 
 // Enroll spends a code and creates the device and its token. The same
@@ -343,6 +374,9 @@ func (s *BoltStore) Enroll(req wire.EnrollRequest) (wire.EnrollResponse, error) 
 		retry := ec.Used && req.InstallID != "" && ec.Install == req.InstallID && ec.Device != ""
 		if ec.Used && !retry {
 			return ErrBadCode
+		}
+		if !retry && activeDevice(tx, ec.Unit, ec.Counter) != "" {
+			return ErrCounterTaken // the code stays unused: revoke the old device, then enroll
 		}
 		resp = wire.EnrollResponse{DeviceID: "dev-" + randomToken(9), UnitCode: ec.Unit, CounterNo: ec.Counter, Token: randomToken(32)}
 		if retry {

@@ -128,6 +128,13 @@ func saveTestSettings(t testing.TB, st *storage.Store, n int) {
 func newCounter(t testing.TB, b *backend, url string, n int, cfg Config) *counter {
 	st := storagetest.Open(t) // verified when the test ends
 	saveTestSettings(t, st, n)
+	if old := b.store.DeviceFor(testUnit, n); old != "" {
+		// the counter's PC is replaced: its old device is revoked first,
+		// as the backend asks (one active device per counter number)
+		if err := b.store.Revoke(old); err != nil {
+			t.Fatal(err)
+		}
+	}
 	code, err := b.store.NewEnrollCode(testUnit, n)
 	if err != nil {
 		t.Fatal(err)
