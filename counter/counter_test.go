@@ -329,3 +329,41 @@ func TestDataMovesToTheDataDirectory(t *testing.T) {
 	}
 	c.Close()
 }
+
+// A reprinted receipt reproduces what was handed over: the appointment of
+// the first print, marked "Bản in lại"; the extension announces the new one.
+func TestReprintShowsWhatWasHandedOver(t *testing.T) {
+	c := openTest(t, Options{})
+	r, err := c.Intake(intake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := c.PrintForm(r, forms.KindReceipt, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	handed := r.DueAt.In(dossier.Loc).Format("02/01/2006")
+	if text := pdfText(t, first.Path); strings.Contains(text, "Bản in lại") || !strings.Contains(text, handed) {
+		t.Fatalf("first print:\n%s", text)
+	}
+	newDue := r.DueAt.AddDate(0, 0, 14)
+	r, err = c.Act(ActionRequest{Code: r.Code, Event: dossier.EvExtended, NewDue: newDue, Reason: "Cần xác minh thêm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.PrintForm(r, forms.KindReceipt, filepath.Join(t.TempDir(), "again.pdf"))
+	if err != nil || !again.Reprint {
+		t.Fatalf("%+v %v", again, err)
+	}
+	text := pdfText(t, again.Path)
+	if !strings.Contains(text, "Bản in lại") || !strings.Contains(text, handed) || strings.Contains(text, newDue.In(dossier.Loc).Format("02/01/2006")) {
+		t.Fatalf("reprint:\n%s", text)
+	}
+	ext, err := c.PrintForm(r, forms.KindExtension, filepath.Join(t.TempDir(), "ext.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, ext.Path); !strings.Contains(text, newDue.In(dossier.Loc).Format("02/01/2006")) {
+		t.Fatalf("Mẫu 04 does not announce the new appointment:\n%s", text)
+	}
+}

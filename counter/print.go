@@ -56,7 +56,16 @@ func (c *Counter) PrintForm(r *dossier.Record, k forms.Kind, out string) (PrintR
 		}
 	}
 	now := c.now()
-	if err := writeFile(out, func(w io.Writer) error { return forms.Render(w, k, c.unit(), r, now) }); err != nil {
+	shown, opts := r, forms.Options{}
+	if snap, ok := c.store.FirstPrint(r.ID, string(k)); ok {
+		// a reprint shows what was handed over the first time
+		opts.FirstPrinted = snap.At
+		if forms.ReprintsFixed[k] {
+			shown = r.Clone()
+			shown.DueAt, shown.LegalDueAt, shown.Fee, shown.FeePaid = snap.DueAt, snap.LegalDueAt, snap.Fee, snap.FeePaid
+		}
+	}
+	if err := writeFile(out, func(w io.Writer) error { return forms.RenderWith(w, k, c.unit(), shown, now, opts) }); err != nil {
 		return PrintResult{}, err
 	}
 	res := PrintResult{Path: out}

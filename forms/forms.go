@@ -112,7 +112,30 @@ func (e *ErrNotApplicable) Error() string {
 // Render writes the form of a record as PDF. now is the print time (used
 // by forms that are not tied to an event).
 func Render(w io.Writer, k Kind, u Unit, r *dossier.Record, now time.Time) error {
+	return RenderWith(w, k, u, r, now, Options{})
+}
+
+// Options are how a form is printed beyond its record.
+type Options struct {
+	// FirstPrinted, when set, makes this a reprint: each page says "Bản in
+	// lại" with the reprint time (now) and when the original was printed.
+	// The caller passes the record as it was printed then (appointment and
+	// fee), so that the reprint reproduces what was handed over.
+	FirstPrinted time.Time
+}
+
+// ReprintsFixed are the forms whose reprint shows what the first print
+// showed (the appointment and fee handed over), not the record's later
+// changes: those appear only on the forms that announce them.
+var ReprintsFixed = map[Kind]bool{KindReceipt: true, KindHandOver: true, KindControl: true}
+
+// RenderWith is Render with options.
+func RenderWith(w io.Writer, k Kind, u Unit, r *dossier.Record, now time.Time, o Options) error {
 	d := newDoc(u, "P")
+	if !o.FirstPrinted.IsZero() {
+		d.reprint = "Bản in lại lúc " + now.In(dossier.Loc).Format("15:04 02/01/2006") +
+			" (bản gốc in lúc " + o.FirstPrinted.In(dossier.Loc).Format("15:04 02/01/2006") + ")"
+	}
 	var err error
 	if et, ok := eventFor[k]; ok {
 		ev, found := lastEvent(r, et)

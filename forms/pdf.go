@@ -39,6 +39,7 @@ type doc struct {
 	pageW, pageH float64
 	bodyW        float64 // between the margins
 	loaded       map[string]bool
+	reprint      string // "Bản in lại …" under the header, on a reprint
 }
 
 // newDoc starts an A4 document, portrait ("P") or landscape ("L").
@@ -203,6 +204,11 @@ func (d *doc) header(date time.Time, number string) {
 	d.font("I", 12)
 	d.pdf.CellFormat(rightW, 6, dateLine(d.unit.Place, date), "", 2, "C", false, 0, "")
 	d.pdf.SetY(max(leftBottom, d.pdf.GetY()) + 5)
+	if d.reprint != "" {
+		d.font("BI", 11)
+		d.pdf.CellFormat(d.bodyW, 5.5, d.reprint, "", 1, "R", false, 0, "")
+		d.pdf.Ln(1)
+	}
 }
 
 // title draws the centred bold form title and optional subtitle lines.

@@ -406,6 +406,12 @@ func (s *Store) LogPrint(actor string, r *dossier.Record, form string) (reprint 
 		if err := meta.Put(key, u32(n+1)); err != nil {
 			return err
 		}
+		if !reprint { // what was handed over, for reprints
+			snap, _ := json.Marshal(PrintSnapshot{At: s.now(), DueAt: r.DueAt, LegalDueAt: r.LegalDue(), Fee: r.Fee, FeePaid: r.FeePaid, Version: r.Version})
+			if err := meta.Put([]byte("print_snapshot/"+r.ID+"/"+form), snap); err != nil {
+				return err
+			}
+		}
 		action := "print"
 		if reprint {
 			action = "reprint"
@@ -420,4 +426,28 @@ func (s *Store) LogLedgerPrint(actor, detail string) error {
 	return s.update(func(tx *bolt.Tx) error {
 		return s.audit(tx, AuditEntry{Actor: actor, Action: "print", Detail: "ledger " + detail})
 	})
+}
+
+// PrintSnapshot is what the first print of a form of a record showed.
+type PrintSnapshot struct {
+	At         time.Time `json:"at"`
+	DueAt      time.Time `json:"due_at"`
+	LegalDueAt time.Time `json:"legal_due_at"`
+	Fee        int64     `json:"fee,omitempty"`
+	FeePaid    int64     `json:"fee_paid,omitempty"`
+	Version    int       `json:"version"`
+}
+
+// FirstPrint is what the first print of a form of a record showed; false
+// when the form was never printed (or printed before snapshots were kept).
+func (s *Store) FirstPrint(recordID, form string) (PrintSnapshot, bool) {
+	var snap PrintSnapshot
+	found := false
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bMeta).Get([]byte("print_snapshot/" + recordID + "/" + form)); v != nil {
+			found = json.Unmarshal(v, &snap) == nil
+		}
+		return nil
+	})
+	return snap, found
 }
