@@ -32,6 +32,10 @@ type setupScreen struct {
 	lookup   *widget.Entry
 	bakDir   *widget.Entry
 	bakKeep  *widget.Entry
+	parent   *widget.Entry
+	sAuth    *widget.Entry // who signs the unit's letters
+	sTitle   *widget.Entry
+	sName    *widget.Entry
 	form     *widget.Form
 	content  fyne.CanvasObject
 }
@@ -77,6 +81,14 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 	s.lookup = widget.NewEntry()
 	s.lookup.SetPlaceHolder("https://…?ma={code}")
 	s.lookup.SetText(set.LookupURL)
+	s.parent, s.sAuth, s.sTitle, s.sName = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	s.parent.SetPlaceHolder("Ủy ban nhân dân phường Thuận Hóa")
+	s.parent.SetText(set.ParentName)
+	s.sAuth.SetPlaceHolder("TM. Ủy ban nhân dân")
+	s.sAuth.SetText(set.SignerAuthority)
+	s.sTitle.SetPlaceHolder("Chủ tịch")
+	s.sTitle.SetText(set.SignerTitle)
+	s.sName.SetText(set.SignerName)
 	s.bakDir = widget.NewEntry()
 	s.bakDir.SetPlaceHolder("/media/usb/motcua-saoluu")
 	s.bakDir.SetText(set.BackupDir)
@@ -112,6 +124,12 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		s.form.AppendItem(printerItem)
 		s.form.AppendItem(widget.NewFormItem("", s.autoPrnt))
 		s.form.AppendItem(lookupItem)
+		parentItem := widget.NewFormItem(lang.L("setup.parent"), s.parent)
+		parentItem.HintText = lang.L("setup.parent.hint")
+		s.form.AppendItem(parentItem)
+		signerItem := widget.NewFormItem(lang.L("setup.signer"), container.NewGridWithColumns(3, s.sAuth, s.sTitle, s.sName))
+		signerItem.HintText = lang.L("setup.signer.hint")
+		s.form.AppendItem(signerItem)
 		bakItem := widget.NewFormItem(lang.L("setup.backup_dir"), s.bakDir)
 		bakItem.HintText = lang.L("setup.backup_dir.hint")
 		s.form.AppendItem(bakItem)
@@ -150,6 +168,10 @@ func (s *setupScreen) settings() storage.Settings {
 	set.Printer = strings.TrimSpace(s.printer.Text)
 	set.AutoPrint = s.autoPrnt.Checked
 	set.LookupURL = strings.TrimSpace(s.lookup.Text)
+	set.ParentName = strings.TrimSpace(s.parent.Text)
+	set.SignerAuthority = strings.TrimSpace(s.sAuth.Text)
+	set.SignerTitle = strings.TrimSpace(s.sTitle.Text)
+	set.SignerName = strings.Join(strings.Fields(s.sName.Text), " ")
 	set.BackupDir = strings.TrimSpace(s.bakDir.Text)
 	if n, err := strconv.Atoi(strings.TrimSpace(s.bakKeep.Text)); err == nil && n >= 1 && n <= 365 {
 		set.BackupKeep = n

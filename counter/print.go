@@ -30,7 +30,8 @@ type PrintResult struct {
 // unit is the forms' issuer, from the settings.
 func (c *Counter) unit() forms.Unit {
 	set := c.store.Settings()
-	return forms.Unit{Name: set.UnitName, Code: set.UnitCode, Place: set.Place, LookupURL: set.LookupURL}
+	return forms.Unit{Parent: set.ParentName, Name: set.UnitName, Code: set.UnitCode, Place: set.Place, LookupURL: set.LookupURL,
+		SignerAuthority: set.SignerAuthority, SignerTitle: set.SignerTitle, SignerName: set.SignerName}
 }
 
 // PrintsDir is where printed PDFs are kept, beside the data file.

@@ -225,15 +225,15 @@ func (d *doc) receipt(r *dossier.Record) error {
 		d.header(r.ReceivedAt, r.Code)
 		d.title("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Mã hồ sơ: "+r.Code)
 		d.field("Quyển số:", fmt.Sprintf("%d     Số thứ tự: %s", r.ReceivedAt.In(dossier.Loc).Year(), seqOf(r.Code)))
-		d.text(d.unit.Name+" tiếp nhận hồ sơ của:", "", 12, "L")
+		d.text(d.unit.Name+" tiếp nhận hồ sơ của:", "", bodyPt, "L")
 		d.party(r.Owner)
 		if !r.FilerIsOwner {
-			d.text("Người nộp hồ sơ:", "B", 12, "L")
+			d.text("Người nộp hồ sơ:", "B", bodyPt, "L")
 			d.party(r.Filer)
 		}
 		d.field("Nội dung yêu cầu giải quyết:", r.Summary)
 		d.field("Thủ tục:", r.ProcedureCode+" — "+r.ProcedureName)
-		d.text("1. Thành phần hồ sơ và số lượng mỗi loại giấy tờ gồm:", "", 12, "L")
+		d.text("1. Thành phần hồ sơ và số lượng mỗi loại giấy tờ gồm:", "", bodyPt, "L")
 		rows := make([][]string, 0, len(r.Documents))
 		for i, l := range r.Documents {
 			rows = append(rows, []string{strconv.Itoa(i + 1), l.Name, strconv.Itoa(l.Originals), strconv.Itoa(l.Certified), strconv.Itoa(l.Copies)})
@@ -244,6 +244,7 @@ func (d *doc) receipt(r *dossier.Record) error {
 			d.pdf.AddPage()
 			itemsY = d.pdf.GetY()
 		}
+		d.reserve = 30 // the QR code's column
 		d.field("2. Số lượng hồ sơ:", fmt.Sprintf("%02d (bộ)", r.Sets))
 		d.field("3. Thời gian giải quyết hồ sơ theo quy định là:", r.Time.String())
 		d.field("4. Thời gian nhận hồ sơ:", clock(r.ReceivedAt))
@@ -253,7 +254,8 @@ func (d *doc) receipt(r *dossier.Record) error {
 		if r.Fee > 0 {
 			d.field("8. Phí, lệ phí:", money(r.Fee))
 		}
-		// The QR code sits at the right of items 2–8, whose lines are short.
+		d.reserve = 0
+		// The QR code sits at the right of items 2–8, whose lines wrap short of it.
 		if err := d.qr(QRContent(d.unit, r.Code), d.pageW-marginR-27, itemsY+1, 27); err != nil {
 			return err
 		}
@@ -271,7 +273,7 @@ func (d *doc) receipt(r *dossier.Record) error {
 func money(v int64) string { return dossier.Thousands(v) + " đồng" }
 
 func (d *doc) recordIntro(r *dossier.Record) {
-	d.text(fmt.Sprintf("Ngày %s, %s tiếp nhận hồ sơ của:", day(r.ReceivedAt), d.unit.Name), "", 12, "J")
+	d.text(fmt.Sprintf("Ngày %s, %s tiếp nhận hồ sơ của:", day(r.ReceivedAt), d.unit.Name), "", bodyPt, "J")
 	d.field(partyLabel(r.Owner), r.Owner.Name)
 	d.field("Địa chỉ:", orDots(r.Owner.Address.String()))
 	d.field("Mã hồ sơ:", r.Code)
@@ -284,7 +286,7 @@ func (d *doc) supplement(r *dossier.Record, ev dossier.Event) {
 	d.header(ev.At, r.Code)
 	d.title("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ")
 	d.recordIntro(r)
-	d.text("Sau khi xem xét, hồ sơ cần bổ sung, hoàn thiện những nội dung sau:", "", 12, "J")
+	d.text("Sau khi xem xét, hồ sơ cần bổ sung, hoàn thiện những nội dung sau:", "", bodyPt, "J")
 	rows := make([][]string, 0, len(ev.Missing))
 	for i, m := range ev.Missing {
 		rows = append(rows, []string{strconv.Itoa(i + 1), m})
@@ -299,8 +301,8 @@ func (d *doc) supplement(r *dossier.Record, ev dossier.Event) {
 	if !ev.Deadline.IsZero() {
 		d.field("Thời hạn bổ sung:", "trước ngày "+day(ev.Deadline))
 	}
-	d.text("Thời gian giải quyết hồ sơ tạm dừng từ ngày yêu cầu bổ sung và được tính tiếp khi nhận đủ hồ sơ bổ sung.", "I", 11, "J")
-	d.text(fmt.Sprintf("Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ %s, %s để được hướng dẫn.", ev.Actor, d.unit.Name), "", 12, "J")
+	d.text("Thời gian giải quyết hồ sơ tạm dừng từ ngày yêu cầu bổ sung và được tính tiếp khi nhận đủ hồ sơ bổ sung.", "I", bodyPt-1, "J")
+	d.text(fmt.Sprintf("Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ %s, %s để được hướng dẫn.", ev.Actor, d.unit.Name), "", bodyPt, "J")
 	d.signatures(signer{role: "NGƯỜI HƯỚNG DẪN", name: ev.Actor})
 }
 
@@ -310,38 +312,61 @@ func (d *doc) refusal(r *dossier.Record, ev dossier.Event) {
 	d.header(ev.At, r.Code)
 	d.title("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ")
 	d.recordIntro(r)
-	d.text("Qua nghiên cứu, xem xét hồ sơ và đối chiếu với các quy định hiện hành, "+d.unit.Name+" từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:", "", 12, "J")
-	d.text(ev.Reason, "B", 12, "L")
-	d.text("Xin thông báo để Ông/Bà được biết và thực hiện./.", "", 12, "L")
+	d.text("Qua nghiên cứu, xem xét hồ sơ và đối chiếu với các quy định hiện hành, "+d.unit.Name+" từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:", "", bodyPt, "J")
+	d.text(ev.Reason, "B", bodyPt, "L")
+	d.text("Xin thông báo để Ông/Bà được biết và thực hiện./.", "", bodyPt, "L")
 	d.signatures(signer{role: "NGƯỜI TIẾP NHẬN HỒ SƠ", name: ev.Actor})
 }
 
 // extension is Mẫu 04.
 func (d *doc) extension(r *dossier.Record, ev dossier.Event) {
 	d.pdf.AddPage()
-	d.header(ev.At, r.Code)
+	d.header(ev.At, letterNumber)
 	d.title("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT HỒ SƠ")
+	d.kinhGui(r)
 	d.recordIntro(r)
 	d.field("Thời hạn trả kết quả đã hẹn:", clock(ev.OldDue))
-	d.text("Tuy nhiên, đến nay chưa giải quyết xong hồ sơ của Ông/Bà. Lý do:", "", 12, "J")
-	d.text(ev.Reason, "B", 12, "L")
-	d.text(d.unit.Name+" xin lỗi Ông/Bà vì sự chậm trễ này và đề nghị gia hạn thời gian trả kết quả đến:", "", 12, "J")
+	d.text("Tuy nhiên, đến nay chưa giải quyết xong hồ sơ của Ông/Bà. Lý do:", "", bodyPt, "J")
+	d.text(ev.Reason, "B", bodyPt, "L")
+	d.text(d.unit.Name+" xin lỗi Ông/Bà vì sự chậm trễ này và đề nghị gia hạn thời gian trả kết quả đến:", "", bodyPt, "J")
 	d.field("Thời hạn trả kết quả mới:", clock(ev.NewDue))
-	d.text("Rất mong nhận được sự thông cảm của Ông/Bà./.", "", 12, "L")
-	d.signatures(signer{role: "THỦ TRƯỞNG ĐƠN VỊ", note: "(Ký, ghi rõ họ tên, đóng dấu)"})
+	d.text("Rất mong nhận được sự thông cảm của Ông/Bà./.", "", bodyPt, "L")
+	d.letterEnd(addressee(r))
+}
+
+// letterNumber stands where a letter's number and symbol from the unit's
+// register of outgoing documents go: the records office writes them when
+// the letter is signed (the register itself is not kept by the program).
+const letterNumber = "……/……"
+
+// addressee is who a letter is sent to: the filer, or the owner.
+func addressee(r *dossier.Record) string {
+	p := r.ContactParty()
+	if p.Type == dossier.PartyCitizen || p.Type == 0 {
+		return "Ông/Bà " + p.Name
+	}
+	return p.Name
+}
+
+// kinhGui is the letter's "Kính gửi" line.
+func (d *doc) kinhGui(r *dossier.Record) {
+	d.font("", bodyPt)
+	d.pdf.CellFormat(d.bodyW, lineH+1, "Kính gửi: "+addressee(r), "", 1, "C", false, 0, "")
+	d.pdf.Ln(1)
 }
 
 // stop is Mẫu 05.
 func (d *doc) stop(r *dossier.Record, ev dossier.Event) {
 	d.pdf.AddPage()
-	d.header(ev.At, r.Code)
+	d.header(ev.At, letterNumber)
 	d.title("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ")
+	d.kinhGui(r)
 	d.recordIntro(r)
-	d.text(fmt.Sprintf("%s thông báo dừng giải quyết hồ sơ nêu trên kể từ %s.", d.unit.Name, clock(ev.At)), "", 12, "J")
-	d.text("Lý do:", "", 12, "L")
-	d.text(ev.Reason, "B", 12, "L")
-	d.text("Xin thông báo để Ông/Bà được biết./.", "", 12, "L")
-	d.signatures(signer{role: "THỦ TRƯỞNG ĐƠN VỊ", note: "(Ký, ghi rõ họ tên, đóng dấu)"})
+	d.text(fmt.Sprintf("%s thông báo dừng giải quyết hồ sơ nêu trên kể từ %s.", d.unit.Name, clock(ev.At)), "", bodyPt, "J")
+	d.text("Lý do:", "", bodyPt, "L")
+	d.text(ev.Reason, "B", bodyPt, "L")
+	d.text("Xin thông báo để Ông/Bà được biết./.", "", bodyPt, "L")
+	d.letterEnd(addressee(r))
 }
 
 // control is Mẫu 06: the slip that travels with the file, one row per
@@ -405,7 +430,7 @@ func (d *doc) handOver(r *dossier.Record, ev dossier.Event) {
 	d.field("Người nhận kết quả:", orDots(c.Name))
 	d.field("Số CCCD/Hộ chiếu:", orDots(c.IDNumber))
 	d.field("Điện thoại:", orDots(c.Phone))
-	d.text("Người nhận đã kiểm tra và nhận đủ kết quả giải quyết hồ sơ nêu trên.", "", 12, "J")
+	d.text("Người nhận đã kiểm tra và nhận đủ kết quả giải quyết hồ sơ nêu trên.", "", bodyPt, "J")
 	d.signatures(signer{role: "NGƯỜI NHẬN KẾT QUẢ", name: c.Name}, signer{role: "NGƯỜI TRẢ KẾT QUẢ", name: ev.Actor})
 }
 
@@ -420,7 +445,7 @@ func (d *doc) fee(r *dossier.Record, now time.Time) {
 		d.pdf.AddPage()
 		d.copyLabel(copyName)
 		d.header(at, r.Code)
-		d.title("BIÊN LAI THU PHÍ, LỆ PHÍ", "(Không dùng thay hóa đơn điện tử khi đơn vị đã áp dụng biên lai điện tử)")
+		d.title("BIÊN LAI THU PHÍ, LỆ PHÍ", "(Giấy xác nhận đã thu tiền của Bộ phận Một cửa; không thay biên lai theo mẫu của cơ quan thuế, biên lai đó có mẫu số, ký hiệu và số biên lai)")
 		d.field("Tên người nộp:", payer.Name)
 		d.field("Địa chỉ:", orDots(payer.Address.String()))
 		d.field("Nội dung thu:", "Phí, lệ phí "+r.ProcedureName+" (hồ sơ "+r.Code+")")

@@ -139,7 +139,7 @@ func TestEveryForm(t *testing.T) {
 		KindStop:      {"THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", "Công dân không bổ sung hồ sơ đúng hạn", "08 giờ 00 phút, ngày 11/03/2026"},
 		KindControl:   {"PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", "Tiếp nhận hồ sơ", "Có kết quả", "Đúng hạn", "Trả kết quả"},
 		KindHandOver:  {"GIẤY BIÊN NHẬN TRẢ KẾT QUẢ", "14 giờ 20 phút, ngày 13/03/2026", "Hoàng Đức Khải", "046085009999", "0234 3822 123", "NGƯỜI NHẬN KẾT QUẢ"},
-		KindFee:       {"BIÊN LAI THU PHÍ, LỆ PHÍ", "Liên 1: Lưu", "Liên 2: Giao người nộp tiền", "Liên 3: Nội bộ", "200.000 đồng", "Hai trăm nghìn đồng"},
+		KindFee:       {"BIÊN LAI THU PHÍ, LỆ PHÍ", "Liên 1: Lưu", "Liên 2: Giao người nộp tiền", "Liên 3: Nội bộ", "200.000 đồng", "Hai trăm nghìn đồng", "không thay biên lai theo mẫu của cơ quan thuế"},
 	}
 	for k, want := range cases {
 		t.Run(string(k), func(t *testing.T) {

@@ -16,19 +16,26 @@ import (
 
 // Unit is who issues the forms: the counter's unit, from its settings.
 type Unit struct {
-	Name      string // e.g. "UBND phường Thuận Hóa"
+	Parent    string // the governing body, printed above Name: "ỦY BAN NHÂN DÂN PHƯỜNG THUẬN HÓA"; may be empty
+	Name      string // the issuing body: "Trung tâm Phục vụ hành chính công phường Thuận Hóa"
 	Code      string // 000.00.12.H57
 	Place     string // for "{place}, ngày … tháng … năm …"
 	LookupURL string // optional; "{code}" is replaced by the record code
+	// Who signs the unit's letters (Mẫu 04, 05): the authority line
+	// ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), the title ("PHÓ CHỦ TỊCH")
+	// and the name. Empty: the block is left to be filled by hand.
+	SignerAuthority, SignerTitle, SignerName string
 }
 
-// Page geometry, in millimetres (Decree 30/2020: A4, left margin 30 mm,
-// right 15–20 mm; forms of the one-stop counter use a little less).
+// Page geometry, in millimetres, and the body type size: Decree
+// 30/2020/NĐ-CP, Phụ lục I (A4; top and bottom margins 20–25 mm, left
+// 30–35 mm, right 15–20 mm; body and the place-and-date line 13–14 pt).
 const (
-	marginL = 25.0
+	marginL = 30.0
 	marginR = 15.0
-	marginT = 15.0
-	marginB = 15.0
+	marginT = 20.0
+	marginB = 20.0
+	bodyPt  = 13.0
 	family  = "serif"
 	lineH   = 6.0
 )
@@ -39,7 +46,8 @@ type doc struct {
 	pageW, pageH float64
 	bodyW        float64 // between the margins
 	loaded       map[string]bool
-	reprint      string // "Bản in lại …" under the header, on a reprint
+	reprint      string  // "Bản in lại …" under the header, on a reprint
+	reserve      float64 // room kept free at the right of fields (beside the receipt's QR code)
 }
 
 // newDoc starts an A4 document, portrait ("P") or landscape ("L").
@@ -116,30 +124,53 @@ func (d *doc) wrap(text string, width float64) []string {
 	return lines
 }
 
-// text writes a wrapped paragraph at the left margin.
+// text writes a wrapped paragraph at the left margin. A justified
+// paragraph leaves its last line ragged, as typesetting does.
 func (d *doc) text(s string, style string, size float64, align string) {
 	d.font(style, size)
-	for _, l := range d.wrap(s, d.bodyW) {
-		d.pdf.CellFormat(d.bodyW, lineH, l, "", 1, align, false, 0, "")
+	for _, para := range strings.Split(s, "\n") {
+		lines := d.wrap(para, d.bodyW)
+		for i, l := range lines {
+			a := align
+			if a == "J" && i == len(lines)-1 {
+				a = "L"
+			}
+			d.pdf.CellFormat(d.bodyW, lineH, l, "", 1, a, false, 0, "")
+		}
 	}
+}
+
+// balanced wraps a centred title so that its last line is never one word
+// alone: a word moves down from the line above.
+func (d *doc) balanced(text string, width float64) []string {
+	lines := d.wrap(text, width)
+	if n := len(lines); n > 1 && len(strings.Fields(lines[n-1])) == 1 {
+		prev := strings.Fields(lines[n-2])
+		if len(prev) > 2 {
+			lines[n-2] = strings.Join(prev[:len(prev)-1], " ")
+			lines[n-1] = prev[len(prev)-1] + " " + lines[n-1]
+		}
+	}
+	return lines
 }
 
 // field writes "label value" with the label in bold, wrapping the value
 // under itself.
 func (d *doc) field(label, value string) {
-	d.font("B", 12)
+	d.font("B", bodyPt)
 	lw := d.pdf.GetStringWidth(label+" ") + 2*d.pdf.GetCellMargin()
-	d.font("", 12)
-	lines := d.wrap(value, d.bodyW-lw)
+	d.font("", bodyPt)
+	w := d.bodyW - d.reserve
+	lines := d.wrap(value, w-lw)
 	for i, l := range lines {
 		if i == 0 {
-			d.font("B", 12)
+			d.font("B", bodyPt)
 			d.pdf.CellFormat(lw, lineH, label, "", 0, "L", false, 0, "")
-			d.font("", 12)
+			d.font("", bodyPt)
 		} else {
 			d.pdf.SetX(marginL + lw)
 		}
-		d.pdf.CellFormat(d.bodyW-lw, lineH, l, "", 1, "L", false, 0, "")
+		d.pdf.CellFormat(w-lw, lineH, l, "", 1, "L", false, 0, "")
 	}
 }
 
@@ -176,6 +207,12 @@ func day(t time.Time) string {
 func (d *doc) header(date time.Time, number string) {
 	leftW, rightW := 72.0, d.bodyW-72.0
 	y := d.pdf.GetY()
+	if d.unit.Parent != "" { // the governing body above the issuing one (Phụ lục I, II.4)
+		d.font("", 12)
+		for _, l := range d.wrap(strings.ToUpper(d.unit.Parent), leftW) {
+			d.pdf.CellFormat(leftW, 5.5, l, "", 2, "C", false, 0, "")
+		}
+	}
 	d.font("B", 12)
 	unitLines := d.wrap(strings.ToUpper(d.unit.Name), leftW)
 	for _, l := range unitLines {
@@ -201,7 +238,7 @@ func (d *doc) header(date time.Time, number string) {
 	d.pdf.Line(marginL+leftW+(rightW-mw)/2, lineY, marginL+leftW+(rightW+mw)/2, lineY)
 	d.pdf.SetY(lineY + 2)
 	d.pdf.SetX(marginL + leftW)
-	d.font("I", 12)
+	d.font("I", bodyPt)
 	d.pdf.CellFormat(rightW, 6, dateLine(d.unit.Place, date), "", 2, "C", false, 0, "")
 	d.pdf.SetY(max(leftBottom, d.pdf.GetY()) + 5)
 	if d.reprint != "" {
@@ -214,7 +251,7 @@ func (d *doc) header(date time.Time, number string) {
 // title draws the centred bold form title and optional subtitle lines.
 func (d *doc) title(title string, sub ...string) {
 	d.font("B", 14)
-	for _, l := range d.wrap(title, d.bodyW) {
+	for _, l := range d.balanced(title, d.bodyW) {
 		d.pdf.CellFormat(d.bodyW, 7, l, "", 1, "C", false, 0, "")
 	}
 	d.font("I", 12)
@@ -228,11 +265,10 @@ func (d *doc) title(title string, sub ...string) {
 
 // copyLabel marks which copy of a form a page is ("Liên: Lưu").
 func (d *doc) copyLabel(label string) {
-	y := d.pdf.GetY()
 	d.font("I", 10)
-	d.pdf.SetXY(marginL, 6)
+	d.pdf.SetXY(marginL, marginT)
 	d.pdf.CellFormat(d.bodyW, 5, label, "", 0, "R", false, 0, "")
-	d.pdf.SetY(y)
+	d.pdf.SetY(marginT + 5) // the header below it, all inside the margins
 }
 
 type column struct {
@@ -349,4 +385,38 @@ func QRContent(u Unit, code string) string {
 		return strings.ReplaceAll(u.LookupURL, "{code}", code)
 	}
 	return code
+}
+
+// letterEnd closes an administrative letter (Mẫu 04, 05): "Nơi nhận" at
+// the left, the signer at the right with the authority line (TM., KT.),
+// title and name from the settings, or room to fill them in by hand.
+func (d *doc) letterEnd(to string) {
+	d.pdf.Ln(4)
+	if d.pdf.GetY() > d.pageH-marginB-45 {
+		d.pdf.AddPage()
+	}
+	half := d.bodyW / 2
+	y := d.pdf.GetY()
+	d.font("BI", 12)
+	d.pdf.CellFormat(half, 6, "Nơi nhận:", "", 2, "L", false, 0, "")
+	d.font("", 11)
+	for _, l := range []string{"- " + to + ";", "- Lưu: VT, hồ sơ."} {
+		d.pdf.CellFormat(half, 5, l, "", 2, "L", false, 0, "")
+	}
+	d.pdf.SetXY(marginL+half, y)
+	d.font("B", bodyPt)
+	for _, l := range []string{d.unit.SignerAuthority, d.unit.SignerTitle} {
+		if l != "" {
+			d.pdf.CellFormat(half, 6, strings.ToUpper(l), "", 2, "C", false, 0, "")
+		}
+	}
+	if d.unit.SignerTitle == "" {
+		d.pdf.CellFormat(half, 6, "THỦ TRƯỞNG CƠ QUAN", "", 2, "C", false, 0, "")
+	}
+	d.font("I", 12)
+	d.pdf.CellFormat(half, 5.5, "(Ký, ghi rõ họ tên, đóng dấu)", "", 2, "C", false, 0, "")
+	d.pdf.SetXY(marginL+half, d.pdf.GetY()+22)
+	d.font("B", bodyPt)
+	d.pdf.CellFormat(half, 6, d.unit.SignerName, "", 2, "C", false, 0, "")
+	d.pdf.Ln(2)
 }

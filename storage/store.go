@@ -77,15 +77,23 @@ type Store struct {
 
 // Settings are the counter's identity and preferences, kept in meta.
 type Settings struct {
-	UnitName  string `json:"unit_name"`
-	UnitCode  string `json:"unit_code"`
-	Place     string `json:"place"` // for "{place}, ngày … tháng … năm …"
-	Counter   int    `json:"counter"`
-	Clerk     string `json:"clerk"`
-	Language  string `json:"language"`             // "vi" or "en"
-	AutoPrint bool   `json:"auto_print,omitempty"` // print the receipt on save
-	Printer   string `json:"printer,omitempty"`    // CUPS queue; empty: open in the PDF viewer
-	LookupURL string `json:"lookup_url,omitempty"` // receipt QR link, "{code}" replaced
+	UnitName string `json:"unit_name"`
+	// ParentName is the governing body printed above the unit on forms
+	// ("Ủy ban nhân dân phường Thuận Hóa"); may be empty.
+	ParentName string `json:"parent_name,omitempty"`
+	// Who signs the unit's letters (Mẫu 04, 05): "TM. Ủy ban nhân dân",
+	// "Phó Chủ tịch", a name. Empty: filled in by hand.
+	SignerAuthority string `json:"signer_authority,omitempty"`
+	SignerTitle     string `json:"signer_title,omitempty"`
+	SignerName      string `json:"signer_name,omitempty"`
+	UnitCode        string `json:"unit_code"`
+	Place           string `json:"place"` // for "{place}, ngày … tháng … năm …"
+	Counter         int    `json:"counter"`
+	Clerk           string `json:"clerk"`
+	Language        string `json:"language"`             // "vi" or "en"
+	AutoPrint       bool   `json:"auto_print,omitempty"` // print the receipt on save
+	Printer         string `json:"printer,omitempty"`    // CUPS queue; empty: open in the PDF viewer
+	LookupURL       string `json:"lookup_url,omitempty"` // receipt QR link, "{code}" replaced
 	// BackupDir is where the daily automatic backups go (a USB drive, a
 	// network share); empty: none. BackupKeep is how many are kept.
 	BackupDir  string `json:"backup_dir,omitempty"`
