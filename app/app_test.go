@@ -71,7 +71,9 @@ func settle(t *testing.T, u *UI) {
 	}
 }
 
-func pressEnter(e *widget.Entry) { e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) }
+func pressEnter(e interface{ TypedKey(*fyne.KeyEvent) }) {
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
 
 // menuAction finds the main-menu item bound to a shortcut, as the window
 // does when the clerk presses it.
@@ -595,5 +597,33 @@ func TestAutomaticBackup(t *testing.T) {
 	u.status.refresh()
 	if !strings.Contains(u.status.backup.Text, "Không thấy thư mục sao lưu") || u.status.backup.Importance != widget.DangerImportance {
 		t.Fatalf("folder missing: %q", u.status.backup.Text)
+	}
+}
+
+// The procedure box takes the best match on Enter, the arrow keys move
+// through the matches, and the list closes once one is chosen.
+func TestProcedureSearchKeyboard(t *testing.T) {
+	u, _ := newTestUI(t)
+	in := u.intake
+	test.Type(in.search, "dang ky ho kinh doanh")
+	pressEnter(in.search)
+	if in.procedure == nil || in.procedure.Code != "1.001612" {
+		t.Fatalf("Enter chose %+v", in.procedure)
+	}
+	if in.listBox.Visible() {
+		t.Fatal("the list stays open after a choice")
+	}
+	in.search.SetText("")
+	test.Type(in.search, "chung thuc")
+	if !in.listBox.Visible() || len(in.matches) < 3 {
+		t.Fatalf("typing again: list visible %v, %d matches", in.listBox.Visible(), len(in.matches))
+	}
+	second := in.matches[1]
+	in.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	in.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	in.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	pressEnter(in.search)
+	if in.procedure == nil || in.procedure.Code != second.Code {
+		t.Fatalf("Down, Down, Up, Enter chose %v, want %s", in.procedure, second.Code)
 	}
 }

@@ -25,9 +25,11 @@ import (
 type intakeScreen struct {
 	u *UI
 
-	search     *widget.Entry
+	search     *listEntry
 	matches    []dossier.Procedure
+	highlight  int // the match Enter takes; arrow keys move it
 	matchList  *widget.List
+	listBox    *fyne.Container
 	procedure  *dossier.Procedure
 	procLabel  *widget.Label
 	altTime    *widget.Check
@@ -55,19 +57,27 @@ type intakeScreen struct {
 
 func newIntakeScreen(u *UI) *intakeScreen {
 	s := &intakeScreen{u: u}
-	s.search = widget.NewEntry()
+	s.search = newListEntry(s.moveHighlight)
 	s.search.SetPlaceHolder(lang.L("intake.search.placeholder"))
 	s.search.OnChanged = s.onSearch
 	s.search.OnSubmitted = func(string) {
-		if len(s.matches) > 0 {
-			s.choose(s.matches[0])
+		if s.highlight < len(s.matches) {
+			s.choose(s.matches[s.highlight])
 		}
 	}
 	s.matchList = widget.NewList(func() int { return len(s.matches) },
 		func() fyne.CanvasObject { return widget.NewLabel("1.000000 — …") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.matches[i]
-			o.(*widget.Label).SetText(p.Code + " — " + p.Name)
+			l := o.(*widget.Label)
+			l.TextStyle.Bold = i == s.highlight
+			if i == s.highlight {
+				l.Importance = widget.HighImportance
+				l.SetText("▶ " + p.Code + " — " + p.Name)
+				return
+			}
+			l.Importance = widget.MediumImportance
+			l.SetText(p.Code + " — " + p.Name)
 		})
 	s.matchList.OnSelected = func(i widget.ListItemID) {
 		if i < len(s.matches) {
@@ -125,10 +135,10 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		widget.NewFormItem(lang.L("intake.fee"), s.fee),
 		widget.NewFormItem(lang.L("intake.notes"), s.notes),
 	)
-	listBox := container.NewStack(minHeight(150), s.matchList)
+	s.listBox = container.NewStack(minHeight(150), s.matchList)
 	form := container.NewVBox(
 		heading(lang.L("intake.section.procedure")),
-		s.search, listBox, s.procLabel, s.altTime,
+		s.search, s.listBox, s.procLabel, s.altTime,
 		heading(lang.L("intake.section.owner")), s.owner.form,
 		s.filerSame, s.filerBox,
 		heading(lang.L("intake.section.documents")), s.docs.content,
@@ -198,9 +208,25 @@ func positiveInt(lo, hi int) func(string) error {
 
 func (s *intakeScreen) focus() { s.u.win.Canvas().Focus(s.search) }
 
+// onSearch ranks the catalogue for what is typed (the counter's most used
+// procedures first when nothing is) and shows the list again.
 func (s *intakeScreen) onSearch(q string) {
-	s.matches = s.u.ctr.Catalog().Search(q)
+	s.matches = s.u.ctr.Catalog().Rank(q, s.u.ctr.ProcedureUsage())
+	s.highlight = 0
+	s.listBox.Show()
 	s.matchList.Refresh()
+	s.matchList.ScrollToTop()
+}
+
+// moveHighlight moves the match Enter takes, from the search box's arrow keys.
+func (s *intakeScreen) moveHighlight(step int) {
+	if len(s.matches) == 0 {
+		return
+	}
+	s.listBox.Show()
+	s.highlight = min(max(s.highlight+step, 0), len(s.matches)-1)
+	s.matchList.Refresh()
+	s.matchList.ScrollTo(s.highlight)
 }
 
 func (s *intakeScreen) choose(p dossier.Procedure) {
@@ -229,6 +255,7 @@ func (s *intakeScreen) choose(p dossier.Procedure) {
 		s.fee.SetText(strconv.FormatInt(p.Fee.Amount, 10))
 	}
 	s.updateDue()
+	s.listBox.Hide() // chosen: the list closes until the search changes
 	s.u.win.Canvas().Focus(s.owner.idNumber)
 }
 
@@ -431,4 +458,29 @@ func (d *docEditor) lines() ([]dossier.DocumentLine, error) {
 		out = append(out, dossier.DocumentLine{Name: strings.TrimSpace(r.name.Text), Originals: counts[0], Certified: counts[1], Copies: counts[2]})
 	}
 	return out, nil
+}
+
+// listEntry is a one-line entry whose Up and Down keys move through a list
+// of choices below it instead of the text cursor.
+type listEntry struct {
+	widget.Entry
+	onArrow func(step int)
+}
+
+func newListEntry(onArrow func(step int)) *listEntry {
+	e := &listEntry{onArrow: onArrow}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey takes Up and Down for the list.
+func (e *listEntry) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyDown:
+		e.onArrow(1)
+	case fyne.KeyUp:
+		e.onArrow(-1)
+	default:
+		e.Entry.TypedKey(k)
+	}
 }

@@ -84,6 +84,7 @@ type Counter struct {
 	now   func() time.Time
 
 	mu     gosync.Mutex
+	usage  map[string]int // files per procedure, recent (ProcedureUsage)
 	engine *mcsync.Engine
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the engine's Run has returned

@@ -19,6 +19,11 @@ func (c *Counter) Intake(in dossier.Intake) (*dossier.Record, error) {
 	r, err := c.store.Intake(in)
 	if err == nil {
 		c.Kick() // send it now if the network allows
+		c.mu.Lock()
+		if c.usage != nil {
+			c.usage[r.ProcedureCode]++
+		}
+		c.mu.Unlock()
 	}
 	return r, err
 }
@@ -190,4 +195,23 @@ func (c *Counter) Act(req ActionRequest) (*dossier.Record, error) {
 		ev.Collector = req.Collector
 	}
 	return c.Apply(ev)
+}
+
+// ProcedureUsage counts the files of each procedure received in the last
+// 90 days (up to 500 each): the procedure box lists the most used first.
+// It is computed once and kept up to date by Intake.
+func (c *Counter) ProcedureUsage() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.usage != nil {
+		return c.usage
+	}
+	c.usage = map[string]int{}
+	from := c.now().AddDate(0, 0, -90)
+	for _, p := range c.store.Catalog().Procedures {
+		if n, err := c.store.Count(storage.Query{Procedure: p.Code, From: from}, 500); err == nil && n > 0 {
+			c.usage[p.Code] = n
+		}
+	}
+	return c.usage
 }

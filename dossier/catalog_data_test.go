@@ -53,3 +53,50 @@ func TestShippedCatalog(t *testing.T) {
 		t.Error("marriage: the 15:00 rule applies")
 	}
 }
+
+// The procedure box picks the best match: a name that starts with the
+// query or contains it outranks a match through the field (the audit's
+// "đăng ký hộ kinh doanh" chose the change procedure before).
+func TestCatalogRanking(t *testing.T) {
+	data, _ := os.ReadFile("../assets/data/catalog.json")
+	cat, err := ParseCatalog(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for query, want := range map[string]string{
+		"thanh lap ho kinh doanh": "1.001612",
+		"dang ky ho kinh doanh":   "1.001612",
+		"khai sinh":               "1.001193",
+		"ket hon":                 "1.000894",
+		"lai ket hon":             "1.004746",
+		"chung thuc ban sao":      "2.000815",
+		"2.000884":                "2.000884",
+		"1.0048":                  "1.004837",
+		"giam ho":                 "1.004837",
+		"mai tang":                "1.001731",
+	} {
+		got := cat.Search(query)
+		if len(got) == 0 || got[0].Code != want {
+			first := ""
+			if len(got) > 0 {
+				first = got[0].Code + " " + got[0].Name
+			}
+			t.Errorf("%q: first %s, want %s", query, first, want)
+		}
+	}
+	// "hộ kinh doanh" alone matches establishment and closure alike (one
+	// qualifier each): the counter's use decides, and the change of
+	// registration (more words) never comes first
+	if got := cat.Rank("ho kinh doanh", map[string]int{"1.001612": 9, "1.001266": 2}); got[0].Code != "1.001612" || got[len(got)-1].Code == "1.001612" {
+		t.Errorf("ho kinh doanh: %s first", got[0].Code)
+	}
+	if got := cat.Rank("ho kinh doanh", nil); got[0].Code == "2.000720" {
+		t.Error("ho kinh doanh: the change of registration first")
+	}
+	// an empty box lists the counter's most used first
+	usage := map[string]int{"2.000884": 40, "1.001193": 25}
+	all := cat.Rank("", usage)
+	if len(all) != len(cat.Procedures) || all[0].Code != "2.000884" || all[1].Code != "1.001193" {
+		t.Fatalf("most used first: %s, %s", all[0].Code, all[1].Code)
+	}
+}

@@ -185,11 +185,25 @@ func (c *Catalog) Lookup(code string) (Procedure, bool) {
 }
 
 // Search returns the procedures whose code, name or field contain every
-// word of the query, ignoring case and diacritics; an exact code comes first.
-func (c *Catalog) Search(query string) []Procedure {
-	words := strings.Fields(Fold(query))
-	var out []Procedure
+// word of the query, ignoring case and diacritics, best first.
+func (c *Catalog) Search(query string) []Procedure { return c.Rank(query, nil) }
+
+// Rank is Search with the counter's use of each procedure (code → files):
+// an exact or leading code first, then a name equal to the query, a name
+// starting with it, a name whose words start with the query's words, a
+// name containing them, and last a match through the field only; ties go
+// to the more used procedure, then the shorter name, then the code. An
+// empty query lists the most used first.
+func (c *Catalog) Rank(query string, usage map[string]int) []Procedure {
+	q := Fold(strings.TrimSpace(query))
+	words := strings.Fields(q)
+	type hit struct {
+		p     Procedure
+		score int
+	}
+	var hits []hit
 	for i, f := range c.folded {
+		p := c.Procedures[i]
 		match := true
 		for _, w := range words {
 			if !strings.Contains(f, w) {
@@ -198,12 +212,88 @@ func (c *Catalog) Search(query string) []Procedure {
 			}
 		}
 		if match {
-			out = append(out, c.Procedures[i])
+			hits = append(hits, hit{p, nameScore(p, q, words)})
 		}
 	}
-	q := strings.TrimSpace(query)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Code == q && out[j].Code != q })
+	sort.SliceStable(hits, func(a, b int) bool {
+		x, y := hits[a], hits[b]
+		if x.score != y.score {
+			return x.score > y.score
+		}
+		if ux, uy := usage[x.p.Code], usage[y.p.Code]; ux != uy {
+			return ux > uy
+		}
+		if len(x.p.Name) != len(y.p.Name) {
+			return len(x.p.Name) < len(y.p.Name)
+		}
+		return x.p.Code < y.p.Code
+	})
+	out := make([]Procedure, len(hits))
+	for i, h := range hits {
+		out[i] = h.p
+	}
 	return out
+}
+
+// nameScore ranks how a procedure matches a folded query.
+func nameScore(p Procedure, q string, words []string) int {
+	if q == "" {
+		return 0
+	}
+	name := Fold(p.Name)
+	nameWords := strings.Fields(name)
+	wordStarts := func() bool {
+		for _, w := range words {
+			found := false
+			for _, nw := range nameWords {
+				if strings.HasPrefix(nw, w) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
+	}
+	contains := func() bool {
+		for _, w := range words {
+			if !strings.Contains(name, w) {
+				return false
+			}
+		}
+		return true
+	}
+	// among names that match every word, the one with the fewest other
+	// words is the closest: "đăng ký hộ kinh doanh" is the establishment
+	// (one word more), not the change of registration (five more)
+	extra := len(nameWords)
+	for _, nw := range nameWords {
+		for i, w := range words {
+			// a whole word, or the last one still being typed
+			if nw == w || (i == len(words)-1 && strings.HasPrefix(nw, w)) {
+				extra--
+				break
+			}
+		}
+	}
+	extra = min(max(extra, 0), 99)
+	switch {
+	case p.Code == q:
+		return 10000
+	case strings.HasPrefix(p.Code, q):
+		return 9000
+	case name == q:
+		return 8000
+	case strings.HasPrefix(name, q):
+		return 7000 - extra
+	case wordStarts():
+		return 5000 - extra
+	case contains():
+		return 4000 - extra
+	}
+	return 1000 // through the field only
 }
 
 // LegacyReferenceVersion is the version of the calendar and the catalogue
