@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -242,43 +243,7 @@ func nameScore(p Procedure, q string, words []string) int {
 	}
 	name := Fold(p.Name)
 	nameWords := strings.Fields(name)
-	wordStarts := func() bool {
-		for _, w := range words {
-			found := false
-			for _, nw := range nameWords {
-				if strings.HasPrefix(nw, w) {
-					found = true
-					break
-				}
-			}
-			if !found {
-				return false
-			}
-		}
-		return true
-	}
-	contains := func() bool {
-		for _, w := range words {
-			if !strings.Contains(name, w) {
-				return false
-			}
-		}
-		return true
-	}
-	// among names that match every word, the one with the fewest other
-	// words is the closest: "đăng ký hộ kinh doanh" is the establishment
-	// (one word more), not the change of registration (five more)
-	extra := len(nameWords)
-	for _, nw := range nameWords {
-		for i, w := range words {
-			// a whole word, or the last one still being typed
-			if nw == w || (i == len(words)-1 && strings.HasPrefix(nw, w)) {
-				extra--
-				break
-			}
-		}
-	}
-	extra = min(max(extra, 0), 99)
+	extra := extraWords(nameWords, words)
 	switch {
 	case p.Code == q:
 		return 10000
@@ -288,12 +253,41 @@ func nameScore(p Procedure, q string, words []string) int {
 		return 8000
 	case strings.HasPrefix(name, q):
 		return 7000 - extra
-	case wordStarts():
+	case everyWord(words, func(w string) bool {
+		return slices.ContainsFunc(nameWords, func(nw string) bool { return strings.HasPrefix(nw, w) })
+	}):
 		return 5000 - extra
-	case contains():
+	case everyWord(words, func(w string) bool { return strings.Contains(name, w) }):
 		return 4000 - extra
 	}
 	return 1000 // through the field only
+}
+
+func everyWord(words []string, ok func(string) bool) bool {
+	for _, w := range words {
+		if !ok(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// extraWords counts the words of a name the query does not name: among
+// names that match every word, the one with the fewest others is the
+// closest ("đăng ký hộ kinh doanh" is the establishment, one word more,
+// not the change of registration, five more). A query's last word may be
+// still being typed.
+func extraWords(nameWords, words []string) int {
+	extra := len(nameWords)
+	for _, nw := range nameWords {
+		for i, w := range words {
+			if nw == w || (i == len(words)-1 && strings.HasPrefix(nw, w)) {
+				extra--
+				break
+			}
+		}
+	}
+	return min(max(extra, 0), 99)
 }
 
 // LegacyReferenceVersion is the version of the calendar and the catalogue

@@ -136,6 +136,20 @@ func ValidateIDNumber(id string, birth time.Time, sex Sex) (IDKind, *FieldError)
 	return ValidateIDNumberOn(id, birth, sex, time.Now())
 }
 
+func oldCard(on time.Time) (IDKind, *FieldError) {
+	if on.After(OldCardEnd) {
+		return IDOldCard, fieldErr("id_number", "id.old_card", "Chứng minh nhân dân 9 số hết giá trị sử dụng từ 01/01/2025: nhập số định danh cá nhân 12 số (thẻ căn cước) hoặc số hộ chiếu")
+	}
+	return IDOldCard, nil
+}
+
+func passport(id string) (IDKind, *FieldError) {
+	if foreignPassportRE.MatchString(id) && strings.ContainsAny(id, "0123456789") {
+		return IDForeignPassport, nil
+	}
+	return IDUnknown, fieldErr("id_number", "id.passport", "Số hộ chiếu gồm 6 đến 9 chữ cái và chữ số; số định danh cá nhân gồm 12 chữ số")
+}
+
 // ValidateIDNumberOn is ValidateIDNumber for the document of a file
 // received at on: an old 9-digit card is no longer a document then.
 func ValidateIDNumberOn(id string, birth time.Time, sex Sex, on time.Time) (IDKind, *FieldError) {
@@ -147,15 +161,9 @@ func ValidateIDNumberOn(id string, birth time.Time, sex Sex, on time.Time) (IDKi
 	case passportRE.MatchString(id):
 		return IDPassport, nil
 	case allDigits(id) && len(id) == 9:
-		if on.After(OldCardEnd) {
-			return IDOldCard, fieldErr(f, "id.old_card", "Chứng minh nhân dân 9 số hết giá trị sử dụng từ 01/01/2025: nhập số định danh cá nhân 12 số (thẻ căn cước) hoặc số hộ chiếu")
-		}
-		return IDOldCard, nil
+		return oldCard(on)
 	case !allDigits(id):
-		if foreignPassportRE.MatchString(id) && strings.ContainsAny(id, "0123456789") {
-			return IDForeignPassport, nil
-		}
-		return IDUnknown, fieldErr(f, "id.passport", "Số hộ chiếu gồm 6 đến 9 chữ cái và chữ số; số định danh cá nhân gồm 12 chữ số")
+		return passport(id)
 	}
 	info, err := ParseCitizenID(id)
 	if err != nil {
