@@ -100,15 +100,26 @@ var (
 // menu carries the keyboard shortcuts: main-menu shortcuts fire even while
 // an entry has the focus.
 func (u *UI) menu() *fyne.MainMenu {
-	save := fyne.NewMenuItem(lang.L("action.save"), func() { u.showTab(0); u.intake.save() })
+	save := fyne.NewMenuItem(lang.L("action.save"), u.unlessDialog(func() { u.showTab(0); u.intake.save() }))
 	save.Shortcut = shortcutSave
-	clear := fyne.NewMenuItem(lang.L("action.new_intake"), func() { u.showTab(0); u.intake.reset() })
+	clear := fyne.NewMenuItem(lang.L("action.new_intake"), u.unlessDialog(func() { u.showTab(0); u.intake.reset() }))
 	clear.Shortcut = shortcutNew
-	find := fyne.NewMenuItem(lang.L("action.find"), func() { u.showTab(1); u.win.Canvas().Focus(u.records.search) })
+	find := fyne.NewMenuItem(lang.L("action.find"), u.unlessDialog(func() { u.showTab(1); u.win.Canvas().Focus(u.records.search) }))
 	find.Shortcut = shortcutFind
-	list := fyne.NewMenuItem(lang.L("tab.records"), func() { u.showTab(1) })
+	list := fyne.NewMenuItem(lang.L("tab.records"), u.unlessDialog(func() { u.showTab(1) }))
 	list.Shortcut = shortcutRecords
 	return fyne.NewMainMenu(fyne.NewMenu(lang.L("menu.file"), save, clear, fyne.NewMenuItemSeparator(), find, list))
+}
+
+// unlessDialog runs a shortcut's action only when no dialog is open: a
+// shortcut never acts behind one.
+func (u *UI) unlessDialog(action func()) func() {
+	return func() {
+		if u.win.Canvas().Overlays().Top() != nil {
+			return
+		}
+		action()
+	}
 }
 
 func (u *UI) showTab(i int) {

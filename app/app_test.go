@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -625,5 +626,58 @@ func TestProcedureSearchKeyboard(t *testing.T) {
 	pressEnter(in.search)
 	if in.procedure == nil || in.procedure.Code != second.Code {
 		t.Fatalf("Down, Down, Up, Enter chose %v, want %s", in.procedure, second.Code)
+	}
+}
+
+// A scanner types a receipt's code, or its lookup link, and Enter: that
+// record opens, and the list shows it.
+func TestScannedReceiptOpensTheRecord(t *testing.T) {
+	u, s := newTestUI(t)
+	var want *dossier.Record
+	for i := range 5 {
+		r, err := s.Intake(dossier.Intake{ProcedureCode: "2.000884", FilerIsOwner: true,
+			Owner: dossier.Party{Type: dossier.PartyCitizen, Name: fmt.Sprintf("Lê Văn Số%d", i), IDNumber: "046085001111"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 2 {
+			want = r
+		}
+	}
+	u.showTab(1)
+	settle(t, u)
+	for _, scanned := range []string{want.Code, "https://tracuu.example.vn/hoso?ma=" + want.Code} {
+		u.records.detail.clear()
+		u.records.search.SetText("")
+		settle(t, u)
+		test.Type(u.records.search, scanned)
+		pressEnter(u.records.search)
+		settle(t, u)
+		if u.records.detail.rec == nil || u.records.detail.rec.ID != want.ID {
+			t.Fatalf("%q opened %v", scanned, u.records.detail.rec)
+		}
+		if len(u.records.items) != 1 || u.records.items[0].ID != want.ID {
+			t.Fatalf("%q listed %d records", scanned, len(u.records.items))
+		}
+	}
+}
+
+// Ctrl+S does nothing while a dialog is open over the window.
+func TestShortcutsWaitForDialogs(t *testing.T) {
+	u, s := newTestUI(t)
+	in := u.intake
+	test.Type(in.search, "1.004873")
+	pressEnter(in.search)
+	test.Type(in.owner.idNumber, qr)
+	dialog.ShowInformation("Thông báo", "Một hộp thoại đang mở", u.win)
+	menuAction(t, u, shortcutSave)()
+	if st, _ := s.Stats(); st.Records != 0 {
+		t.Fatal("saved behind an open dialog")
+	}
+	u.win.Canvas().Overlays().Top().Hide()
+	u.win.Canvas().Overlays().Remove(u.win.Canvas().Overlays().Top())
+	menuAction(t, u, shortcutSave)()
+	if st, _ := s.Stats(); st.Records != 1 {
+		t.Fatalf("%d records after Ctrl+S with no dialog", st.Records)
 	}
 }

@@ -56,6 +56,7 @@ func newRecordsScreen(u *UI) *recordsScreen {
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder(lang.L("records.search.placeholder"))
 	s.search.OnChanged = s.onSearchChanged
+	s.search.OnSubmitted = s.onSearchSubmitted
 
 	statuses := []string{lang.L("records.all_statuses")}
 	for _, st := range dossier.AllStatuses() {
@@ -181,6 +182,32 @@ func (s *recordsScreen) onSearchChanged(string) {
 			s.reload()
 		})
 	})
+}
+
+// onSearchSubmitted opens the record at once when Enter ends a full record
+// code or a receipt's lookup link (a scanner), without waiting for the
+// pause in typing.
+func (s *recordsScreen) onSearchSubmitted(text string) {
+	code := dossier.FindCode(text)
+	if code == "" {
+		return
+	}
+	if s.debounce != nil && s.debounce.Stop() {
+		s.inflight.Add(-1)
+	}
+	s.inflight.Add(1)
+	go func() {
+		r, err := s.u.ctr.GetByCode(code)
+		s.u.do(func() {
+			defer s.inflight.Add(-1)
+			if err != nil {
+				s.count.SetText(counter.Explain(err))
+				return
+			}
+			s.open(r)
+			s.reload() // the list shows that record alone
+		})
+	}()
 }
 
 // reload runs the query again from its first page, off the UI goroutine;

@@ -52,3 +52,9 @@ var codePrefixRE = regexp.MustCompile(`^\d{3}\.\d{2}`)
 
 // LooksLikeCode says whether a search query is (part of) a record code.
 func LooksLikeCode(q string) bool { return codePrefixRE.MatchString(q) }
+
+var codeInTextRE = regexp.MustCompile(`\d{3}\.\d{2}\.\d{2}\.H\d{2}-\d{6}-\d{4}`)
+
+// FindCode finds a full record code in what a scanner typed: the code
+// itself, or the receipt's lookup link that carries it. "" when none.
+func FindCode(text string) string { return codeInTextRE.FindString(text) }

@@ -148,6 +148,9 @@ func (s *Store) match(q Query, r *dossier.Record) bool {
 // (record id, cursor position).
 func (s *Store) source(tx *bolt.Tx, q Query, after Cursor) func() ([]byte, []byte, bool) {
 	text := strings.TrimSpace(q.Text)
+	if code := dossier.FindCode(text); code != "" {
+		text = code // a scanned lookup link: the code it carries
+	}
 	recvLo, recvHi := bound(q.From), bound(q.To)
 	switch {
 	case text != "" && dossier.LooksLikeCode(text):
