@@ -681,3 +681,37 @@ func TestShortcutsWaitForDialogs(t *testing.T) {
 		t.Fatalf("%d records after Ctrl+S with no dialog", st.Records)
 	}
 }
+
+// The unit's ward and province start every address as values (saved and
+// printed), and optional documents start at zero.
+func TestAddressDefaultsAndOptionalDocuments(t *testing.T) {
+	u, s := newTestUI(t)
+	set := s.Settings()
+	set.Ward, set.Province = "Phường Thuận Hóa", "Thành phố Huế"
+	if err := s.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	in := u.intake
+	in.reset()
+	if in.owner.ward.Text != "Phường Thuận Hóa" || in.owner.province.Text != "Thành phố Huế" {
+		t.Fatalf("address starts with %q, %q", in.owner.ward.Text, in.owner.province.Text)
+	}
+	test.Type(in.search, "1.001193") // khai sinh: the authorisation letter is optional
+	pressEnter(in.search)
+	lines, err := in.docs.lines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range lines {
+		if strings.Contains(d.Name, "ủy quyền") && d.Received() {
+			t.Fatalf("optional document counted in: %+v", d)
+		}
+	}
+	test.Type(in.owner.idNumber, "046190001234")
+	test.Type(in.owner.name, "Nguyễn Thị Lan")
+	in.save()
+	recs, _, _ := s.Collect(storage.Query{Text: "046190001234"}, 5)
+	if len(recs) != 1 || recs[0].Owner.Address.Ward != "Phường Thuận Hóa" || recs[0].Owner.Address.Province != "Thành phố Huế" {
+		t.Fatalf("saved address: %+v", recs)
+	}
+}

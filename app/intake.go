@@ -90,8 +90,11 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	s.altTime = widget.NewCheck("", func(bool) { s.updateDue() })
 	s.altTime.Hide()
 
-	s.owner = newPartyForm(nil)
-	s.filer = newPartyForm(nil)
+	defaults := func() (string, string) { set := u.ctr.Settings(); return set.Ward, set.Province }
+	s.owner = newPartyForm(nil, defaults)
+	s.filer = newPartyForm(nil, defaults)
+	s.owner.reset()
+	s.filer.reset()
 	s.filerSame = widget.NewCheck(lang.L("intake.filer_is_owner"), func(same bool) {
 		if same {
 			s.filerBox.Hide()

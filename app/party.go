@@ -24,6 +24,7 @@ type partyForm struct {
 	street   *widget.Entry
 	ward     *widget.Entry
 	province *widget.Entry
+	defaults func() (ward, province string)
 	phone    *widget.Entry
 	email    *widget.Entry
 	form     *widget.Form
@@ -49,8 +50,10 @@ func optional(check func(string) *dossier.FieldError) func(string) error {
 	}
 }
 
-func newPartyForm(onChange func()) *partyForm {
-	p := &partyForm{onChange: onChange,
+// newPartyForm builds the fields of a person; defaults gives the ward and
+// province an address starts with (the unit's own).
+func newPartyForm(onChange func(), defaults func() (ward, province string)) *partyForm {
+	p := &partyForm{onChange: onChange, defaults: defaults,
 		idNumber: widget.NewEntry(), name: widget.NewEntry(), birth: widget.NewEntry(), taxCode: widget.NewEntry(),
 		street: widget.NewEntry(), ward: widget.NewEntry(), province: widget.NewEntry(), phone: widget.NewEntry(), email: widget.NewEntry()}
 	var labels []string
@@ -228,4 +231,9 @@ func (p *partyForm) reset() {
 	}
 	p.kind.SetSelected(partyTypeLabel(dossier.PartyCitizen))
 	p.sex.SetSelected("")
+	if p.defaults != nil {
+		ward, province := p.defaults()
+		p.ward.SetText(ward) // values, not grey hints: they are saved and printed
+		p.province.SetText(province)
+	}
 }

@@ -36,6 +36,8 @@ type setupScreen struct {
 	sAuth    *widget.Entry // who signs the unit's letters
 	sTitle   *widget.Entry
 	sName    *widget.Entry
+	ward     *widget.Entry // the address fields' first values
+	province *widget.Entry
 	form     *widget.Form
 	content  fyne.CanvasObject
 }
@@ -89,6 +91,11 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 	s.sTitle.SetPlaceHolder("Chủ tịch")
 	s.sTitle.SetText(set.SignerTitle)
 	s.sName.SetText(set.SignerName)
+	s.ward, s.province = widget.NewEntry(), widget.NewEntry()
+	s.ward.SetPlaceHolder("Phường Thuận Hóa")
+	s.ward.SetText(set.Ward)
+	s.province.SetPlaceHolder("Thành phố Huế")
+	s.province.SetText(set.Province)
 	s.bakDir = widget.NewEntry()
 	s.bakDir.SetPlaceHolder("/media/usb/motcua-saoluu")
 	s.bakDir.SetText(set.BackupDir)
@@ -124,6 +131,9 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		s.form.AppendItem(printerItem)
 		s.form.AppendItem(widget.NewFormItem("", s.autoPrnt))
 		s.form.AppendItem(lookupItem)
+		addrItem := widget.NewFormItem(lang.L("setup.address"), container.NewGridWithColumns(2, s.ward, s.province))
+		addrItem.HintText = lang.L("setup.address.hint")
+		s.form.AppendItem(addrItem)
 		parentItem := widget.NewFormItem(lang.L("setup.parent"), s.parent)
 		parentItem.HintText = lang.L("setup.parent.hint")
 		s.form.AppendItem(parentItem)
@@ -169,6 +179,8 @@ func (s *setupScreen) settings() storage.Settings {
 	set.AutoPrint = s.autoPrnt.Checked
 	set.LookupURL = strings.TrimSpace(s.lookup.Text)
 	set.ParentName = strings.TrimSpace(s.parent.Text)
+	set.Ward = strings.TrimSpace(s.ward.Text)
+	set.Province = strings.TrimSpace(s.province.Text)
 	set.SignerAuthority = strings.TrimSpace(s.sAuth.Text)
 	set.SignerTitle = strings.TrimSpace(s.sTitle.Text)
 	set.SignerName = strings.Join(strings.Fields(s.sName.Text), " ")

@@ -122,14 +122,23 @@ func (in *Intake) Validate(cat *Catalog) ValidationErrors {
 	return errs
 }
 
-// DocumentsFor is the procedure's checklist as document lines.
+// DocumentsFor is the procedure's checklist as document lines. An
+// optional document (an authorisation letter, meeting minutes) starts at
+// zero: the clerk counts it in only when the citizen brings it.
 func DocumentsFor(p Procedure) []DocumentLine {
 	out := make([]DocumentLine, 0, len(p.Documents))
 	for _, d := range p.Documents {
-		out = append(out, DocumentLine{Name: d.Name, Originals: d.Originals, Certified: d.Certified, Copies: d.Copies})
+		l := DocumentLine{Name: d.Name, Originals: d.Originals, Certified: d.Certified, Copies: d.Copies}
+		if d.Optional {
+			l.Originals, l.Certified, l.Copies = 0, 0, 0
+		}
+		out = append(out, l)
 	}
 	return out
 }
+
+// Received says whether any copy of the document was handed in.
+func (d DocumentLine) Received() bool { return d.Originals+d.Certified+d.Copies > 0 }
 
 // TimeFor is the processing time an intake uses.
 func (in *Intake) TimeFor(p Procedure) ProcessingTime {

@@ -235,8 +235,11 @@ func (d *doc) receipt(r *dossier.Record) error {
 		d.field("Thủ tục:", r.ProcedureCode+" — "+r.ProcedureName)
 		d.text("1. Thành phần hồ sơ và số lượng mỗi loại giấy tờ gồm:", "", bodyPt, "L")
 		rows := make([][]string, 0, len(r.Documents))
-		for i, l := range r.Documents {
-			rows = append(rows, []string{strconv.Itoa(i + 1), l.Name, strconv.Itoa(l.Originals), strconv.Itoa(l.Certified), strconv.Itoa(l.Copies)})
+		for _, l := range r.Documents {
+			if !l.Received() { // only what was handed in is on the receipt
+				continue
+			}
+			rows = append(rows, []string{strconv.Itoa(len(rows) + 1), l.Name, strconv.Itoa(l.Originals), strconv.Itoa(l.Certified), strconv.Itoa(l.Copies)})
 		}
 		d.table([]column{{"STT", 1, "C"}, {"Thành phần hồ sơ", 9, "L"}, {"Bản chính", 2, "C"}, {"Bản chứng thực", 2.4, "C"}, {"Bản photo", 2, "C"}}, rows, 11)
 		itemsY := d.pdf.GetY()

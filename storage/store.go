@@ -88,12 +88,16 @@ type Settings struct {
 	SignerName      string `json:"signer_name,omitempty"`
 	UnitCode        string `json:"unit_code"`
 	Place           string `json:"place"` // for "{place}, ngày … tháng … năm …"
-	Counter         int    `json:"counter"`
-	Clerk           string `json:"clerk"`
-	Language        string `json:"language"`             // "vi" or "en"
-	AutoPrint       bool   `json:"auto_print,omitempty"` // print the receipt on save
-	Printer         string `json:"printer,omitempty"`    // CUPS queue; empty: open in the PDF viewer
-	LookupURL       string `json:"lookup_url,omitempty"` // receipt QR link, "{code}" replaced
+	// Ward and Province are where most citizens of the counter live: the
+	// address fields start with them, as values the clerk sees and edits.
+	Ward      string `json:"ward,omitempty"`
+	Province  string `json:"province,omitempty"`
+	Counter   int    `json:"counter"`
+	Clerk     string `json:"clerk"`
+	Language  string `json:"language"`             // "vi" or "en"
+	AutoPrint bool   `json:"auto_print,omitempty"` // print the receipt on save
+	Printer   string `json:"printer,omitempty"`    // CUPS queue; empty: open in the PDF viewer
+	LookupURL string `json:"lookup_url,omitempty"` // receipt QR link, "{code}" replaced
 	// BackupDir is where the daily automatic backups go (a USB drive, a
 	// network share); empty: none. BackupKeep is how many are kept.
 	BackupDir  string `json:"backup_dir,omitempty"`

@@ -194,6 +194,8 @@ func cmdSetup(c *counter.Counter, e env) error {
 		fs.IntVar(&set.Counter, "counter", 0, "số quầy (1–9)")
 		fs.StringVar(&set.Clerk, "clerk", "", "họ tên cán bộ")
 		fs.StringVar(&set.Language, "lang", "vi", "ngôn ngữ: vi hoặc en")
+		fs.StringVar(&set.Ward, "ward", set.Ward, "phường/xã điền sẵn trong địa chỉ của người nộp")
+		fs.StringVar(&set.Province, "province", set.Province, "tỉnh/thành phố điền sẵn trong địa chỉ của người nộp")
 		fs.StringVar(&set.ParentName, "parent-name", set.ParentName, "cơ quan chủ quản in trên đơn vị, ví dụ “Ủy ban nhân dân phường Thuận Hóa”")
 		fs.StringVar(&set.SignerAuthority, "signer-authority", set.SignerAuthority, "thẩm quyền ký văn bản, ví dụ “TM. Ủy ban nhân dân”")
 		fs.StringVar(&set.SignerTitle, "signer-title", set.SignerTitle, "chức vụ người ký, ví dụ “Chủ tịch”")
