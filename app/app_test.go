@@ -715,3 +715,19 @@ func TestAddressDefaultsAndOptionalDocuments(t *testing.T) {
 		t.Fatalf("saved address: %+v", recs)
 	}
 }
+
+// A chip-ID QR scanned into the name field fills the person; it is never
+// left as the name.
+func TestQRScannedIntoAnyFieldOfThePerson(t *testing.T) {
+	u, _ := newTestUI(t)
+	p := u.intake.owner
+	test.Type(p.name, qr)
+	if p.name.Text != "Nguyễn Thị Lan" || p.idNumber.Text != "046190001234" || p.birth.Text != "12/03/1990" {
+		t.Fatalf("name %q, ID %q, birth %q", p.name.Text, p.idNumber.Text, p.birth.Text)
+	}
+	p.reset()
+	test.Type(p.street, qr)
+	if p.street.Text != "12 Lê Lợi" || p.name.Text != "Nguyễn Thị Lan" {
+		t.Fatalf("street %q, name %q", p.street.Text, p.name.Text)
+	}
+}

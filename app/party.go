@@ -81,6 +81,11 @@ func newPartyForm(onChange func(), defaults func() (ward, province string)) *par
 		return errText(e)
 	}
 	p.idNumber.OnChanged = p.onIDChanged
+	// a chip-ID QR scanned while another field of the person has the
+	// focus fills the person too, and never stays in that field
+	for _, e := range []*widget.Entry{p.name, p.birth, p.taxCode, p.street, p.ward, p.province, p.phone, p.email} {
+		e.OnChanged = func(s string) { p.onOtherChanged(e, s) }
+	}
 	p.idNumber.OnSubmitted = func(s string) {
 		if dossier.LooksLikeIDCardQR(s) {
 			p.fillFromQR(s)
@@ -164,13 +169,36 @@ func (p *partyForm) sexValue() dossier.Sex {
 // onIDChanged fills the form once a scanner has typed a whole QR payload
 // (the last field, the issue date, has 8 digits).
 func (p *partyForm) onIDChanged(s string) {
-	if !dossier.LooksLikeIDCardQR(s) {
-		return
-	}
-	last := s[strings.LastIndex(s, "|")+1:]
-	if len(strings.TrimSpace(last)) == 8 {
+	if qrComplete(s) {
 		p.fillFromQR(s)
 	}
+}
+
+// qrComplete says whether a chip-ID QR payload has arrived whole: seven
+// fields, the last a date of eight digits.
+func qrComplete(s string) bool {
+	if strings.Count(s, "|") < 6 {
+		return false
+	}
+	last := strings.TrimSpace(s[strings.LastIndex(s, "|")+1:])
+	if len(last) != 8 {
+		return false
+	}
+	for _, c := range last {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// onOtherChanged takes a QR payload typed into a field other than the ID.
+func (p *partyForm) onOtherChanged(e *widget.Entry, s string) {
+	if !qrComplete(s) {
+		return // not a QR, or the scanner is still typing
+	}
+	e.SetText("") // the field goes back to what it was for
+	p.fillFromQR(s)
 }
 
 func (p *partyForm) fillFromQR(s string) {

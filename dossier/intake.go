@@ -38,6 +38,9 @@ func validateParty(prefix string, p *Party, on time.Time, errs *ValidationErrors
 	if p.Name == "" {
 		add(fieldErr("name", "name.required", "Chưa nhập họ tên / tên tổ chức"))
 	}
+	if LooksLikeIDCardQR(p.Name) || LooksLikeIDCardQR(p.Address.Street) {
+		add(fieldErr("name", "name.qr", "Nội dung mã QR của thẻ căn cước bị nhập vào ô họ tên hoặc địa chỉ: hãy quét lại vào ô số giấy tờ"))
+	}
 	var birth time.Time
 	if p.Birth != "" {
 		b, ok := ParseDate(p.Birth)
