@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -729,5 +731,78 @@ func TestQRScannedIntoAnyFieldOfThePerson(t *testing.T) {
 	test.Type(p.street, qr)
 	if p.street.Text != "12 Lê Lợi" || p.name.Text != "Nguyễn Thị Lan" {
 		t.Fatalf("street %q, name %q", p.street.Text, p.name.Text)
+	}
+}
+
+// pump applies background results on the test's goroutine until cond holds.
+func pump(t *testing.T, u *UI, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); {
+		select {
+		case f := <-queues[u]:
+			f()
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+	}
+}
+
+// The ledger prints what the list shows: here one citizen's files found by
+// the search, after saying how many and asking.
+func TestLedgerPrintsWhatTheListShows(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Fatal("pdftotext is required (poppler-utils)")
+	}
+	u, s := newTestUI(t)
+	for i, name := range []string{"Phan Văn Tìm", "Lê Thị Khác", "Phan Văn Tìm"} {
+		if _, err := s.Intake(dossier.Intake{ProcedureCode: "2.000884", FilerIsOwner: true, ReceivedAt: time.Date(2026, 3, 9, 9, i, 0, 0, dossier.Loc),
+			Owner: dossier.Party{Type: dossier.PartyCitizen, Name: name, IDNumber: fmt.Sprintf("04608500111%d", i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ran := make(chan []string, 1)
+	u.runPrint = func(name string, args ...string) error { ran <- append([]string{name}, args...); return nil }
+	u.showTab(1)
+	test.Type(u.records.search, "phan van tim")
+	settle(t, u)
+	if len(u.records.items) != 2 {
+		t.Fatalf("the search lists %d", len(u.records.items))
+	}
+	u.printLedger(u.records.currentQuery())
+	var ask fyne.CanvasObject
+	pump(t, u, func() bool { ask = u.win.Canvas().Overlays().Top(); return ask != nil })
+	found := false
+	var texts []string
+	objects(ask, func(o fyne.CanvasObject) {
+		switch l := o.(type) {
+		case *widget.Label:
+			texts = append(texts, l.Text)
+		case *canvas.Text:
+			texts = append(texts, l.Text)
+		case *widget.RichText:
+			texts = append(texts, l.String())
+		}
+	})
+	for _, x := range texts {
+		found = found || strings.Contains(x, "2 hồ sơ")
+	}
+	if !found {
+		t.Fatalf("the question does not say how many files: %q", texts)
+	}
+	test.Tap(findButton(t, ask, "Có"))
+	var cmd []string
+	pump(t, u, func() bool {
+		select {
+		case cmd = <-ran:
+			return true
+		default:
+			return false
+		}
+	})
+	text, err := exec.Command("pdftotext", "-layout", cmd[len(cmd)-1], "-").Output()
+	if err != nil || strings.Count(string(text), "Phan Văn Tìm") != 2 || strings.Contains(string(text), "Lê Thị Khác") {
+		t.Fatalf("ledger: %v\n%s", err, text)
 	}
 }

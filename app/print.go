@@ -3,6 +3,8 @@ package app
 import (
 	"errors"
 	"fmt"
+	"os"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -27,25 +29,70 @@ func (u *UI) printForm(r *dossier.Record, k forms.Kind) {
 	})
 }
 
-// printLedger prints Mẫu 07 for the records screen's filter (this month
-// when no dates are given), off the UI goroutine: a big month takes
-// seconds to render.
+// printLedger prints Mẫu 07 for what the records screen shows (its dates,
+// status, procedure, due and search filters; this month when no dates are
+// given). It says how many files and pages first and asks; it renders off
+// the UI goroutine under a progress dialog that can cancel it.
 func (u *UI) printLedger(q storage.Query) {
-	req := counter.LedgerRequest{From: q.From, Status: q.Status, Procedure: q.Procedure}
+	req := counter.LedgerRequest{From: q.From, Status: q.Status, Procedure: q.Procedure, Text: q.Text, Due: q.Due}
 	if !q.To.IsZero() {
 		req.To = q.To.AddDate(0, 0, -1) // the query's end is exclusive, the ledger's inclusive
 	}
+	go func() {
+		files, pages, err := u.ctr.LedgerSize(req)
+		if err == nil && files > counter.LedgerLimit {
+			err = counter.ErrLedgerTooBig
+		}
+		u.do(func() {
+			if err != nil {
+				dialog.ShowError(errors.New(counter.Explain(err)), u.win)
+				return
+			}
+			msg := lang.L("print.ledger_ask", map[string]any{"N": fmtInt(files), "Pages": fmtInt(pages)})
+			dialog.ShowConfirm(lang.L("records.print_ledger"), msg, func(yes bool) {
+				if yes {
+					u.renderLedger(req)
+				}
+			}, u.win)
+		})
+	}()
+}
+
+// renderLedger renders the ledger under a progress dialog; Cancel drops
+// the result (the file is not sent to the printer).
+func (u *UI) renderLedger(req counter.LedgerRequest) {
+	var cancelled atomic.Bool
+	progress := dialog.NewCustom(lang.L("print.ledger_rendering"), lang.L("action.cancel"), widget.NewProgressBarInfinite(), u.win)
+	progress.SetOnClosed(func() { cancelled.Store(true) })
+	progress.Show()
 	u.inBackground(func() (string, string, error) {
 		res, err := u.ctr.PrintLedger(req, "")
+		u.do(func() {
+			if !cancelled.Load() {
+				progress.Hide()
+			}
+		})
+		if cancelled.Load() {
+			if err == nil {
+				_ = os.Remove(res.Path)
+			}
+			return "", "", errCancelled
+		}
 		return res.Path, lang.L("print.ledger_sent", map[string]any{"N": res.Records, "Period": res.Period}), err
 	})
 }
+
+// errCancelled is a print the clerk cancelled: nothing to say.
+var errCancelled = errors.New("app: cancelled")
 
 // inBackground runs a print (render and audit) and sends its file to the
 // printer off the UI goroutine, then shows the outcome.
 func (u *UI) inBackground(render func() (path, done string, err error)) {
 	go func() {
 		path, done, err := render()
+		if errors.Is(err, errCancelled) {
+			return
+		}
 		if err != nil {
 			u.do(func() { dialog.ShowError(errors.New(counter.Explain(err)), u.win) })
 			return

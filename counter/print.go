@@ -89,12 +89,46 @@ func (c *Counter) PrintFormByCode(code string, k forms.Kind, out string) (*dossi
 }
 
 // LedgerRequest says which files a ledger lists: received in [From, To]
-// (dates; a zero From is the first of this month, a zero To today), with
-// a status and a procedure when given.
+// (dates; a zero From is the earliest receipt the program takes, a zero To
+// today), with the records screen's other filters when given.
 type LedgerRequest struct {
 	From, To  time.Time
 	Status    dossier.Status
 	Procedure string
+	Text      string            // the records screen's search, when set
+	Due       storage.DueFilter // its overdue / due today / due soon filter
+}
+
+// query is the records query a ledger lists, with its period's dates.
+func (c *Counter) ledgerQuery(req LedgerRequest) (storage.Query, time.Time, time.Time, error) {
+	now := c.now().In(dossier.Loc)
+	from, to := day(req.From), day(req.To)
+	if req.From.IsZero() {
+		from = day(dossier.EarliestReceipt) // no start date: everything the list shows
+	}
+	if req.To.IsZero() {
+		to = day(now)
+	}
+	if to.Before(from) {
+		return storage.Query{}, from, to, &UsageError{L("print.ledger_dates")}
+	}
+	if req.Status != 0 && !req.Status.Valid() {
+		return storage.Query{}, from, to, &UsageError{L("print.ledger_status")}
+	}
+	q := storage.Query{From: from, To: to.AddDate(0, 0, 1), Status: req.Status, Procedure: req.Procedure, Text: req.Text, Due: req.Due, Now: c.now()}
+	return q, from, to, nil
+}
+
+// LedgerSize counts the files a ledger would list (up to LedgerLimit+1)
+// and the pages it would take, so that the clerk is asked before a big
+// print.
+func (c *Counter) LedgerSize(req LedgerRequest) (files, pages int, err error) {
+	q, _, _, err := c.ledgerQuery(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := c.store.Count(q, LedgerLimit+1)
+	return n, forms.LedgerPages(n), err
 }
 
 // PrintLedger renders Mẫu 07 for a period to out ("" for the prints
@@ -105,20 +139,11 @@ func (c *Counter) PrintLedger(req LedgerRequest, out string) (PrintResult, error
 		return PrintResult{}, err
 	}
 	now := c.now().In(dossier.Loc)
-	from, to := day(req.From), day(req.To)
-	if req.From.IsZero() {
-		from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, dossier.Loc)
+	q, from, to, err := c.ledgerQuery(req)
+	if err != nil {
+		return PrintResult{}, err
 	}
-	if req.To.IsZero() {
-		to = day(now)
-	}
-	if to.Before(from) {
-		return PrintResult{}, &UsageError{L("print.ledger_dates")}
-	}
-	if req.Status != 0 && !req.Status.Valid() {
-		return PrintResult{}, &UsageError{L("print.ledger_status")}
-	}
-	recs, more, err := c.store.Collect(storage.Query{From: from, To: to.AddDate(0, 0, 1), Status: req.Status, Procedure: req.Procedure}, LedgerLimit)
+	recs, more, err := c.store.Collect(q, LedgerLimit)
 	if err != nil {
 		return PrintResult{}, err
 	}

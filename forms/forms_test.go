@@ -247,6 +247,9 @@ func TestLedgerPaginates(t *testing.T) {
 	if n < 10 {
 		t.Fatalf("300 rows on %d pages", n)
 	}
+	if est := LedgerPages(300); est < n*2/3 || est > n*3/2 {
+		t.Errorf("300 rows took %d pages; the estimate says %d", n, est)
+	}
 	for i, p := range pages {
 		flat := space.ReplaceAllString(p, " ")
 		if want := fmt.Sprintf("Trang %d/%d", i+1, n); !strings.Contains(flat, want) {
