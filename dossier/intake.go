@@ -41,18 +41,8 @@ func validateParty(prefix string, p *Party, on time.Time, errs *ValidationErrors
 	if LooksLikeIDCardQR(p.Name) || LooksLikeIDCardQR(p.Address.Street) {
 		add(fieldErr("name", "name.qr", "Nội dung mã QR của thẻ căn cước bị nhập vào ô họ tên hoặc địa chỉ: hãy quét lại vào ô số giấy tờ"))
 	}
-	var birth time.Time
-	if p.Birth != "" {
-		b, ok := ParseDate(p.Birth)
-		switch {
-		case !ok:
-			add(fieldErr("birth", "birth.invalid", "Ngày sinh không hợp lệ (dd/mm/yyyy)"))
-		case b.After(time.Now()):
-			add(fieldErr("birth", "birth.future", "Ngày sinh không thể ở tương lai"))
-		default:
-			birth, p.Birth = b, b.Format("2006-01-02")
-		}
-	}
+	birth, e := normalizeBirth(p)
+	add(e)
 	p.IDNumber = NormalizeID(p.IDNumber)
 	switch p.Type {
 	case PartyCitizen:
@@ -76,6 +66,23 @@ func validateParty(prefix string, p *Party, on time.Time, errs *ValidationErrors
 	if p.Email = strings.TrimSpace(p.Email); p.Email != "" {
 		add(ValidateEmail(p.Email))
 	}
+}
+
+// normalizeBirth reads the birth date (stored as YYYY-MM-DD); zero when
+// none or not valid.
+func normalizeBirth(p *Party) (time.Time, *FieldError) {
+	if p.Birth == "" {
+		return time.Time{}, nil
+	}
+	b, ok := ParseDate(p.Birth)
+	switch {
+	case !ok:
+		return time.Time{}, fieldErr("birth", "birth.invalid", "Ngày sinh không hợp lệ (dd/mm/yyyy)")
+	case b.After(time.Now()):
+		return time.Time{}, fieldErr("birth", "birth.future", "Ngày sinh không thể ở tương lai")
+	}
+	p.Birth = b.Format("2006-01-02")
+	return b, nil
 }
 
 // Validate checks the intake against the catalogue and normalises it (trims
