@@ -49,10 +49,31 @@ func New(a fyne.App, c *counter.Counter) *UI {
 	u := &UI{app: a, ctr: c, engine: c.Engine(), now: time.Now, do: fyne.Do}
 	u.engine.OnChange(func(st mcsync.Status) { u.do(func() { u.syncChanged(st) }) })
 	u.win = a.NewWindow(lang.L("app.title"))
-	u.win.Resize(fyne.NewSize(1280, 800))
+	u.win.Resize(u.startSize())
+	u.win.SetOnClosed(u.rememberSize)
 	u.win.SetMaster()
 	u.build()
 	return u
+}
+
+// The window opens at the size it was closed at, or one that fits the
+// common counter screen (1366×768, less the taskbar and title bar).
+var defaultSize = fyne.NewSize(1280, 660)
+
+func (u *UI) startSize() fyne.Size {
+	p := u.app.Preferences()
+	w, h := float32(p.FloatWithFallback("window.width", 0)), float32(p.FloatWithFallback("window.height", 0))
+	if w < 800 || h < 500 || w > 4000 || h > 3000 {
+		return defaultSize
+	}
+	return fyne.NewSize(w, h)
+}
+
+// rememberSize keeps the window's size for the next start.
+func (u *UI) rememberSize() {
+	s := u.win.Canvas().Size()
+	u.app.Preferences().SetFloat("window.width", float64(s.Width))
+	u.app.Preferences().SetFloat("window.height", float64(s.Height))
 }
 
 // Window is the main window.
