@@ -116,6 +116,7 @@ var (
 	shortcutNew     = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutFind    = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutRecords = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutPrint   = &desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // menu carries the keyboard shortcuts: main-menu shortcuts fire even while
@@ -128,8 +129,10 @@ func (u *UI) menu() *fyne.MainMenu {
 	find := fyne.NewMenuItem(lang.L("action.find"), u.unlessDialog(func() { u.showTab(1); u.win.Canvas().Focus(u.records.search) }))
 	find.Shortcut = shortcutFind
 	list := fyne.NewMenuItem(lang.L("tab.records"), u.unlessDialog(func() { u.showTab(1) }))
+	printReceipt := fyne.NewMenuItem(lang.L("intake.print_receipt"), u.unlessDialog(u.intake.printLastReceipt))
+	printReceipt.Shortcut = shortcutPrint
 	list.Shortcut = shortcutRecords
-	return fyne.NewMainMenu(fyne.NewMenu(lang.L("menu.file"), save, clear, fyne.NewMenuItemSeparator(), find, list))
+	return fyne.NewMainMenu(fyne.NewMenu(lang.L("menu.file"), save, clear, printReceipt, fyne.NewMenuItemSeparator(), find, list))
 }
 
 // unlessDialog runs a shortcut's action only when no dialog is open: a

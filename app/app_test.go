@@ -806,3 +806,85 @@ func TestLedgerPrintsWhatTheListShows(t *testing.T) {
 		t.Fatalf("ledger: %v\n%s", err, text)
 	}
 }
+
+// A returning citizen: typing an ID on file offers to fill the person from
+// the newest file; the same person and procedure again today asks first;
+// Ctrl+P prints the receipt just saved.
+func TestReturningCitizenAndDuplicate(t *testing.T) {
+	u, s := newTestUI(t)
+	ran := make(chan []string, 2)
+	u.runPrint = func(name string, args ...string) error { ran <- append([]string{name}, args...); return nil }
+	first, err := s.Intake(dossier.Intake{ProcedureCode: "1.004873", FilerIsOwner: true, ReceivedAt: time.Date(2026, 3, 10, 8, 0, 0, 0, dossier.Loc),
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Lê Thị Mỹ Hạnh", IDNumber: "046190001234", Birth: "12/03/1990", Sex: dossier.SexFemale,
+			Address: dossier.Address{Street: "5 Hùng Vương", Ward: "Phường Phú Xuân", Province: "Thành phố Huế"}, Phone: "0912345678"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := u.intake
+	test.Type(in.search, "1.004873")
+	pressEnter(in.search)
+	test.Type(in.owner.idNumber, "046 190 001 234")
+	if in.owner.sex.Selected != "Nữ" {
+		t.Fatalf("sex from the ID: %q", in.owner.sex.Selected)
+	}
+	var ask fyne.CanvasObject
+	pump(t, u, func() bool { ask = u.win.Canvas().Overlays().Top(); return ask != nil })
+	test.Tap(findButton(t, ask, "Có"))
+	if in.owner.name.Text != "Lê Thị Mỹ Hạnh" || in.owner.street.Text != "5 Hùng Vương" || in.owner.birth.Text != "12/03/1990" {
+		t.Fatalf("not filled: %q %q %q", in.owner.name.Text, in.owner.street.Text, in.owner.birth.Text)
+	}
+	in.save()
+	dup := u.win.Canvas().Overlays().Top()
+	if dup == nil {
+		t.Fatal("no duplicate warning")
+	}
+	found := false
+	objects(dup, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, first.Code) {
+			found = true
+		}
+	})
+	if !found {
+		t.Fatal("the warning does not name the file received today")
+	}
+	test.Tap(findButton(t, dup, "Có"))
+	if st, _ := s.Stats(); st.Records != 2 {
+		t.Fatalf("%d records after confirming", st.Records)
+	}
+	menuAction(t, u, shortcutPrint)()
+	var cmd []string
+	pump(t, u, func() bool {
+		select {
+		case cmd = <-ran:
+			return true
+		default:
+			return false
+		}
+	})
+	if !strings.Contains(cmd[len(cmd)-1], in.lastCode) || !strings.HasSuffix(cmd[len(cmd)-1], "-receipt.pdf") {
+		t.Fatalf("Ctrl+P printed %v", cmd)
+	}
+}
+
+// Refusal, stop and withdrawal stand apart; fee actions only where a fee
+// applies; "Gửi ngay" waits for an enrolled server.
+func TestActionButtons(t *testing.T) {
+	u, s := newTestUI(t)
+	free, _ := s.Intake(dossier.Intake{ProcedureCode: "1.001193", FilerIsOwner: true, // khai sinh: free
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Lê Văn A", IDNumber: "046085001111"}})
+	u.records.openCode(free.Code)
+	settle(t, u)
+	for _, o := range u.records.detail.actions.Objects {
+		b := o.(*widget.Button)
+		if b.Text == "Yêu cầu nộp phí, lệ phí" {
+			t.Fatal("a fee action for a free procedure")
+		}
+		if (b.Text == "Từ chối tiếp nhận" || b.Text == "Rút hồ sơ" || b.Text == "Dừng xử lý") != (b.Importance == widget.DangerImportance) {
+			t.Fatalf("%q importance %v", b.Text, b.Importance)
+		}
+	}
+	u.syncView.refresh()
+	if !u.syncView.sendNow.Disabled() {
+		t.Fatal("Gửi ngay enabled with no server enrolled")
+	}
+}

@@ -114,11 +114,36 @@ func (d *detailView) show(r *dossier.Record) {
 	}
 	d.history.SetText(strings.Join(hist, "\n"))
 
+	d.showActions(r)
+}
+
+// showActions offers the actions the status machine allows, in its order.
+func (d *detailView) showActions(r *dossier.Record) {
 	d.actions.RemoveAll()
 	for _, typ := range dossier.Allowed(r.Status) {
-		typ := typ
-		d.actions.Add(widget.NewButton(eventLabel(typ), func() { d.act(typ) }))
+		if (typ == dossier.EvFeeRequested || typ == dossier.EvFeePaid) && !d.hasFee(r) {
+			continue // fee actions only for a procedure with a fee
+		}
+		b := widget.NewButton(eventLabel(typ), func() { d.act(typ) })
+		if endsTheFile[typ] {
+			b.Importance = widget.DangerImportance // refusal, stop, withdrawal stand apart
+		}
+		d.actions.Add(b)
 	}
+}
+
+// endsTheFile are the actions that end a file without a result; they are
+// shown apart and always ask for confirmation (a reason).
+var endsTheFile = map[dossier.EventType]bool{dossier.EvRefused: true, dossier.EvStopped: true, dossier.EvWithdrawn: true}
+
+// hasFee says whether fee actions apply: the procedure has a fee, or one
+// was asked or paid already.
+func (d *detailView) hasFee(r *dossier.Record) bool {
+	if r.Fee > 0 || r.FeePaid > 0 {
+		return true
+	}
+	p, ok := d.u.ctr.Catalog().Lookup(r.ProcedureCode)
+	return !ok || p.Fee.Kind != dossier.FeeFree
 }
 
 func partyText(p dossier.Party) string {

@@ -18,6 +18,7 @@ import (
 	"motcua/counter"
 	"motcua/dossier"
 	"motcua/forms"
+	"motcua/storage"
 )
 
 // intakeScreen is "Tiếp nhận hồ sơ": the form a clerk fills while the
@@ -95,6 +96,8 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	s.filer = newPartyForm(nil, defaults)
 	s.owner.reset()
 	s.filer.reset()
+	s.owner.onIDComplete = func(id string) { s.offerReturning(s.owner, id) }
+	s.filer.onIDComplete = func(id string) { s.offerReturning(s.filer, id) }
 	s.filerSame = widget.NewCheck(lang.L("intake.filer_is_owner"), func(same bool) {
 		if same {
 			s.filerBox.Hide()
@@ -165,11 +168,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		}
 	})
 	s.openLast.Hide()
-	s.printLast = widget.NewButtonWithIcon(lang.L("intake.print_receipt"), theme.DocumentPrintIcon(), func() {
-		if r, err := u.ctr.GetByCode(s.lastCode); err == nil {
-			u.printForm(r, forms.KindReceipt)
-		}
-	})
+	s.printLast = widget.NewButtonWithIcon(lang.L("intake.print_receipt")+" (Ctrl+P)", theme.DocumentPrintIcon(), s.printLastReceipt)
 	s.printLast.Hide()
 	panel := container.NewVBox(
 		heading(lang.L("intake.due")), s.due, s.dueDetail,
@@ -331,29 +330,106 @@ func (s *intakeScreen) intakeValue() (dossier.Intake, error) {
 func (s *intakeScreen) save() {
 	in, err := s.intakeValue()
 	if err == nil {
-		var r *dossier.Record
-		r, err = s.u.ctr.Intake(in)
-		if err == nil {
-			s.lastCode = r.Code
-			s.lastSaved.SetText(lang.L("intake.saved", map[string]any{"Code": r.Code, "Due": fmtDue(r.DueAt), "Name": r.Owner.Name}))
-			s.openLast.Show()
-			s.printLast.Show()
-			s.reset()
-			s.u.changed()
-			if days := s.u.ctr.Calendar().Unconfirmed(r.ReceivedAt, r.DueAt); len(days) > 0 {
-				warning := lang.L("status.unconfirmed_due", map[string]any{"Code": r.Code, "Days": counter.UnconfirmedDays(days)})
-				s.lastSaved.SetText(s.lastSaved.Text + "\n" + warning)
-				if s.u.status != nil {
-					s.u.status.warn(warning)
+		if dup := s.sameToday(in); dup != "" {
+			dialog.ShowConfirm(lang.L("intake.duplicate.title"), lang.L("intake.duplicate", map[string]any{"Code": dup}), func(yes bool) {
+				if yes {
+					s.saveIntake(in)
 				}
-			}
-			if s.u.ctr.Settings().AutoPrint {
-				s.u.printForm(r, forms.KindReceipt)
-			}
+			}, s.u.win)
 			return
 		}
+		s.saveIntake(in)
+		return
 	}
 	dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+}
+
+// sameToday is the code of a file of the same person and procedure
+// received today, "" when there is none.
+func (s *intakeScreen) sameToday(in dossier.Intake) string {
+	id := dossier.NormalizeID(in.Owner.IDNumber)
+	if id == "" {
+		return ""
+	}
+	recs, _, err := s.u.ctr.Page(storage.Query{Text: id}, nil, 20)
+	if err != nil {
+		return ""
+	}
+	today := s.u.now().In(dossier.Loc).Format("20060102")
+	for _, r := range recs {
+		if r.ProcedureCode == in.ProcedureCode && r.Owner.IDNumber == id && r.ReceivedAt.In(dossier.Loc).Format("20060102") == today {
+			return r.Code
+		}
+	}
+	return ""
+}
+
+// saveIntake saves a checked intake.
+func (s *intakeScreen) saveIntake(in dossier.Intake) {
+	r, err := s.u.ctr.Intake(in)
+	if err != nil {
+		dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+		return
+	}
+	s.lastCode = r.Code
+	s.lastSaved.SetText(lang.L("intake.saved", map[string]any{"Code": r.Code, "Due": fmtDue(r.DueAt), "Name": r.Owner.Name}))
+	s.openLast.Show()
+	s.printLast.Show()
+	s.reset()
+	s.u.changed()
+	if days := s.u.ctr.Calendar().Unconfirmed(r.ReceivedAt, r.DueAt); len(days) > 0 {
+		warning := lang.L("status.unconfirmed_due", map[string]any{"Code": r.Code, "Days": counter.UnconfirmedDays(days)})
+		s.lastSaved.SetText(s.lastSaved.Text + "\n" + warning)
+		if s.u.status != nil {
+			s.u.status.warn(warning)
+		}
+	}
+	if s.u.ctr.Settings().AutoPrint {
+		s.u.printForm(r, forms.KindReceipt)
+	}
+}
+
+// offerReturning looks up a personal ID typed into an empty person: when
+// the citizen has a file already, it offers to fill the name, birth date,
+// address and phone from the newest one.
+func (s *intakeScreen) offerReturning(p *partyForm, id string) {
+	if strings.TrimSpace(p.name.Text) != "" {
+		return // being filled already (a QR scan, the clerk)
+	}
+	go func() {
+		recs, _, err := s.u.ctr.Page(storage.Query{Text: id}, nil, 1)
+		if err != nil || len(recs) == 0 {
+			return
+		}
+		last := recs[0].Owner
+		if last.IDNumber != id && !recs[0].FilerIsOwner && recs[0].Filer.IDNumber == id {
+			last = recs[0].Filer
+		}
+		if last.IDNumber != id {
+			return
+		}
+		s.u.do(func() {
+			if strings.TrimSpace(p.name.Text) != "" || dossier.NormalizeID(p.idNumber.Text) != id {
+				return
+			}
+			msg := lang.L("intake.returning", map[string]any{"Name": last.Name, "Code": recs[0].Code})
+			dialog.ShowConfirm(lang.L("intake.returning.title"), msg, func(yes bool) {
+				if yes {
+					p.fill(last)
+				}
+			}, s.u.win)
+		})
+	}()
+}
+
+// printLastReceipt prints the receipt of the file just saved (Ctrl+P).
+func (s *intakeScreen) printLastReceipt() {
+	if s.lastCode == "" {
+		return
+	}
+	if r, err := s.u.ctr.GetByCode(s.lastCode); err == nil {
+		s.u.printForm(r, forms.KindReceipt)
+	}
 }
 
 // reset clears the form for the next citizen.

@@ -29,6 +29,9 @@ type partyForm struct {
 	email    *widget.Entry
 	form     *widget.Form
 	onChange func()
+	// onIDComplete hears of a whole, valid personal ID typed or scanned
+	// (a returning citizen is looked up)
+	onIDComplete func(id string)
 }
 
 var partyTypes = []dossier.PartyType{dossier.PartyCitizen, dossier.PartyBusiness, dossier.PartyState, dossier.PartyOther}
@@ -171,6 +174,18 @@ func (p *partyForm) sexValue() dossier.Sex {
 func (p *partyForm) onIDChanged(s string) {
 	if qrComplete(s) {
 		p.fillFromQR(s)
+		return
+	}
+	id := dossier.NormalizeID(s)
+	info, err := dossier.ParseCitizenID(id)
+	if err != nil {
+		return
+	}
+	if p.sex.Selected == "" { // the ID's sex digit: filled, still editable
+		p.sex.SetSelected(info.Sex.Label())
+	}
+	if p.onIDComplete != nil {
+		p.onIDComplete(id)
 	}
 }
 
@@ -264,4 +279,20 @@ func (p *partyForm) reset() {
 		p.ward.SetText(ward) // values, not grey hints: they are saved and printed
 		p.province.SetText(province)
 	}
+}
+
+// fill puts a known person in the form (a returning citizen).
+func (p *partyForm) fill(q dossier.Party) {
+	p.kind.SetSelected(partyTypeLabel(q.Type))
+	p.name.SetText(q.Name)
+	if b, ok := dossier.ParseDate(q.Birth); ok {
+		p.birth.SetText(b.Format("02/01/2006"))
+	}
+	p.sex.SetSelected(q.Sex.Label())
+	p.street.SetText(q.Address.Street)
+	p.ward.SetText(q.Address.Ward)
+	p.province.SetText(q.Address.Province)
+	p.phone.SetText(q.Phone)
+	p.email.SetText(q.Email)
+	p.taxCode.SetText(q.TaxCode)
 }

@@ -61,17 +61,18 @@ func (u *UI) printLedger(q storage.Query) {
 // renderLedger renders the ledger under a progress dialog; Cancel drops
 // the result (the file is not sent to the printer).
 func (u *UI) renderLedger(req counter.LedgerRequest) {
-	var cancelled atomic.Bool
+	var finished, cancelled atomic.Bool
 	progress := dialog.NewCustom(lang.L("print.ledger_rendering"), lang.L("action.cancel"), widget.NewProgressBarInfinite(), u.win)
-	progress.SetOnClosed(func() { cancelled.Store(true) })
+	progress.SetOnClosed(func() {
+		if !finished.Load() { // closed by the clerk, not by the end of the work
+			cancelled.Store(true)
+		}
+	})
 	progress.Show()
 	u.inBackground(func() (string, string, error) {
 		res, err := u.ctr.PrintLedger(req, "")
-		u.do(func() {
-			if !cancelled.Load() {
-				progress.Hide()
-			}
-		})
+		finished.Store(true)
+		u.do(progress.Hide)
 		if cancelled.Load() {
 			if err == nil {
 				_ = os.Remove(res.Path)

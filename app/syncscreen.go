@@ -77,6 +77,11 @@ func syncStateText(st mcsync.Status) (string, widget.Importance) {
 // refresh reads the engine's status and the store's queues.
 func (s *syncScreen) refresh() {
 	st := s.u.engine.Status()
+	if st.State == mcsync.StateNotEnrolled {
+		s.sendNow.Disable() // nothing to send to yet: Settings → Kết nối máy chủ
+	} else {
+		s.sendNow.Enable()
+	}
 	text, imp := syncStateText(st)
 	s.state.SetText(text)
 	s.state.Importance = imp
