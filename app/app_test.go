@@ -888,3 +888,29 @@ func TestActionButtons(t *testing.T) {
 		t.Fatal("Gửi ngay enabled with no server enrolled")
 	}
 }
+
+// From the records search, Down and Up move through the list and the
+// record under the selection opens beside it.
+func TestRecordsSearchArrowKeys(t *testing.T) {
+	u, s := newTestUI(t)
+	for i := range 3 {
+		if _, err := s.Intake(dossier.Intake{ProcedureCode: "2.000884", FilerIsOwner: true,
+			Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Trần Văn Phím", IDNumber: fmt.Sprintf("04608500111%d", i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.showTab(1)
+	test.Type(u.records.search, "tran van phim")
+	settle(t, u)
+	if len(u.records.items) != 3 {
+		t.Fatalf("%d listed", len(u.records.items))
+	}
+	key := func(k fyne.KeyName) { u.records.search.TypedKey(&fyne.KeyEvent{Name: k}) }
+	key(fyne.KeyDown)
+	key(fyne.KeyDown)
+	key(fyne.KeyDown)
+	key(fyne.KeyUp)
+	if d := u.records.detail.rec; d == nil || d.ID != u.records.items[1].ID {
+		t.Fatalf("Down×3, Up opened %v, want the second row", d)
+	}
+}

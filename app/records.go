@@ -29,7 +29,8 @@ const searchPause = 150 * time.Millisecond
 type recordsScreen struct {
 	u *UI
 
-	search    *widget.Entry
+	search    *listEntry
+	current   int // the selected row, -1 for none
 	status    *widget.Select
 	procedure *widget.Select
 	due       *widget.Select
@@ -53,7 +54,8 @@ type recordsScreen struct {
 
 func newRecordsScreen(u *UI) *recordsScreen {
 	s := &recordsScreen{u: u}
-	s.search = widget.NewEntry()
+	s.search = newListEntry(s.moveSelection)
+	s.current = -1
 	s.search.SetPlaceHolder(lang.L("records.search.placeholder"))
 	s.search.OnChanged = s.onSearchChanged
 	s.search.OnSubmitted = s.onSearchSubmitted
@@ -91,6 +93,7 @@ func newRecordsScreen(u *UI) *recordsScreen {
 
 	s.list = widget.NewList(func() int { return len(s.items) }, newRecordRow, s.updateRow)
 	s.list.OnSelected = func(i widget.ListItemID) {
+		s.current = i
 		if i < len(s.items) {
 			s.open(s.items[i])
 		}
@@ -105,11 +108,34 @@ func newRecordsScreen(u *UI) *recordsScreen {
 	)
 	ledger := widget.NewButtonWithIcon(lang.L("records.print_ledger"), theme.DocumentPrintIcon(), func() { u.printLedger(s.currentQuery()) })
 	filters.Add(container.NewHBox(ledger))
-	left := container.NewBorder(filters, nil, nil, nil, s.list)
+	left := container.NewBorder(container.NewVBox(filters, recordHeader()), nil, nil, nil, s.list)
 	split := container.NewHSplit(left, s.detail.content)
 	split.Offset = 0.55
 	s.content = split
 	return s
+}
+
+// recordHeader names the list's columns.
+func recordHeader() fyne.CanvasObject {
+	keys := []string{"records.col.code", "records.col.owner", "records.col.procedure", "records.col.received", "records.col.due", "records.col.status"}
+	cells := make([]fyne.CanvasObject, len(keys))
+	for i, k := range keys {
+		l := widget.NewLabelWithStyle(lang.L(k), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.Truncation = fyne.TextTruncateEllipsis
+		cells[i] = l
+	}
+	return container.NewVBox(container.New(&weightedColumns{weights: rowWeights}, cells...), widget.NewSeparator())
+}
+
+// moveSelection moves through the list from the search box's arrow keys:
+// the record under the selection opens beside the list.
+func (s *recordsScreen) moveSelection(step int) {
+	if len(s.items) == 0 {
+		return
+	}
+	i := min(max(s.current+step, 0), len(s.items)-1)
+	s.list.Select(i)
+	s.list.ScrollTo(i)
 }
 
 // recordRow columns: code, owner, procedure, received, due, status.
@@ -242,6 +268,7 @@ func (s *recordsScreen) showPage(gen int, items []*dossier.Record, next storage.
 	}
 	s.items, s.next, s.loading = items, next, false
 	s.list.UnselectAll()
+	s.current = -1
 	s.list.Refresh()
 	if next == nil {
 		s.count.SetText(lang.L("records.count", map[string]any{"N": len(items)}))

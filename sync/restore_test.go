@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"motcua/assets"
 	"motcua/dossier"
@@ -197,7 +198,9 @@ func copyTestFile(t *testing.T, from, to string) {
 func TestLargeRecordsPushInBoundedBatches(t *testing.T) {
 	ctx := context.Background()
 	b := startBackend(t)
-	c := newCounter(t, b, b.url(), 1, fastConfig)
+	cfg := fastConfig
+	cfg.Timeout = time.Minute // 4 MiB batches under -race on two busy cores
+	c := newCounter(t, b, b.url(), 1, cfg)
 	r := rand.New(rand.NewPCG(1, 2))
 	var docs []dossier.DocumentLine
 	for d := 0; d < 40; d++ {
