@@ -734,6 +734,21 @@ func TestQRScannedIntoAnyFieldOfThePerson(t *testing.T) {
 	}
 }
 
+// waitPrint applies background results until a print command was run.
+func waitPrint(t *testing.T, u *UI, ran <-chan []string) []string {
+	t.Helper()
+	var cmd []string
+	pump(t, u, func() bool {
+		select {
+		case cmd = <-ran:
+			return true
+		default:
+			return false
+		}
+	})
+	return cmd
+}
+
 // pump applies background results on the test's goroutine until cond holds.
 func pump(t *testing.T, u *UI, cond func() bool) {
 	t.Helper()
@@ -792,15 +807,7 @@ func TestLedgerPrintsWhatTheListShows(t *testing.T) {
 		t.Fatalf("the question does not say how many files: %q", texts)
 	}
 	test.Tap(findButton(t, ask, "Có"))
-	var cmd []string
-	pump(t, u, func() bool {
-		select {
-		case cmd = <-ran:
-			return true
-		default:
-			return false
-		}
-	})
+	cmd := waitPrint(t, u, ran)
 	text, err := exec.Command("pdftotext", "-layout", cmd[len(cmd)-1], "-").Output()
 	if err != nil || strings.Count(string(text), "Phan Văn Tìm") != 2 || strings.Contains(string(text), "Lê Thị Khác") {
 		t.Fatalf("ledger: %v\n%s", err, text)
@@ -852,15 +859,7 @@ func TestReturningCitizenAndDuplicate(t *testing.T) {
 		t.Fatalf("%d records after confirming", st.Records)
 	}
 	menuAction(t, u, shortcutPrint)()
-	var cmd []string
-	pump(t, u, func() bool {
-		select {
-		case cmd = <-ran:
-			return true
-		default:
-			return false
-		}
-	})
+	cmd := waitPrint(t, u, ran)
 	if !strings.Contains(cmd[len(cmd)-1], in.lastCode) || !strings.HasSuffix(cmd[len(cmd)-1], "-receipt.pdf") {
 		t.Fatalf("Ctrl+P printed %v", cmd)
 	}
