@@ -29,6 +29,15 @@ func (u *UI) printForm(r *dossier.Record, k forms.Kind) {
 	})
 }
 
+// printEventForm prints the form of one event of several (a supplement
+// request but the latest).
+func (u *UI) printEventForm(r *dossier.Record, k forms.Kind, eventID string) {
+	u.inBackground(func() (string, string, error) {
+		res, err := u.ctr.PrintEventForm(r, k, eventID, "")
+		return res.Path, lang.L("print.sent", map[string]any{"Form": formTitle(k), "Code": r.Code}), err
+	})
+}
+
 // printLedger prints Mẫu 07 for what the records screen shows (its dates,
 // status, procedure, due and search filters; this month when no dates are
 // given). It says how many files and pages first and asks; it renders off
@@ -101,7 +110,7 @@ func (u *UI) inBackground(render func() (path, done string, err error)) {
 		err = u.ctr.Send(path, u.runPrint)
 		u.do(func() {
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("%s\n%s", err.Error(), lang.L("print.kept", map[string]any{"Path": path})), u.win)
+				dialog.ShowError(fmt.Errorf("%s\n%s", counter.Explain(err), lang.L("print.kept", map[string]any{"Path": path})), u.win)
 				return
 			}
 			if u.status != nil {
@@ -116,6 +125,17 @@ func (u *UI) choosePrint(r *dossier.Record) {
 	box := container.NewVBox()
 	var dlg dialog.Dialog
 	for _, k := range forms.Available(r) {
+		if evs := forms.EventsFor(r, k); k == forms.KindSupplement && len(evs) > 1 {
+			// each supplement request can be printed again, not only the latest
+			for _, ev := range evs {
+				label := lang.L("print.supplement_n", map[string]any{"Form": formTitle(k), "At": fmtTime(ev.At)})
+				box.Add(widget.NewButton(label, func() {
+					dlg.Hide()
+					u.printEventForm(r, k, ev.ID)
+				}))
+			}
+			continue
+		}
 		box.Add(widget.NewButton(formTitle(k), func() {
 			dlg.Hide()
 			u.printForm(r, k)

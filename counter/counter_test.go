@@ -367,3 +367,36 @@ func TestReprintShowsWhatWasHandedOver(t *testing.T) {
 		t.Fatalf("Mẫu 04 does not announce the new appointment:\n%s", text)
 	}
 }
+
+// Every supplement request can be printed again, not only the latest; a
+// missing PDF viewer is said in words a clerk can act on.
+func TestEarlierSupplementRequestAndPrinterErrors(t *testing.T) {
+	c := openTest(t, Options{})
+	r, err := c.Intake(intake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, missing := range []string{"Bản sao giấy khai sinh", "Giấy xác nhận nơi cư trú"} {
+		if r, err = c.Act(ActionRequest{Code: r.Code, Event: dossier.EvSupplementRequested, Missing: []string{missing}}); err != nil {
+			t.Fatal(err)
+		}
+		if r, err = c.Act(ActionRequest{Code: r.Code, Event: dossier.EvSupplementReceived}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := forms.EventsFor(r, forms.KindSupplement)
+	if len(evs) != 2 {
+		t.Fatalf("%d supplement requests", len(evs))
+	}
+	res, err := c.PrintEventForm(r, forms.KindSupplement, evs[0].ID, filepath.Join(t.TempDir(), "first.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, res.Path); !strings.Contains(text, "Bản sao giấy khai sinh") || strings.Contains(text, "nơi cư trú") {
+		t.Fatalf("the first request:\n%s", text)
+	}
+	err = c.Send(res.Path, func(string, ...string) error { return exec.ErrNotFound })
+	if msg := Explain(err); !strings.Contains(msg, "trình xem PDF") {
+		t.Fatalf("no viewer: %q", msg)
+	}
+}

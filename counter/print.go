@@ -46,18 +46,27 @@ func FormTitle(k forms.Kind) string { return domain("form."+string(k), k.Title()
 // PrintForm renders a form of a record to out ("" for the prints folder)
 // and records the print in the audit, in one call.
 func (c *Counter) PrintForm(r *dossier.Record, k forms.Kind, out string) (PrintResult, error) {
+	return c.PrintEventForm(r, k, "", out)
+}
+
+// PrintEventForm is PrintForm for one event of several (a supplement
+// request but the latest); eventID "" is the latest.
+func (c *Counter) PrintEventForm(r *dossier.Record, k forms.Kind, eventID, out string) (PrintResult, error) {
 	if err := c.ready(); err != nil {
 		return PrintResult{}, err
 	}
 	if out == "" {
 		name := strings.NewReplacer("/", "_", " ", "_").Replace(r.Code) + "-" + string(k) + ".pdf"
+		if eventID != "" {
+			name = strings.TrimSuffix(name, ".pdf") + "-" + eventID[len(eventID)-6:] + ".pdf"
+		}
 		var err error
 		if out, err = c.printPath(name); err != nil {
 			return PrintResult{}, err
 		}
 	}
 	now := c.now()
-	shown, opts := r, forms.Options{}
+	shown, opts := r, forms.Options{EventID: eventID}
 	if snap, ok := c.store.FirstPrint(r.ID, string(k)); ok {
 		// a reprint shows what was handed over the first time
 		opts.FirstPrinted = snap.At

@@ -13,6 +13,7 @@ import (
 
 	"motcua/assets"
 	"motcua/dossier"
+	"motcua/forms"
 	"motcua/storage"
 	mcsync "motcua/sync"
 	"motcua/sync/wire"
@@ -140,6 +141,9 @@ func Explain(err error) string {
 	if s, ok := explainSync(err); ok {
 		return s
 	}
+	if s, ok := explainPrint(err); ok {
+		return s
+	}
 	return L("error.unexpected") + "\n" + err.Error()
 }
 
@@ -207,6 +211,21 @@ func explainStore(err error) (string, bool) {
 		return X("error.backup_dir_missing", storage.ErrBackupDirMissing.Error()), true
 	}
 	return "", false
+}
+
+func explainPrint(err error) (string, bool) {
+	var pe *forms.PrintError
+	switch {
+	case !errors.As(err, &pe):
+		return "", false
+	case pe.Missing && pe.Printer != "":
+		return L("error.print.no_lp", map[string]any{"Program": pe.Program}), true
+	case pe.Missing:
+		return L("error.print.no_viewer", map[string]any{"Program": pe.Program}), true
+	case pe.Printer != "":
+		return L("error.print.printer", map[string]any{"Printer": pe.Printer, "Detail": pe.Err.Error()}), true
+	}
+	return L("error.print.viewer", map[string]any{"Detail": pe.Err.Error()}), true
 }
 
 func explainSync(err error) (string, bool) {

@@ -99,6 +99,32 @@ func lastEvent(r *dossier.Record, t dossier.EventType) (dossier.Event, bool) {
 	return dossier.Event{}, false
 }
 
+// eventByID is the event of a type with that ID.
+func eventByID(r *dossier.Record, t dossier.EventType, id string) (dossier.Event, bool) {
+	for _, e := range r.History {
+		if e.Type == t && e.ID == id {
+			return e, true
+		}
+	}
+	return dossier.Event{}, false
+}
+
+// EventsFor lists the events an event form can print, oldest first (a
+// record may have had several supplement requests).
+func EventsFor(r *dossier.Record, k Kind) []dossier.Event {
+	et, ok := eventFor[k]
+	if !ok {
+		return nil
+	}
+	var out []dossier.Event
+	for _, e := range r.History {
+		if e.Type == et {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // ErrNotApplicable says a record has no event for the form asked.
 type ErrNotApplicable struct {
 	Kind Kind
@@ -122,6 +148,9 @@ type Options struct {
 	// The caller passes the record as it was printed then (appointment and
 	// fee), so that the reprint reproduces what was handed over.
 	FirstPrinted time.Time
+	// EventID picks the event an event form prints (one of several
+	// supplement requests); empty: the latest.
+	EventID string
 }
 
 // ReprintsFixed are the forms whose reprint shows what the first print
@@ -139,6 +168,9 @@ func RenderWith(w io.Writer, k Kind, u Unit, r *dossier.Record, now time.Time, o
 	var err error
 	if et, ok := eventFor[k]; ok {
 		ev, found := lastEvent(r, et)
+		if o.EventID != "" {
+			ev, found = eventByID(r, et, o.EventID)
+		}
 		if !found {
 			return &ErrNotApplicable{k, r.Code}
 		}

@@ -3,6 +3,7 @@ package forms
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os/exec"
 	"runtime"
@@ -50,13 +51,28 @@ func (p Printer) Print(path string) error {
 		}
 	}
 	if err := run(name, args...); err != nil {
-		if p.Name != "" {
-			return fmt.Errorf("không gửi được tới máy in “%s” (%s): %w", p.Name, name, err)
-		}
-		return fmt.Errorf("không mở được tệp PDF bằng chương trình xem (%s): %w", name, err)
+		return &PrintError{Printer: p.Name, Program: name, Missing: errors.Is(err, exec.ErrNotFound), Err: err}
 	}
 	return nil
 }
+
+// PrintError is a print that did not reach the printer or the PDF viewer:
+// which printer (empty: the viewer), which program, and whether that
+// program is not installed at all.
+type PrintError struct {
+	Printer, Program string
+	Missing          bool
+	Err              error
+}
+
+func (e *PrintError) Error() string {
+	if e.Printer != "" {
+		return fmt.Sprintf("forms: printing to %q with %s: %v", e.Printer, e.Program, e.Err)
+	}
+	return fmt.Sprintf("forms: opening the PDF with %s: %v", e.Program, e.Err)
+}
+
+func (e *PrintError) Unwrap() error { return e.Err }
 
 // Printers lists the CUPS queues (`lpstat -e`); none where CUPS is absent.
 func Printers() []string {

@@ -3,6 +3,7 @@ package forms
 import (
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -30,7 +31,12 @@ func TestPrintRunsAndExplainsFailure(t *testing.T) {
 	}
 	p.Run = func(string, ...string) error { return errors.New("lp: The printer or class does not exist.") }
 	err := p.Print("/tmp/x.pdf")
-	if err == nil || !strings.Contains(err.Error(), "không gửi được tới máy in “Canon”") {
+	var pe *PrintError
+	if !errors.As(err, &pe) || pe.Printer != "Canon" || pe.Program != "lp" || pe.Missing || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("%v", err)
+	}
+	p.Name, p.Run = "", func(string, ...string) error { return fmt.Errorf("start: %w", exec.ErrNotFound) }
+	if err := p.Print("/tmp/x.pdf"); !errors.As(err, &pe) || !pe.Missing || pe.Printer != "" {
+		t.Fatalf("no viewer: %v", err)
 	}
 }

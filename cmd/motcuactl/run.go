@@ -436,7 +436,7 @@ func cmdReference(what string) func(*counter.Counter, env) error {
 }
 
 func cmdPrint(c *counter.Counter, e env) error {
-	var kind, code, out, from, to string
+	var kind, code, out, from, to, eventID string
 	var status int
 	err := flags(e, "print", "cần -form LOẠI và -o FILE.pdf", func(fs *flag.FlagSet) {
 		fs.StringVar(&kind, "form", "", "loại biểu mẫu")
@@ -445,6 +445,7 @@ func cmdPrint(c *counter.Counter, e env) error {
 		fs.StringVar(&from, "from", "", "sổ theo dõi: từ ngày dd/mm/yyyy")
 		fs.StringVar(&to, "to", "", "sổ theo dõi: đến ngày dd/mm/yyyy")
 		fs.IntVar(&status, "status", 0, "sổ theo dõi: chỉ trạng thái này (1–10)")
+		fs.StringVar(&eventID, "event", "", "mã sự kiện, để in lại một yêu cầu bổ sung trước (mặc định: yêu cầu gần nhất)")
 	})
 	if err != nil {
 		return err
@@ -466,7 +467,11 @@ func cmdPrint(c *counter.Counter, e env) error {
 		fmt.Fprintf(e.stdout, "Đã in sổ theo dõi: %d hồ sơ vào %s\n", res.Records, out)
 		return nil
 	}
-	r, res, err := c.PrintFormByCode(code, forms.Kind(kind), out)
+	r, err := c.GetByCode(code)
+	if err != nil {
+		return err
+	}
+	res, err := c.PrintEventForm(r, forms.Kind(kind), eventID, out)
 	if err != nil {
 		return err
 	}
