@@ -913,3 +913,34 @@ func TestRecordsSearchArrowKeys(t *testing.T) {
 		t.Fatalf("Down×3, Up opened %v, want the second row", d)
 	}
 }
+
+// Guidance instead of a receipt from the intake screen: Mẫu 03 for the
+// person on the form, no record, the form printed.
+func TestGuidanceFromTheIntakeScreen(t *testing.T) {
+	u, s := newTestUI(t)
+	ran := make(chan []string, 1)
+	u.runPrint = func(name string, args ...string) error { ran <- append([]string{name}, args...); return nil }
+	in := u.intake
+	test.Type(in.search, "1.004873")
+	pressEnter(in.search)
+	test.Type(in.owner.name, "Phạm Thị Hướng")
+	in.guide(dossier.GuideRefusal)
+	dlg := topOverlay(t, u)
+	objects(dlg, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && e.MultiLine {
+			test.Type(e, "Không thuộc thẩm quyền của phường")
+		}
+	})
+	test.Tap(findButton(t, dlg, "Thực hiện"))
+	cmd := waitPrint(t, u, ran)
+	text, err := exec.Command("pdftotext", cmd[len(cmd)-1], "-").Output()
+	if err != nil || !strings.Contains(string(text), "PHIẾU TỪ CHỐI") || !strings.Contains(string(text), "Phạm Thị Hướng") {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if st, _ := s.Stats(); st.Records != 0 || st.Pending != 1 {
+		t.Fatalf("%+v", st)
+	}
+	if in.owner.name.Text != "" {
+		t.Fatal("the form did not clear for the next citizen")
+	}
+}

@@ -170,9 +170,13 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	s.openLast.Hide()
 	s.printLast = widget.NewButtonWithIcon(lang.L("intake.print_receipt")+" (Ctrl+P)", theme.DocumentPrintIcon(), s.printLastReceipt)
 	s.printLast.Hide()
+	guide02 := widget.NewButtonWithIcon(lang.L("guide.supplement"), theme.InfoIcon(), func() { s.guide(dossier.GuideSupplement) })
+	guide03 := widget.NewButtonWithIcon(lang.L("guide.refusal"), theme.CancelIcon(), func() { s.guide(dossier.GuideRefusal) })
+	guide03.Importance = widget.DangerImportance
 	panel := container.NewVBox(
 		heading(lang.L("intake.due")), s.due, s.dueDetail,
 		widget.NewSeparator(), s.saveButton, clear,
+		widget.NewSeparator(), widget.NewLabel(lang.L("guide.intro")), guide02, guide03,
 		widget.NewSeparator(), s.lastSaved, s.printLast, s.openLast,
 	)
 	side := container.NewStack(minWidth(300), container.NewPadded(panel))
@@ -420,6 +424,48 @@ func (s *intakeScreen) offerReturning(p *partyForm, id string) {
 			}, s.u.win)
 		})
 	}()
+}
+
+// guide gives guidance instead of a receipt: the person and procedure on
+// the form, with what is missing (Mẫu 02) or why the unit cannot take the
+// file (Mẫu 03). Nothing is received and no code is taken; the form
+// prints, and the intake form clears for the next citizen.
+func (s *intakeScreen) guide(kind dossier.GuidanceKind) {
+	text := widget.NewMultiLineEntry()
+	text.SetMinRowsVisible(4)
+	requiredText(text)
+	label, title := lang.L("action.missing"), lang.L("guide.supplement")
+	if kind == dossier.GuideRefusal {
+		label, title = lang.L("action.reason"), lang.L("guide.refusal")
+	}
+	g := dossier.Guidance{Kind: kind, Person: s.owner.party(), Summary: strings.TrimSpace(s.summary.Text)}
+	if s.procedure != nil {
+		g.ProcedureCode = s.procedure.Code
+	}
+	dlg := dialog.NewForm(title, lang.L("action.do"), lang.L("action.cancel"), []*widget.FormItem{widget.NewFormItem(label, text)}, func(ok bool) {
+		if !ok {
+			return
+		}
+		if kind == dossier.GuideRefusal {
+			g.Reason = text.Text
+		} else {
+			g.Missing = strings.Split(text.Text, "\n")
+		}
+		saved, err := s.u.ctr.Guide(g)
+		if err != nil {
+			dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+			return
+		}
+		s.lastSaved.SetText(lang.L("guide.saved", map[string]any{"Name": saved.Person.Name}))
+		s.reset()
+		s.u.changed()
+		s.u.inBackground(func() (string, string, error) {
+			res, err := s.u.ctr.PrintGuidance(saved, "")
+			return res.Path, lang.L("guide.printed", map[string]any{"Name": saved.Person.Name}), err
+		})
+	}, s.u.win)
+	dlg.Resize(fyne.NewSize(560, 0))
+	dlg.Show()
 }
 
 // printLastReceipt prints the receipt of the file just saved (Ctrl+P).

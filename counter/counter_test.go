@@ -216,9 +216,9 @@ func TestLedgerLimit(t *testing.T) {
 		t.Fatalf("%d records printed: %v", LedgerLimit+1, err)
 	}
 	// a zero To is today; the seeded records reach back over months
-	from := time.Now().AddDate(0, 0, -10)
+	from := time.Now().In(dossier.Loc).AddDate(0, 0, -10)
 	res, err := c.PrintLedger(LedgerRequest{From: from}, "")
-	if err != nil || res.Records == 0 || res.Records > LedgerLimit || res.Period != from.Format("02/01/2006")+"–"+time.Now().Format("02/01/2006") {
+	if err != nil || res.Records == 0 || res.Records > LedgerLimit || res.Period != from.Format("02/01/2006")+"–"+time.Now().In(dossier.Loc).Format("02/01/2006") {
 		t.Fatalf("%+v %v", res, err)
 	}
 	if text := pdfText(t, res.Path); !strings.Contains(text, "SỔ THEO DÕI") {
@@ -398,5 +398,60 @@ func TestEarlierSupplementRequestAndPrinterErrors(t *testing.T) {
 	err = c.Send(res.Path, func(string, ...string) error { return exec.ErrNotFound })
 	if msg := Explain(err); !strings.Contains(msg, "trình xem PDF") {
 		t.Fatalf("no viewer: %q", msg)
+	}
+}
+
+// Guidance before receipt: Mẫu 02 or 03 instead of a receipt, with no
+// record code and no record; audited, queued for the backend, reprintable.
+func TestGuidanceBeforeReceipt(t *testing.T) {
+	c := openTest(t, Options{})
+	person := dossier.Party{Type: dossier.PartyCitizen, Name: "Phạm Thị Hướng", IDNumber: "046 190 001 234"}
+	if _, err := c.Guide(dossier.Guidance{Kind: dossier.GuideSupplement, ProcedureCode: "1.001193", Person: person}); err == nil {
+		t.Fatal("guidance to complete a file with nothing missing")
+	}
+	g, err := c.Guide(dossier.Guidance{Kind: dossier.GuideSupplement, ProcedureCode: "1.001193", Person: person,
+		Missing: []string{"Giấy chứng sinh", "Văn bản ủy quyền có chứng thực"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := c.Guide(dossier.Guidance{Kind: dossier.GuideRefusal, ProcedureCode: "1.004873", Person: person, Reason: "Không thuộc thẩm quyền của phường"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := c.Status()
+	if st.Records != 0 || st.Pending != 2 {
+		t.Fatalf("guidance made records or was not queued: %+v", st)
+	}
+	res, err := c.PrintGuidance(g, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, res.Path)
+	for _, want := range []string{"PHIẾU YÊU CẦU BỔ SUNG", "Phạm Thị Hướng", "Giấy chứng sinh", "đã xem xét hồ sơ"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Mẫu 02 lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "Mã hồ sơ") || strings.Contains(text, "tiếp nhận hồ sơ của") {
+		t.Errorf("guidance reads as a received file:\n%s", text)
+	}
+	res, err = c.PrintGuidance(ref, filepath.Join(t.TempDir(), "r.pdf"))
+	if err != nil || !strings.Contains(pdfText(t, res.Path), "Không thuộc thẩm quyền") {
+		t.Fatalf("Mẫu 03: %v", err)
+	}
+	if again, err := c.PrintGuidance(g, filepath.Join(t.TempDir(), "again.pdf")); err != nil || !again.Reprint {
+		t.Fatalf("reprint: %+v %v", again, err)
+	}
+	list, _ := c.Guidances(10)
+	if len(list) != 2 || list[0].ID != ref.ID || list[1].Person.IDNumber != "046190001234" {
+		t.Fatalf("guidance list %+v", list)
+	}
+	audit, _ := c.Audit(20)
+	kinds := map[string]bool{}
+	for _, a := range audit {
+		kinds[a.Action] = true
+	}
+	if !kinds["guidance_supplement"] || !kinds["guidance_refusal"] {
+		t.Fatalf("audit %+v", audit)
 	}
 }

@@ -163,6 +163,21 @@ func CheckEventLimits(e *Event) error {
 		}
 		checks = append(checks, textCheck{"missing", "Giấy tờ cần bổ sung", m, MaxTextLen, false})
 	}
+	if g := e.Guidance; g != nil {
+		checks = append(checks,
+			textCheck{"person.name", "Họ tên", g.Person.Name, MaxNameLen, false},
+			textCheck{"person.id_number", "Số giấy tờ", g.Person.IDNumber, MaxShortLen, false},
+			textCheck{"guidance.reason", "Lý do", g.Reason, MaxNotesLen, true},
+			textCheck{"summary", "Nội dung yêu cầu", g.Summary, MaxTextLen, false})
+		if len(g.Missing) > MaxDocuments {
+			errs = append(errs, fieldErr("missing", "documents.too_many", "Danh sách giấy tờ cần bổ sung quá dài"))
+		}
+		for i, m := range g.Missing {
+			if i < MaxDocuments {
+				checks = append(checks, textCheck{"missing", "Giấy tờ cần bổ sung", m, MaxTextLen, false})
+			}
+		}
+	}
 	if e.Collector != nil {
 		checks = append(checks,
 			textCheck{"collector.name", "Người nhận kết quả", e.Collector.Name, MaxNameLen, false},

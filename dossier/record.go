@@ -184,8 +184,9 @@ type Event struct {
 	NewLegalDue time.Time `json:"new_legal_due,omitzero"`
 	// Approval is who approved a second extension, and why: a clerk alone
 	// extends a file once.
-	Approval string  `json:"approval,omitempty"`
-	Record   *Record `json:"record,omitempty"` // the intake, on received
+	Approval string    `json:"approval,omitempty"`
+	Record   *Record   `json:"record,omitempty"`   // the intake, on received
+	Guidance *Guidance `json:"guidance,omitempty"` // on guided (guidance.go)
 }
 
 // NewEventID makes a time-ordered UUIDv7.

@@ -92,6 +92,7 @@ var eventLabels = map[EventType]string{
 	EvReturned:            "Trả kết quả",
 	EvWithdrawn:           "Rút hồ sơ",
 	EvNoteAdded:           "Ghi chú",
+	EvGuided:              "Hướng dẫn tại quầy",
 }
 
 // Label is the Vietnamese name of the action.

@@ -308,11 +308,35 @@ func (d *doc) receipt(r *dossier.Record) error {
 func money(v int64) string { return dossier.Thousands(v) + " đồng" }
 
 func (d *doc) recordIntro(r *dossier.Record) {
-	d.text(fmt.Sprintf("Ngày %s, %s tiếp nhận hồ sơ của:", day(r.ReceivedAt), d.unit.Name), "", bodyPt, "J")
+	if r.Code == "" { // guidance before receipt: nothing was received
+		d.text(fmt.Sprintf("Ngày %s, %s đã xem xét hồ sơ của:", day(r.ReceivedAt), d.unit.Name), "", bodyPt, "J")
+	} else {
+		d.text(fmt.Sprintf("Ngày %s, %s tiếp nhận hồ sơ của:", day(r.ReceivedAt), d.unit.Name), "", bodyPt, "J")
+	}
 	d.field(partyLabel(r.Owner), r.Owner.Name)
 	d.field("Địa chỉ:", orDots(r.Owner.Address.String()))
-	d.field("Mã hồ sơ:", r.Code)
-	d.field("Nội dung yêu cầu giải quyết:", r.Summary)
+	if r.Code != "" {
+		d.field("Mã hồ sơ:", r.Code)
+	}
+	d.field("Thủ tục:", r.ProcedureCode+" — "+r.ProcedureName)
+	if r.Summary != "" {
+		d.field("Nội dung yêu cầu giải quyết:", r.Summary)
+	}
+}
+
+// RenderGuidance writes the form of guidance given before receipt: Mẫu 02
+// for a file to complete, Mẫu 03 for one the unit cannot accept. It has no
+// record code: nothing was received.
+func RenderGuidance(w io.Writer, u Unit, g *dossier.Guidance, now time.Time, o Options) error {
+	r := &dossier.Record{ID: g.ID, Owner: g.Person, ProcedureCode: g.ProcedureCode, ProcedureName: g.ProcedureName,
+		Summary: g.Summary, ReceivedAt: g.At}
+	ev := dossier.Event{ID: g.ID, Type: dossier.EvSupplementRequested, Actor: g.Actor, At: g.At, Missing: g.Missing, Reason: g.Reason}
+	k := KindSupplement
+	if g.Kind == dossier.GuideRefusal {
+		ev.Type, k = dossier.EvRefused, KindRefusal
+	}
+	r.History = []dossier.Event{ev}
+	return RenderWith(w, k, u, r, now, o)
 }
 
 // supplement is Mẫu 02.

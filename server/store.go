@@ -107,7 +107,8 @@ var (
 	bDeviceHigh  = []byte("device_high")  // device id → highest device sequence held (u64)
 	bSeqCheck    = []byte("seq_check")    // seq (u64) → wire.CursorCheck of the event there
 	bRecordCodes = []byte("record_codes") // unit·record code → record id
-	buckets      = [][]byte{bMeta, bCodes, bPrincipals, bDevices, bEvents, bLog, bRecords, bDeviceHigh, bSeqCheck, bRecordCodes}
+	bGuidance    = []byte("guidance")     // unit·guidance id → guidance given before receipt
+	buckets      = [][]byte{bMeta, bCodes, bPrincipals, bDevices, bEvents, bLog, bRecords, bDeviceHigh, bSeqCheck, bRecordCodes, bGuidance}
 	kReference   = []byte("reference")
 	kSchema      = []byte("schema")
 	kGeneration  = []byte("generation")
@@ -152,6 +153,11 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 	s := &BoltStore{db: db, now: time.Now}
 	err = db.Update(func(tx *bolt.Tx) error {
 		if err := migrate(tx, defaultCatalog, defaultCalendar); err != nil {
+			return err
+		}
+		// a bucket added without a schema step (a migration would give
+		// the store a new generation, and every counter would pull again)
+		if _, err := tx.CreateBucketIfNotExists(bGuidance); err != nil {
 			return err
 		}
 		return refreshShipped(tx, defaultCatalog, defaultCalendar)
@@ -555,6 +561,9 @@ func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string)
 		res := s.conflict(tx, p, e, reason)
 		return res, remember(eventResult{Status: wire.Conflict, Reason: reason})
 	}
+	if e.Type == dossier.EvGuided {
+		return s.pushGuidance(tx, p, e, remember, reject)
+	}
 	var rec dossier.Record
 	if v := recs.Get(unitKey(p.Unit, e.RecordID)); v != nil {
 		if err := json.Unmarshal(v, &rec); err != nil {
@@ -733,6 +742,59 @@ func (s *BoltStore) Export(unit string, fn func(*dossier.Record) error) error {
 				return err
 			}
 			if err := fn(&r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// pushGuidance keeps guidance given at a counter before receipt and puts
+// it in the unit's log, so that the unit's other counters and its reports
+// have it. It is no record and takes no record code.
+func (s *BoltStore) pushGuidance(tx *bolt.Tx, p Principal, e dossier.Event, remember func(eventResult) error,
+	reject func(string) (wire.PushResult, error)) (wire.PushResult, error) {
+	g := e.Guidance
+	switch {
+	case p.Kind != KindDevice:
+		return reject("chỉ quầy tiếp nhận mới hướng dẫn hồ sơ")
+	case g == nil || g.ID != e.RecordID || g.UnitCode != p.Unit || g.Counter != p.Counter:
+		return reject("nội dung hướng dẫn không thuộc đơn vị hoặc quầy của thiết bị này")
+	}
+	data, _ := json.Marshal(g)
+	if err := tx.Bucket(bGuidance).Put(unitKey(p.Unit, g.ID), data); err != nil {
+		return wire.PushResult{}, err
+	}
+	log := tx.Bucket(bLog)
+	seq, err := log.NextSequence()
+	if err != nil {
+		return wire.PushResult{}, err
+	}
+	evData, _ := json.Marshal(e)
+	if err := log.Put(seqKey(p.Unit, seq), evData); err != nil {
+		return wire.PushResult{}, err
+	}
+	if err := tx.Bucket(bSeqCheck).Put(binary.BigEndian.AppendUint64(nil, seq), []byte(wire.CursorCheck(e.ID))); err != nil {
+		return wire.PushResult{}, err
+	}
+	return wire.PushResult{EventID: e.ID, Status: wire.Accepted, ServerSeq: seq}, remember(eventResult{Status: wire.Accepted, Seq: seq})
+}
+
+// Guidance calls fn for the guidance given at a unit's counters ("" for
+// all units), oldest first.
+func (s *BoltStore) Guidance(unit string, fn func(*dossier.Guidance) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bGuidance).Cursor()
+		prefix := []byte(unit)
+		if unit != "" {
+			prefix = []byte(unit + "\x00")
+		}
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var g dossier.Guidance
+			if err := json.Unmarshal(v, &g); err != nil {
+				return err
+			}
+			if err := fn(&g); err != nil {
 				return err
 			}
 		}

@@ -192,6 +192,7 @@ func (s *Store) DismissAttention(seq uint64, actor string) error {
 type RemoteResult struct {
 	Applied                          int // events consumed (the rest waits for the next call)
 	Created, Updated, Known, Refused int
+	Guided                           int // guidance given at another counter, kept
 }
 
 // RemoteEvent is a pulled event with its place in the server's log.
@@ -254,6 +255,20 @@ func (s *Store) ApplyRemotePage(events []RemoteEvent, end uint64, endCheck strin
 			}
 			res.Applied++
 			e := re.Event
+			if e.Type == dossier.EvGuided {
+				fresh, err := applyRemoteGuidance(tx, e)
+				if err != nil {
+					if err := s.addAttention(tx, Attention{RecordID: e.RecordID, Event: e, Reason: err.Error(), Remote: true}); err != nil {
+						return err
+					}
+					res.Refused++
+				} else if fresh {
+					res.Guided++
+				} else {
+					res.Known++
+				}
+				continue
+			}
 			old, err := getRecord(tx, e.RecordID)
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err

@@ -91,3 +91,26 @@ func TestApplyDrivesARecordsLife(t *testing.T) {
 		t.Fatal(o)
 	}
 }
+
+// motcuactl guide records guidance before receipt and prints its form; no
+// record code is taken.
+func TestGuideCommand(t *testing.T) {
+	dir := setUp(t)
+	f := filepath.Join(t.TempDir(), "g.json")
+	os.WriteFile(f, []byte(`{"procedure_code":"1.001193","person":{"type":1,"name":"Phạm Thị Hướng"},"missing":["Giấy chứng sinh"]}`), 0o600)
+	pdf := filepath.Join(t.TempDir(), "g.pdf")
+	o := okCtl(t, dir, "guide", "-form", "02", "-o", pdf, f)
+	if !strings.Contains(o, "Đã in phiếu") {
+		t.Fatal(o)
+	}
+	text, err := exec.Command("pdftotext", pdf, "-").Output()
+	if err != nil || !strings.Contains(string(text), "Giấy chứng sinh") || strings.Contains(string(text), "Mã hồ sơ") {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if c, _, e := ctl(t, dir, "guide", "-form", "03", f); c != 1 || !strings.Contains(e, "lý do") {
+		t.Fatalf("a refusal without a reason: %d %s", c, e)
+	}
+	if o := okCtl(t, dir, "status", "-json"); !strings.Contains(o, `"records":0`) || !strings.Contains(o, `"pending":1`) {
+		t.Fatalf("status after guidance: %s", o)
+	}
+}

@@ -30,6 +30,9 @@ Lệnh:
                                  processing, supplement_requested, supplement_received,
                                  fee_requested, fee_paid, extended, refused, stopped,
                                  result_ready, returned, withdrawn, note_added
+  guide -form 02|03 [-o FILE.pdf] FILE.json
+                                 hướng dẫn trước khi tiếp nhận: Mẫu 02 (bổ sung) hoặc Mẫu 03
+                                 (từ chối) thay cho giấy tiếp nhận; không cấp mã hồ sơ
   due -procedure MÃ -received "2026-02-13 16:05" [-alt]
                                  tính ngày hẹn trả theo lịch làm việc hiện hành
   seed -records N [-seed S]      tạo N hồ sơ giả lập để trình diễn, đo hiệu năng
@@ -92,6 +95,7 @@ var commands = []command{
 	{"setup", writing, cmdSetup},
 	{"intake", writing, cmdIntake},
 	{"apply", writing, cmdApply},
+	{"guide", writing, cmdGuide},
 	{"due", writing, cmdDue},
 	{"seed", none, cmdSeed},
 	{"backup", reading, cmdBackup},
@@ -220,6 +224,51 @@ func cmdIntake(c *counter.Counter, e env) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, r.Code)
+	return nil
+}
+
+// cmdGuide records guidance given before receipt (Mẫu 02 or 03 instead
+// of a receipt) from a JSON file, and prints its form when -o is given.
+func cmdGuide(c *counter.Counter, e env) error {
+	var form, out string
+	fs := flag.NewFlagSet("guide", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&form, "form", "", "02: hướng dẫn bổ sung; 03: từ chối tiếp nhận")
+	fs.StringVar(&out, "o", "", "tệp PDF của phiếu (không bắt buộc)")
+	if err := fs.Parse(e.args); err != nil {
+		return badArgs("cần -form 02|03 và tệp JSON")
+	}
+	kinds := map[string]dossier.GuidanceKind{"02": dossier.GuideSupplement, "03": dossier.GuideRefusal}
+	kind, ok := kinds[form]
+	if !ok {
+		return badArgs("cần -form 02 (hướng dẫn bổ sung) hoặc -form 03 (từ chối tiếp nhận)")
+	}
+	args := fs.Args()
+	if len(args) != 1 {
+		return badArgs("cần đúng một tệp JSON: motcuactl guide -form 02|03 FILE.json")
+	}
+	data, err := os.ReadFile(args[0])
+	if err != nil {
+		return fail("không đọc được tệp %s: %v", args[0], err)
+	}
+	var g dossier.Guidance
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		return fail("tệp %s không đúng định dạng hướng dẫn (procedure_code, person, missing, reason): %v", args[0], err)
+	}
+	g.Kind = kind
+	saved, err := c.Guide(g)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, saved.ID)
+	if out != "" {
+		if _, err := c.PrintGuidance(saved, out); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "Đã in phiếu vào", out)
+	}
 	return nil
 }
 
