@@ -227,7 +227,7 @@ func TestIntakeFormSaveFindAndTransition(t *testing.T) {
 	if r.Status != dossier.StatusReturned || r.Collector == nil || r.Collector.Name != "Nguyễn Thị Lan" {
 		t.Fatalf("after return: %d %+v", r.Status, r.Collector)
 	}
-	if len(d.actions.Objects) != 1 {
+	if len(d.actions.Objects) != 2 { // a note, and putting a typing mistake right
 		t.Fatalf("%d actions offered after return", len(d.actions.Objects))
 	}
 	if st, _ := s.Stats(); st.Pending != 3 {
@@ -942,5 +942,30 @@ func TestGuidanceFromTheIntakeScreen(t *testing.T) {
 	}
 	if in.owner.name.Text != "" {
 		t.Fatal("the form did not clear for the next citizen")
+	}
+}
+
+// "Sửa thông tin" puts a typing mistake right from the record screen.
+func TestCorrectionFromTheRecordScreen(t *testing.T) {
+	u, s := newTestUI(t)
+	r, _ := s.Intake(dossier.Intake{ProcedureCode: "2.000884", FilerIsOwner: true,
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Lê Văn Cườg", IDNumber: "046085001111"}})
+	u.records.openCode(r.Code)
+	settle(t, u)
+	test.Tap(findButton(t, u.records.detail.actions, "Sửa thông tin"))
+	dlg := topOverlay(t, u)
+	objects(dlg, func(o fyne.CanvasObject) {
+		e, ok := o.(*widget.Entry)
+		switch {
+		case ok && e.Text == "Lê Văn Cườg":
+			e.SetText("Lê Văn Cường")
+		case ok && e.MultiLine:
+			test.Type(e, "Gõ thiếu chữ")
+		}
+	})
+	test.Tap(findButton(t, dlg, "Thực hiện"))
+	got, _ := s.GetByCode(r.Code)
+	if got.Owner.Name != "Lê Văn Cường" || got.History[len(got.History)-1].Correction.OldOwner.Name != "Lê Văn Cườg" {
+		t.Fatalf("after the correction: %q", got.Owner.Name)
 	}
 }

@@ -216,6 +216,7 @@ var actionFields = map[dossier.EventType]func(f *actionForm){
 	dossier.EvFeeRequested:        (*actionForm).amountField,
 	dossier.EvFeePaid:             (*actionForm).amountField,
 	dossier.EvReturned:            (*actionForm).collectorFields,
+	dossier.EvCorrected:           (*actionForm).correctionFields,
 }
 
 func (f *actionForm) add(label string, w fyne.CanvasObject, fill func() error) {
@@ -299,6 +300,37 @@ func (f *actionForm) amountField() {
 		n, err := strconv.ParseInt(strings.TrimSpace(e.Text), 10, 64)
 		f.ev.Amount = n
 		return err
+	})
+}
+
+// correctionFields offer the owner's details and the summary as they are,
+// to put a typing mistake right; codes and times are not among them.
+func (f *actionForm) correctionFields() {
+	o := f.rec.Owner
+	entries := map[string]*widget.Entry{}
+	for _, k := range []struct{ key, value string }{
+		{"party.name", o.Name}, {"party.id", o.IDNumber}, {"party.phone", o.Phone},
+		{"party.street", o.Address.Street}, {"party.ward", o.Address.Ward}, {"party.province", o.Address.Province},
+		{"intake.summary", f.rec.Summary},
+	} {
+		e := widget.NewEntry()
+		e.SetText(k.value)
+		entries[k.key] = e
+		f.add(lang.L(k.key), e, func() error { return nil })
+	}
+	f.text(lang.L("action.reason"), true, func(v string) {
+		f.ev.Reason = v
+		p := o
+		p.Name, p.IDNumber, p.Phone = entries["party.name"].Text, entries["party.id"].Text, entries["party.phone"].Text
+		p.Address.Street, p.Address.Ward, p.Address.Province = entries["party.street"].Text, entries["party.ward"].Text, entries["party.province"].Text
+		c := &dossier.Correction{}
+		if p != o {
+			c.Owner = &p
+		}
+		if s := strings.TrimSpace(entries["intake.summary"].Text); s != f.rec.Summary {
+			c.Summary = &s
+		}
+		f.ev.Correction = c
 	})
 }
 

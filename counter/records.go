@@ -165,8 +165,9 @@ type ActionRequest struct {
 	Deadline  time.Time
 	NewDue    time.Time
 	Amount    int64
-	Collector *dossier.Collector
-	Approval  string
+	Collector  *dossier.Collector
+	Approval   string
+	Correction *dossier.Correction // on corrected: the new values
 }
 
 // Act performs an action on a record by its code, through the same path as
@@ -181,7 +182,7 @@ func (c *Counter) Act(req ActionRequest) (*dossier.Record, error) {
 		return nil, err
 	}
 	ev := c.NewEvent(r, req.Event)
-	ev.Reason, ev.Missing, ev.Approval = req.Reason, req.Missing, req.Approval
+	ev.Reason, ev.Missing, ev.Approval, ev.Correction = req.Reason, req.Missing, req.Approval, req.Correction
 	if !req.Deadline.IsZero() {
 		ev.Deadline = req.Deadline
 	}

@@ -114,3 +114,30 @@ func TestMoneyAndRefusalRules(t *testing.T) {
 		t.Fatalf("refusal after processing started: %v", err)
 	}
 }
+
+// A typing mistake is put right as an event with the old and new values;
+// the code and times stay.
+func TestCorrection(t *testing.T) {
+	cal := loadCalendar(t)
+	r := newRecord(t, cal)
+	code, received := r.Code, r.ReceivedAt
+	owner := r.Owner
+	owner.Name, owner.Phone = "Nguyễn Thị Lanh", "0987 654 321"
+	if err := act(t, r, cal, EvCorrected, "2026-03-10 10:00", func(e *Event) { e.Correction = &Correction{Owner: &owner} }); err == nil {
+		t.Fatal("a correction without a reason")
+	}
+	bad := owner
+	bad.IDNumber = "12"
+	if err := act(t, r, cal, EvCorrected, "2026-03-10 10:00", func(e *Event) { e.Reason = "x"; e.Correction = &Correction{Owner: &bad} }); err == nil {
+		t.Fatal("a correction to an invalid ID")
+	}
+	must(t, act(t, r, cal, EvCorrected, "2026-03-10 10:00", func(e *Event) {
+		e.Reason = "Gõ nhầm tên và số điện thoại"
+		e.Correction = &Correction{Owner: &owner}
+	}))
+	last := r.History[len(r.History)-1].Correction
+	if r.Owner.Name != "Nguyễn Thị Lanh" || r.Owner.Phone != "0987654321" || r.Code != code || !r.ReceivedAt.Equal(received) ||
+		last == nil || last.OldOwner == nil || last.OldOwner.Name != "Nguyễn Thị Lan" || r.Status != StatusReceived {
+		t.Fatalf("after the correction: %+v, event %+v", r.Owner, last)
+	}
+}

@@ -187,6 +187,24 @@ type Event struct {
 	Approval string    `json:"approval,omitempty"`
 	Record   *Record   `json:"record,omitempty"`   // the intake, on received
 	Guidance *Guidance `json:"guidance,omitempty"` // on guided (guidance.go)
+	// Correction is a typing mistake put right (on corrected): the new
+	// values, and the old ones they replaced.
+	Correction *Correction `json:"correction,omitempty"`
+}
+
+// Correction puts right what was typed wrong in a record: the owner, the
+// filer, the request's summary or the documents. Codes and times cannot be
+// corrected. Apply fills in the old values.
+type Correction struct {
+	Owner     *Party         `json:"owner,omitempty"`
+	Filer     *Party         `json:"filer,omitempty"`
+	Summary   *string        `json:"summary,omitempty"`
+	Documents []DocumentLine `json:"documents,omitempty"`
+
+	OldOwner     *Party         `json:"old_owner,omitempty"`
+	OldFiler     *Party         `json:"old_filer,omitempty"`
+	OldSummary   *string        `json:"old_summary,omitempty"`
+	OldDocuments []DocumentLine `json:"old_documents,omitempty"`
 }
 
 // NewEventID makes a time-ordered UUIDv7.
@@ -330,6 +348,12 @@ func Apply(r *Record, e Event, cal *Calendar) error {
 		if strings.TrimSpace(e.Reason) == "" {
 			return fieldErr("reason", "reason.required", "Cần ghi rõ lý do")
 		}
+	case EvCorrected:
+		c, err := correct(r, next, e)
+		if err != nil {
+			return err
+		}
+		e.Correction = c
 	case EvResultReady:
 		next.FinishedAt = at
 	case EvReturned:
@@ -385,4 +409,43 @@ func checkExtension(r *Record, e Event, at time.Time) error {
 		return fieldErr("approval", "extend.second", "Hẹn lại lần thứ hai cần ý kiến phê duyệt của lãnh đạo (ghi người phê duyệt và lý do)")
 	}
 	return nil
+}
+
+// correct applies a correction to next and returns it with the old values.
+func correct(r, next *Record, e Event) (*Correction, error) {
+	c := e.Correction
+	if c == nil || (c.Owner == nil && c.Filer == nil && c.Summary == nil && c.Documents == nil) {
+		return nil, fieldErr("correction", "correction.empty", "Chưa có thông tin nào được sửa")
+	}
+	if strings.TrimSpace(e.Reason) == "" {
+		return nil, fieldErr("reason", "reason.required", "Cần ghi rõ lý do")
+	}
+	out := *c
+	var errs ValidationErrors
+	if c.Owner != nil {
+		p := *c.Owner
+		validateParty("owner", &p, r.ReceivedAt, &errs)
+		old := r.Owner
+		out.Owner, out.OldOwner, next.Owner = &p, &old, p
+	}
+	if c.Filer != nil {
+		p := *c.Filer
+		validateParty("filer", &p, r.ReceivedAt, &errs)
+		old := r.Filer
+		out.Filer, out.OldFiler, next.Filer = &p, &old, p
+	}
+	if c.Summary != nil {
+		s, old := strings.TrimSpace(*c.Summary), r.Summary
+		out.Summary, out.OldSummary, next.Summary = &s, &old, s
+	}
+	if c.Documents != nil {
+		out.OldDocuments, next.Documents = append([]DocumentLine(nil), r.Documents...), append([]DocumentLine(nil), c.Documents...)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if err := CheckRecord(next); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }

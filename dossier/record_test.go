@@ -86,6 +86,11 @@ func ev(r *Record, typ EventType, at string) Event {
 	if typ == EvSupplementReceived {
 		e.NewDue = time.Time{} // computed by Apply
 	}
+	if typ == EvCorrected {
+		phone := r.Owner
+		phone.Phone = "0987654321"
+		e.Correction = &Correction{Owner: &phone}
+	}
 	return e
 }
 

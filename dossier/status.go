@@ -76,6 +76,7 @@ const (
 	EvReturned            EventType = "returned"
 	EvWithdrawn           EventType = "withdrawn"
 	EvNoteAdded           EventType = "note_added"
+	EvCorrected           EventType = "corrected" // a typing mistake put right (Correction)
 )
 
 var eventLabels = map[EventType]string{
@@ -92,6 +93,7 @@ var eventLabels = map[EventType]string{
 	EvReturned:            "Trả kết quả",
 	EvWithdrawn:           "Rút hồ sơ",
 	EvNoteAdded:           "Ghi chú",
+	EvCorrected:           "Sửa thông tin",
 	EvGuided:              "Hướng dẫn tại quầy",
 }
 
@@ -106,16 +108,16 @@ func (e EventType) Label() string {
 // transitions is the status machine: from a status, which events apply.
 // The target status is in target; events absent from it keep the status.
 var transitions = map[Status][]EventType{
-	StatusRegistered: {EvReceived, EvRefused, EvWithdrawn, EvNoteAdded},
-	StatusReceived:   {EvProcessing, EvRefused, EvSupplementRequested, EvFeeRequested, EvExtended, EvStopped, EvResultReady, EvWithdrawn, EvFeePaid, EvNoteAdded},
-	StatusProcessing: {EvSupplementRequested, EvFeeRequested, EvExtended, EvStopped, EvResultReady, EvWithdrawn, EvFeePaid, EvNoteAdded},
-	StatusSupplement: {EvSupplementReceived, EvStopped, EvWithdrawn, EvNoteAdded},
-	StatusFinancial:  {EvFeePaid, EvStopped, EvWithdrawn, EvExtended, EvNoteAdded},
-	StatusDone:       {EvReturned, EvFeePaid, EvNoteAdded},
-	StatusRefused:    {EvNoteAdded},
-	StatusWithdrawn:  {EvNoteAdded},
-	StatusStopped:    {EvNoteAdded},
-	StatusReturned:   {EvNoteAdded},
+	StatusRegistered: {EvReceived, EvRefused, EvWithdrawn, EvCorrected, EvNoteAdded},
+	StatusReceived:   {EvProcessing, EvRefused, EvSupplementRequested, EvFeeRequested, EvExtended, EvStopped, EvResultReady, EvWithdrawn, EvFeePaid, EvCorrected, EvNoteAdded},
+	StatusProcessing: {EvSupplementRequested, EvFeeRequested, EvExtended, EvStopped, EvResultReady, EvWithdrawn, EvFeePaid, EvCorrected, EvNoteAdded},
+	StatusSupplement: {EvSupplementReceived, EvStopped, EvWithdrawn, EvCorrected, EvNoteAdded},
+	StatusFinancial:  {EvFeePaid, EvStopped, EvWithdrawn, EvExtended, EvCorrected, EvNoteAdded},
+	StatusDone:       {EvReturned, EvFeePaid, EvCorrected, EvNoteAdded},
+	StatusRefused:    {EvCorrected, EvNoteAdded},
+	StatusWithdrawn:  {EvCorrected, EvNoteAdded},
+	StatusStopped:    {EvCorrected, EvNoteAdded},
+	StatusReturned:   {EvCorrected, EvNoteAdded},
 }
 
 var target = map[EventType]Status{
@@ -146,5 +148,5 @@ func CanApply(s Status, e EventType) bool {
 // AllEventTypes lists every event type but received.
 func AllEventTypes() []EventType {
 	return []EventType{EvRefused, EvProcessing, EvSupplementRequested, EvSupplementReceived, EvFeeRequested,
-		EvFeePaid, EvExtended, EvStopped, EvResultReady, EvReturned, EvWithdrawn, EvNoteAdded}
+		EvFeePaid, EvExtended, EvStopped, EvResultReady, EvReturned, EvWithdrawn, EvNoteAdded, EvCorrected}
 }

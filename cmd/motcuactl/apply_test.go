@@ -114,3 +114,23 @@ func TestGuideCommand(t *testing.T) {
 		t.Fatalf("status after guidance: %s", o)
 	}
 }
+
+// A typing mistake put right: the new name is found, the old one kept in
+// the record's history; the record's code stays.
+func TestApplyCorrection(t *testing.T) {
+	dir := setUp(t)
+	code := strings.TrimSpace(okCtl(t, dir, "intake", intakeFile(t, "1.004873", "")))
+	if c, _, e := ctl(t, dir, "apply", "-code", code, "-event", "corrected", "-owner-name", "Lê Thị Mỹ Hằng"); c != 1 || !strings.Contains(e, "lý do") {
+		t.Fatalf("a correction without a reason: %d %s", c, e)
+	}
+	okCtl(t, dir, "apply", "-code", code, "-event", "corrected", "-owner-name", "Lê Thị Mỹ Hằng", "-owner-phone", "0912 000 111", "-reason", "Gõ nhầm")
+	out := filepath.Join(t.TempDir(), "all.csv")
+	okCtl(t, dir, "export", "-csv", out)
+	data, _ := os.ReadFile(out)
+	if !strings.Contains(string(data), "Lê Thị Mỹ Hằng") || strings.Contains(string(data), "Lê Thị Mỹ Hạnh") || !strings.Contains(string(data), code) {
+		t.Fatalf("export after the correction:\n%s", data)
+	}
+	if o := okCtl(t, dir, "verify"); !strings.Contains(o, "1 hồ sơ") {
+		t.Fatal(o) // the name and phone indexes follow the correction
+	}
+}

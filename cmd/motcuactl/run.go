@@ -272,11 +272,34 @@ func cmdGuide(c *counter.Counter, e env) error {
 	return nil
 }
 
+// ownerCorrection is the owner of a record with the given details put
+// right (empty ones unchanged); nil when none is given.
+func ownerCorrection(c *counter.Counter, code, name, id, phone string) (*dossier.Correction, error) {
+	if name == "" && id == "" && phone == "" {
+		return nil, nil
+	}
+	r, err := c.GetByCode(code)
+	if err != nil {
+		return nil, err
+	}
+	o := r.Owner
+	for _, f := range []struct {
+		value string
+		field *string
+	}{{name, &o.Name}, {id, &o.IDNumber}, {phone, &o.Phone}} {
+		if f.value != "" {
+			*f.field = f.value
+		}
+	}
+	return &dossier.Correction{Owner: &o}, nil
+}
+
 // cmdApply performs one action of a record's life, through the same path
 // as the record screen.
 func cmdApply(c *counter.Counter, e env) error {
 	var req counter.ActionRequest
 	var event, missing, deadline, newDue, collector, collectorID, collectorPhone string
+	var ownerName, ownerID, ownerPhone string
 	err := flags(e, "apply", "cần -code MÃ và -event THAO_TÁC", func(fs *flag.FlagSet) {
 		fs.StringVar(&req.Code, "code", "", "mã hồ sơ")
 		fs.StringVar(&event, "event", "", "thao tác: processing, supplement_requested, supplement_received, fee_requested, fee_paid, extended, refused, stopped, result_ready, returned, withdrawn, note_added")
@@ -289,6 +312,9 @@ func cmdApply(c *counter.Counter, e env) error {
 		fs.StringVar(&collectorID, "collector-id", "", "số giấy tờ người nhận kết quả")
 		fs.StringVar(&collectorPhone, "collector-phone", "", "điện thoại người nhận kết quả")
 		fs.StringVar(&req.Approval, "approval", "", "ý kiến phê duyệt của lãnh đạo (hẹn lại lần thứ hai)")
+		fs.StringVar(&ownerName, "owner-name", "", "corrected: họ tên đúng của chủ hồ sơ")
+		fs.StringVar(&ownerID, "owner-id", "", "corrected: số giấy tờ đúng của chủ hồ sơ")
+		fs.StringVar(&ownerPhone, "owner-phone", "", "corrected: số điện thoại đúng của chủ hồ sơ")
 	})
 	if err != nil {
 		return err
@@ -318,6 +344,9 @@ func cmdApply(c *counter.Counter, e env) error {
 	}
 	if collector != "" {
 		req.Collector = &dossier.Collector{Name: collector, IDNumber: collectorID, Phone: collectorPhone}
+	}
+	if req.Correction, err = ownerCorrection(c, req.Code, ownerName, ownerID, ownerPhone); err != nil {
+		return err
 	}
 	r, err := c.Act(req)
 	if err != nil {
