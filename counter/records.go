@@ -158,13 +158,13 @@ func (a DueAnswer) String() string {
 // (NewEvent): a supplement's deadline, an extension's new appointment, the
 // fee due, the filer as collector.
 type ActionRequest struct {
-	Code      string
-	Event     dossier.EventType
-	Reason    string
-	Missing   []string
-	Deadline  time.Time
-	NewDue    time.Time
-	Amount    int64
+	Code       string
+	Event      dossier.EventType
+	Reason     string
+	Missing    []string
+	Deadline   time.Time
+	NewDue     time.Time
+	Amount     int64
 	Collector  *dossier.Collector
 	Approval   string
 	Correction *dossier.Correction // on corrected: the new values
