@@ -105,7 +105,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 			s.filerBox.Show()
 		}
 	})
-	s.filerBox = container.NewVBox(widget.NewLabelWithStyle(lang.L("intake.section.filer"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.filer.form)
+	s.filerBox = container.NewVBox(widget.NewLabelWithStyle(lang.L("intake.section.filer"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.filer.content)
 	s.filerSame.SetChecked(true)
 
 	s.docs = newDocEditor()
@@ -145,7 +145,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	form := container.NewVBox(
 		heading(lang.L("intake.section.procedure")),
 		s.search, s.listBox, s.procLabel, s.altTime,
-		heading(lang.L("intake.section.owner")), s.owner.form,
+		heading(lang.L("intake.section.owner")), s.owner.content,
 		s.filerSame, s.filerBox,
 		heading(lang.L("intake.section.documents")), s.docs.content,
 		heading(lang.L("intake.section.other")), other,

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -25,6 +27,8 @@ type partyForm struct {
 	ward     *widget.Entry
 	province *widget.Entry
 	defaults func() (ward, province string)
+	allItems []*widget.FormItem // the form's rows, some hidden by the party type
+	content  *fyne.Container    // holds the form: what the screen shows
 	phone    *widget.Entry
 	email    *widget.Entry
 	form     *widget.Form
@@ -141,10 +145,13 @@ func newPartyForm(onChange func(), defaults func() (ward, province string)) *par
 		widget.NewFormItem(lang.L("party.phone"), p.phone),
 		widget.NewFormItem(lang.L("party.email"), p.email),
 	)
+	p.content = container.NewStack(p.form)
+	p.showFieldsFor(dossier.PartyCitizen)
 	return p
 }
 
 func (p *partyForm) changed() {
+	p.showFieldsFor(p.partyType())
 	if p.onChange != nil {
 		p.onChange()
 	}
@@ -295,4 +302,32 @@ func (p *partyForm) fill(q dossier.Party) {
 	p.phone.SetText(q.Phone)
 	p.email.SetText(q.Email)
 	p.taxCode.SetText(q.TaxCode)
+}
+
+// showFieldsFor hides what does not apply: a citizen has no tax code here
+// (the personal ID serves), an organisation no birth date or sex. Fewer
+// fields, fewer tab stops.
+func (p *partyForm) showFieldsFor(t dossier.PartyType) {
+	if p.form == nil {
+		return // still being built
+	}
+	citizen := t == dossier.PartyCitizen || t == 0
+	if p.allItems == nil {
+		p.allItems = p.form.Items
+	}
+	var items []*widget.FormItem
+	for _, it := range p.allItems {
+		off := (citizen && it.Widget == p.taxCode) || (!citizen && (it.Widget == p.birth || it.Widget == p.sex))
+		if off {
+			it.Widget.Hide()
+			continue
+		}
+		it.Widget.Show()
+		items = append(items, it)
+	}
+	// a new form with the rows that apply: a hidden row of the old one
+	// would keep its label
+	p.form = widget.NewForm(items...)
+	p.content.Objects = []fyne.CanvasObject{p.form}
+	p.content.Refresh()
 }
