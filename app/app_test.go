@@ -969,3 +969,4 @@ func TestCorrectionFromTheRecordScreen(t *testing.T) {
 		t.Fatalf("after the correction: %q", got.Owner.Name)
 	}
 }
+

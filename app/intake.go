@@ -161,7 +161,7 @@ func newIntakeScreen(u *UI) *intakeScreen {
 	clear := widget.NewButtonWithIcon(lang.L("action.new_intake"), theme.ContentClearIcon(), s.reset)
 	s.lastSaved = widget.NewLabel("")
 	s.lastSaved.Wrapping = fyne.TextWrapWord
-	s.lastSaved.Importance = widget.SuccessImportance
+	s.lastSaved.TextStyle.Bold = true // black on white, bold: readable at a glance (the green was under 3:1)
 	s.openLast = widget.NewButtonWithIcon(lang.L("intake.open_last"), theme.FolderOpenIcon(), func() {
 		if s.lastCode != "" {
 			u.records.openCode(s.lastCode)

@@ -286,6 +286,11 @@ func (p *partyForm) reset() {
 		p.ward.SetText(ward) // values, not grey hints: they are saved and printed
 		p.province.SetText(province)
 	}
+	// a new citizen's empty form shows no errors (clearing the sex above
+	// validated the ID field again)
+	for _, e := range []*widget.Entry{p.idNumber, p.name, p.birth, p.taxCode, p.street, p.ward, p.province, p.phone, p.email} {
+		e.SetValidationError(nil)
+	}
 }
 
 // fill puts a known person in the form (a returning citizen).
