@@ -969,4 +969,3 @@ func TestCorrectionFromTheRecordScreen(t *testing.T) {
 		t.Fatalf("after the correction: %q", got.Owner.Name)
 	}
 }
-
