@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -133,15 +132,6 @@ func (s Settings) Validate() dossier.ValidationErrors {
 
 // Ready says whether first-run set-up is done.
 func (s Settings) Ready() bool { return len(s.Validate()) == 0 }
-
-// DefaultPath is the store file in the OS user data directory.
-func DefaultPath() (string, error) {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, "motcua", "motcua.db"), nil
-}
 
 // Open opens or creates the store file, takes its lock (failing with
 // ErrLocked after opts.Timeout) and runs pending migrations.
