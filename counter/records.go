@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -204,15 +205,14 @@ func (c *Counter) Act(req ActionRequest) (*dossier.Record, error) {
 func (c *Counter) ProcedureUsage() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.usage != nil {
-		return c.usage
-	}
-	c.usage = map[string]int{}
-	from := c.now().AddDate(0, 0, -90)
-	for _, p := range c.store.Catalog().Procedures {
-		if n, err := c.store.Count(storage.Query{Procedure: p.Code, From: from}, 500); err == nil && n > 0 {
-			c.usage[p.Code] = n
+	if c.usage == nil {
+		c.usage = map[string]int{}
+		from := c.now().AddDate(0, 0, -90)
+		for _, p := range c.store.Catalog().Procedures {
+			if n, err := c.store.Count(storage.Query{Procedure: p.Code, From: from}, 500); err == nil && n > 0 {
+				c.usage[p.Code] = n
+			}
 		}
 	}
-	return c.usage
+	return maps.Clone(c.usage) // a copy: Intake counts on while the caller ranks
 }
