@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"motcua/counter"
 	mcsync "motcua/sync"
@@ -32,6 +33,10 @@ type UI struct {
 	// do runs a UI change from a background goroutine: fyne.Do, which
 	// tests replace to serialise with their own UI actions.
 	do func(func())
+
+	// active is the dialog Enter and Esc act on while nothing in it has
+	// the focus (a confirmation); nil when none is open
+	active *keyDialog
 
 	tabs     *container.AppTabs
 	intake   *intakeScreen
@@ -106,6 +111,7 @@ func (u *UI) build() {
 		}
 	}
 	u.win.SetContent(container.NewBorder(nil, u.status.content, nil, nil, u.tabs))
+	u.win.Canvas().SetOnTypedKey(u.onKey)
 	u.win.SetMainMenu(u.menu())
 	u.status.refresh()
 	u.intake.focus()
@@ -208,4 +214,58 @@ func (u *UI) Notify(text string) {
 		u.status.notify(text)
 	}
 	dialog.ShowInformation(lang.L("app.title"), text, u.win)
+}
+
+// keyDialog is what Enter and Esc do to an open dialog.
+type keyDialog struct{ confirm, dismiss func() }
+
+// track makes Enter confirm and Esc dismiss a dialog while it is open.
+func (u *UI) track(d dialog.Dialog, confirm, dismiss func()) {
+	k := &keyDialog{confirm: confirm, dismiss: dismiss}
+	u.active = k
+	d.SetOnClosed(func() {
+		if u.active == k {
+			u.active = nil
+		}
+	})
+}
+
+// onKey is a key typed with nothing focused: Enter and Esc act on the
+// dialog that is open.
+func (u *UI) onKey(k *fyne.KeyEvent) {
+	if u.active == nil {
+		return
+	}
+	switch k.Name {
+	case fyne.KeyEscape:
+		u.active.dismiss()
+	case fyne.KeyReturn, fyne.KeyEnter:
+		u.active.confirm()
+	}
+}
+
+// keyEntry is an entry of a dialog: Esc closes the dialog, and Enter in a
+// one-line entry submits it.
+type keyEntry struct {
+	widget.Entry
+	onEscape func()
+}
+
+func newKeyEntry(multiLine bool) *keyEntry {
+	e := &keyEntry{}
+	e.MultiLine = multiLine
+	if multiLine {
+		e.Wrapping = fyne.TextWrapWord
+	}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey takes Esc for the dialog.
+func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.Entry.TypedKey(k)
 }

@@ -107,6 +107,17 @@ func objects(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 	}
 }
 
+// entryOf is the entry in an object: a plain one or a dialog's keyEntry.
+func entryOf(o fyne.CanvasObject) (*widget.Entry, bool) {
+	switch e := o.(type) {
+	case *widget.Entry:
+		return e, true
+	case *keyEntry:
+		return &e.Entry, true
+	}
+	return nil, false
+}
+
 func findButton(t *testing.T, root fyne.CanvasObject, text string) *widget.Button {
 	t.Helper()
 	var found *widget.Button
@@ -253,7 +264,7 @@ func TestRefusalNeedsAReason(t *testing.T) {
 	}
 	var reason *widget.Entry
 	objects(dlg, func(o fyne.CanvasObject) {
-		if e, isEntry := o.(*widget.Entry); isEntry && e.MultiLine && reason == nil {
+		if e, isEntry := entryOf(o); isEntry && e.MultiLine && reason == nil {
 			reason = e
 		}
 	})
@@ -399,7 +410,7 @@ func TestPrintingFromTheCounter(t *testing.T) {
 		test.Tap(findButton(t, u.records.detail.actions, "Từ chối tiếp nhận"))
 		dlg := topOverlay(t, u)
 		objects(dlg, func(o fyne.CanvasObject) {
-			if e, ok := o.(*widget.Entry); ok && e.MultiLine {
+			if e, ok := entryOf(o); ok && e.MultiLine {
 				test.Type(e, "Không thuộc thẩm quyền")
 			}
 		})
@@ -465,7 +476,7 @@ func TestSyncFromTheUI(t *testing.T) {
 	settings := u.tabs.Items[3].Content
 	ui(func() {
 		objects(settings, func(o fyne.CanvasObject) {
-			if e, ok := o.(*widget.Entry); ok {
+			if e, ok := entryOf(o); ok {
 				switch e.PlaceHolder {
 				case "https://motcua.hue.gov.vn":
 					test.Type(e, hs.URL)
@@ -927,7 +938,7 @@ func TestGuidanceFromTheIntakeScreen(t *testing.T) {
 	in.guide(dossier.GuideRefusal)
 	dlg := topOverlay(t, u)
 	objects(dlg, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && e.MultiLine {
+		if e, ok := entryOf(o); ok && e.MultiLine {
 			test.Type(e, "Không thuộc thẩm quyền của phường")
 		}
 	})
@@ -955,7 +966,7 @@ func TestCorrectionFromTheRecordScreen(t *testing.T) {
 	test.Tap(findButton(t, u.records.detail.actions, "Sửa thông tin"))
 	dlg := topOverlay(t, u)
 	objects(dlg, func(o fyne.CanvasObject) {
-		e, ok := o.(*widget.Entry)
+		e, ok := entryOf(o)
 		switch {
 		case ok && e.Text == "Lê Văn Cườg":
 			e.SetText("Lê Văn Cường")
@@ -967,5 +978,45 @@ func TestCorrectionFromTheRecordScreen(t *testing.T) {
 	got, _ := s.GetByCode(r.Code)
 	if got.Owner.Name != "Lê Văn Cường" || got.History[len(got.History)-1].Correction.OldOwner.Name != "Lê Văn Cườg" {
 		t.Fatalf("after the correction: %q", got.Owner.Name)
+	}
+}
+
+// Record action dialogs: the first field has the cursor, Esc closes,
+// Enter confirms a confirmation and submits from a one-line field.
+func TestDialogKeys(t *testing.T) {
+	u, s := newTestUI(t)
+	r, _ := s.Intake(dossier.Intake{ProcedureCode: "2.000884", FilerIsOwner: true,
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Lê Văn Phím", IDNumber: "046085001111"}})
+	u.records.openCode(r.Code)
+	settle(t, u)
+	// a reason dialog: Esc leaves it without acting
+	test.Tap(findButton(t, u.records.detail.actions, "Ghi chú"))
+	focused, ok := u.win.Canvas().Focused().(*keyEntry)
+	if !ok {
+		t.Fatalf("the first field has no cursor: %T", u.win.Canvas().Focused())
+	}
+	test.Type(focused, "Khách hẹn quay lại")
+	focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if u.win.Canvas().Overlays().Top() != nil {
+		t.Fatal("Esc left the dialog open")
+	}
+	if got, _ := s.GetByCode(r.Code); got.Version != 1 {
+		t.Fatal("Esc applied the action")
+	}
+	// a confirmation: Enter confirms
+	test.Tap(findButton(t, u.records.detail.actions, "Chuyển xử lý"))
+	u.onKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if got, _ := s.GetByCode(r.Code); got.Status != dossier.StatusProcessing {
+		t.Fatalf("Enter did not confirm: status %d", got.Status)
+	}
+	settle(t, u)
+	// a one-line field: Enter submits
+	test.Tap(findButton(t, u.records.detail.actions, "Yêu cầu nộp phí, lệ phí"))
+	amount := u.win.Canvas().Focused().(*keyEntry)
+	amount.SetText("") // it starts with the procedure's fee
+	test.Type(amount, "30000")
+	amount.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if got, _ := s.GetByCode(r.Code); got.Status != dossier.StatusFinancial || got.Fee != 30000 {
+		t.Fatalf("Enter did not submit: status %d fee %d", got.Status, got.Fee)
 	}
 }

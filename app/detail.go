@@ -198,8 +198,9 @@ func requiredText(e *widget.Entry) {
 // actionForm is the dialog of one action: the event it fills in, its
 // fields, and what each field writes into the event.
 type actionForm struct {
-	rec   *dossier.Record
-	ev    dossier.Event
+	rec     *dossier.Record
+	ev      dossier.Event
+	entries []*keyEntry // Esc and Enter are wired to the dialog once it exists
 	items []*widget.FormItem
 	fill  []func() error
 }
@@ -222,13 +223,19 @@ var actionFields = map[dossier.EventType]func(f *actionForm){
 func (f *actionForm) add(label string, w fyne.CanvasObject, fill func() error) {
 	f.items = append(f.items, widget.NewFormItem(label, w))
 	f.fill = append(f.fill, fill)
+	if e, ok := w.(*keyEntry); ok {
+		f.entries = append(f.entries, e)
+	}
 }
 
+// entry is a field of the dialog.
+func (f *actionForm) entry(multiLine bool) *keyEntry { return newKeyEntry(multiLine) }
+
 func (f *actionForm) text(label string, required bool, set func(string)) {
-	e := widget.NewMultiLineEntry()
+	e := f.entry(true)
 	e.SetMinRowsVisible(2)
 	if required {
-		requiredText(e)
+		requiredText(&e.Entry)
 	}
 	f.add(label, e, func() error { set(strings.TrimSpace(e.Text)); return nil })
 }
@@ -242,7 +249,7 @@ func (f *actionForm) noteField() {
 }
 
 func (f *actionForm) date(label string, def time.Time, withTime bool, set func(time.Time)) {
-	e := widget.NewEntry()
+	e := f.entry(false)
 	layout := "02/01/2006"
 	if withTime {
 		layout = "02/01/2006 15:04"
@@ -266,10 +273,10 @@ func (f *actionForm) date(label string, def time.Time, withTime bool, set func(t
 }
 
 func (f *actionForm) supplementFields() {
-	missing := widget.NewMultiLineEntry()
+	missing := f.entry(true)
 	missing.SetMinRowsVisible(3)
 	missing.SetPlaceHolder(lang.L("action.missing.placeholder"))
-	requiredText(missing)
+	requiredText(&missing.Entry)
 	f.add(lang.L("action.missing"), missing, func() error {
 		for _, l := range strings.Split(missing.Text, "\n") {
 			if l = strings.TrimSpace(l); l != "" {
@@ -291,7 +298,7 @@ func (f *actionForm) extensionFields() {
 }
 
 func (f *actionForm) amountField() {
-	e := widget.NewEntry()
+	e := f.entry(false)
 	if f.ev.Amount > 0 {
 		e.SetText(strconv.FormatInt(f.ev.Amount, 10))
 	}
@@ -307,13 +314,13 @@ func (f *actionForm) amountField() {
 // to put a typing mistake right; codes and times are not among them.
 func (f *actionForm) correctionFields() {
 	o := f.rec.Owner
-	entries := map[string]*widget.Entry{}
+	entries := map[string]*keyEntry{}
 	for _, k := range []struct{ key, value string }{
 		{"party.name", o.Name}, {"party.id", o.IDNumber}, {"party.phone", o.Phone},
 		{"party.street", o.Address.Street}, {"party.ward", o.Address.Ward}, {"party.province", o.Address.Province},
 		{"intake.summary", f.rec.Summary},
 	} {
-		e := widget.NewEntry()
+		e := f.entry(false)
 		e.SetText(k.value)
 		entries[k.key] = e
 		f.add(lang.L(k.key), e, func() error { return nil })
@@ -339,11 +346,11 @@ func (f *actionForm) collectorFields() {
 	if c == nil {
 		c = &dossier.Collector{}
 	}
-	name, id, phone := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	name, id, phone := f.entry(false), f.entry(false), f.entry(false)
 	name.SetText(c.Name)
 	id.SetText(c.IDNumber)
 	phone.SetText(c.Phone)
-	requiredText(name)
+	requiredText(&name.Entry)
 	f.add(lang.L("action.collector"), name, func() error { return nil })
 	f.add(lang.L("party.id"), id, func() error { return nil })
 	f.add(lang.L("party.phone"), phone, func() error {
@@ -362,11 +369,13 @@ func (d *detailView) act(typ dossier.EventType) {
 	}
 	title := eventLabel(typ) + " — " + r.Code
 	if len(f.items) == 0 {
-		dialog.ShowConfirm(title, lang.L("action.confirm", map[string]any{"Action": eventLabel(typ)}), func(ok bool) {
+		c := dialog.NewConfirm(title, lang.L("action.confirm", map[string]any{"Action": eventLabel(typ)}), func(ok bool) {
 			if ok {
 				d.submit(f)
 			}
 		}, d.u.win)
+		c.Show()
+		d.u.track(c, c.Confirm, c.Dismiss) // Enter confirms, Esc cancels
 		return
 	}
 	dlg := dialog.NewForm(title, lang.L("action.do"), lang.L("action.cancel"), f.items, func(ok bool) {
@@ -376,6 +385,16 @@ func (d *detailView) act(typ dossier.EventType) {
 	}, d.u.win)
 	dlg.Resize(fyne.NewSize(560, 0))
 	dlg.Show()
+	d.u.track(dlg, dlg.Submit, dlg.Dismiss)
+	for _, e := range f.entries {
+		e.onEscape = dlg.Dismiss
+		if !e.MultiLine {
+			e.OnSubmitted = func(string) { dlg.Submit() } // Enter in a one-line field
+		}
+	}
+	if len(f.entries) > 0 {
+		d.u.win.Canvas().Focus(f.entries[0]) // the first field has the cursor
+	}
 }
 
 // submit fills the event from the dialog's fields and applies it.
