@@ -201,8 +201,8 @@ type actionForm struct {
 	rec     *dossier.Record
 	ev      dossier.Event
 	entries []*keyEntry // Esc and Enter are wired to the dialog once it exists
-	items []*widget.FormItem
-	fill  []func() error
+	items   []*widget.FormItem
+	fill    []func() error
 }
 
 // actionFields adds the fields an action needs, with the counter's
