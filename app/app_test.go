@@ -1020,3 +1020,24 @@ func TestDialogKeys(t *testing.T) {
 		t.Fatalf("Enter did not submit: status %d fee %d", got.Status, got.Fee)
 	}
 }
+
+// A few digits of a number say what to type instead of "0 files".
+func TestPartialNumberSaysWhatToType(t *testing.T) {
+	u, s := newTestUI(t)
+	if _, err := s.Intake(dossier.Intake{ProcedureCode: "2.000884", FilerIsOwner: true,
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Lê Văn Số", IDNumber: "046085001111", Phone: "0912345678"}}); err != nil {
+		t.Fatal(err)
+	}
+	u.showTab(1)
+	test.Type(u.records.search, "5678")
+	settle(t, u)
+	if !strings.Contains(u.records.count.Text, "Nhập đủ số") {
+		t.Fatalf("count says %q", u.records.count.Text)
+	}
+	u.records.search.SetText("")
+	test.Type(u.records.search, "0912345678")
+	settle(t, u)
+	if len(u.records.items) != 1 {
+		t.Fatalf("the whole phone finds %d", len(u.records.items))
+	}
+}

@@ -270,7 +270,9 @@ func (s *recordsScreen) showPage(gen int, items []*dossier.Record, next storage.
 	s.list.UnselectAll()
 	s.current = -1
 	s.list.Refresh()
-	if next == nil {
+	if hint := partialNumberHint(s.query.Text); hint != "" && len(items) == 0 {
+		s.count.SetText(hint) // say what to type rather than "0 hồ sơ"
+	} else if next == nil {
 		s.count.SetText(lang.L("records.count", map[string]any{"N": len(items)}))
 	} else {
 		s.count.SetText(lang.L("records.counting"))
@@ -373,4 +375,14 @@ func shortCode(code, unit string) string {
 		return short
 	}
 	return code
+}
+
+// partialNumberHint says what to type when the search is a part of a
+// number (a few digits of an ID or phone): those are found whole only.
+func partialNumberHint(text string) string {
+	digits := strings.NewReplacer(" ", "", ".", "", "-", "").Replace(strings.TrimSpace(text))
+	if digits == "" || len(digits) >= 9 || strings.Trim(digits, "0123456789") != "" {
+		return ""
+	}
+	return lang.L("records.partial_number")
 }
