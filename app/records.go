@@ -110,7 +110,7 @@ func newRecordsScreen(u *UI) *recordsScreen {
 	filters.Add(container.NewHBox(ledger))
 	left := container.NewBorder(container.NewVBox(filters, recordHeader()), nil, nil, nil, s.list)
 	split := container.NewHSplit(left, s.detail.content)
-	split.Offset = 0.55
+	split.Offset = 0.6
 	s.content = split
 	return s
 }
@@ -139,7 +139,7 @@ func (s *recordsScreen) moveSelection(step int) {
 }
 
 // recordRow columns: code, owner, procedure, received, due, status.
-var rowWeights = []float32{1.7, 2.3, 2.6, 1.45, 1.45, 1.8}
+var rowWeights = []float32{1.5, 2.1, 2.3, 1.7, 1.7, 2.3}
 
 func newRecordRow() fyne.CanvasObject {
 	cells := make([]fyne.CanvasObject, len(rowWeights))
