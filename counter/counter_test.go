@@ -455,3 +455,35 @@ func TestGuidanceBeforeReceipt(t *testing.T) {
 		t.Fatalf("audit %+v", audit)
 	}
 }
+
+// The new data folder already has something in it (not a data file): the
+// old folder's entries move in one by one, nothing is overwritten.
+func TestDataMovesIntoAFolderInUse(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
+	oldDir, newDir := filepath.Join(home, ".config", "motcua"), filepath.Join(home, ".local", "share", "motcua")
+	s, err := storage.Open(filepath.Join(oldDir, "motcua.db"), storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	os.MkdirAll(filepath.Join(oldDir, "prints"), 0o700)
+	os.MkdirAll(filepath.Join(newDir, "prints"), 0o700)
+	os.WriteFile(filepath.Join(newDir, "prints", "new.pdf"), []byte("%PDF"), 0o600)
+	c, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Moved() == nil || c.File() != filepath.Join(newDir, "motcua.db") {
+		t.Fatalf("moved %+v, file %s", c.Moved(), c.File())
+	}
+	if _, err := os.Stat(filepath.Join(newDir, "prints", "new.pdf")); err != nil {
+		t.Fatal("a file in the new folder was lost")
+	}
+	if _, err := os.Stat(filepath.Join(oldDir, "prints")); err != nil {
+		t.Fatal("the old prints folder, which could not go over the new one, was lost")
+	}
+}

@@ -95,11 +95,27 @@ func moveData(oldDir, newDir string) (*Move, error) {
 	if err := os.MkdirAll(filepath.Dir(newDir), 0o700); err != nil {
 		return nil, fmt.Errorf("counter: moving the data to %s: %w", newDir, err)
 	}
-	if err := os.Remove(newDir); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("counter: moving the data to %s: the folder is not empty: %w", newDir, err)
+	if err := os.Remove(newDir); err == nil || errors.Is(err, os.ErrNotExist) {
+		if err := os.Rename(oldDir, newDir); err != nil {
+			return nil, fmt.Errorf("counter: moving the data from %s to %s: %w", oldDir, newDir, err)
+		}
+		return &Move{From: oldDir, To: newDir}, nil
 	}
-	if err := os.Rename(oldDir, newDir); err != nil {
-		return nil, fmt.Errorf("counter: moving the data from %s to %s: %w", oldDir, newDir, err)
+	// the new folder has something in it already (not a data file): move
+	// the old folder's entries one by one, never over one that is there
+	entries, err := os.ReadDir(oldDir)
+	if err != nil {
+		return nil, fmt.Errorf("counter: moving the data from %s: %w", oldDir, err)
 	}
+	for _, e := range entries {
+		to := filepath.Join(newDir, e.Name())
+		if _, err := os.Lstat(to); err == nil {
+			continue // left in the old place
+		}
+		if err := os.Rename(filepath.Join(oldDir, e.Name()), to); err != nil {
+			return nil, fmt.Errorf("counter: moving %s to %s: %w", e.Name(), newDir, err)
+		}
+	}
+	_ = os.Remove(oldDir) // gone if it is empty now
 	return &Move{From: oldDir, To: newDir}, nil
 }
