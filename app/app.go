@@ -244,11 +244,13 @@ func (u *UI) onKey(k *fyne.KeyEvent) {
 	}
 }
 
-// keyEntry is an entry of a dialog: Esc closes the dialog, and Enter in a
-// one-line entry submits it.
+// keyEntry is an entry that gives some keys to what it belongs to: Esc
+// closes its dialog, and Up and Down move through the list of choices
+// under a search box instead of the text cursor.
 type keyEntry struct {
 	widget.Entry
 	onEscape func()
+	onArrow  func(step int)
 }
 
 func newKeyEntry(multiLine bool) *keyEntry {
@@ -261,11 +263,23 @@ func newKeyEntry(multiLine bool) *keyEntry {
 	return e
 }
 
-// TypedKey takes Esc for the dialog.
+// newListEntry is a one-line search box over a list of choices.
+func newListEntry(onArrow func(step int)) *keyEntry {
+	e := newKeyEntry(false)
+	e.onArrow = onArrow
+	return e
+}
+
+// TypedKey takes Esc, Up and Down when someone asked for them.
 func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+	switch {
+	case k.Name == fyne.KeyEscape && e.onEscape != nil:
 		e.onEscape()
-		return
+	case k.Name == fyne.KeyDown && e.onArrow != nil:
+		e.onArrow(1)
+	case k.Name == fyne.KeyUp && e.onArrow != nil:
+		e.onArrow(-1)
+	default:
+		e.Entry.TypedKey(k)
 	}
-	e.Entry.TypedKey(k)
 }

@@ -26,7 +26,7 @@ import (
 type intakeScreen struct {
 	u *UI
 
-	search     *listEntry
+	search     *keyEntry
 	matches    []dossier.Procedure
 	highlight  int // the match Enter takes; arrow keys move it
 	matchList  *widget.List
@@ -583,29 +583,4 @@ func (d *docEditor) lines() ([]dossier.DocumentLine, error) {
 		out = append(out, dossier.DocumentLine{Name: strings.TrimSpace(r.name.Text), Originals: counts[0], Certified: counts[1], Copies: counts[2]})
 	}
 	return out, nil
-}
-
-// listEntry is a one-line entry whose Up and Down keys move through a list
-// of choices below it instead of the text cursor.
-type listEntry struct {
-	widget.Entry
-	onArrow func(step int)
-}
-
-func newListEntry(onArrow func(step int)) *listEntry {
-	e := &listEntry{onArrow: onArrow}
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-// TypedKey takes Up and Down for the list.
-func (e *listEntry) TypedKey(k *fyne.KeyEvent) {
-	switch k.Name {
-	case fyne.KeyDown:
-		e.onArrow(1)
-	case fyne.KeyUp:
-		e.onArrow(-1)
-	default:
-		e.Entry.TypedKey(k)
-	}
 }

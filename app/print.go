@@ -22,15 +22,10 @@ func formTitle(k forms.Kind) string { return counter.FormTitle(k) }
 // printForm renders a record's form, records the print in the audit (one
 // call to the counter) and sends the file to the printer (or the PDF
 // viewer), all off the UI goroutine.
-func (u *UI) printForm(r *dossier.Record, k forms.Kind) {
-	u.inBackground(func() (string, string, error) {
-		res, err := u.ctr.PrintForm(r, k, "")
-		return res.Path, lang.L("print.sent", map[string]any{"Form": formTitle(k), "Code": r.Code}), err
-	})
-}
+func (u *UI) printForm(r *dossier.Record, k forms.Kind) { u.printEventForm(r, k, "") }
 
 // printEventForm prints the form of one event of several (a supplement
-// request but the latest).
+// request but the latest; "" is the latest).
 func (u *UI) printEventForm(r *dossier.Record, k forms.Kind, eventID string) {
 	u.inBackground(func() (string, string, error) {
 		res, err := u.ctr.PrintEventForm(r, k, eventID, "")

@@ -29,7 +29,7 @@ const searchPause = 150 * time.Millisecond
 type recordsScreen struct {
 	u *UI
 
-	search    *listEntry
+	search    *keyEntry
 	current   int // the selected row, -1 for none
 	status    *widget.Select
 	procedure *widget.Select

@@ -19,9 +19,6 @@ func (c *Counter) Guide(g dossier.Guidance) (*dossier.Guidance, error) {
 	return out, err
 }
 
-// GetGuidance reads guidance by its ID.
-func (c *Counter) GetGuidance(id string) (*dossier.Guidance, error) { return c.store.GetGuidance(id) }
-
 // Guidances lists the guidance given, newest first, up to limit.
 func (c *Counter) Guidances(limit int) ([]dossier.Guidance, error) { return c.store.Guidances(limit) }
 
@@ -46,14 +43,5 @@ func (c *Counter) PrintGuidance(g *dossier.Guidance, out string) (PrintResult, e
 	if snap, ok := c.store.FirstPrint(g.ID, string(k)); ok {
 		opts.FirstPrinted = snap.At
 	}
-	if err := writeFile(out, func(w io.Writer) error { return forms.RenderGuidance(w, c.unit(), g, now, opts) }); err != nil {
-		return PrintResult{}, err
-	}
-	res := PrintResult{Path: out}
-	if c.store.ReadOnly() {
-		return res, nil
-	}
-	reprint, err := c.store.LogPrint(c.actor(), &dossier.Record{ID: g.ID}, string(k))
-	res.Reprint, res.Audited = reprint, err == nil
-	return res, err
+	return c.writeAudited(&dossier.Record{ID: g.ID}, k, out, func(w io.Writer) error { return forms.RenderGuidance(w, c.unit(), g, now, opts) })
 }

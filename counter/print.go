@@ -75,7 +75,14 @@ func (c *Counter) PrintEventForm(r *dossier.Record, k forms.Kind, eventID, out s
 			shown.DueAt, shown.LegalDueAt, shown.Fee, shown.FeePaid = snap.DueAt, snap.LegalDueAt, snap.Fee, snap.FeePaid
 		}
 	}
-	if err := writeFile(out, func(w io.Writer) error { return forms.RenderWith(w, k, c.unit(), shown, now, opts) }); err != nil {
+	return c.writeAudited(r, k, out, func(w io.Writer) error { return forms.RenderWith(w, k, c.unit(), shown, now, opts) })
+}
+
+// writeAudited writes a form of a record (or of guidance, by its ID) to
+// out, whole or not at all, and records the print in the audit; on a
+// read-only file the PDF is made and the print is not in the audit.
+func (c *Counter) writeAudited(r *dossier.Record, k forms.Kind, out string, render func(io.Writer) error) (PrintResult, error) {
+	if err := writeFile(out, render); err != nil {
 		return PrintResult{}, err
 	}
 	res := PrintResult{Path: out}
@@ -85,16 +92,6 @@ func (c *Counter) PrintEventForm(r *dossier.Record, k forms.Kind, eventID, out s
 	reprint, err := c.store.LogPrint(c.actor(), r, string(k))
 	res.Reprint, res.Audited = reprint, err == nil
 	return res, err
-}
-
-// PrintFormByCode is PrintForm for a record given by its code.
-func (c *Counter) PrintFormByCode(code string, k forms.Kind, out string) (*dossier.Record, PrintResult, error) {
-	r, err := c.GetByCode(code)
-	if err != nil {
-		return nil, PrintResult{}, err
-	}
-	res, err := c.PrintForm(r, k, out)
-	return r, res, err
 }
 
 // LedgerRequest says which files a ledger lists: received in [From, To]

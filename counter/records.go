@@ -206,13 +206,16 @@ func (c *Counter) ProcedureUsage() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.usage == nil {
-		c.usage = map[string]int{}
-		from := c.now().AddDate(0, 0, -90)
+		var codes []string
 		for _, p := range c.store.Catalog().Procedures {
-			if n, err := c.store.Count(storage.Query{Procedure: p.Code, From: from}, 500); err == nil && n > 0 {
-				c.usage[p.Code] = n
-			}
+			codes = append(codes, p.Code)
 		}
+		// from the index alone: this runs as the intake screen is built
+		usage, err := c.store.ProcedureUse(codes, c.now().AddDate(0, 0, -90), 500)
+		if err != nil {
+			return map[string]int{} // no ranking by use this time; the catalogue order stands
+		}
+		c.usage = usage
 	}
 	return maps.Clone(c.usage) // a copy: Intake counts on while the caller ranks
 }

@@ -21,28 +21,7 @@ var ErrBadBackup = errors.New("tệp sao lưu bị hỏng hoặc không phải d
 // Backup writes a consistent copy of the store to path while it keeps
 // serving, checks the copy page by page, and only then puts it in place.
 func (s *BoltStore) Backup(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".motcua-server-backup-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	err = s.db.View(func(tx *bolt.Tx) error {
-		_, err := tx.WriteTo(tmp)
-		return err
-	})
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := CheckBackup(tmp.Name()); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return boltfile.Backup(s.db, path, nil, CheckBackup)
 }
 
 // CheckBackup opens a backup read-only and checks every page and that it

@@ -730,18 +730,24 @@ func (s *BoltStore) SetReference(catalog, calendar []byte) error {
 
 // Export calls fn for every record of a unit ("" for all units).
 func (s *BoltStore) Export(unit string, fn func(*dossier.Record) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bRecords).Cursor()
+	return eachOfUnit(s.db, bRecords, unit, fn)
+}
+
+// eachOfUnit decodes every value of a unit's keys (unit·id) in a bucket,
+// in key order ("" for all units), and calls fn with it.
+func eachOfUnit[T any](db *bolt.DB, bucket []byte, unit string, fn func(*T) error) error {
+	return db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucket).Cursor()
 		prefix := []byte(unit)
 		if unit != "" {
 			prefix = []byte(unit + "\x00")
 		}
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var r dossier.Record
-			if err := json.Unmarshal(v, &r); err != nil {
+			var x T
+			if err := json.Unmarshal(v, &x); err != nil {
 				return err
 			}
-			if err := fn(&r); err != nil {
+			if err := fn(&x); err != nil {
 				return err
 			}
 		}
@@ -783,21 +789,5 @@ func (s *BoltStore) pushGuidance(tx *bolt.Tx, p Principal, e dossier.Event, reme
 // Guidance calls fn for the guidance given at a unit's counters ("" for
 // all units), oldest first.
 func (s *BoltStore) Guidance(unit string, fn func(*dossier.Guidance) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bGuidance).Cursor()
-		prefix := []byte(unit)
-		if unit != "" {
-			prefix = []byte(unit + "\x00")
-		}
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var g dossier.Guidance
-			if err := json.Unmarshal(v, &g); err != nil {
-				return err
-			}
-			if err := fn(&g); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return eachOfUnit(s.db, bGuidance, unit, fn)
 }

@@ -45,19 +45,6 @@ func putGuidance(tx *bolt.Tx, g *dossier.Guidance) error {
 	return tx.Bucket(bGuidance).Put([]byte(g.ID), data) // UUIDv7: in time order
 }
 
-// GetGuidance reads guidance by its ID.
-func (s *Store) GetGuidance(id string) (*dossier.Guidance, error) {
-	var g dossier.Guidance
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bGuidance).Get([]byte(id))
-		if v == nil {
-			return ErrNotFound
-		}
-		return json.Unmarshal(v, &g)
-	})
-	return &g, err
-}
-
 // Guidances lists the guidance given, newest first, up to limit: this
 // counter's and, once pulled, the unit's other counters'.
 func (s *Store) Guidances(limit int) ([]dossier.Guidance, error) {

@@ -24,30 +24,7 @@ import (
 // beside path, checked in full (CheckBackup), and only then renamed into
 // place: a failed or damaged backup leaves no file that looks like one.
 func (s *Store) Backup(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".motcua-backup-*")
-	if err != nil {
-		return classify(err)
-	}
-	defer os.Remove(tmp.Name())
-	err = guard(s.path, func() error {
-		return s.db.View(func(tx *bolt.Tx) error {
-			_, err := tx.WriteTo(tmp)
-			return err
-		})
-	})
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return classify(err)
-	}
-	if err := CheckBackup(tmp.Name()); err != nil {
-		return err
-	}
-	return classify(os.Rename(tmp.Name(), path))
+	return classify(boltfile.Backup(s.db, path, func(read func() error) error { return guard(s.path, read) }, CheckBackup))
 }
 
 // ErrBadBackup says a file is not a sound backup of a counter's store.

@@ -457,3 +457,25 @@ func (s *Store) Collect(q Query, max int) ([]*dossier.Record, bool, error) {
 	}
 	return out, more, nil
 }
+
+// ProcedureUse counts, for each procedure code, the records received from
+// from on, up to max each, from the procedure index alone (no record is
+// read): the procedure box ranks the counter's most used first.
+func (s *Store) ProcedureUse(codes []string, from time.Time, max int) (map[string]int, error) {
+	out := make(map[string]int, len(codes))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bIdxProcRecv).Cursor()
+		for _, code := range codes {
+			prefix := join([]byte(code), sep)
+			n := 0
+			for k, _ := c.Seek(join(prefix, unix8(from))); k != nil && bytes.HasPrefix(k, prefix) && n < max; k, _ = c.Next() {
+				n++
+			}
+			if n > 0 {
+				out[code] = n
+			}
+		}
+		return nil
+	})
+	return out, err
+}

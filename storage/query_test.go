@@ -174,3 +174,25 @@ func TestNameSearchMatchesBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// The procedure index alone counts each procedure's recent files.
+func TestProcedureUse(t *testing.T) {
+	s := newTestStore(t)
+	old := intake("Nguyễn Văn An", "046090001234", "")
+	old.ReceivedAt = s.now().AddDate(0, 0, -120)
+	if _, err := s.Intake(old); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.ProcedureUse([]string{"1.004873", "2.000884"}, s.now().AddDate(0, 0, -90), 2)
+	if err != nil || got["1.004873"] != 2 || len(got) != 1 {
+		t.Fatalf("%v %v (capped at 2, the old file not counted)", got, err)
+	}
+	if got, _ := s.ProcedureUse([]string{"1.004873"}, s.now().AddDate(0, 0, -200), 10); got["1.004873"] != 4 {
+		t.Fatalf("%v", got)
+	}
+}

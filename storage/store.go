@@ -175,8 +175,6 @@ func Open(path string, opts Options) (*Store, error) {
 			}
 		} else if err := s.migrate(opts); err != nil {
 			return err
-		} else if err := s.refreshShipped(opts); err != nil {
-			return err
 		}
 		return s.loadCaches()
 	})
@@ -335,6 +333,9 @@ func (s *Store) migrate(opts Options) error {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
+		}
+		if err := s.refreshShipped(tx, opts); err != nil {
+			return err
 		}
 		return tx.Bucket(bMeta).Put(kSchema, u32(uint32(len(migrations))))
 	})

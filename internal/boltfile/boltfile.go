@@ -85,3 +85,40 @@ func CopyFile(from, to string) error {
 	}
 	return out.Close()
 }
+
+// Backup writes a consistent copy of db to path while it stays in use (a
+// read transaction sees one snapshot): beside path under a temporary name,
+// synced, checked by check, and only then renamed into place, so a failed
+// or damaged backup leaves no file that looks like one. guard, when not
+// nil, runs the read (a store that turns page faults into errors).
+func Backup(db *bolt.DB, path string, guard func(func() error) error, check func(string) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".motcua-backup-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	read := func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			_, err := tx.WriteTo(tmp)
+			return err
+		})
+	}
+	if guard != nil {
+		err = guard(read)
+	} else {
+		err = read()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := check(tmp.Name()); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
