@@ -27,6 +27,7 @@ type Guidance struct {
 	Kind          GuidanceKind `json:"kind"`
 	At            time.Time    `json:"at"`
 	Actor         string       `json:"actor"`
+	ActorName     string       `json:"actor_name,omitempty"`
 	UnitCode      string       `json:"unit_code"`
 	Counter       int          `json:"counter"`
 	ProcedureCode string       `json:"procedure_code"`
@@ -69,7 +70,8 @@ func NewGuidance(g Guidance, cat *Catalog, ctr Counter, at time.Time) (Guidance,
 	if len(errs) > 0 {
 		return g, errs
 	}
-	g.ID, g.At, g.Actor = NewEventID(), at.In(Loc).Truncate(time.Second), ctr.Clerk
+	g.ID, g.At = NewEventID(), at.In(Loc).Truncate(time.Second)
+	g.Actor, g.ActorName = ctr.actor()
 	g.UnitCode, g.Counter, g.ProcedureName = ctr.UnitCode, ctr.Number, p.Name
 	e := g.Event()
 	if err := CheckEventLimits(&e); err != nil {
@@ -81,5 +83,5 @@ func NewGuidance(g Guidance, cat *Catalog, ctr Counter, at time.Time) (Guidance,
 // Event is the guidance as the event that carries it to the backend.
 func (g Guidance) Event() Event {
 	c := g
-	return Event{ID: g.ID, RecordID: g.ID, Type: EvGuided, Actor: g.Actor, At: g.At, Guidance: &c}
+	return Event{ID: g.ID, RecordID: g.ID, Type: EvGuided, Actor: g.Actor, ActorName: g.ActorName, At: g.At, Guidance: &c}
 }

@@ -162,7 +162,17 @@ func (in *Intake) TimeFor(p Procedure) ProcessingTime {
 type Counter struct {
 	UnitCode string
 	Number   int
-	Clerk    string
+	Clerk    string // the clerk's full name, on paper
+	ClerkID  string // the clerk's username ("" before accounts: Clerk is the actor)
+}
+
+// actor is who events are by: the username, and the name when it is not
+// the same.
+func (c Counter) actor() (id, name string) {
+	if c.ClerkID == "" {
+		return c.Clerk, ""
+	}
+	return c.ClerkID, c.Clerk
 }
 
 // NewReceivedEvent validates an intake and builds the record (without its
@@ -200,7 +210,8 @@ func NewReceivedEvent(in Intake, cat *Catalog, cal *Calendar, ctr Counter, recei
 	if err := CheckRecord(r); err != nil {
 		return Event{}, err
 	}
-	return Event{ID: NewEventID(), RecordID: r.ID, Type: EvReceived, Actor: ctr.Clerk, At: received, Record: r}, nil
+	id, name := ctr.actor()
+	return Event{ID: NewEventID(), RecordID: r.ID, Type: EvReceived, Actor: id, ActorName: name, At: received, Record: r}, nil
 }
 
 // ContactParty is who to call about a file: the filer when there is one.

@@ -152,6 +152,7 @@ func CheckEventLimits(e *Event) error {
 	var errs ValidationErrors
 	checks := []textCheck{
 		{"actor", "Người thực hiện", e.Actor, MaxNameLen, false},
+		{"actor_name", "Người thực hiện", e.ActorName, MaxNameLen, false},
 		{"reason", "Lý do", e.Reason, MaxNotesLen, true},
 	}
 	if len(e.Missing) > MaxDocuments {

@@ -164,10 +164,13 @@ type Record struct {
 // Event is one change to a record. Its ID (UUIDv7) is the idempotency key
 // for sync; BaseVersion is the record version it was made against.
 type Event struct {
-	ID          string    `json:"id"`
-	RecordID    string    `json:"record_id"`
-	Type        EventType `json:"type"`
-	Actor       string    `json:"actor"`
+	ID       string    `json:"id"`
+	RecordID string    `json:"record_id"`
+	Type     EventType `json:"type"`
+	Actor    string    `json:"actor"`
+	// ActorName is the actor's full name, for paper (Actor is the account's
+	// username; older events carry the name in Actor and none here).
+	ActorName   string    `json:"actor_name,omitempty"`
 	At          time.Time `json:"at"` // device time
 	BaseVersion int       `json:"base_version"`
 
@@ -190,6 +193,16 @@ type Event struct {
 	// Correction is a typing mistake put right (on corrected): the new
 	// values, and the old ones they replaced.
 	Correction *Correction `json:"correction,omitempty"`
+	// Account is a change to an account (on account).
+	Account *AccountChange `json:"account,omitempty"`
+}
+
+// Who is the name to print for the event's actor.
+func (e *Event) Who() string {
+	if e.ActorName != "" {
+		return e.ActorName
+	}
+	return e.Actor
 }
 
 // Correction puts right what was typed wrong in a record: the owner, the

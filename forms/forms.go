@@ -330,7 +330,7 @@ func (d *doc) recordIntro(r *dossier.Record) {
 func RenderGuidance(w io.Writer, u Unit, g *dossier.Guidance, now time.Time, o Options) error {
 	r := &dossier.Record{ID: g.ID, Owner: g.Person, ProcedureCode: g.ProcedureCode, ProcedureName: g.ProcedureName,
 		Summary: g.Summary, ReceivedAt: g.At}
-	ev := dossier.Event{ID: g.ID, Type: dossier.EvSupplementRequested, Actor: g.Actor, At: g.At, Missing: g.Missing, Reason: g.Reason}
+	ev := dossier.Event{ID: g.ID, Type: dossier.EvSupplementRequested, Actor: g.Actor, ActorName: g.ActorName, At: g.At, Missing: g.Missing, Reason: g.Reason}
 	k := KindSupplement
 	if g.Kind == dossier.GuideRefusal {
 		ev.Type, k = dossier.EvRefused, KindRefusal
@@ -361,8 +361,8 @@ func (d *doc) supplement(r *dossier.Record, ev dossier.Event) {
 		d.field("Thời hạn bổ sung:", "trước ngày "+day(ev.Deadline))
 	}
 	d.text("Thời gian giải quyết hồ sơ tạm dừng từ ngày yêu cầu bổ sung và được tính tiếp khi nhận đủ hồ sơ bổ sung.", "I", bodyPt-1, "J")
-	d.text(fmt.Sprintf("Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ %s, %s để được hướng dẫn.", ev.Actor, d.unit.Name), "", bodyPt, "J")
-	d.signatures(signer{role: "NGƯỜI HƯỚNG DẪN", name: ev.Actor})
+	d.text(fmt.Sprintf("Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ %s, %s để được hướng dẫn.", ev.Who(), d.unit.Name), "", bodyPt, "J")
+	d.signatures(signer{role: "NGƯỜI HƯỚNG DẪN", name: ev.Who()})
 }
 
 // refusal is Mẫu 03.
@@ -374,7 +374,7 @@ func (d *doc) refusal(r *dossier.Record, ev dossier.Event) {
 	d.text("Qua nghiên cứu, xem xét hồ sơ và đối chiếu với các quy định hiện hành, "+d.unit.Name+" từ chối tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:", "", bodyPt, "J")
 	d.text(ev.Reason, "B", bodyPt, "L")
 	d.text("Xin thông báo để Ông/Bà được biết và thực hiện./.", "", bodyPt, "L")
-	d.signatures(signer{role: "NGƯỜI TIẾP NHẬN HỒ SƠ", name: ev.Actor})
+	d.signatures(signer{role: "NGƯỜI TIẾP NHẬN HỒ SƠ", name: ev.Who()})
 }
 
 // extension is Mẫu 04.
@@ -452,7 +452,7 @@ func (d *doc) control(r *dossier.Record) {
 		if e.Reason != "" {
 			note += ": " + e.Reason
 		}
-		rows = append(rows, []string{"Bộ phận Một cửa — " + e.Actor, clock(e.At), result, note})
+		rows = append(rows, []string{"Bộ phận Một cửa — " + e.Who(), clock(e.At), result, note})
 	}
 	for len(rows) < 8 {
 		rows = append(rows, []string{"\n\n", "", "", ""})
@@ -481,7 +481,7 @@ func (d *doc) handOver(r *dossier.Record, ev dossier.Event) {
 	d.field("Chủ hồ sơ:", r.Owner.Name)
 	d.field("Thời gian hẹn trả:", clock(r.DueAt))
 	d.field("Thời gian trả kết quả:", clock(ev.At))
-	d.field("Người trả kết quả:", ev.Actor+", "+d.unit.Name)
+	d.field("Người trả kết quả:", ev.Who()+", "+d.unit.Name)
 	c := ev.Collector
 	if c == nil {
 		c = &dossier.Collector{}
@@ -490,7 +490,7 @@ func (d *doc) handOver(r *dossier.Record, ev dossier.Event) {
 	d.field("Số CCCD/Hộ chiếu:", orDots(c.IDNumber))
 	d.field("Điện thoại:", orDots(c.Phone))
 	d.text("Người nhận đã kiểm tra và nhận đủ kết quả giải quyết hồ sơ nêu trên.", "", bodyPt, "J")
-	d.signatures(signer{role: "NGƯỜI NHẬN KẾT QUẢ", name: c.Name}, signer{role: "NGƯỜI TRẢ KẾT QUẢ", name: ev.Actor})
+	d.signatures(signer{role: "NGƯỜI NHẬN KẾT QUẢ", name: c.Name}, signer{role: "NGƯỜI TRẢ KẾT QUẢ", name: ev.Who()})
 }
 
 // fee is the fee receipt, in three copies.

@@ -6,27 +6,31 @@ package storage
 
 // Bucket names.
 var (
-	bMeta         = []byte("meta")
-	bCatalog      = []byte("catalog")
-	bCalendar     = []byte("calendar")
-	bRecords      = []byte("records")
-	bIdxCode      = []byte("idx_code")
-	bIdxIDNum     = []byte("idx_idnum")
-	bIdxPhone     = []byte("idx_phone")
-	bIdxName      = []byte("idx_name")
-	bIdxReceived  = []byte("idx_received")
-	bIdxStatusRcv = []byte("idx_status_recv")
-	bIdxStatusDue = []byte("idx_status_due")
-	bIdxProcRecv  = []byte("idx_proc_recv")
-	bIdxBacklog   = []byte("idx_backlog") // pulled records owing name, ID and phone entries (backlog.go)
-	bOutbox       = []byte("outbox")
-	bSent         = []byte("sent") // the sent journal (sent.go)
-	bAttention    = []byte("attention")
-	bAudit        = []byte("audit")
-	bGuidance     = []byte("guidance") // guidance given at the counter before receipt (guidance.go)
+	bMeta          = []byte("meta")
+	bCatalog       = []byte("catalog")
+	bCalendar      = []byte("calendar")
+	bRecords       = []byte("records")
+	bIdxCode       = []byte("idx_code")
+	bIdxIDNum      = []byte("idx_idnum")
+	bIdxPhone      = []byte("idx_phone")
+	bIdxName       = []byte("idx_name")
+	bIdxReceived   = []byte("idx_received")
+	bIdxStatusRcv  = []byte("idx_status_recv")
+	bIdxStatusDue  = []byte("idx_status_due")
+	bIdxProcRecv   = []byte("idx_proc_recv")
+	bIdxBacklog    = []byte("idx_backlog") // pulled records owing name, ID and phone entries (backlog.go)
+	bOutbox        = []byte("outbox")
+	bSent          = []byte("sent") // the sent journal (sent.go)
+	bAttention     = []byte("attention")
+	bAudit         = []byte("audit")
+	bGuidance      = []byte("guidance")       // guidance given at the counter before receipt (guidance.go)
+	bAccounts      = []byte("accounts")       // username → dossier.Account (accounts.go)
+	bAccountEvents = []byte("account_events") // account event id → username: applied here
+	bSignin        = []byte("signin")         // hashed username → account.Tries (wrong passwords in a row)
 
 	allBuckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
-		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bIdxBacklog, bOutbox, bSent, bAttention, bAudit, bGuidance}
+		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bIdxBacklog, bOutbox, bSent, bAttention, bAudit, bGuidance,
+		bAccounts, bAccountEvents, bSignin}
 
 	// schema1Buckets are those the first schema had (migration 0 → 1).
 	schema1Buckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
@@ -38,13 +42,14 @@ var (
 
 // Keys of the meta bucket.
 var (
-	kSchema   = []byte("schema")
-	kDevice   = []byte("device")
-	kSettings = []byte("settings")
-	kCurrent  = []byte("current") // in catalog and calendar: the document in force
-	kRecordN  = []byte("records_n")
-	kPendingN = []byte("outbox_pending") // outbox entries pending or sending
-	kSync     = []byte("sync")
-	kBackup   = []byte("backup_state")
-	kShipped  = []byte("reference_shipped") // versions of the shipped calendar and catalogue last put in (shipped.go)
+	kSchema    = []byte("schema")
+	kDevice    = []byte("device")
+	kSettings  = []byte("settings")
+	kCurrent   = []byte("current") // in catalog and calendar: the document in force
+	kRecordN   = []byte("records_n")
+	kPendingN  = []byte("outbox_pending") // outbox entries pending or sending
+	kSync      = []byte("sync")
+	kBackup    = []byte("backup_state")
+	kAuditHead = []byte("audit_head")        // the audit chain's head (accounts.go)
+	kShipped   = []byte("reference_shipped") // versions of the shipped calendar and catalogue last put in (shipped.go)
 )

@@ -17,7 +17,7 @@ func (s *Store) Guide(g dossier.Guidance) (*dossier.Guidance, error) {
 	if !set.Ready() {
 		return nil, ErrNotSetUp
 	}
-	ctr := dossier.Counter{UnitCode: set.UnitCode, Number: set.Counter, Clerk: set.Clerk}
+	ctr := s.counterOf(set)
 	g, err := dossier.NewGuidance(g, s.Catalog(), ctr, s.now())
 	if err != nil {
 		return nil, err

@@ -97,6 +97,9 @@ func (s *Store) verify() ([]Problem, error) {
 		for err := range tx.Check() {
 			probs = append(probs, Problem{"bbolt", err.Error()})
 		}
+		if b := checkAudit(tx); b != nil {
+			probs = append(probs, Problem{"audit", b.Error()})
+		}
 		want := map[string]map[string]bool{}
 		for _, name := range indexBuckets {
 			want[string(name)] = map[string]bool{}

@@ -97,6 +97,8 @@ type PushOutcome struct {
 	Accepted bool            // accepted, or a duplicate of an accepted event
 	Reason   string          // when not accepted
 	Server   *dossier.Record // the server's copy, on conflict
+	// Account is the server's copy of an account whose change it refused.
+	Account *dossier.Account
 }
 
 // ApplyPushResults settles a sent batch in one transaction: accepted
@@ -147,7 +149,15 @@ func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 		if err := b.Put(key, data); err != nil {
 			return err
 		}
+		if e.Event.Type == dossier.EvAccount {
+			if err := takeServerAccount(tx, o.Account); err != nil {
+				return err
+			}
+		}
 		code := ""
+		if e.Event.Type == dossier.EvAccount || e.Event.Type == dossier.EvGuided {
+			o.Server = nil // they are of no record
+		}
 		if old, err := getRecord(tx, e.Event.RecordID); err == nil {
 			code = old.Code
 			if o.Server != nil && o.Server.ID == old.ID {

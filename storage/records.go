@@ -28,13 +28,9 @@ type AuditEntry struct {
 	RecordID string    `json:"record_id,omitempty"`
 	Code     string    `json:"code,omitempty"`
 	Detail   string    `json:"detail,omitempty"`
-}
-
-func (s *Store) audit(tx *bolt.Tx, a AuditEntry) error {
-	if a.At.IsZero() {
-		a.At = s.now()
-	}
-	return appendJSON(tx.Bucket(bAudit), func(seq uint64) any { a.Seq = seq; return a })
+	// Prev is the hash of the entry before, as stored (the audit chain,
+	// accounts.go); empty on entries from before the chain.
+	Prev string `json:"prev,omitempty"`
 }
 
 // addCount moves a counter kept in meta.
@@ -90,7 +86,7 @@ func (s *Store) IntakeMany(ins []dossier.Intake, opt BatchOptions) ([]*dossier.R
 	if cal == nil {
 		return nil, fmt.Errorf("storage: no calendar loaded")
 	}
-	ctr := dossier.Counter{UnitCode: set.UnitCode, Number: set.Counter, Clerk: set.Clerk}
+	ctr := s.counterOf(set)
 	evs := make([]dossier.Event, len(ins))
 	for i, in := range ins {
 		received := in.ReceivedAt
@@ -153,7 +149,7 @@ func (s *Store) IntakeMany(ins []dossier.Intake, opt BatchOptions) ([]*dossier.R
 			if opt.Demo {
 				continue
 			}
-			if err := s.audit(tx, AuditEntry{Actor: set.Clerk, Action: string(dossier.EvReceived), RecordID: rec.ID, Code: rec.Code}); err != nil {
+			if err := s.audit(tx, AuditEntry{Actor: evs[i].Actor, Action: string(dossier.EvReceived), RecordID: rec.ID, Code: rec.Code}); err != nil {
 				return err
 			}
 		}
@@ -224,7 +220,8 @@ func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
 // NewEvent prepares an event of the given type against a record's current
 // version, by the counter's clerk, now.
 func (s *Store) NewEvent(r *dossier.Record, typ dossier.EventType) dossier.Event {
-	return dossier.Event{ID: dossier.NewEventID(), RecordID: r.ID, Type: typ, Actor: s.Settings().Clerk,
+	id, name := s.actor()
+	return dossier.Event{ID: dossier.NewEventID(), RecordID: r.ID, Type: typ, Actor: id, ActorName: name,
 		At: s.now().In(dossier.Loc).Truncate(time.Second), BaseVersion: r.Version}
 }
 

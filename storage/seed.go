@@ -100,7 +100,8 @@ func (s *Store) Seed(n int, seed uint64, progress func(done int)) error {
 		}
 	}
 	return s.update(func(tx *bolt.Tx) error {
-		return s.audit(tx, AuditEntry{Actor: s.Settings().Clerk, Action: "seed", Detail: fmt.Sprintf("%d", n)})
+		id, _ := s.actor()
+		return s.audit(tx, AuditEntry{Actor: id, Action: "seed", Detail: fmt.Sprintf("%d", n)})
 	})
 }
 

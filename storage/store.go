@@ -72,6 +72,8 @@ type Store struct {
 	// this run (see backlog.go), by record id.
 	owedMu sync.Mutex
 	owed   map[string][]partyKey
+	// who is the signed-in person (SetActor).
+	who atomic.Pointer[Actor]
 }
 
 // Settings are the counter's identity and preferences, kept in meta.
@@ -405,7 +407,8 @@ func (s *Store) SaveSettings(set Settings) error {
 		if err := tx.Bucket(bMeta).Put(kSettings, data); err != nil {
 			return err
 		}
-		return s.audit(tx, AuditEntry{Actor: set.Clerk, Action: "settings"})
+		id, _ := s.actor()
+		return s.audit(tx, AuditEntry{Actor: id, Action: "settings"})
 	})
 	if err == nil {
 		s.mu.Lock()

@@ -109,7 +109,8 @@ func (s *Store) Enroll(serverURL, deviceID, token, unitCode string, counter int)
 		}); err != nil {
 			return err
 		}
-		return s.audit(tx, AuditEntry{Actor: set.Clerk, Action: "enroll", Detail: serverURL + " " + deviceID})
+		id, _ := s.actor()
+		return s.audit(tx, AuditEntry{Actor: id, Action: "enroll", Detail: serverURL + " " + deviceID})
 	})
 	if err == nil {
 		s.mu.Lock()
@@ -193,6 +194,7 @@ type RemoteResult struct {
 	Applied                          int // events consumed (the rest waits for the next call)
 	Created, Updated, Known, Refused int
 	Guided                           int // guidance given at another counter, kept
+	Accounts                         int // account changes made elsewhere, applied
 }
 
 // RemoteEvent is a pulled event with its place in the server's log.
@@ -255,6 +257,21 @@ func (s *Store) ApplyRemotePage(events []RemoteEvent, end uint64, endCheck strin
 			}
 			res.Applied++
 			e := re.Event
+			if e.Type == dossier.EvAccount {
+				fresh, err := applyRemoteAccount(tx, e)
+				switch {
+				case err != nil:
+					if err := s.addAttention(tx, Attention{RecordID: e.RecordID, Event: e, Reason: err.Error(), Remote: true}); err != nil {
+						return err
+					}
+					res.Refused++
+				case fresh:
+					res.Accounts++
+				default:
+					res.Known++
+				}
+				continue
+			}
 			if e.Type == dossier.EvGuided {
 				fresh, err := applyRemoteGuidance(tx, e)
 				if err != nil {
