@@ -63,6 +63,7 @@ func main() {
 			}()
 		}
 	})
+	ui.StartIdleWatch()
 	ui.Window().ShowAndRun()
 	close(stop)
 	slog.Info("closed cleanly")

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/account"
 	"motcua/counter"
 	mcsync "motcua/sync"
 )
@@ -38,11 +39,17 @@ type UI struct {
 	// the focus (a confirmation); nil when none is open
 	active *keyDialog
 
+	// The screens of who is signed in (their workspace; signin.go).
 	tabs     *container.AppTabs
 	intake   *intakeScreen
 	records  *recordsScreen
 	syncView *syncScreen
 	status   *statusBar
+
+	gate       *gate                 // the sign-in screen in view, if any
+	spaces     map[string]*workspace // by username
+	lastSeen   string                // the idle watch's last fingerprint
+	lastActive time.Time
 }
 
 // New builds the UI on a window of a; it shows the set-up screen on first
@@ -51,7 +58,7 @@ type UI struct {
 func New(a fyne.App, c *counter.Counter) *UI {
 	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
 	SetLanguage(c.Settings().Language)
-	u := &UI{app: a, ctr: c, engine: c.Engine(), now: time.Now, do: fyne.Do}
+	u := &UI{app: a, ctr: c, engine: c.Engine(), now: time.Now, do: fyne.Do, spaces: map[string]*workspace{}}
 	u.engine.OnChange(func(st mcsync.Status) { u.do(func() { u.syncChanged(st) }) })
 	u.win = a.NewWindow(lang.L("app.title"))
 	u.win.Resize(u.startSize())
@@ -86,35 +93,79 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 func (u *UI) build() {
 	u.win.SetTitle(lang.L("app.title"))
+	u.tabs, u.intake, u.records, u.syncView, u.status, u.gate = nil, nil, nil, nil, nil, nil
 	if !u.ctr.Settings().Ready() {
 		u.win.SetMainMenu(nil)
 		u.win.SetContent(newSetupScreen(u, true).content)
 		return
 	}
-	u.status = newStatusBar(u)
-	u.intake = newIntakeScreen(u)
-	u.records = newRecordsScreen(u)
-	u.syncView = newSyncScreen(u)
-	settings := newSetupScreen(u, false)
-	u.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(lang.L("tab.intake"), theme.DocumentCreateIcon(), u.intake.content),
-		container.NewTabItemWithIcon(lang.L("tab.records"), theme.ListIcon(), u.records.content),
-		container.NewTabItemWithIcon(lang.L("tab.sync"), theme.ViewRefreshIcon(), u.syncView.content),
-		container.NewTabItemWithIcon(lang.L("tab.settings"), theme.SettingsIcon(), settings.content),
-	)
-	u.tabs.OnSelected = func(t *container.TabItem) {
-		switch t.Content {
-		case u.records.content:
-			u.records.reload()
-		case u.syncView.content:
-			u.syncView.refresh()
-		}
+	user := u.ctr.User()
+	switch {
+	case user == nil && !u.ctr.HasAccounts():
+		u.showFirstAdmin()
+		return
+	case user == nil:
+		u.showSignIn(nil)
+		return
+	case user.MustChange:
+		u.showChangePassword()
+		return
 	}
-	u.win.SetContent(container.NewBorder(nil, u.status.content, nil, nil, u.tabs))
+	ws := u.spaces[user.Username]
+	if ws == nil {
+		ws = u.newWorkspace(user)
+		u.spaces[user.Username] = ws
+	}
+	u.tabs, u.intake, u.records, u.syncView, u.status = ws.tabs, ws.intake, ws.records, ws.syncView, ws.status
+	u.win.SetContent(ws.content)
+	for _, o := range ws.overlays { // the dialogs open when the screen was locked
+		u.win.Canvas().Overlays().Add(o)
+	}
+	ws.overlays = nil
 	u.win.Canvas().SetOnTypedKey(u.onKey)
 	u.win.SetMainMenu(u.menu())
 	u.status.refresh()
-	u.intake.focus()
+	u.lastActive = u.now()
+	if u.win.Canvas().Overlays().Top() == nil {
+		u.intake.focus()
+	}
+}
+
+// newWorkspace builds a person's screens, with the tabs their roles use.
+func (u *UI) newWorkspace(user *counter.Session) *workspace {
+	ws := &workspace{}
+	u.status = newStatusBar(u)
+	ws.status = u.status
+	ws.intake = newIntakeScreen(u)
+	u.intake = ws.intake
+	ws.records = newRecordsScreen(u)
+	u.records = ws.records
+	ws.syncView = newSyncScreen(u)
+	u.syncView = ws.syncView
+	ws.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(lang.L("tab.intake"), theme.DocumentCreateIcon(), ws.intake.content),
+		container.NewTabItemWithIcon(lang.L("tab.records"), theme.ListIcon(), ws.records.content),
+		container.NewTabItemWithIcon(lang.L("tab.sync"), theme.ViewRefreshIcon(), ws.syncView.content),
+	)
+	if user.May(account.Reports) {
+		ws.tabs.Append(container.NewTabItemWithIcon(lang.L("tab.audit"), theme.HistoryIcon(), newAuditScreen(u).content))
+	}
+	if user.May(account.Accounts) {
+		ws.tabs.Append(container.NewTabItemWithIcon(lang.L("tab.accounts"), theme.AccountIcon(), newAccountsScreen(u).content))
+	}
+	if user.May(account.Settings) || user.May(account.Enroll) {
+		ws.tabs.Append(container.NewTabItemWithIcon(lang.L("tab.settings"), theme.SettingsIcon(), newSetupScreen(u, false).content))
+	}
+	ws.tabs.OnSelected = func(t *container.TabItem) {
+		switch t.Content {
+		case ws.records.content:
+			ws.records.reload()
+		case ws.syncView.content:
+			ws.syncView.refresh()
+		}
+	}
+	ws.content = container.NewBorder(nil, ws.status.content, nil, nil, ws.tabs)
+	return ws
 }
 
 var (
@@ -138,7 +189,10 @@ func (u *UI) menu() *fyne.MainMenu {
 	printReceipt := fyne.NewMenuItem(lang.L("intake.print_receipt"), u.unlessDialog(u.intake.printLastReceipt))
 	printReceipt.Shortcut = shortcutPrint
 	list.Shortcut = shortcutRecords
-	return fyne.NewMainMenu(fyne.NewMenu(lang.L("menu.file"), save, clear, printReceipt, fyne.NewMenuItemSeparator(), find, list))
+	lock := fyne.NewMenuItem(lang.L("signin.lock"), func() { u.lock(false) })
+	lock.Shortcut = shortcutLock
+	return fyne.NewMainMenu(fyne.NewMenu(lang.L("menu.file"), save, clear, printReceipt, fyne.NewMenuItemSeparator(), find, list,
+		fyne.NewMenuItemSeparator(), lock))
 }
 
 // unlessDialog runs a shortcut's action only when no dialog is open: a
@@ -193,9 +247,11 @@ func (u *UI) showing(content fyne.CanvasObject) bool {
 	return u.tabs != nil && u.tabs.Selected() != nil && u.tabs.Selected().Content == content
 }
 
-// rebuild redraws everything, after set-up or a language change.
+// rebuild redraws everything, after set-up or a language change (every
+// person's screens are built again in the new language).
 func (u *UI) rebuild() {
 	SetLanguage(u.ctr.Settings().Language)
+	u.spaces = map[string]*workspace{}
 	u.build()
 }
 
@@ -233,6 +289,7 @@ func (u *UI) track(d dialog.Dialog, confirm, dismiss func()) {
 // onKey is a key typed with nothing focused: Enter and Esc act on the
 // dialog that is open.
 func (u *UI) onKey(k *fyne.KeyEvent) {
+	u.touch()
 	if u.active == nil {
 		return
 	}

@@ -15,7 +15,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -39,7 +41,9 @@ func newTestUI(t *testing.T) (*UI, *storage.Store) {
 		t.Fatal(err)
 	}
 	a := test.NewTempApp(t)
-	u := New(a, counter.New(s, counter.Options{}))
+	c := counter.New(s, counter.Options{})
+	withAccounts(t, c)
+	u := New(a, c)
 	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
 	u.ctr.SetClock(u.now)
 	queue := make(chan func(), 10_000)
@@ -193,7 +197,7 @@ func TestIntakeFormSaveFindAndTransition(t *testing.T) {
 	// Ctrl+S saves.
 	menuAction(t, u, shortcutSave)()
 	st, _ := s.Stats()
-	if st.Records != 1 || st.Pending != 1 {
+	if st.Records != 1 || st.Pending != 1+accountEvents {
 		t.Fatalf("stats after save %+v", st)
 	}
 	if !strings.Contains(in.lastSaved.Text, "000.00.12.H57-260310-2001") {
@@ -202,7 +206,7 @@ func TestIntakeFormSaveFindAndTransition(t *testing.T) {
 	if in.procedure != nil || o.name.Text != "" {
 		t.Fatal("form not cleared for the next citizen")
 	}
-	if !strings.Contains(u.status.pending.Text, "1") {
+	if !strings.Contains(u.status.pending.Text, "4") { // the intake and withAccounts' three
 		t.Fatalf("status bar %q", u.status.pending.Text)
 	}
 
@@ -241,7 +245,7 @@ func TestIntakeFormSaveFindAndTransition(t *testing.T) {
 	if len(d.actions.Objects) != 2 { // a note, and putting a typing mistake right
 		t.Fatalf("%d actions offered after return", len(d.actions.Objects))
 	}
-	if st, _ := s.Stats(); st.Pending != 3 {
+	if st, _ := s.Stats(); st.Pending != 3+accountEvents {
 		t.Fatalf("pending %d", st.Pending)
 	}
 }
@@ -295,9 +299,50 @@ func TestFirstRunSetUp(t *testing.T) {
 	setup.counter.SetSelected("3")
 	test.Type(setup.clerk, "Hồ Thị Mai")
 	setup.submit()
-	if !s.Settings().Ready() || s.Settings().Counter != 3 || u.tabs == nil {
-		t.Fatalf("set-up not applied: %+v", s.Settings())
+	if !s.Settings().Ready() || s.Settings().Counter != 3 || u.tabs != nil || u.gate == nil {
+		t.Fatalf("set-up not applied, or the main screens came before the first admin: %+v", s.Settings())
 	}
+	// the first admin, typed as a person would: Enter moves on, the last submits
+	g := u.gate
+	if len(g.fields) != 4 || g.fields[0].Text != "Hồ Thị Mai" {
+		t.Fatalf("first admin form: %d fields, name %q", len(g.fields), g.fields[0].Text)
+	}
+	test.Type(g.fields[1], "mai")
+	test.Type(g.fields[2], "matkhau123")
+	test.Type(g.fields[3], "matkhau123")
+	pressEnter(g.fields[3])
+	if u.tabs != nil || !strings.Contains(g.errText.Text, "phổ biến") {
+		t.Fatalf("a common password was taken: %q", g.errText.Text)
+	}
+	g.fields[2].SetText("Trăng-rằm-2026")
+	g.fields[3].SetText("Trăng-rằm-2026")
+	pressEnter(g.fields[3])
+	if u.tabs == nil || u.ctr.User() == nil || u.ctr.User().Username != "mai" {
+		t.Fatalf("the first admin is not signed in: %q", g.errText.Text)
+	}
+	// an admin alone is no clerk: accounts and settings, no audit
+	if tabNamed(u, "tab.accounts") == nil || tabNamed(u, "tab.settings") == nil || tabNamed(u, "tab.audit") != nil {
+		t.Fatal("the admin's tabs are wrong")
+	}
+}
+
+// tabNamed is the tab with the translation of key as its title, or nil.
+func tabNamed(u *UI, key string) *container.TabItem {
+	for _, it := range u.tabs.Items {
+		if it.Text == lang.L(key) {
+			return it
+		}
+	}
+	return nil
+}
+
+func tabContent(t *testing.T, u *UI, key string) fyne.CanvasObject {
+	t.Helper()
+	it := tabNamed(u, key)
+	if it == nil {
+		t.Fatalf("no tab %s", key)
+	}
+	return it.Content
 }
 
 func TestEnglish(t *testing.T) {
@@ -465,6 +510,7 @@ func TestSyncFromTheUI(t *testing.T) {
 	s := openStore(t)
 	s.SaveSettings(testSettings)
 	ctr := counter.New(s, counter.Options{Sync: mcsync.Config{Interval: 100 * time.Millisecond, BackoffBase: 10 * time.Millisecond, BackoffCap: 100 * time.Millisecond, Timeout: 2 * time.Second}})
+	withAccounts(t, ctr)
 	u := New(test.NewTempApp(t), ctr)
 	eng := ctr.Engine()
 	u.now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc) }
@@ -473,7 +519,7 @@ func TestSyncFromTheUI(t *testing.T) {
 	defer ctr.StopSync() // the engine must not outlive the test
 
 	// Settings → Kết nối máy chủ
-	settings := u.tabs.Items[3].Content
+	settings := tabContent(t, u, "tab.settings")
 	ui(func() {
 		objects(settings, func(o fyne.CanvasObject) {
 			if e, ok := entryOf(o); ok {
@@ -948,7 +994,7 @@ func TestGuidanceFromTheIntakeScreen(t *testing.T) {
 	if err != nil || !strings.Contains(string(text), "PHIẾU TỪ CHỐI") || !strings.Contains(string(text), "Phạm Thị Hướng") {
 		t.Fatalf("%v\n%s", err, text)
 	}
-	if st, _ := s.Stats(); st.Records != 0 || st.Pending != 1 {
+	if st, _ := s.Stats(); st.Records != 0 || st.Pending != 1+accountEvents {
 		t.Fatalf("%+v", st)
 	}
 	if in.owner.name.Text != "" {

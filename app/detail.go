@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/account"
 	"motcua/counter"
 	"motcua/dossier"
 )
@@ -120,9 +121,13 @@ func (d *detailView) show(r *dossier.Record) {
 // showActions offers the actions the status machine allows, in its order.
 func (d *detailView) showActions(r *dossier.Record) {
 	d.actions.RemoveAll()
+	user := d.u.ctr.User()
 	for _, typ := range dossier.Allowed(r.Status) {
 		if (typ == dossier.EvFeeRequested || typ == dossier.EvFeePaid) && !d.hasFee(r) {
 			continue // fee actions only for a procedure with a fee
+		}
+		if !user.May(account.ForEvent(typ)) {
+			continue // the counter would refuse it: a supervisor's action
 		}
 		b := widget.NewButton(eventLabel(typ), func() { d.act(typ) })
 		if endsTheFile[typ] {

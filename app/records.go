@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/account"
 	"motcua/counter"
 	"motcua/dossier"
 	"motcua/storage"
@@ -107,7 +108,9 @@ func newRecordsScreen(u *UI) *recordsScreen {
 			container.NewGridWithColumns(3, s.from, container.NewBorder(nil, nil, widget.NewLabel(lang.L("records.received_to")), nil, s.to), s.count)),
 	)
 	ledger := widget.NewButtonWithIcon(lang.L("records.print_ledger"), theme.DocumentPrintIcon(), func() { u.printLedger(s.currentQuery()) })
-	filters.Add(container.NewHBox(ledger))
+	if u.ctr.User().May(account.Reports) {
+		filters.Add(container.NewHBox(ledger))
+	}
 	left := container.NewBorder(container.NewVBox(filters, recordHeader()), nil, nil, nil, s.list)
 	split := container.NewHSplit(left, s.detail.content)
 	split.Offset = 0.6

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"motcua/counter"
@@ -34,7 +35,10 @@ func newStatusBar(u *UI) *statusBar {
 	b.who.Alignment = fyne.TextAlignTrailing
 	b.msg.Truncation = fyne.TextTruncateEllipsis
 	b.msg.Importance = widget.SuccessImportance
-	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, widget.NewSeparator(), b.pending, widget.NewSeparator(), b.backup, widget.NewSeparator()), b.who, b.msg)
+	lock := widget.NewButtonWithIcon(lang.L("signin.lock_short"), theme.VisibilityOffIcon(), func() { u.lock(false) })
+	lock.Importance = widget.LowImportance
+	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, widget.NewSeparator(), b.pending, widget.NewSeparator(), b.backup, widget.NewSeparator()),
+		container.NewHBox(b.who, lock), b.msg)
 	return b
 }
 
@@ -55,7 +59,11 @@ func (b *statusBar) refresh() {
 	b.link.SetText(text)
 	b.backupText(st)
 	set := b.u.ctr.Settings()
-	b.who.SetText(lang.L("status.who", map[string]any{"Clerk": set.Clerk, "Counter": set.Counter, "Unit": set.UnitName}))
+	name := set.Clerk
+	if s := b.u.ctr.User(); s != nil {
+		name = s.Name
+	}
+	b.who.SetText(lang.L("status.who", map[string]any{"Clerk": name, "Counter": set.Counter, "Unit": set.UnitName}))
 }
 
 // applySync shows the link to the backend.

@@ -233,6 +233,10 @@ func (u *UI) connectionForm() fyne.CanvasObject {
 				code.SetText("")
 				set := u.ctr.Settings()
 				status.SetText(lang.L("sync.enrolled", map[string]any{"Unit": set.UnitCode, "Counter": set.Counter}))
+				if u.ctr.User() == nil {
+					u.joinedUnit(status)
+					return
+				}
 				u.changed()
 			})
 		}()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"motcua/account"
 	"motcua/dossier"
 	"motcua/storage"
 	mcsync "motcua/sync"
@@ -26,6 +27,9 @@ func (e *ImportError) Unwrap() error { return e.Err }
 
 // ImportCalendar replaces the working calendar and holiday table.
 func (c *Counter) ImportCalendar(doc []byte) (*dossier.Calendar, error) {
+	if err := c.require(account.Reference); err != nil {
+		return nil, err
+	}
 	cal, err := c.store.SetCalendar(doc, c.actor())
 	if err != nil && !isStoreError(err) {
 		return nil, &ImportError{"calendar", err}
@@ -35,6 +39,9 @@ func (c *Counter) ImportCalendar(doc []byte) (*dossier.Calendar, error) {
 
 // ImportCatalog replaces the procedure catalogue.
 func (c *Counter) ImportCatalog(doc []byte) (*dossier.Catalog, error) {
+	if err := c.require(account.Reference); err != nil {
+		return nil, err
+	}
 	cat, err := c.store.SetCatalog(doc, c.actor())
 	if err != nil && !isStoreError(err) {
 		return nil, &ImportError{"catalog", err}
@@ -48,7 +55,12 @@ func isStoreError(err error) bool {
 
 // Backup writes a consistent copy of the data file to path and checks it
 // whole.
-func (c *Counter) Backup(path string) error { return c.store.Backup(path) }
+func (c *Counter) Backup(path string) error {
+	if err := c.require(account.Backup); err != nil {
+		return err
+	}
+	return c.store.Backup(path)
+}
 
 // BackupIfDue makes the daily backup into the settings' backup folder when
 // one is set and due; "" when none was made.
@@ -73,6 +85,9 @@ func (c *Counter) Verify() ([]storage.Problem, int, error) {
 
 // ExportCSV writes every record to a CSV file; it returns how many.
 func (c *Counter) ExportCSV(path string) (n int, err error) {
+	if err := c.require(account.Reports); err != nil {
+		return 0, err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, err
@@ -99,6 +114,9 @@ func (c *Counter) Seed(n int, seed uint64, progress func(done int)) error {
 	if err := c.ready(); err != nil {
 		return err
 	}
+	if err := c.requireOrSetUp(account.Devices); err != nil {
+		return err
+	}
 	if err := c.store.Seed(n, seed, progress); err != nil {
 		return err
 	}
@@ -107,11 +125,19 @@ func (c *Counter) Seed(n int, seed uint64, progress func(done int)) error {
 
 // Enroll exchanges a one-time enrollment code with the backend at url.
 func (c *Counter) Enroll(ctx context.Context, url, code string) error {
+	if err := c.requireOrSetUp(account.Enroll); err != nil {
+		return err
+	}
 	return c.Engine().Enroll(ctx, url, code)
 }
 
 // SyncOnce runs one round of sending and receiving now.
 func (c *Counter) SyncOnce(ctx context.Context) (mcsync.Summary, error) {
+	if c.User() != nil || c.store.HasAccounts() {
+		if err := c.requireSignedIn(); err != nil {
+			return mcsync.Summary{}, err
+		}
+	}
 	return c.Engine().SyncOnce(ctx)
 }
 
@@ -125,8 +151,18 @@ func (c *Counter) Outbox(limit int) ([]storage.OutboxEntry, error) { return c.st
 func (c *Counter) Attention() ([]storage.Attention, error) { return c.store.Attention() }
 
 // DismissAttention takes an item off the attention list (seen).
-func (c *Counter) DismissAttention(seq uint64) error { return c.store.DismissAttention(seq, c.actor()) }
+func (c *Counter) DismissAttention(seq uint64) error {
+	if err := c.require(account.Devices); err != nil {
+		return err
+	}
+	return c.store.DismissAttention(seq, c.actor())
+}
 
 // Audit lists the newest audit entries (who did what, by record code),
 // up to limit.
-func (c *Counter) Audit(limit int) ([]storage.AuditEntry, error) { return c.store.Audit(limit) }
+func (c *Counter) Audit(limit int) ([]storage.AuditEntry, error) {
+	if err := c.require(account.Reports); err != nil {
+		return nil, err
+	}
+	return c.store.Audit(limit)
+}

@@ -9,6 +9,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"motcua/account"
 	"motcua/assets"
 	"motcua/dossier"
 	"motcua/storage"
@@ -84,6 +85,7 @@ type Counter struct {
 	now   func() time.Time
 
 	mu     gosync.Mutex
+	user   *Session       // who is signed in (accounts.go)
 	usage  map[string]int // files per procedure, recent (ProcedureUsage)
 	engine *mcsync.Engine
 	cancel context.CancelFunc
@@ -233,10 +235,20 @@ func (c *Counter) SetClock(now func() time.Time) { c.now = now }
 func (c *Counter) Settings() storage.Settings { return c.store.Settings() }
 
 // SaveSettings validates and saves the settings.
-func (c *Counter) SaveSettings(set storage.Settings) error { return c.store.SaveSettings(set) }
+func (c *Counter) SaveSettings(set storage.Settings) error {
+	if err := c.requireOrSetUp(account.Settings); err != nil {
+		return err
+	}
+	return c.store.SaveSettings(set)
+}
 
 // actor is who the audit names for an action.
-func (c *Counter) actor() string { return c.store.Settings().Clerk }
+func (c *Counter) actor() string {
+	if u := c.User(); u != nil {
+		return u.Username
+	}
+	return c.store.Settings().Clerk
+}
 
 func (c *Counter) ready() error {
 	if !c.store.Settings().Ready() {

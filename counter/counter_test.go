@@ -41,6 +41,7 @@ func openTest(t *testing.T, opts Options) *Counter {
 	if err := c.SaveSettings(testSettings); err != nil {
 		t.Fatal(err)
 	}
+	withAccounts(t, c)
 	return c
 }
 
@@ -242,7 +243,7 @@ func TestStatusSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Records != 3 || st.Pending != 3 || st.Enrolled || st.FileBytes == 0 || st.BackupDir != "" || st.BackupStale {
+	if st.Records != 3 || st.Pending != 3+accountEvents || st.Enrolled || st.FileBytes == 0 || st.BackupDir != "" || st.BackupStale {
 		t.Fatalf("%+v", st)
 	}
 	set := c.Settings()
@@ -294,6 +295,7 @@ func TestDataMovesToTheDataDirectory(t *testing.T) {
 	}
 	old := New(s, Options{})
 	old.SaveSettings(testSettings)
+	withAccounts(t, old)
 	r, err := old.Intake(intake)
 	if err != nil {
 		t.Fatal(err)
@@ -419,7 +421,7 @@ func TestGuidanceBeforeReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := c.Status()
-	if st.Records != 0 || st.Pending != 2 {
+	if st.Records != 0 || st.Pending != 2+accountEvents {
 		t.Fatalf("guidance made records or was not queued: %+v", st)
 	}
 	res, err := c.PrintGuidance(g, "")

@@ -3,6 +3,7 @@ package counter
 import (
 	"io"
 
+	"motcua/account"
 	"motcua/dossier"
 	"motcua/forms"
 )
@@ -12,6 +13,9 @@ import (
 // receipt. It takes no record code and is not counted as received; it is
 // audited and synced, and can be printed again.
 func (c *Counter) Guide(g dossier.Guidance) (*dossier.Guidance, error) {
+	if err := c.require(account.Guide); err != nil {
+		return nil, err
+	}
 	out, err := c.store.Guide(g)
 	if err == nil {
 		c.Kick()
@@ -26,6 +30,9 @@ func (c *Counter) Guidances(limit int) ([]dossier.Guidance, error) { return c.st
 // folder) and records the print in the audit; a second print is a reprint.
 func (c *Counter) PrintGuidance(g *dossier.Guidance, out string) (PrintResult, error) {
 	if err := c.ready(); err != nil {
+		return PrintResult{}, err
+	}
+	if err := c.mayPrint(account.Print); err != nil {
 		return PrintResult{}, err
 	}
 	k := forms.KindSupplement

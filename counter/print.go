@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"motcua/account"
 	"motcua/dossier"
 	"motcua/forms"
 	"motcua/storage"
@@ -65,9 +66,17 @@ func (c *Counter) PrintEventForm(r *dossier.Record, k forms.Kind, eventID, out s
 			return PrintResult{}, err
 		}
 	}
+	snap, reprint := c.store.FirstPrint(r.ID, string(k))
+	right := account.Print
+	if reprint && letters[k] {
+		right = account.ReprintLetter
+	}
+	if err := c.mayPrint(right); err != nil {
+		return PrintResult{}, err
+	}
 	now := c.now()
 	shown, opts := r, forms.Options{EventID: eventID}
-	if snap, ok := c.store.FirstPrint(r.ID, string(k)); ok {
+	if reprint {
 		// a reprint shows what was handed over the first time
 		opts.FirstPrinted = snap.At
 		if forms.ReprintsFixed[k] {
@@ -76,6 +85,20 @@ func (c *Counter) PrintEventForm(r *dossier.Record, k forms.Kind, eventID, out s
 		}
 	}
 	return c.writeAudited(r, k, out, func(w io.Writer) error { return forms.RenderWith(w, k, c.unit(), shown, now, opts) })
+}
+
+// letters are the forms that are letters to the citizen (Mẫu 02–05):
+// printing one again is the supervisor's.
+var letters = map[forms.Kind]bool{forms.KindSupplement: true, forms.KindRefusal: true, forms.KindExtension: true, forms.KindStop: true}
+
+// mayPrint says whether the signed-in person may print; a file opened
+// read-only (a copy on a read-only medium) prints with no audit and no
+// account.
+func (c *Counter) mayPrint(right account.Action) error {
+	if c.store.ReadOnly() {
+		return nil
+	}
+	return c.require(right)
 }
 
 // writeAudited writes a form of a record (or of guidance, by its ID) to
@@ -129,6 +152,9 @@ func (c *Counter) ledgerQuery(req LedgerRequest) (storage.Query, time.Time, time
 // and the pages it would take, so that the clerk is asked before a big
 // print.
 func (c *Counter) LedgerSize(req LedgerRequest) (files, pages int, err error) {
+	if err := c.mayPrint(account.Reports); err != nil {
+		return 0, 0, err
+	}
 	q, _, _, err := c.ledgerQuery(req)
 	if err != nil {
 		return 0, 0, err
@@ -142,6 +168,9 @@ func (c *Counter) LedgerSize(req LedgerRequest) (files, pages int, err error) {
 // records is ErrLedgerTooBig: a shorter period is asked for.
 func (c *Counter) PrintLedger(req LedgerRequest, out string) (PrintResult, error) {
 	if err := c.ready(); err != nil {
+		return PrintResult{}, err
+	}
+	if err := c.mayPrint(account.Reports); err != nil {
 		return PrintResult{}, err
 	}
 	now := c.now().In(dossier.Loc)
@@ -184,6 +213,9 @@ func (c *Counter) PrintLedger(req LedgerRequest, out string) (PrintResult, error
 // Send sends a printed PDF to the printer in the settings (or the PDF
 // viewer); run, when not nil, replaces the print command (tests).
 func (c *Counter) Send(path string, run func(name string, args ...string) error) error {
+	if err := c.mayPrint(account.Print); err != nil {
+		return err
+	}
 	return forms.Printer{Name: c.store.Settings().Printer, Run: run}.Print(path)
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"motcua/account"
 	"motcua/dossier"
 	"motcua/storage"
 )
@@ -17,6 +18,9 @@ import (
 // Intake receives a file: validates it, gives it its code and appointment
 // date and saves it with its outbox and audit entries in one transaction.
 func (c *Counter) Intake(in dossier.Intake) (*dossier.Record, error) {
+	if err := c.require(account.Intake); err != nil {
+		return nil, err
+	}
 	r, err := c.store.Intake(in)
 	if err == nil {
 		c.Kick() // send it now if the network allows
@@ -66,6 +70,11 @@ func (c *Counter) NewEvent(r *dossier.Record, typ dossier.EventType) dossier.Eve
 // Apply saves an action on a record (checked against the status machine
 // and the record's version) and returns the record after it.
 func (c *Counter) Apply(ev dossier.Event) (*dossier.Record, error) {
+	if err := c.require(account.ForEvent(ev.Type)); err != nil {
+		return nil, err
+	}
+	u := c.User() // the event is by who is signed in, whatever it says
+	ev.Actor, ev.ActorName = u.Username, u.Name
 	r, err := c.store.Apply(ev)
 	if err == nil {
 		c.Kick()

@@ -11,6 +11,7 @@ import (
 	"text/template"
 	"time"
 
+	"motcua/account"
 	"motcua/assets"
 	"motcua/dossier"
 	"motcua/forms"
@@ -132,6 +133,9 @@ func Explain(err error) string {
 	if err == nil {
 		return ""
 	}
+	if s, ok := explainAccount(err); ok {
+		return s
+	}
 	if s, ok := explainDomain(err); ok {
 		return s
 	}
@@ -145,6 +149,33 @@ func Explain(err error) string {
 		return s
 	}
 	return L("error.unexpected") + "\n" + err.Error()
+}
+
+func explainAccount(err error) (string, bool) {
+	var fe *ForbiddenError
+	var we *WaitError
+	var pe *account.PasswordError
+	switch {
+	case errors.As(err, &fe):
+		return L("error.forbidden", map[string]any{"Action": L("right." + string(fe.Action))}), true
+	case errors.As(err, &we):
+		return L("error.signin_wait", map[string]any{"Seconds": int(we.Wait.Seconds())}), true
+	case errors.As(err, &pe):
+		return L("password."+pe.Key, map[string]any{"N": account.MinLength}), true
+	}
+	for _, k := range []struct {
+		err error
+		key string
+	}{{ErrSignIn, "error.signin"}, {ErrDisabled, "error.account_disabled"}, {ErrNotSignedIn, "error.not_signed_in"},
+		{ErrMustChange, "error.must_change"}, {ErrNoAccounts, "error.no_accounts"}, {ErrHasAccounts, "error.has_accounts"},
+		{ErrWrongPassword, "error.wrong_password"}, {dossier.ErrAccountExists, "error.account_exists"},
+		{dossier.ErrNoAccount, "error.no_account"}, {dossier.ErrAccountRace, "error.account_race"},
+		{dossier.ErrBadAccountData, "error.bad_account"}, {storage.ErrAuditBroken, "error.audit_broken"}} {
+		if errors.Is(err, k.err) {
+			return L(k.key), true
+		}
+	}
+	return "", false
 }
 
 func explainDomain(err error) (string, bool) {

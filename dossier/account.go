@@ -166,15 +166,7 @@ func ApplyAccount(a *Account, e Event, race bool) (*Account, error) {
 		if a != nil && race {
 			return nil, ErrAccountExists
 		}
-		if err := checkCreate(ch); err != nil {
-			return nil, err
-		}
-		n := &Account{Username: ch.Username, Name: ch.Name, Roles: slices.Clone(ch.Roles), Hash: ch.Hash, MustChange: e.Actor != ch.Username,
-			UnitCode: ch.UnitCode, CreatedAt: e.At, UpdatedAt: e.At, UpdatedBy: e.Actor, Stamps: map[string]string{}}
-		for _, p := range accountParts {
-			n.Stamps[p] = e.ID
-		}
-		return n, nil
+		return createAccount(e)
 	}
 	if a == nil {
 		return nil, ErrNoAccount
@@ -184,30 +176,51 @@ func ApplyAccount(a *Account, e Event, race bool) (*Account, error) {
 		return nil, ErrAccountRace
 	}
 	n := a.Clone()
+	if err := n.change(ch); err != nil {
+		return nil, err
+	}
+	n.Stamps[part] = e.ID
+	n.UpdatedAt, n.UpdatedBy = e.At, e.Actor
+	return n, nil
+}
+
+func createAccount(e Event) (*Account, error) {
+	ch := e.Account
+	if err := checkCreate(ch); err != nil {
+		return nil, err
+	}
+	n := &Account{Username: ch.Username, Name: ch.Name, Roles: slices.Clone(ch.Roles), Hash: ch.Hash, MustChange: e.Actor != ch.Username,
+		UnitCode: ch.UnitCode, CreatedAt: e.At, UpdatedAt: e.At, UpdatedBy: e.Actor, Stamps: map[string]string{}}
+	for _, p := range accountParts {
+		n.Stamps[p] = e.ID
+	}
+	return n, nil
+}
+
+// change applies what a change other than create sets.
+func (n *Account) change(ch *AccountChange) error {
 	switch ch.Op {
 	case OpPassword, OpReset:
 		if !strings.HasPrefix(ch.Hash, "$argon2id$") {
-			return nil, ErrBadAccountData
+			return ErrBadAccountData
 		}
 		n.Hash, n.MustChange = ch.Hash, ch.Op == OpReset
 	case OpDisable, OpEnable:
 		n.Disabled = ch.Op == OpDisable
 	case OpRoles:
 		if err := CheckRoles(ch.Roles); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrBadAccountData, err)
+			return fmt.Errorf("%w: %v", ErrBadAccountData, err)
 		}
 		n.Roles = slices.Clone(ch.Roles)
 	case OpName:
 		if strings.TrimSpace(ch.Name) == "" || len(ch.Name) > MaxNameLen {
-			return nil, ErrBadAccountData
+			return ErrBadAccountData
 		}
 		n.Name = ch.Name
 	default:
-		return nil, ErrBadAccountData
+		return ErrBadAccountData
 	}
-	n.Stamps[part] = e.ID
-	n.UpdatedAt, n.UpdatedBy = e.At, e.Actor
-	return n, nil
+	return nil
 }
 
 func checkCreate(ch *AccountChange) error {

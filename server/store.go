@@ -157,8 +157,10 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 		}
 		// a bucket added without a schema step (a migration would give
 		// the store a new generation, and every counter would pull again)
-		if _, err := tx.CreateBucketIfNotExists(bGuidance); err != nil {
-			return err
+		for _, b := range [][]byte{bGuidance, bAccounts, bAuditHeads} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
 		}
 		return refreshShipped(tx, defaultCatalog, defaultCalendar)
 	})
@@ -504,6 +506,9 @@ func (s *BoltStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, 
 				st.DeviceHigh = max(st.DeviceHigh, req.Seqs[i])
 			}
 		}
+		if err := keepAuditHead(tx, p, req.AuditSeq, req.AuditHead); err != nil {
+			return err
+		}
 		if p.Kind == KindDevice && p.DeviceID != "" {
 			if err := tx.Bucket(bDeviceHigh).Put([]byte(p.DeviceID), binary.BigEndian.AppendUint64(nil, st.DeviceHigh)); err != nil {
 				return err
@@ -560,6 +565,12 @@ func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string)
 	reject := func(reason string) (wire.PushResult, error) {
 		res := s.conflict(tx, p, e, reason)
 		return res, remember(eventResult{Status: wire.Conflict, Reason: reason})
+	}
+	if e.Type == dossier.EvAccount {
+		return s.pushAccount(tx, p, e, remember, reject)
+	}
+	if why := checkActor(tx, p, e); why != "" {
+		return reject(why)
 	}
 	if e.Type == dossier.EvGuided {
 		return s.pushGuidance(tx, p, e, remember, reject)
@@ -771,16 +782,8 @@ func (s *BoltStore) pushGuidance(tx *bolt.Tx, p Principal, e dossier.Event, reme
 	if err := tx.Bucket(bGuidance).Put(unitKey(p.Unit, g.ID), data); err != nil {
 		return wire.PushResult{}, err
 	}
-	log := tx.Bucket(bLog)
-	seq, err := log.NextSequence()
+	seq, err := s.appendLog(tx, p.Unit, e)
 	if err != nil {
-		return wire.PushResult{}, err
-	}
-	evData, _ := json.Marshal(e)
-	if err := log.Put(seqKey(p.Unit, seq), evData); err != nil {
-		return wire.PushResult{}, err
-	}
-	if err := tx.Bucket(bSeqCheck).Put(binary.BigEndian.AppendUint64(nil, seq), []byte(wire.CursorCheck(e.ID))); err != nil {
 		return wire.PushResult{}, err
 	}
 	return wire.PushResult{EventID: e.ID, Status: wire.Accepted, ServerSeq: seq}, remember(eventResult{Status: wire.Accepted, Seq: seq})

@@ -103,6 +103,9 @@ type Settings struct {
 	// network share); empty: none. BackupKeep is how many are kept.
 	BackupDir  string `json:"backup_dir,omitempty"`
 	BackupKeep int    `json:"backup_keep,omitempty"`
+	// LockMinutes is how long the counter may stay untouched before the
+	// screen locks itself; 0 is the program's default (10 minutes).
+	LockMinutes int `json:"lock_minutes,omitempty"`
 }
 
 // Validate checks the set-up screen's fields.

@@ -16,6 +16,7 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 	encode := func(batch []storage.OutboxEntry) (PushBody, error) {
 		req := wire.PushRequest{DeviceID: st.DeviceID, Events: make([]dossier.Event, len(batch)), Seqs: make([]uint64, len(batch)),
 			Acked: st.Acked, Generation: st.Generation}
+		req.AuditSeq, req.AuditHead = e.store.AuditHead()
 		for i, b := range batch {
 			req.Events[i], req.Seqs[i] = b.Event, b.Seq
 		}
@@ -74,7 +75,7 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 		outcomes := make([]storage.PushOutcome, len(batch))
 		for i, res := range resp.Results {
 			accepted := res.Status == wire.Accepted || (res.Status == wire.Duplicate && res.Original != wire.Conflict)
-			outcomes[i] = storage.PushOutcome{Seq: batch[i].Seq, Accepted: accepted, Reason: res.Reason, Server: res.Record}
+			outcomes[i] = storage.PushOutcome{Seq: batch[i].Seq, Accepted: accepted, Reason: res.Reason, Server: res.Record, Account: res.Account}
 			if !accepted {
 				sum.Conflicts++
 			}

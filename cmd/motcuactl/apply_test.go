@@ -110,7 +110,8 @@ func TestGuideCommand(t *testing.T) {
 	if c, _, e := ctl(t, dir, "guide", "-form", "03", f); c != 1 || !strings.Contains(e, "lý do") {
 		t.Fatalf("a refusal without a reason: %d %s", c, e)
 	}
-	if o := okCtl(t, dir, "status", "-json"); !strings.Contains(o, `"records":0`) || !strings.Contains(o, `"pending":1`) {
+	// pending: the guidance, and setUp's three account changes
+	if o := okCtl(t, dir, "status", "-json"); !strings.Contains(o, `"records":0`) || !strings.Contains(o, `"pending":4`) {
 		t.Fatalf("status after guidance: %s", o)
 	}
 }

@@ -121,7 +121,7 @@ func buildCtl(t *testing.T) string {
 func ctlProcess(t *testing.T, bin, dir string, args ...string) (int, string) {
 	t.Helper()
 	var errb strings.Builder
-	cmd := exec.Command(bin, append([]string{"-data", dir}, args...)...)
+	cmd := exec.Command(bin, append([]string{"-data", dir, "-user", "binh"}, args...)...)
 	cmd.Stderr = &errb
 	err := cmd.Run()
 	var ee *exec.ExitError
@@ -157,7 +157,7 @@ func TestEmptyFileNotSilentlyNew(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, _, e := ctl(t, dir, "setup", "-unit-name", "UBND phường Thuận Hóa", "-unit-code", "000.00.12.H57", "-place", "Huế", "-counter", "3", "-clerk", "Trần Văn Bình")
+	c, _, e := anon(t, dir, setupArgs...)
 	if c != 1 || !strings.Contains(e, "tệp rỗng") {
 		t.Fatalf("%d %s", c, e)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"motcua/account"
 	"motcua/counter"
 	"motcua/dossier"
 	"motcua/forms"
@@ -18,11 +19,24 @@ import (
 
 const usage = `motcuactl — công cụ quản trị Một Cửa (không cần giao diện)
 
-Cách dùng: motcuactl [-data THƯ_MỤC] <lệnh> [tham số]
+Cách dùng: motcuactl [-data THƯ_MỤC] [-user TÊN_ĐĂNG_NHẬP] <lệnh> [tham số]
+
+Mọi lệnh thay đổi dữ liệu cần -user; mật khẩu gõ ở cửa sổ dòng lệnh hoặc lấy từ
+biến MOTCUA_PASSWORD (mật khẩu mới: MOTCUA_NEW_PASSWORD). Lệnh chỉ đọc (status,
+verify, due, calendar show) không cần tài khoản.
 
 Lệnh:
   setup -unit-name TÊN -unit-code MÃ -place ĐỊA_DANH -counter N -clerk HỌ_TÊN
-                                 thiết lập đơn vị và quầy (như màn hình lần đầu)
+        [-admin-user TÊN -admin-name HỌ_TÊN]
+                                 thiết lập đơn vị và quầy (như màn hình lần đầu); lần đầu
+                                 tạo luôn quản trị viên đầu tiên
+  user add -username TÊN -name HỌ_TÊN -roles clerk[,supervisor,admin]
+  user list | disable -username TÊN | enable -username TÊN | reset -username TÊN
+  user roles -username TÊN -roles …
+                                 quản lý tài khoản của đơn vị (quản trị viên)
+  passwd                         đổi mật khẩu của chính mình
+  audit [-from dd/mm/yyyy] [-to dd/mm/yyyy] [-person TÊN] [-action …] [-record MÃ]
+        [-json | -csv FILE]      nhật ký thao tác (lãnh đạo)
   intake FILE.json               tiếp nhận hồ sơ từ tệp JSON (xem docs/intake.md), in mã hồ sơ
   apply -code MÃ -event THAO_TÁC [-reason …] [-missing "a; b"] [-deadline dd/mm/yyyy]
         [-new-due "dd/mm/yyyy hh:mm"] [-amount N] [-collector HỌ_TÊN] [-approval …]
@@ -69,6 +83,7 @@ func badArgs(msg string) error { return &exitError{2, msg} }
 // env is what a command runs with.
 type env struct {
 	dir            string // the data folder, "" for the default
+	user           string // -user: who signs in for the command
 	args           []string
 	stdout, stderr io.Writer
 }
@@ -108,6 +123,9 @@ var commands = []command{
 	{"enroll", writing, cmdEnroll},
 	{"sync", writing, cmdSync},
 	{"status", reading, cmdStatus},
+	{"user", writing, cmdUser},
+	{"passwd", writing, cmdPasswd},
+	{"audit", reading, cmdAudit},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -115,6 +133,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	global.SetOutput(stderr)
 	global.Usage = func() { fmt.Fprint(stderr, usage) }
 	dataDir := global.String("data", "", "thư mục dữ liệu (mặc định: thư mục dữ liệu người dùng)")
+	user := global.String("user", "", "tên đăng nhập của người thực hiện lệnh")
 	if err := global.Parse(args); err != nil {
 		return 2
 	}
@@ -123,7 +142,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	err := dispatch(env{dir: *dataDir, args: rest[1:], stdout: stdout, stderr: stderr}, rest[0])
+	err := dispatch(env{dir: *dataDir, user: *user, args: rest[1:], stdout: stdout, stderr: stderr}, rest[0])
 	var ee *exitError
 	switch {
 	case err == nil:
@@ -161,6 +180,9 @@ func dispatch(e env, name string) error {
 			fmt.Fprintln(e.stderr, counter.L("data.moved", map[string]any{"From": m.From, "To": m.To}))
 		}
 		counter.SetLanguage(c.Settings().Language)
+		if err := signIn(c, e); err != nil {
+			return err
+		}
 		return cmd.run(c, e)
 	}
 	fmt.Fprint(e.stderr, usage)
@@ -189,6 +211,7 @@ func flags(e env, name, hint string, define func(fs *flag.FlagSet)) error {
 }
 
 func cmdSetup(c *counter.Counter, e env) error {
+	var adminUser, adminName string
 	set := c.Settings()
 	set.Language = "vi"
 	err := flags(e, "setup", "tham số không hợp lệ", func(fs *flag.FlagSet) {
@@ -204,11 +227,22 @@ func cmdSetup(c *counter.Counter, e env) error {
 		fs.StringVar(&set.SignerAuthority, "signer-authority", set.SignerAuthority, "thẩm quyền ký văn bản, ví dụ “TM. Ủy ban nhân dân”")
 		fs.StringVar(&set.SignerTitle, "signer-title", set.SignerTitle, "chức vụ người ký, ví dụ “Chủ tịch”")
 		fs.StringVar(&set.SignerName, "signer-name", set.SignerName, "họ tên người ký")
+		fs.StringVar(&adminUser, "admin-user", "", "tên đăng nhập của quản trị viên đầu tiên (lần thiết lập đầu)")
+		fs.StringVar(&adminName, "admin-name", "", "họ tên của quản trị viên đầu tiên")
 	})
 	if err != nil {
 		return err
 	}
-	return c.SaveSettings(set)
+	if err := c.SaveSettings(set); err != nil {
+		return err
+	}
+	if adminUser != "" {
+		if adminName == "" {
+			adminName = set.Clerk
+		}
+		return setupAdmin(c, e, adminUser, adminName)
+	}
+	return nil
 }
 
 func cmdIntake(c *counter.Counter, e env) error {
@@ -401,6 +435,9 @@ func cmdSeed(_ *counter.Counter, e env) error {
 		return err
 	}
 	defer c.Close()
+	if err := signIn(c, e); err != nil {
+		return err
+	}
 	start := time.Now()
 	err = c.Seed(n, seed, func(done int) { progressBar(e.stderr, done, n, start) })
 	fmt.Fprintln(e.stderr)
@@ -433,6 +470,9 @@ func cmdRestore(_ *counter.Counter, e env) error {
 	if len(e.args) != 1 {
 		return badArgs("cần tệp sao lưu: motcuactl restore FILE (đóng chương trình trước)")
 	}
+	if err := mayRestore(e); err != nil {
+		return err
+	}
 	aside, err := counter.Restore(e.dir, e.args[0])
 	if errors.Is(err, counter.ErrLocked) {
 		return fail("chương trình Một Cửa đang mở tệp dữ liệu; hãy đóng chương trình rồi khôi phục")
@@ -445,6 +485,23 @@ func cmdRestore(_ *counter.Counter, e env) error {
 	}
 	fmt.Fprintln(e.stdout, "Đã khôi phục từ", e.args[0]+". Lần đồng bộ tới sẽ nhận lại từ máy chủ những gì bản sao lưu thiếu và gửi lại những gì máy chủ chưa có.")
 	return nil
+}
+
+// mayRestore checks, on the data file in place, that -user is an admin
+// (its file is closed again before the restore replaces it).
+func mayRestore(e env) error {
+	c, err := counter.OpenReading(e.dir)
+	if errors.Is(err, counter.ErrNoStoreFile) {
+		return nil // nothing to protect: a new PC restoring its backup
+	}
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := signIn(c, e); err != nil {
+		return err
+	}
+	return c.Require(account.Backup)
 }
 
 func cmdVerify(c *counter.Counter, e env) error {

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"motcua/account"
 	"motcua/assets"
 	"motcua/server"
 	"os"
@@ -15,24 +16,67 @@ import (
 	"testing"
 )
 
+func TestMain(m *testing.M) {
+	account.Cost = account.Cheap // hashes name their costs: a motcuactl process checks them as cheaply
+	os.Exit(m.Run())
+}
+
+// The accounts setUp makes: the unit's first admin, and Bình, the clerk
+// most tests act as (clerk, supervisor and admin).
+const (
+	adminPass = "Quản-trị-2026"
+	binhPass  = "Tiếp-nhận-2026"
+)
+
+// ctl runs motcuactl as Bình (-user binh; the password is
+// MOTCUA_PASSWORD, which setUp sets).
 func ctl(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	return anon(t, dir, append([]string{"-user", "binh"}, args...)...)
+}
+
+// anon runs motcuactl with no -user.
+func anon(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := run(append([]string{"-data", dir}, args...), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
+// as runs motcuactl as username with password.
+func as(t *testing.T, dir, username, password string, args ...string) (int, string, string) {
+	t.Helper()
+	t.Setenv("MOTCUA_PASSWORD", password)
+	defer os.Setenv("MOTCUA_PASSWORD", binhPass)
+	return anon(t, dir, append([]string{"-user", username}, args...)...)
+}
+
+var setupArgs = []string{"setup", "-unit-name", "UBND phường Thuận Hóa", "-unit-code", "000.00.12.H57", "-place", "Huế", "-counter", "3", "-clerk", "Trần Văn Bình"}
+
+// setUp sets a counter up as a first run does: the unit, its first admin
+// (an), and Bình added by the admin, who then chooses a password.
 func setUp(t *testing.T) string {
 	dir := t.TempDir()
-	if code, _, e := ctl(t, dir, "setup", "-unit-name", "UBND phường Thuận Hóa", "-unit-code", "000.00.12.H57", "-place", "Huế", "-counter", "3", "-clerk", "Trần Văn Bình"); code != 0 {
+	t.Setenv("MOTCUA_PASSWORD", adminPass)
+	if code, _, e := anon(t, dir, append(setupArgs, "-admin-user", "an", "-admin-name", "Lê Văn An")...); code != 0 {
 		t.Fatalf("setup: %s", e)
 	}
+	t.Setenv("MOTCUA_NEW_PASSWORD", "Tạm-thời-2026")
+	if code, _, e := anon(t, dir, "-user", "an", "user", "add", "-username", "binh", "-name", "Trần Văn Bình", "-roles", "clerk,supervisor,admin"); code != 0 {
+		t.Fatalf("user add: %s", e)
+	}
+	t.Setenv("MOTCUA_PASSWORD", "Tạm-thời-2026")
+	t.Setenv("MOTCUA_NEW_PASSWORD", binhPass)
+	if code, _, e := anon(t, dir, "-user", "binh", "passwd"); code != 0 {
+		t.Fatalf("passwd: %s", e)
+	}
+	t.Setenv("MOTCUA_PASSWORD", binhPass)
 	return dir
 }
 
 func TestIntakeFromFile(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, e := ctl(t, dir, "intake", "../../docs/intake-example.json"); code != 1 || !strings.Contains(e, "Chưa thiết lập") {
+	if code, _, e := anon(t, dir, "intake", "../../docs/intake-example.json"); code != 1 || !strings.Contains(e, "Chưa thiết lập") {
 		t.Fatalf("intake before setup: %d %s", code, e)
 	}
 	dir = setUp(t)
@@ -60,7 +104,7 @@ func TestIntakeFromFile(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Records != 1 || st.Pending != 1 {
+	if st.Records != 1 || st.Pending != 1+3 { // and setUp's three account changes
 		t.Fatalf("status %s", out)
 	}
 }
@@ -187,7 +231,7 @@ func TestEnrollAndSyncHeadless(t *testing.T) {
 	}
 	ctl(t, dir, "intake", "../../docs/intake-example.json")
 	c, o, e := ctl(t, dir, "sync")
-	if c != 0 || !strings.Contains(o, "gửi 1 sự kiện") {
+	if c != 0 || !strings.Contains(o, "gửi 4 sự kiện") { // the intake and setUp's three account changes
 		t.Fatalf("%d %s %s", c, o, e)
 	}
 	_, o, _ = ctl(t, dir, "status", "-json")

@@ -71,6 +71,11 @@ type PushRequest struct {
 	// answers 409 "rewound" and applies nothing.
 	Acked      uint64 `json:"acked,omitempty"`
 	Generation string `json:"generation,omitempty"`
+	// AuditHead and AuditSeq are the head of the device's audit chain
+	// (the hash of its last entry, and its number): the backend keeps
+	// them, so a chain rewritten on the counter afterwards shows.
+	AuditHead string `json:"audit_head,omitempty"`
+	AuditSeq  uint64 `json:"audit_seq,omitempty"`
 }
 
 // State is what every push and pull answer says of the backend's store
@@ -92,6 +97,8 @@ type PushResult struct {
 	Original  string          `json:"original,omitempty"`   // duplicate: the original status
 	Reason    string          `json:"reason,omitempty"`     // conflict
 	Record    *dossier.Record `json:"record,omitempty"`     // conflict: the server's copy
+	// Account is the server's copy of an account whose change it refused.
+	Account *dossier.Account `json:"account,omitempty"`
 }
 
 // PushResponse has one result per event, in request order.
