@@ -41,6 +41,13 @@ func main() {
 	// the engine stops, and is waited for, before the file closes
 	defer ctr.Close()
 	ctr.StartSync()
+	if *smoke > 0 && os.Getenv("MOTCUA_USER") != "" {
+		// a smoke run measures the work screens: it signs in as a script
+		// says (never outside -smoke, which quits by itself)
+		if _, err := ctr.SignIn(os.Getenv("MOTCUA_USER"), os.Getenv("MOTCUA_PASSWORD")); err != nil {
+			fmt.Fprintln(os.Stderr, "smoke: sign-in:", counter.Explain(err))
+		}
+	}
 	ui := app.New(a, ctr)
 	if m := ctr.Moved(); m != nil {
 		slog.Info("data folder moved to the user data directory")

@@ -61,6 +61,9 @@ func TestTriesWait(t *testing.T) {
 		if got := tr.Remaining(now.Add(time.Second)); got != max(0, want-time.Second) {
 			t.Errorf("%d wrong: remaining %v", n, got)
 		}
+		if got := tr.Remaining(now.AddDate(0, -8, 0)); got != want {
+			t.Errorf("%d wrong, clock put back: remaining %v, want %v", n, got, want)
+		}
 	}
 }
 

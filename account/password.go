@@ -124,7 +124,12 @@ func (t Tries) Wait() time.Duration {
 	return min(d, 15*time.Minute)
 }
 
-// Remaining is how long a try at now still has to wait.
+// Remaining is how long a try at now still has to wait: never more than
+// Wait, even when the clock was put back since the last wrong password.
 func (t Tries) Remaining(now time.Time) time.Duration {
-	return max(0, t.Last.Add(t.Wait()).Sub(now))
+	w := t.Wait()
+	if w == 0 {
+		return 0
+	}
+	return min(w, max(0, t.Last.Add(w).Sub(now)))
 }

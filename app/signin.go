@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -219,6 +220,7 @@ func (u *UI) lock(idle bool) {
 	}
 	u.active = nil
 	u.ctr.SignOut(true)
+	u.tabs, u.intake, u.records, u.syncView, u.status = nil, nil, nil, nil, nil
 	u.showSignIn(s)
 	_ = idle // the audit says "lock" either way; the screen says who locked it
 }
@@ -258,11 +260,11 @@ func (u *UI) fingerprint() string {
 	var b strings.Builder
 	if f := c.Focused(); f != nil {
 		fmt.Fprintf(&b, "%p", f)
-		switch e := f.(type) {
-		case *keyEntry:
-			b.WriteString(e.Text)
-		case *widget.Entry:
-			b.WriteString(e.Text)
+		// every entry of ours embeds widget.Entry: its Text is promoted
+		if v := reflect.ValueOf(f); v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+			if t := v.Elem().FieldByName("Text"); t.IsValid() && t.Kind() == reflect.String {
+				b.WriteString(t.String())
+			}
 		}
 	}
 	fmt.Fprintf(&b, "|%d", len(c.Overlays().List()))

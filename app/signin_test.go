@@ -2,11 +2,18 @@ package app
 
 import (
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"motcua/account"
 	"motcua/counter"
 	"motcua/dossier"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 func TestMain(m *testing.M) {
@@ -48,4 +55,119 @@ func addPerson(t *testing.T, c *counter.Counter, username, name, password string
 	if err := c.ChangePassword("Tạm-thời-2026", password); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestSignInLockAndShiftChange: the window opens on the sign-in screen; a
+// clerk sees no supervisor action; the screen locks idle and by hand; a
+// shift change keeps each person's half-filled form with that person.
+func TestSignInLockAndShiftChange(t *testing.T) {
+	u, _ := newTestUI(t)
+	c := u.ctr
+	addPerson(t, c, "lan", "Nguyễn Thị Lan", "Lan-chọn-2026", dossier.RoleClerk)
+	c.SignOut(false)
+	u.build()
+	if u.tabs != nil || u.gate == nil || len(u.gate.fields) != 2 {
+		t.Fatal("the window did not open on the sign-in screen")
+	}
+	if u.win.MainMenu() != nil {
+		t.Fatal("the menu's shortcuts work behind the sign-in screen")
+	}
+	signInWith := func(user, pw string) {
+		t.Helper()
+		g := u.gate
+		g.fields[0].SetText("")
+		test.Type(g.fields[0], user)
+		pressEnter(g.fields[0])
+		if u.win.Canvas().Focused() != g.fields[1] {
+			t.Fatal("Enter on the username does not move to the password")
+		}
+		test.Type(g.fields[1], pw)
+		pressEnter(g.fields[1])
+	}
+	signInWith("lan", "sai-mật-khẩu")
+	if u.tabs != nil || !strings.Contains(u.gate.errText.Text, "không đúng") || u.gate.fields[1].Text != "" {
+		t.Fatalf("wrong password: %q", u.gate.errText.Text)
+	}
+	signInWith("lan", "Lan-chọn-2026")
+	if u.tabs == nil || !strings.Contains(u.status.who.Text, "Nguyễn Thị Lan") {
+		t.Fatalf("Lan is not signed in, or the status bar does not say so: %v %q", u.tabs == nil, u.gate.errText.Text)
+	}
+	// a clerk: no audit, accounts or settings tab, no ledger, no refusal
+	if tabNamed(u, "tab.audit") != nil || tabNamed(u, "tab.accounts") != nil || tabNamed(u, "tab.settings") != nil {
+		t.Fatal("a clerk sees the supervisor's or admin's tabs")
+	}
+	r, err := c.Intake(dossier.Intake{ProcedureCode: "1.004873", FilerIsOwner: true,
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Nguyễn Văn Một", IDNumber: "046090001234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.records.open(r)
+	for _, b := range buttonsOf(u.records.detail.actions) {
+		if b == eventLabel(dossier.EvRefused) || b == eventLabel(dossier.EvWithdrawn) || b == eventLabel(dossier.EvExtended) {
+			t.Fatalf("a clerk is offered %q", b)
+		}
+	}
+	objects(u.records.content, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == lang.L("records.print_ledger") {
+			t.Fatal("a clerk is offered the ledger")
+		}
+	})
+
+	// Lan starts a file, and the counter is left alone: it locks itself
+	u.showTab(0)
+	test.Type(u.intake.owner.name, "Phạm Văn Đợi")
+	u.checkIdle() // the typing is activity
+	clock := u.now()
+	u.now = func() time.Time { return clock.Add(DefaultIdleLock + time.Second) }
+	u.checkIdle()
+	if u.tabs != nil || c.User() != nil || u.gate == nil {
+		t.Fatal("the idle counter did not lock")
+	}
+	if !strings.Contains(lang.L("signin.locked", map[string]any{"Name": "Nguyễn Thị Lan"}), "Nguyễn Thị Lan") || u.gate.fields[0].Text != "lan" {
+		t.Fatal("the lock screen does not name who locked it")
+	}
+	lanForm := u.spaces["lan"].intake
+
+	// shift change: Bình signs in; he gets a form of his own
+	signInWith("binh", binhPass)
+	if c.User() == nil || c.User().Username != "binh" || u.intake == lanForm || u.intake.owner.name.Text != "" {
+		t.Fatal("Bình sees Lan's form")
+	}
+	test.Type(u.intake.owner.name, "Hồ Thị Bảy")
+	menuAction(t, u, shortcutLock)()
+	if u.tabs != nil || c.User() != nil {
+		t.Fatal("Ctrl+Shift+L did not lock")
+	}
+	// Lan back: her form as she left it; Bình's kept for him
+	signInWith("lan", "Lan-chọn-2026")
+	if u.intake != lanForm || u.intake.owner.name.Text != "Phạm Văn Đợi" {
+		t.Fatalf("Lan's half-filled form is gone: %q", u.intake.owner.name.Text)
+	}
+	if u.spaces["binh"].intake.owner.name.Text != "Hồ Thị Bảy" {
+		t.Fatal("Bình's form was lost")
+	}
+	u.lock(false)
+	signInWith("binh", binhPass) // a supervisor reads the audit
+	entries, err := c.Audit(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range entries {
+		count[e.Action+" "+e.Actor]++
+	}
+	if count["lock lan"] != 2 || count["lock binh"] != 1 || count["signin_failed lan"] != 1 || count["signin lan"] < 3 {
+		t.Fatalf("audit of the shift: %v", count)
+	}
+}
+
+// buttonsOf lists the texts of the buttons in a container.
+func buttonsOf(c *fyne.Container) []string {
+	var out []string
+	for _, o := range c.Objects {
+		if b, ok := o.(*widget.Button); ok {
+			out = append(out, b.Text)
+		}
+	}
+	return out
 }

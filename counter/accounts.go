@@ -159,7 +159,7 @@ func (c *Counter) CreateFirstAdmin(username, name, password string) (*Session, e
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.store.SignedIn(username, true, true); err != nil {
+	if _, err := c.store.SignedIn(username, true, true, c.now()); err != nil {
 		return nil, err
 	}
 	return c.setUser(a), nil
@@ -225,7 +225,7 @@ func (c *Counter) SignIn(username, password string) (*Session, error) {
 	ok = ok && a != nil && herr == nil
 	// a file opened read-only (backup, export) cannot count or audit
 	if !c.store.ReadOnly() {
-		if _, err := c.store.SignedIn(username, a != nil, ok); err != nil {
+		if _, err := c.store.SignedIn(username, a != nil, ok, c.now()); err != nil {
 			return nil, err
 		}
 	}
@@ -350,7 +350,7 @@ func (c *Counter) ChangeAccount(username string, op dossier.AccountOp, roles []d
 	next, err := c.store.ChangeAccount(c.accountEvent(u.Username, u.Name, ch))
 	if err == nil && op == dossier.OpReset {
 		// a reset also clears the wait after wrong passwords
-		_, err = c.store.SignedIn(username, true, true)
+		_, err = c.store.SignedIn(username, true, true, c.now())
 	}
 	return next, err
 }

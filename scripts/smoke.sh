@@ -5,9 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+# the unit, its first admin, and a clerk who has chosen her password
+export MOTCUA_PASSWORD="Quản-trị-thử-2026" MOTCUA_NEW_PASSWORD="Tạm-thời-2026"
 ./bin/motcuactl -data "$dir" setup -unit-name "UBND phường Thuận Hóa" -unit-code 000.00.12.H57 \
-	-place "Huế" -counter 1 -clerk "Cán bộ thử nghiệm" >/dev/null
-./bin/motcuactl -data "$dir" seed -records 2000 -seed 1 >/dev/null 2>&1
+	-place "Huế" -counter 1 -clerk "Cán bộ thử nghiệm" -admin-user quantri -admin-name "Quản trị thử" >/dev/null
+./bin/motcuactl -data "$dir" -user quantri user add -username thu -name "Cán bộ thử nghiệm" -roles clerk,supervisor >/dev/null
+./bin/motcuactl -data "$dir" -user quantri seed -records 2000 -seed 1 >/dev/null 2>&1
+MOTCUA_PASSWORD="Tạm-thời-2026" MOTCUA_NEW_PASSWORD="Cán-bộ-thử-2026" ./bin/motcuactl -data "$dir" -user thu passwd >/dev/null
+export MOTCUA_USER=thu MOTCUA_PASSWORD="Cán-bộ-thử-2026"
 export LANGUAGE=vi
 # One X server for the whole script (xvfb-run per case sometimes fails to
 # clean up after itself and turns a right exit status into 5).

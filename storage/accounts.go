@@ -207,7 +207,7 @@ func (s *Store) Tries(username string) account.Tries {
 // failed) and counts wrong passwords in a row: a success clears them.
 // What a failure is audited under never shows what was typed unless it is
 // an account's username.
-func (s *Store) SignedIn(username string, known, ok bool) (account.Tries, error) {
+func (s *Store) SignedIn(username string, known, ok bool, at time.Time) (account.Tries, error) {
 	var t account.Tries
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bSignin)
@@ -224,15 +224,15 @@ func (s *Store) SignedIn(username string, known, ok bool) (account.Tries, error)
 			if err := b.Delete(k); err != nil {
 				return err
 			}
-			return s.audit(tx, AuditEntry{Actor: who, Action: "signin"})
+			return s.audit(tx, AuditEntry{Actor: who, Action: "signin", At: at})
 		}
 		t.Failed++
-		t.Last = s.now()
+		t.Last = at
 		data, _ := json.Marshal(t)
 		if err := b.Put(k, data); err != nil {
 			return err
 		}
-		return s.audit(tx, AuditEntry{Actor: who, Action: "signin_failed", Detail: fmt.Sprintf("%d", t.Failed)})
+		return s.audit(tx, AuditEntry{Actor: who, Action: "signin_failed", Detail: fmt.Sprintf("%d", t.Failed), At: at})
 	})
 	return t, err
 }

@@ -102,7 +102,7 @@ func TestAccountsChangeRaceAndPull(t *testing.T) {
 func TestSignInTriesNeverKeepWhatWasTyped(t *testing.T) {
 	s := openTestStore(t, t.TempDir()+"/motcua.db")
 	for range 6 {
-		if _, err := s.SignedIn("Mật-khẩu-gõ-nhầm-chỗ", false, false); err != nil {
+		if _, err := s.SignedIn("Mật-khẩu-gõ-nhầm-chỗ", false, false, s.now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -110,7 +110,7 @@ func TestSignInTriesNeverKeepWhatWasTyped(t *testing.T) {
 	if tr.Failed != 6 || tr.Wait() == 0 {
 		t.Fatalf("tries %+v", tr)
 	}
-	if _, err := s.SignedIn("Mật-khẩu-gõ-nhầm-chỗ", false, true); err != nil {
+	if _, err := s.SignedIn("Mật-khẩu-gõ-nhầm-chỗ", false, true, s.now()); err != nil {
 		t.Fatal(err)
 	}
 	if tr := s.Tries("Mật-khẩu-gõ-nhầm-chỗ"); tr.Failed != 0 {

@@ -213,14 +213,18 @@ func flags(e env, name, hint string, define func(fs *flag.FlagSet)) error {
 func cmdSetup(c *counter.Counter, e env) error {
 	var adminUser, adminName string
 	set := c.Settings()
-	set.Language = "vi"
+	if set.Language == "" {
+		set.Language = "vi"
+	}
 	err := flags(e, "setup", "tham số không hợp lệ", func(fs *flag.FlagSet) {
-		fs.StringVar(&set.UnitName, "unit-name", "", "tên đơn vị")
-		fs.StringVar(&set.UnitCode, "unit-code", "", "mã định danh đơn vị, ví dụ 000.00.12.H57")
-		fs.StringVar(&set.Place, "place", "", "địa danh")
-		fs.IntVar(&set.Counter, "counter", 0, "số quầy (1–9)")
-		fs.StringVar(&set.Clerk, "clerk", "", "họ tên cán bộ")
-		fs.StringVar(&set.Language, "lang", "vi", "ngôn ngữ: vi hoặc en")
+		// every flag defaults to what is set already: setup again changes
+		// only what it is given
+		fs.StringVar(&set.UnitName, "unit-name", set.UnitName, "tên đơn vị")
+		fs.StringVar(&set.UnitCode, "unit-code", set.UnitCode, "mã định danh đơn vị, ví dụ 000.00.12.H57")
+		fs.StringVar(&set.Place, "place", set.Place, "địa danh")
+		fs.IntVar(&set.Counter, "counter", set.Counter, "số quầy (1–9)")
+		fs.StringVar(&set.Clerk, "clerk", set.Clerk, "họ tên cán bộ")
+		fs.StringVar(&set.Language, "lang", set.Language, "ngôn ngữ: vi hoặc en")
 		fs.StringVar(&set.Ward, "ward", set.Ward, "phường/xã điền sẵn trong địa chỉ của người nộp")
 		fs.StringVar(&set.Province, "province", set.Province, "tỉnh/thành phố điền sẵn trong địa chỉ của người nộp")
 		fs.StringVar(&set.ParentName, "parent-name", set.ParentName, "cơ quan chủ quản in trên đơn vị, ví dụ “Ủy ban nhân dân phường Thuận Hóa”")
