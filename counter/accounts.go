@@ -115,21 +115,6 @@ func (c *Counter) requireOrSetUp(a account.Action) error {
 	return c.require(a)
 }
 
-// requireSignedIn says whether someone is signed in with a password of
-// their own (no particular role).
-func (c *Counter) requireSignedIn() error {
-	u := c.User()
-	switch {
-	case u == nil && !c.store.HasAccounts():
-		return ErrNoAccounts
-	case u == nil:
-		return ErrNotSignedIn
-	case u.MustChange:
-		return ErrMustChange
-	}
-	return nil
-}
-
 func (c *Counter) setUser(a *dossier.Account) *Session {
 	s := &Session{Username: a.Username, Name: a.Name, Roles: slices.Clone(a.Roles), MustChange: a.MustChange}
 	c.mu.Lock()

@@ -133,10 +133,10 @@ func (c *Counter) Enroll(ctx context.Context, url, code string) error {
 
 // SyncOnce runs one round of sending and receiving now.
 func (c *Counter) SyncOnce(ctx context.Context) (mcsync.Summary, error) {
-	if c.User() != nil || c.store.HasAccounts() {
-		if err := c.requireSignedIn(); err != nil {
-			return mcsync.Summary{}, err
-		}
+	// anyone signed in (the engine syncs by itself anyway); before the
+	// unit has accounts, the first sync is what brings them
+	if c.User() == nil && c.store.HasAccounts() {
+		return mcsync.Summary{}, ErrNotSignedIn
 	}
 	return c.Engine().SyncOnce(ctx)
 }
