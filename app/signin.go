@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"reflect"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
@@ -86,8 +88,9 @@ func (g *gate) show(title, intro string, form *widget.Form, extra ...fyne.Canvas
 	text.Wrapping = fyne.TextWrapWord
 	unit := widget.NewLabel(u.ctr.Settings().UnitName)
 	box := container.NewVBox(append([]fyne.CanvasObject{heading, unit, text, form, g.errText}, extra...)...)
-	card := container.NewGridWrap(fyne.NewSize(520, box.MinSize().Height+40), container.NewPadded(box))
-	u.win.SetContent(container.NewCenter(card))
+	width := canvas.NewRectangle(color.Transparent) // the card is 520 wide, whatever its text
+	width.SetMinSize(fyne.NewSize(520, 0))
+	u.win.SetContent(container.NewCenter(container.NewStack(width, container.NewPadded(box))))
 	for _, f := range g.fields {
 		if f.Text == "" {
 			u.win.Canvas().Focus(f)
@@ -166,15 +169,16 @@ func (u *UI) showSignIn(locked *counter.Session) {
 		}
 	}
 	user, pw = g.field(false, submit), g.field(true, submit)
-	intro := lang.L("signin.intro")
+	intro, title := lang.L("signin.intro"), lang.L("signin.title")
 	if locked != nil {
+		title = lang.L("signin.lock_title")
 		user.SetText(locked.Username)
 		intro = lang.L("signin.locked", map[string]any{"Name": locked.Name})
 	}
 	form := widget.NewForm(widget.NewFormItem(lang.L("account.username"), user), widget.NewFormItem(lang.L("account.password"), pw))
 	go1 := widget.NewButtonWithIcon(lang.L("signin.go"), theme.LoginIcon(), submit)
 	go1.Importance = widget.HighImportance
-	g.show(lang.L("signin.title"), intro, form, go1)
+	g.show(title, intro, form, go1)
 }
 
 // showChangePassword makes the person signed in with a password given by

@@ -281,6 +281,14 @@ func (s *Store) audit(tx *bolt.Tx, a AuditEntry) error {
 	if err != nil {
 		return err
 	}
+	if s.noChain {
+		a.Seq = seq
+		data, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		return b.Put(u64(seq), data)
+	}
 	head, ok := readHead(tx)
 	if !ok {
 		head = auditHead{First: seq}

@@ -107,6 +107,43 @@ func BenchmarkSaveIntakeFsync(b *testing.B) {
 	})
 }
 
+// BenchmarkIntakeAuditChain is the audit chain's cost on an intake: the
+// same fsync'd intakes on one copy of the store, turn about with the chain
+// and without (as before it), so both medians come from one run and one
+// disk state.
+func BenchmarkIntakeAuditChain(b *testing.B) {
+	s := benchCopy(b)
+	r := rand.New(rand.NewPCG(3, 4))
+	var with, without []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.noChain = i%2 == 1
+		p := SyntheticPerson(r)
+		t0 := time.Now()
+		if _, err := s.Intake(dossier.Intake{ProcedureCode: "1.004873", Owner: p, FilerIsOwner: true}); err != nil {
+			b.Fatal(err)
+		}
+		if s.noChain {
+			without = append(without, time.Since(t0))
+		} else {
+			with = append(with, time.Since(t0))
+		}
+	}
+	b.StopTimer()
+	s.noChain = false
+	median := func(d []time.Duration) float64 {
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		return float64(d[len(d)/2].Microseconds())
+	}
+	if len(without) == 0 {
+		return
+	}
+	mw, mo := median(with), median(without)
+	b.ReportMetric(mw, "chain-median-µs")
+	b.ReportMetric(mo, "nochain-median-µs")
+	b.ReportMetric(100*(mw-mo)/mo, "chain-cost-%")
+}
+
 func BenchmarkBareBoltPutFsync(b *testing.B) {
 	s := benchCopy(b)
 	val := make([]byte, 2048)

@@ -74,6 +74,9 @@ type Store struct {
 	owed   map[string][]partyKey
 	// who is the signed-in person (SetActor).
 	who atomic.Pointer[Actor]
+	// noChain writes audit entries as before the chain (the benchmark of
+	// the chain's cost only; Verify then finds the chain broken).
+	noChain bool
 }
 
 // Settings are the counter's identity and preferences, kept in meta.
