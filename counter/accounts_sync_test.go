@@ -135,6 +135,23 @@ func TestAccountsTravelBetweenCounters(t *testing.T) {
 		}
 	}
 
+	// enabled again at the backend (the province's admin): both counters follow
+	if err := srv.SetAccountDisabled(testSettings.UnitCode, binhUser, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.SetAccountDisabled(testSettings.UnitCode, "khong-co", true); !errors.Is(err, dossier.ErrNoAccount) {
+		t.Fatalf("disable an unknown account at the backend: %v", err)
+	}
+	signIn(t, c1, adminUser, adminPass)
+	signIn(t, c2, "lan", "Từ-quầy-hai-1")
+	sync(c1)
+	sync(c2)
+	for i, c := range []*Counter{c1, c2} {
+		if _, err := c.SignIn(binhUser, binhPass); err != nil {
+			t.Fatalf("counter %d: enabled at the backend, still refused: %v", i+2, err)
+		}
+	}
+
 	// no password in clear in either counter's file nor the backend's
 	// (every write was fsync'd: the files hold what the stores do)
 	files := []string{filepath.Join(srvDir, "motcua-server.db"), c1.File(), c2.File()}

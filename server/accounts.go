@@ -3,6 +3,8 @@ package server
 import (
 	"encoding/binary"
 	"encoding/json"
+	"net/http"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -140,4 +142,44 @@ func (s *BoltStore) AuditHead(deviceID string) (seq uint64, hash string, err err
 		return nil
 	})
 	return seq, hash, err
+}
+
+// BackendActor is who account changes made at the backend are by (the
+// province's administrator, at motcua-server).
+const BackendActor = "motcua-server"
+
+// SetAccountDisabled disables or enables an account of a unit from the
+// backend: the change goes into the unit's log like a counter's, and
+// every counter of the unit applies it at its next pull.
+func (s *BoltStore) SetAccountDisabled(unit, username string, disabled bool) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		old := getUnitAccount(tx, unit, username)
+		if old == nil {
+			return dossier.ErrNoAccount
+		}
+		op := dossier.OpEnable
+		if disabled {
+			op = dossier.OpDisable
+		}
+		e := dossier.Event{ID: dossier.NewEventID(), RecordID: username, Type: dossier.EvAccount, Actor: BackendActor,
+			At:      s.now().In(dossier.Loc).Truncate(time.Second),
+			Account: &dossier.AccountChange{Op: op, Username: username, Prev: old.Stamps[dossier.AccountPart(op)]}}
+		next, err := dossier.ApplyAccount(old, e, true)
+		if err != nil {
+			return err
+		}
+		data, _ := json.Marshal(next)
+		if err := tx.Bucket(bAccounts).Put(unitKey(unit, username), data); err != nil {
+			return err
+		}
+		if _, err := s.appendLog(tx, unit, e); err != nil {
+			return err
+		}
+		evData, _ := json.Marshal(eventResult{Status: wire.Accepted, Hash: eventHash(e)})
+		return tx.Bucket(bEvents).Put([]byte(e.ID), evData)
+	})
+}
+
+func (a *adminClient) SetAccountDisabled(unit, username string, disabled bool) error {
+	return a.call(http.MethodPost, "/account", adminRequest{Unit: unit, Username: username, Disabled: disabled}, &struct{}{})
 }

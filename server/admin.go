@@ -34,6 +34,8 @@ type Admin interface {
 	Backup(path string) error
 	// Generation is the store's identity, which a restore changes.
 	Generation() string
+	// SetAccountDisabled disables or enables one of a unit's accounts.
+	SetAccountDisabled(unit, username string, disabled bool) error
 }
 
 // AdminSocket is the admin socket's path in a data directory. The
@@ -76,6 +78,8 @@ type adminRequest struct {
 	Catalog  json.RawMessage `json:"catalog,omitempty"`
 	Calendar json.RawMessage `json:"calendar,omitempty"`
 	Path     string          `json:"path,omitempty"`
+	Username string          `json:"username,omitempty"`
+	Disabled bool            `json:"disabled,omitempty"`
 }
 
 // AdminHandler serves the admin operations of st, for the admin socket
@@ -112,6 +116,9 @@ func AdminHandler(st Admin) http.Handler {
 		return map[string]string{"token": tok}, err
 	})
 	op("POST /revoke", func(req adminRequest) (any, error) { return struct{}{}, st.Revoke(req.Device) })
+	op("POST /account", func(req adminRequest) (any, error) {
+		return struct{}{}, st.SetAccountDisabled(req.Unit, req.Username, req.Disabled)
+	})
 	op("GET /reference", func(adminRequest) (any, error) { return st.Reference() })
 	op("POST /backup", func(req adminRequest) (any, error) { return struct{}{}, st.Backup(req.Path) })
 	op("GET /generation", func(adminRequest) (any, error) {

@@ -5,6 +5,7 @@
 //	motcua-server enroll-code -data DIR -unit CODE -counter N
 //	motcua-server officer-token -data DIR -unit CODE
 //	motcua-server revoke -data DIR -device ID
+//	motcua-server account -data DIR -unit CODE -username NAME -disable|-enable
 //	motcua-server export -data DIR [-unit CODE]
 //	motcua-server reference -data DIR [-catalog F] [-calendar F]
 //	motcua-server backup -data DIR FILE
@@ -44,6 +45,8 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
   enroll-code -data DIR -unit MÃ_ĐƠN_VỊ -counter N   in mã đăng ký dùng một lần cho một quầy
   officer-token -data DIR -unit MÃ_ĐƠN_VỊ            in mã xác thực cho phía xử lý
   revoke -data DIR -device ID                        thu hồi mã xác thực của một thiết bị
+  account -data DIR -unit MÃ -username TÊN -disable|-enable
+                                                     khóa / mở khóa tài khoản của đơn vị; các quầy nhận ở lần đồng bộ tới
   export -data DIR [-unit MÃ_ĐƠN_VỊ]                 in mọi hồ sơ, mỗi dòng một JSON
   reference -data DIR [-catalog FILE] [-calendar FILE]  thay danh mục / lịch phân phối cho các quầy
   backup -data DIR FILE                              sao lưu dữ liệu (kiểm tra bản sao), kể cả khi đang chạy
@@ -58,6 +61,8 @@ type opts struct {
 	data, addr, cert, key string
 	insecure              bool
 	unit, device          string
+	username              string
+	disable, enable       bool
 	counter               int
 	catalog, calendar     string
 	args                  []string // what follows the flags
@@ -75,6 +80,7 @@ var commands = []command{
 	{"enroll-code", cmdEnrollCode},
 	{"officer-token", cmdOfficerToken},
 	{"revoke", func(adm server.Admin, o opts) error { return adm.Revoke(o.device) }},
+	{"account", cmdAccount},
 	{"backup", cmdBackup},
 	{"export", cmdExport},
 	{"reference", cmdReference},
@@ -92,6 +98,9 @@ func parse(args []string, stdout, stderr io.Writer) (opts, error) {
 	fs.StringVar(&o.unit, "unit", "", "mã đơn vị")
 	fs.IntVar(&o.counter, "counter", 0, "số quầy")
 	fs.StringVar(&o.device, "device", "", "mã thiết bị")
+	fs.StringVar(&o.username, "username", "", "tên đăng nhập")
+	fs.BoolVar(&o.disable, "disable", false, "khóa tài khoản")
+	fs.BoolVar(&o.enable, "enable", false, "mở khóa tài khoản")
 	fs.StringVar(&o.catalog, "catalog", "", "tệp danh mục thủ tục")
 	fs.StringVar(&o.calendar, "calendar", "", "tệp lịch làm việc")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -190,6 +199,17 @@ func cmdEnrollCode(adm server.Admin, o opts) error {
 		fmt.Fprintln(o.stdout, code)
 	}
 	return err
+}
+
+func cmdAccount(adm server.Admin, o opts) error {
+	if o.unit == "" || o.username == "" || o.disable == o.enable {
+		return errors.New("cần -unit, -username và một trong -disable, -enable")
+	}
+	if err := adm.SetAccountDisabled(o.unit, o.username, o.disable); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.stdout, "Đã lưu; các quầy của đơn vị nhận thay đổi ở lần đồng bộ tới.")
+	return nil
 }
 
 func cmdOfficerToken(adm server.Admin, o opts) error {
