@@ -171,3 +171,55 @@ func buttonsOf(c *fyne.Container) []string {
 	}
 	return out
 }
+
+// TestAuditAndAccountsTabs: a supervisor filters the audit by person and period and
+// exports what it finds to CSV; an admin adds a person from the accounts tab.
+func TestAuditAndAccountsTabs(t *testing.T) {
+	u, _ := newTestUI(t)
+	if _, err := u.ctr.Intake(dossier.Intake{ProcedureCode: "1.004873", FilerIsOwner: true,
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Nguyễn Văn Một", IDNumber: "046090001234"}}); err != nil {
+		t.Fatal(err)
+	}
+	var audit *auditScreen
+	tabContent(t, u, "tab.audit")
+	audit = newAuditScreen(u)
+	test.Type(audit.person, "binh")
+	pressEnter(audit.person)
+	if !strings.Contains(audit.lines.Text, "received") || strings.Contains(audit.lines.Text, "account_create") {
+		t.Fatalf("Bình's entries:\n%s", audit.lines.Text)
+	}
+	audit.period.SetText("31/02/2026")
+	audit.reload()
+	if !strings.Contains(audit.lines.Text, "dd/mm/yyyy") {
+		t.Fatalf("a bad date: %q", audit.lines.Text)
+	}
+	audit.period.SetText("")
+	audit.action.SetText("account_")
+	audit.person.SetText("")
+	audit.reload()
+	if strings.Count(audit.lines.Text, "account_") != len(audit.shown) || len(audit.shown) != 3 {
+		t.Fatalf("account changes: %d\n%s", len(audit.shown), audit.lines.Text)
+	}
+	audit.export()
+	if !strings.Contains(u.status.msg.Text, ".csv") {
+		t.Fatalf("export: %q", u.status.msg.Text)
+	}
+	path := u.status.msg.Text[strings.Index(u.status.msg.Text, "/"):]
+	data, err := os.ReadFile(strings.TrimSpace(path))
+	if err != nil || !strings.HasPrefix(string(data), "\ufeffstt,") || strings.Count(string(data), "account_") != 3 {
+		t.Fatalf("the CSV: %v\n%s", err, data)
+	}
+
+	acc := newAccountsScreen(u)
+	before := len(acc.list.Objects)
+	if before != 2 {
+		t.Fatalf("%d accounts listed", before)
+	}
+	if _, err := u.ctr.AddAccount("hoa", "Trần Thị Hoa", []dossier.Role{dossier.RoleSupervisor}, "Ban-đầu-2026"); err != nil {
+		t.Fatal(err)
+	}
+	acc.reload()
+	if len(acc.list.Objects) != 3 {
+		t.Fatal("the new account is not listed")
+	}
+}
