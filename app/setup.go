@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -32,6 +33,7 @@ type setupScreen struct {
 	lookup   *widget.Entry
 	bakDir   *widget.Entry
 	bakKeep  *widget.Entry
+	lockMin  *widget.Entry // minutes untouched before the screen locks
 	parent   *widget.Entry
 	sAuth    *widget.Entry // who signs the unit's letters
 	sTitle   *widget.Entry
@@ -111,6 +113,18 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		}
 		return nil
 	}
+	s.lockMin = widget.NewEntry()
+	lock := set.LockMinutes
+	if lock == 0 {
+		lock = int(DefaultIdleLock / time.Minute)
+	}
+	s.lockMin.SetText(strconv.Itoa(lock))
+	s.lockMin.Validator = func(v string) error {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1 || n > 120 {
+			return fmt.Errorf("%s", lang.L("setup.lock_minutes.invalid"))
+		}
+		return nil
+	}
 	codeItem := widget.NewFormItem(lang.L("setup.unit_code"), s.unitCode)
 	codeItem.HintText = lang.L("setup.unit_code.hint")
 	placeItem := widget.NewFormItem(lang.L("setup.place"), s.place)
@@ -144,6 +158,7 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		bakItem.HintText = lang.L("setup.backup_dir.hint")
 		s.form.AppendItem(bakItem)
 		s.form.AppendItem(widget.NewFormItem(lang.L("setup.backup_keep"), s.bakKeep))
+		s.form.AppendItem(widget.NewFormItem(lang.L("setup.lock_minutes"), s.lockMin))
 	}
 	s.form.SubmitText = lang.L("action.save")
 	s.form.OnSubmit = s.submit
@@ -187,6 +202,9 @@ func (s *setupScreen) settings() storage.Settings {
 	set.BackupDir = strings.TrimSpace(s.bakDir.Text)
 	if n, err := strconv.Atoi(strings.TrimSpace(s.bakKeep.Text)); err == nil && n >= 1 && n <= 365 {
 		set.BackupKeep = n
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(s.lockMin.Text)); err == nil && n >= 1 && n <= 120 {
+		set.LockMinutes = n
 	}
 	return set
 }

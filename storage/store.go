@@ -132,6 +132,9 @@ func (s Settings) Validate() dossier.ValidationErrors {
 	if len([]rune(s.Clerk)) < 2 {
 		add("clerk", "clerk.required", "Chưa nhập họ tên cán bộ tiếp nhận")
 	}
+	if s.LockMinutes < 0 || s.LockMinutes > 120 {
+		add("lock_minutes", "lock_minutes.range", "Thời gian tự khóa màn hình phải từ 1 đến 120 phút")
+	}
 	if s.LookupURL != "" && (!strings.HasPrefix(s.LookupURL, "https://") && !strings.HasPrefix(s.LookupURL, "http://") || !strings.Contains(s.LookupURL, "{code}")) {
 		add("lookup_url", "lookup_url.invalid", "Địa chỉ tra cứu phải bắt đầu bằng https:// và chứa {code} ở chỗ mã hồ sơ")
 	}
