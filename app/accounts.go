@@ -80,7 +80,7 @@ func (s *accountsScreen) reload() {
 
 func (s *accountsScreen) change(username string, op dossier.AccountOp, roles []dossier.Role, pw string) bool {
 	if _, err := s.u.ctr.ChangeAccount(username, op, roles, pw); err != nil {
-		dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+		s.u.showError(errors.New(counter.Explain(err)))
 		return false
 	}
 	s.reload()
@@ -121,7 +121,7 @@ func (s *accountsScreen) add() {
 			return
 		}
 		if _, err := s.u.ctr.AddAccount(user.Text, name.Text, chosen(), pw.Text); err != nil {
-			dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+			s.u.showError(errors.New(counter.Explain(err)))
 			return
 		}
 		s.reload()
@@ -129,7 +129,7 @@ func (s *accountsScreen) add() {
 	}, s.u.win)
 	d.Resize(fyne.NewSize(560, 360))
 	d.Show()
-	s.u.win.Canvas().Focus(name)
+	s.u.keyForm(d, name, user, pw)
 }
 
 func (s *accountsScreen) reset(username string) {
@@ -142,17 +142,19 @@ func (s *accountsScreen) reset(username string) {
 	}, s.u.win)
 	d.Resize(fyne.NewSize(480, 200))
 	d.Show()
-	s.u.win.Canvas().Focus(pw)
+	s.u.keyForm(d, pw)
 }
 
 func (s *accountsScreen) roles(a dossier.Account) {
 	checks, chosen := roleChecks(a.Roles)
-	dialog.ShowForm(lang.L("account.roles_title", map[string]any{"User": a.Username}), lang.L("action.save"), lang.L("action.cancel"),
+	d := dialog.NewForm(lang.L("account.roles_title", map[string]any{"User": a.Username}), lang.L("action.save"), lang.L("action.cancel"),
 		[]*widget.FormItem{widget.NewFormItem(lang.L("account.roles"), checks)}, func(ok bool) {
 			if ok {
 				s.change(a.Username, dossier.OpRoles, chosen(), "")
 			}
 		}, s.u.win)
+	d.Show()
+	s.u.keyForm(d)
 }
 
 // auditScreen is the supervisor's view of the audit: by person, action,
@@ -237,5 +239,5 @@ func (s *auditScreen) export() {
 			return
 		}
 	}
-	dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+	s.u.showError(errors.New(counter.Explain(err)))
 }

@@ -96,7 +96,9 @@ func (u *UI) build() {
 	u.tabs, u.intake, u.records, u.syncView, u.status, u.gate = nil, nil, nil, nil, nil, nil
 	if !u.ctr.Settings().Ready() {
 		u.win.SetMainMenu(nil)
-		u.win.SetContent(newSetupScreen(u, true).content)
+		setup := newSetupScreen(u, true)
+		u.win.SetContent(setup.content)
+		u.win.Canvas().Focus(setup.unitName) // the first field has the cursor
 		return
 	}
 	user := u.ctr.User()
@@ -269,21 +271,65 @@ func (u *UI) Notify(text string) {
 	if u.status != nil {
 		u.status.notify(text)
 	}
-	dialog.ShowInformation(lang.L("app.title"), text, u.win)
+	u.showInfo(lang.L("app.title"), text)
 }
 
-// keyDialog is what Enter and Esc do to an open dialog.
-type keyDialog struct{ confirm, dismiss func() }
+// keyDialog is what Enter and Esc do to an open dialog; digit, when set,
+// takes the digit keys 1–9 (a list of choices numbered so).
+type keyDialog struct {
+	confirm, dismiss func()
+	digit            func(n int)
+}
 
-// track makes Enter confirm and Esc dismiss a dialog while it is open.
+// track makes Enter confirm and Esc dismiss a dialog while it is open;
+// when it closes, the dialog under it (an error over a form) has the keys
+// again.
 func (u *UI) track(d dialog.Dialog, confirm, dismiss func()) {
 	k := &keyDialog{confirm: confirm, dismiss: dismiss}
+	under := u.active
 	u.active = k
 	d.SetOnClosed(func() {
 		if u.active == k {
-			u.active = nil
+			u.active = under
 		}
 	})
+}
+
+// showError shows what went wrong; Enter or Esc closes it.
+func (u *UI) showError(err error) {
+	d := dialog.NewError(err, u.win)
+	d.Show()
+	u.track(d, d.Dismiss, d.Dismiss)
+}
+
+// showInfo tells something; Enter or Esc closes it.
+func (u *UI) showInfo(title, msg string) {
+	d := dialog.NewInformation(title, msg, u.win)
+	d.Show()
+	u.track(d, d.Dismiss, d.Dismiss)
+}
+
+// showConfirm asks a yes/no question; Enter says yes, Esc no.
+func (u *UI) showConfirm(title, msg string, fn func(bool)) {
+	c := dialog.NewConfirm(title, msg, fn, u.win)
+	c.Show()
+	u.track(c, c.Confirm, c.Dismiss)
+}
+
+// keyForm gives a form dialog the keyboard: Enter in a one-line field
+// submits, Esc in any cancels, Enter or Esc with nothing focused does the
+// same, and the first field has the cursor.
+func (u *UI) keyForm(dlg *dialog.FormDialog, entries ...*keyEntry) {
+	u.track(dlg, dlg.Submit, dlg.Dismiss)
+	for _, e := range entries {
+		e.onEscape = dlg.Dismiss
+		if !e.MultiLine {
+			e.OnSubmitted = func(string) { dlg.Submit() }
+		}
+	}
+	if len(entries) > 0 {
+		u.win.Canvas().Focus(entries[0])
+	}
 }
 
 // onKey is a key typed with nothing focused: Enter and Esc act on the
@@ -298,6 +344,10 @@ func (u *UI) onKey(k *fyne.KeyEvent) {
 		u.active.dismiss()
 	case fyne.KeyReturn, fyne.KeyEnter:
 		u.active.confirm()
+	case fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7, fyne.Key8, fyne.Key9:
+		if u.active.digit != nil {
+			u.active.digit(int(k.Name[0] - '0'))
+		}
 	}
 }
 

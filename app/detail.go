@@ -390,23 +390,14 @@ func (d *detailView) act(typ dossier.EventType) {
 	}, d.u.win)
 	dlg.Resize(fyne.NewSize(560, 0))
 	dlg.Show()
-	d.u.track(dlg, dlg.Submit, dlg.Dismiss)
-	for _, e := range f.entries {
-		e.onEscape = dlg.Dismiss
-		if !e.MultiLine {
-			e.OnSubmitted = func(string) { dlg.Submit() } // Enter in a one-line field
-		}
-	}
-	if len(f.entries) > 0 {
-		d.u.win.Canvas().Focus(f.entries[0]) // the first field has the cursor
-	}
+	d.u.keyForm(dlg, f.entries...)
 }
 
 // submit fills the event from the dialog's fields and applies it.
 func (d *detailView) submit(f *actionForm) {
 	for _, fill := range f.fill {
 		if err := fill(); err != nil {
-			dialog.ShowError(errors.New(counter.Explain(err)), d.u.win)
+			d.u.showError(errors.New(counter.Explain(err)))
 			return
 		}
 	}
@@ -417,7 +408,7 @@ func (d *detailView) submit(f *actionForm) {
 func (d *detailView) apply(ev dossier.Event) {
 	r, err := d.u.ctr.Apply(ev)
 	if err != nil {
-		dialog.ShowError(errors.New(counter.Explain(err)), d.u.win)
+		d.u.showError(errors.New(counter.Explain(err)))
 		return
 	}
 	d.show(r)

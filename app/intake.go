@@ -335,17 +335,17 @@ func (s *intakeScreen) save() {
 	in, err := s.intakeValue()
 	if err == nil {
 		if dup := s.sameToday(in); dup != "" {
-			dialog.ShowConfirm(lang.L("intake.duplicate.title"), lang.L("intake.duplicate", map[string]any{"Code": dup}), func(yes bool) {
+			s.u.showConfirm(lang.L("intake.duplicate.title"), lang.L("intake.duplicate", map[string]any{"Code": dup}), func(yes bool) {
 				if yes {
 					s.saveIntake(in)
 				}
-			}, s.u.win)
+			})
 			return
 		}
 		s.saveIntake(in)
 		return
 	}
-	dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+	s.u.showError(errors.New(counter.Explain(err)))
 }
 
 // sameToday is the code of a file of the same person and procedure
@@ -372,7 +372,7 @@ func (s *intakeScreen) sameToday(in dossier.Intake) string {
 func (s *intakeScreen) saveIntake(in dossier.Intake) {
 	r, err := s.u.ctr.Intake(in)
 	if err != nil {
-		dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+		s.u.showError(errors.New(counter.Explain(err)))
 		return
 	}
 	s.lastCode = r.Code
@@ -417,11 +417,11 @@ func (s *intakeScreen) offerReturning(p *partyForm, id string) {
 				return
 			}
 			msg := lang.L("intake.returning", map[string]any{"Name": last.Name, "Code": recs[0].Code})
-			dialog.ShowConfirm(lang.L("intake.returning.title"), msg, func(yes bool) {
+			s.u.showConfirm(lang.L("intake.returning.title"), msg, func(yes bool) {
 				if yes {
 					p.fill(last)
 				}
-			}, s.u.win)
+			})
 		})
 	}()
 }
@@ -431,9 +431,9 @@ func (s *intakeScreen) offerReturning(p *partyForm, id string) {
 // file (Mẫu 03). Nothing is received and no code is taken; the form
 // prints, and the intake form clears for the next citizen.
 func (s *intakeScreen) guide(kind dossier.GuidanceKind) {
-	text := widget.NewMultiLineEntry()
+	text := newKeyEntry(true)
 	text.SetMinRowsVisible(4)
-	requiredText(text)
+	requiredText(&text.Entry)
 	label, title := lang.L("action.missing"), lang.L("guide.supplement")
 	if kind == dossier.GuideRefusal {
 		label, title = lang.L("action.reason"), lang.L("guide.refusal")
@@ -453,7 +453,7 @@ func (s *intakeScreen) guide(kind dossier.GuidanceKind) {
 		}
 		saved, err := s.u.ctr.Guide(g)
 		if err != nil {
-			dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+			s.u.showError(errors.New(counter.Explain(err)))
 			return
 		}
 		s.lastSaved.SetText(lang.L("guide.saved", map[string]any{"Name": saved.Person.Name}))
@@ -466,6 +466,7 @@ func (s *intakeScreen) guide(kind dossier.GuidanceKind) {
 	}, s.u.win)
 	dlg.Resize(fyne.NewSize(560, 0))
 	dlg.Show()
+	s.u.keyForm(dlg, text)
 }
 
 // printLastReceipt prints the receipt of the file just saved (Ctrl+P).

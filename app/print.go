@@ -49,15 +49,15 @@ func (u *UI) printLedger(q storage.Query) {
 		}
 		u.do(func() {
 			if err != nil {
-				dialog.ShowError(errors.New(counter.Explain(err)), u.win)
+				u.showError(errors.New(counter.Explain(err)))
 				return
 			}
 			msg := lang.L("print.ledger_ask", map[string]any{"N": fmtInt(files), "Pages": fmtInt(pages)})
-			dialog.ShowConfirm(lang.L("records.print_ledger"), msg, func(yes bool) {
+			u.showConfirm(lang.L("records.print_ledger"), msg, func(yes bool) {
 				if yes {
 					u.renderLedger(req)
 				}
-			}, u.win)
+			})
 		})
 	}()
 }
@@ -67,12 +67,17 @@ func (u *UI) printLedger(q storage.Query) {
 func (u *UI) renderLedger(req counter.LedgerRequest) {
 	var finished, cancelled atomic.Bool
 	progress := dialog.NewCustom(lang.L("print.ledger_rendering"), lang.L("action.cancel"), widget.NewProgressBarInfinite(), u.win)
+	progress.Show()
+	u.track(progress, func() {}, progress.Hide) // Esc cancels; Enter does nothing here
+	tracked := u.active
 	progress.SetOnClosed(func() {
+		if u.active == tracked {
+			u.active = nil
+		}
 		if !finished.Load() { // closed by the clerk, not by the end of the work
 			cancelled.Store(true)
 		}
 	})
-	progress.Show()
 	u.inBackground(func() (string, string, error) {
 		res, err := u.ctr.PrintLedger(req, "")
 		finished.Store(true)
@@ -99,13 +104,13 @@ func (u *UI) inBackground(render func() (path, done string, err error)) {
 			return
 		}
 		if err != nil {
-			u.do(func() { dialog.ShowError(errors.New(counter.Explain(err)), u.win) })
+			u.do(func() { u.showError(errors.New(counter.Explain(err))) })
 			return
 		}
 		err = u.ctr.Send(path, u.runPrint)
 		u.do(func() {
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("%s\n%s", counter.Explain(err), lang.L("print.kept", map[string]any{"Path": path})), u.win)
+				u.showError(fmt.Errorf("%s\n%s", counter.Explain(err), lang.L("print.kept", map[string]any{"Path": path})))
 				return
 			}
 			if u.status != nil {
@@ -119,25 +124,37 @@ func (u *UI) inBackground(render func() (path, done string, err error)) {
 func (u *UI) choosePrint(r *dossier.Record) {
 	box := container.NewVBox()
 	var dlg dialog.Dialog
+	var choices []func()
+	add := func(label string, do func()) {
+		choices = append(choices, func() { dlg.Hide(); do() })
+		if len(choices) <= 9 { // the digit key chooses it
+			label = fmt.Sprintf("%d  %s", len(choices), label)
+		}
+		box.Add(widget.NewButton(label, choices[len(choices)-1]))
+	}
 	for _, k := range forms.Available(r) {
 		if evs := forms.EventsFor(r, k); k == forms.KindSupplement && len(evs) > 1 {
 			// each supplement request can be printed again, not only the latest
 			for _, ev := range evs {
-				label := lang.L("print.supplement_n", map[string]any{"Form": formTitle(k), "At": fmtTime(ev.At)})
-				box.Add(widget.NewButton(label, func() {
-					dlg.Hide()
-					u.printEventForm(r, k, ev.ID)
-				}))
+				add(lang.L("print.supplement_n", map[string]any{"Form": formTitle(k), "At": fmtTime(ev.At)}), func() { u.printEventForm(r, k, ev.ID) })
 			}
 			continue
 		}
-		box.Add(widget.NewButton(formTitle(k), func() {
-			dlg.Hide()
-			u.printForm(r, k)
-		}))
+		add(formTitle(k), func() { u.printForm(r, k) })
+	}
+	if len(choices) == 0 {
+		return
 	}
 	dlg = dialog.NewCustom(lang.L("print.choose", map[string]any{"Code": r.Code}), lang.L("action.cancel"), box, u.win)
 	dlg.Show()
+	// Enter prints the first form (the receipt), a digit the one so
+	// numbered, Esc cancels
+	u.track(dlg, choices[0], dlg.Hide)
+	u.active.digit = func(n int) {
+		if n <= len(choices) {
+			choices[n-1]()
+		}
+	}
 }
 
 // offerPrint asks, after an action, whether to print the form it produced.
@@ -146,9 +163,9 @@ func (u *UI) offerPrint(r *dossier.Record, t dossier.EventType) {
 	if !ok {
 		return
 	}
-	dialog.ShowConfirm(lang.L("print.offer.title"), lang.L("print.offer", map[string]any{"Form": formTitle(k)}), func(yes bool) {
+	u.showConfirm(lang.L("print.offer.title"), lang.L("print.offer", map[string]any{"Form": formTitle(k)}), func(yes bool) {
 		if yes {
 			u.printForm(r, k)
 		}
-	}, u.win)
+	})
 }

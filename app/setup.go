@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -162,6 +161,15 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 	}
 	s.form.SubmitText = lang.L("action.save")
 	s.form.OnSubmit = s.submit
+	// Enter in a one-line field saves, as the button does, once the form is valid
+	for _, e := range []*widget.Entry{s.unitName, s.unitCode, s.place, s.clerk, s.lookup, s.parent, s.sAuth, s.sTitle, s.sName,
+		s.ward, s.province, s.bakDir, s.bakKeep, s.lockMin} {
+		e.OnSubmitted = func(string) {
+			if s.form.Validate() == nil {
+				s.submit()
+			}
+		}
+	}
 
 	title := widget.NewLabelWithStyle(lang.L("setup.title.settings"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	intro := widget.NewLabel(lang.L("setup.intro.settings"))
@@ -213,7 +221,7 @@ func (s *setupScreen) submit() {
 	before := s.u.ctr.Settings()
 	set := s.settings()
 	if err := s.u.ctr.SaveSettings(set); err != nil {
-		dialog.ShowError(fmt.Errorf("%s", counter.Explain(err)), s.u.win)
+		s.u.showError(fmt.Errorf("%s", counter.Explain(err)))
 		return
 	}
 	if s.firstRun || before.Language != set.Language {
@@ -221,7 +229,7 @@ func (s *setupScreen) submit() {
 		return
 	}
 	s.u.status.refresh()
-	dialog.ShowInformation(lang.L("setup.saved.title"), lang.L("setup.saved"), s.u.win)
+	s.u.showInfo(lang.L("setup.saved.title"), lang.L("setup.saved"))
 }
 
 // info shows the data file and the reference data in force.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -221,5 +222,82 @@ func TestAuditAndAccountsTabs(t *testing.T) {
 	acc.reload()
 	if len(acc.list.Objects) != 3 {
 		t.Fatal("the new account is not listed")
+	}
+}
+
+// TestEveryDialogTakesTheKeyboard: errors, questions and the print choice
+// close with Enter or Esc; a digit picks a form; set-up's first field has
+// the cursor and Enter saves it.
+func TestEveryDialogTakesTheKeyboard(t *testing.T) {
+	u, _ := newTestUI(t)
+	key := func(n fyne.KeyName) { u.onKey(&fyne.KeyEvent{Name: n}) }
+	open := func() bool { return u.win.Canvas().Overlays().Top() != nil }
+
+	u.showError(errors.New("thử"))
+	key(fyne.KeyReturn)
+	if open() {
+		t.Fatal("Enter did not close the error")
+	}
+	var answer []bool
+	u.showConfirm("Hỏi", "Có không?", func(yes bool) { answer = append(answer, yes) })
+	key(fyne.KeyEscape)
+	u.showConfirm("Hỏi", "Có không?", func(yes bool) { answer = append(answer, yes) })
+	key(fyne.KeyReturn)
+	if open() || len(answer) != 2 || answer[0] || !answer[1] {
+		t.Fatalf("Esc then Enter on a question: %v", answer)
+	}
+	// an error over a form dialog: closing it gives the keys back to the form
+	r, err := u.ctr.Intake(dossier.Intake{ProcedureCode: "1.004873", FilerIsOwner: true,
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Nguyễn Văn Một", IDNumber: "046090001234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan []string, 4)
+	u.runPrint = func(name string, args ...string) error { ran <- append([]string{name}, args...); return nil }
+	u.choosePrint(r)
+	under := u.active
+	u.showError(errors.New("thử"))
+	key(fyne.KeyEscape)
+	if u.active != under || !open() {
+		t.Fatal("closing an error did not give the keys back to the dialog under it")
+	}
+	key(fyne.Key1) // 1: the receipt
+	if open() {
+		t.Fatal("the digit did not choose")
+	}
+	if cmd := waitPrint(t, u, ran); len(cmd) == 0 || !strings.Contains(strings.Join(cmd, " "), "receipt") {
+		t.Fatalf("printed %v", cmd)
+	}
+	u.choosePrint(r)
+	key(fyne.KeyEscape)
+	if open() {
+		t.Fatal("Esc did not cancel the print choice")
+	}
+
+	// first-run set-up: the cursor in the first field, Enter saves
+	s2 := openStore(t)
+	u2 := New(test.NewTempApp(t), counter.New(s2, counter.Options{}))
+	first, ok := u2.win.Canvas().Focused().(*widget.Entry)
+	if !ok {
+		t.Fatal("set-up opens with no field focused")
+	}
+	test.Type(first, "UBND phường Kim Long")
+	var fields []*widget.Entry
+	objects(u2.win.Content(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok {
+			fields = append(fields, e)
+		}
+	})
+	fields[1].SetText("000.00.12.H57")
+	fields[2].SetText("Huế")
+	fields[3].SetText("Hồ Thị Mai")
+	objects(u2.win.Content(), func(o fyne.CanvasObject) {
+		if sel, ok := o.(*widget.Select); ok {
+			sel.SetSelected("3")
+		}
+	})
+	pressEnter(fields[2])
+	if !s2.Settings().Ready() || s2.Settings().UnitName != "UBND phường Kim Long" || u2.gate == nil {
+		t.Fatalf("Enter did not save the set-up: %+v", s2.Settings())
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -188,7 +187,7 @@ func (s *syncScreen) showAttention() {
 		})
 		seen := widget.NewButton(lang.L("sync.dismiss"), func() {
 			if err := s.u.ctr.DismissAttention(a.Seq); err != nil {
-				dialog.ShowError(errors.New(counter.Explain(err)), s.u.win)
+				s.u.showError(errors.New(counter.Explain(err)))
 			}
 			s.u.changed()
 		})
@@ -214,7 +213,7 @@ func (u *UI) connectionForm() fyne.CanvasObject {
 	enroll = widget.NewButtonWithIcon(lang.L("sync.enroll"), theme.LoginIcon(), func() {
 		server, c := strings.TrimSpace(url.Text), strings.TrimSpace(code.Text)
 		if !strings.HasPrefix(server, "https://") && !strings.HasPrefix(server, "http://") || c == "" {
-			dialog.ShowError(errors.New(lang.L("sync.enroll_fields")), u.win)
+			u.showError(errors.New(lang.L("sync.enroll_fields")))
 			return
 		}
 		enroll.Disable()
@@ -227,7 +226,7 @@ func (u *UI) connectionForm() fyne.CanvasObject {
 				enroll.Enable()
 				if err != nil {
 					status.SetText("")
-					dialog.ShowError(fmt.Errorf("%s\n%s", lang.L("sync.enroll_failed"), counter.Explain(err)), u.win)
+					u.showError(fmt.Errorf("%s\n%s", lang.L("sync.enroll_failed"), counter.Explain(err)))
 					return
 				}
 				code.SetText("")
