@@ -112,18 +112,7 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		}
 		return nil
 	}
-	s.lockMin = widget.NewEntry()
-	lock := set.LockMinutes
-	if lock == 0 {
-		lock = int(DefaultIdleLock / time.Minute)
-	}
-	s.lockMin.SetText(strconv.Itoa(lock))
-	s.lockMin.Validator = func(v string) error {
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1 || n > 120 {
-			return fmt.Errorf("%s", lang.L("setup.lock_minutes.invalid"))
-		}
-		return nil
-	}
+	s.lockMin = lockMinutesEntry(set)
 	codeItem := widget.NewFormItem(lang.L("setup.unit_code"), s.unitCode)
 	codeItem.HintText = lang.L("setup.unit_code.hint")
 	placeItem := widget.NewFormItem(lang.L("setup.place"), s.place)
@@ -161,15 +150,7 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 	}
 	s.form.SubmitText = lang.L("action.save")
 	s.form.OnSubmit = s.submit
-	// Enter in a one-line field saves, as the button does, once the form is valid
-	for _, e := range []*widget.Entry{s.unitName, s.unitCode, s.place, s.clerk, s.lookup, s.parent, s.sAuth, s.sTitle, s.sName,
-		s.ward, s.province, s.bakDir, s.bakKeep, s.lockMin} {
-		e.OnSubmitted = func(string) {
-			if s.form.Validate() == nil {
-				s.submit()
-			}
-		}
-	}
+	s.enterSaves()
 
 	title := widget.NewLabelWithStyle(lang.L("setup.title.settings"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	intro := widget.NewLabel(lang.L("setup.intro.settings"))
@@ -215,6 +196,36 @@ func (s *setupScreen) settings() storage.Settings {
 		set.LockMinutes = n
 	}
 	return set
+}
+
+// lockMinutesEntry is the idle lock's minutes, 1–120.
+func lockMinutesEntry(set storage.Settings) *widget.Entry {
+	e := widget.NewEntry()
+	lock := set.LockMinutes
+	if lock == 0 {
+		lock = int(DefaultIdleLock / time.Minute)
+	}
+	e.SetText(strconv.Itoa(lock))
+	e.Validator = func(v string) error {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1 || n > 120 {
+			return fmt.Errorf("%s", lang.L("setup.lock_minutes.invalid"))
+		}
+		return nil
+	}
+	return e
+}
+
+// enterSaves makes Enter in a one-line field save, as the button does,
+// once the form is valid.
+func (s *setupScreen) enterSaves() {
+	for _, e := range []*widget.Entry{s.unitName, s.unitCode, s.place, s.clerk, s.lookup, s.parent, s.sAuth, s.sTitle, s.sName,
+		s.ward, s.province, s.bakDir, s.bakKeep, s.lockMin} {
+		e.OnSubmitted = func(string) {
+			if s.form.Validate() == nil {
+				s.submit()
+			}
+		}
+	}
 }
 
 func (s *setupScreen) submit() {
