@@ -53,7 +53,9 @@ type intakeScreen struct {
 	saveButton *widget.Button
 	lastCode   string
 
-	content fyne.CanvasObject
+	scroll    *container.Scroll
+	lastFocus fyne.Focusable // what follow last saw focused
+	content   fyne.CanvasObject
 }
 
 func newIntakeScreen(u *UI) *intakeScreen {
@@ -180,7 +182,8 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		widget.NewSeparator(), s.lastSaved, s.printLast, s.openLast,
 	)
 	side := container.NewStack(minWidth(300), container.NewPadded(panel))
-	s.content = container.NewBorder(nil, nil, nil, side, container.NewVScroll(container.NewPadded(form)))
+	s.scroll = container.NewVScroll(container.NewPadded(form))
+	s.content = container.NewBorder(nil, nil, nil, side, s.scroll)
 	s.onSearch("")
 	s.updateDue()
 	return s
@@ -499,7 +502,35 @@ func (s *intakeScreen) reset() {
 	s.summary.SetText("")
 	s.notes.SetText("")
 	s.updateDue()
+	s.scroll.ScrollToTop()
 	s.focus()
+}
+
+// follow scrolls the form so that the field with the focus shows, after
+// Tab moved it below the fold (or Shift+Tab above it).
+func (s *intakeScreen) follow() {
+	f := s.u.win.Canvas().Focused()
+	if f == s.lastFocus {
+		return
+	}
+	s.lastFocus = f
+	obj, ok := f.(fyne.CanvasObject)
+	if !ok {
+		return
+	}
+	d := s.u.app.Driver()
+	at, content, sc := d.AbsolutePositionForObject(obj), d.AbsolutePositionForObject(s.scroll.Content), d.AbsolutePositionForObject(s.scroll)
+	y := at.Y - content.Y
+	h, view, off, margin := obj.Size().Height, s.scroll.Size().Height, s.scroll.Offset.Y, 4*theme.Padding()
+	if at.X < sc.X || at.X >= sc.X+s.scroll.Size().Width || y < 0 || y > s.scroll.Content.Size().Height {
+		return // not a field of the form (the procedure list, the side panel)
+	}
+	switch {
+	case y < off:
+		s.scroll.ScrollToOffset(fyne.NewPos(0, max(0, y-margin)))
+	case y+h > off+view:
+		s.scroll.ScrollToOffset(fyne.NewPos(0, y+h-view+margin))
+	}
 }
 
 // docEditor is the documents checklist: one row per document with the

@@ -280,13 +280,28 @@ func (u *UI) fingerprint() string {
 
 // StartIdleWatch looks for activity every 5 seconds while the program
 // runs, and locks the screen after the settings' idle time.
+//
+// It also makes the intake form follow the focus: every 100 ms it looks
+// whether Tab moved the focus out of view (Fyne tells no one when focus
+// moves), and scrolls.
 func (u *UI) StartIdleWatch() {
 	u.lastActive = u.now()
 	go func() {
-		t := time.NewTicker(5 * time.Second)
+		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
-		for range t.C {
-			u.do(u.checkIdle)
+		for n := 1; ; n++ {
+			<-t.C
+			u.do(u.followFocus)
+			if n%50 == 0 {
+				u.do(u.checkIdle)
+			}
 		}
 	}()
+}
+
+// followFocus keeps the focused field of the intake form in view.
+func (u *UI) followFocus() {
+	if u.intake != nil && u.showing(u.intake.content) {
+		u.intake.follow()
+	}
 }

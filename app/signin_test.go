@@ -301,3 +301,34 @@ func TestEveryDialogTakesTheKeyboard(t *testing.T) {
 		t.Fatalf("Enter did not save the set-up: %+v", s2.Settings())
 	}
 }
+
+// TestFormFollowsTab: Tab down to the notes at the bottom of the form
+// scrolls it into view; a save (or Ctrl+N) brings the form back to the top.
+func TestFormFollowsTab(t *testing.T) {
+	u, _ := newTestUI(t)
+	u.win.Resize(fyne.NewSize(1280, 560))
+	in := u.intake
+	visible := func(o fyne.CanvasObject) bool {
+		d := u.app.Driver()
+		y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(in.scroll.Content).Y
+		return y >= in.scroll.Offset.Y && y+o.Size().Height <= in.scroll.Offset.Y+in.scroll.Size().Height
+	}
+	if visible(in.notes) {
+		t.Skip("the whole form fits: nothing to follow")
+	}
+	c := u.win.Canvas()
+	for i := 0; i < 200 && c.Focused() != in.notes; i++ {
+		c.FocusNext()
+		in.follow()
+	}
+	if c.Focused() != in.notes {
+		t.Fatal("Tab never reached the notes")
+	}
+	if !visible(in.notes) {
+		t.Fatalf("the notes have the focus but are out of view (offset %v)", in.scroll.Offset)
+	}
+	menuAction(t, u, shortcutNew)()
+	if in.scroll.Offset.Y != 0 || c.Focused() != in.search {
+		t.Fatalf("Ctrl+N: offset %v, focus %T", in.scroll.Offset, c.Focused())
+	}
+}
