@@ -33,6 +33,7 @@ type setupScreen struct {
 	bakDir   *widget.Entry
 	bakKeep  *widget.Entry
 	lockMin  *widget.Entry // minutes untouched before the screen locks
+	symbol   *widget.Entry // the issuing body's part of a letter's symbol
 	parent   *widget.Entry
 	sAuth    *widget.Entry // who signs the unit's letters
 	sTitle   *widget.Entry
@@ -85,6 +86,9 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 	s.lookup.SetPlaceHolder("https://…?ma={code}")
 	s.lookup.SetText(set.LookupURL)
 	s.parent, s.sAuth, s.sTitle, s.sName = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	s.symbol = widget.NewEntry()
+	s.symbol.SetPlaceHolder(storage.DefaultLetterSymbol)
+	s.symbol.SetText(set.LetterSymbol)
 	s.parent.SetPlaceHolder("Ủy ban nhân dân phường Thuận Hóa")
 	s.parent.SetText(set.ParentName)
 	s.sAuth.SetPlaceHolder("TM. Ủy ban nhân dân")
@@ -142,6 +146,9 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		signerItem := widget.NewFormItem(lang.L("setup.signer"), container.NewGridWithColumns(3, s.sAuth, s.sTitle, s.sName))
 		signerItem.HintText = lang.L("setup.signer.hint")
 		s.form.AppendItem(signerItem)
+		symbolItem := widget.NewFormItem(lang.L("setup.letter_symbol"), s.symbol)
+		symbolItem.HintText = lang.L("setup.letter_symbol.hint")
+		s.form.AppendItem(symbolItem)
 		bakItem := widget.NewFormItem(lang.L("setup.backup_dir"), s.bakDir)
 		bakItem.HintText = lang.L("setup.backup_dir.hint")
 		s.form.AppendItem(bakItem)
@@ -188,6 +195,7 @@ func (s *setupScreen) settings() storage.Settings {
 	set.SignerAuthority = strings.TrimSpace(s.sAuth.Text)
 	set.SignerTitle = strings.TrimSpace(s.sTitle.Text)
 	set.SignerName = strings.Join(strings.Fields(s.sName.Text), " ")
+	set.LetterSymbol = strings.TrimSpace(s.symbol.Text)
 	set.BackupDir = strings.TrimSpace(s.bakDir.Text)
 	if n, err := strconv.Atoi(strings.TrimSpace(s.bakKeep.Text)); err == nil && n >= 1 && n <= 365 {
 		set.BackupKeep = n
@@ -219,7 +227,7 @@ func lockMinutesEntry(set storage.Settings) *widget.Entry {
 // once the form is valid.
 func (s *setupScreen) enterSaves() {
 	for _, e := range []*widget.Entry{s.unitName, s.unitCode, s.place, s.clerk, s.lookup, s.parent, s.sAuth, s.sTitle, s.sName,
-		s.ward, s.province, s.bakDir, s.bakKeep, s.lockMin} {
+		s.ward, s.province, s.bakDir, s.bakKeep, s.lockMin, s.symbol} {
 		e.OnSubmitted = func(string) {
 			if s.form.Validate() == nil {
 				s.submit()

@@ -153,6 +153,7 @@ func CheckEventLimits(e *Event) error {
 	checks := []textCheck{
 		{"actor", "Người thực hiện", e.Actor, MaxNameLen, false},
 		{"actor_name", "Người thực hiện", e.ActorName, MaxNameLen, false},
+		{"letter", "Số văn bản", e.Letter, MaxShortLen, false},
 		{"reason", "Lý do", e.Reason, MaxNotesLen, true},
 	}
 	if len(e.Missing) > MaxDocuments {

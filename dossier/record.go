@@ -195,7 +195,16 @@ type Event struct {
 	Correction *Correction `json:"correction,omitempty"`
 	// Account is a change to an account (on account).
 	Account *AccountChange `json:"account,omitempty"`
+	// Letter is the number and symbol of the letter the event sends the
+	// citizen (Mẫu 04 on extended, Mẫu 05 on stopped) from the unit's
+	// register of outgoing documents, "15/UBND"; empty when the counter
+	// had no number of the register left (the office writes it by hand).
+	Letter string `json:"letter,omitempty"`
 }
+
+// NumberedLetter says whether an event sends a letter that takes a number
+// of the unit's register of outgoing documents.
+func NumberedLetter(t EventType) bool { return t == EvExtended || t == EvStopped }
 
 // Who is the name to print for the event's actor.
 func (e *Event) Who() string {

@@ -380,7 +380,7 @@ func (d *doc) refusal(r *dossier.Record, ev dossier.Event) {
 // extension is Mẫu 04.
 func (d *doc) extension(r *dossier.Record, ev dossier.Event) {
 	d.pdf.AddPage()
-	d.header(ev.At, letterNumber)
+	d.header(ev.At, letterNo(ev))
 	d.title("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT HỒ SƠ")
 	d.kinhGui(r)
 	d.recordIntro(r)
@@ -393,10 +393,16 @@ func (d *doc) extension(r *dossier.Record, ev dossier.Event) {
 	d.letterEnd(addressee(r))
 }
 
-// letterNumber stands where a letter's number and symbol from the unit's
-// register of outgoing documents go: the records office writes them when
-// the letter is signed (the register itself is not kept by the program).
-const letterNumber = "……/……"
+// letterNo is a letter's number and symbol from the unit's register of
+// outgoing documents, kept in its event; a letter written while the
+// counter had no number of the register left leaves the place for the
+// office to write them when it is signed.
+func letterNo(ev dossier.Event) string {
+	if ev.Letter != "" {
+		return ev.Letter
+	}
+	return "……/……"
+}
 
 // addressee is who a letter is sent to: the filer, or the owner.
 func addressee(r *dossier.Record) string {
@@ -417,7 +423,7 @@ func (d *doc) kinhGui(r *dossier.Record) {
 // stop is Mẫu 05.
 func (d *doc) stop(r *dossier.Record, ev dossier.Event) {
 	d.pdf.AddPage()
-	d.header(ev.At, letterNumber)
+	d.header(ev.At, letterNo(ev))
 	d.title("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ")
 	d.kinhGui(r)
 	d.recordIntro(r)

@@ -91,6 +91,7 @@ func NewHandler(s Store) *Handler {
 	h.mux.HandleFunc("POST /v1/push", h.auth(KindDevice, h.push))
 	h.mux.HandleFunc("GET /v1/pull", h.auth("", h.pull))
 	h.mux.HandleFunc("GET /v1/reference", h.auth("", h.reference))
+	h.mux.HandleFunc("POST /v1/letters", h.auth(KindDevice, h.letters))
 	h.mux.HandleFunc("POST /v1/records/{id}/events", h.auth(KindOfficer, h.officerEvents))
 	h.mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
 		h.json(w, r, http.StatusOK, map[string]any{"status": "ok", "server_time": h.now()})
@@ -308,6 +309,24 @@ func (h *Handler) reference(w http.ResponseWriter, r *http.Request, _ Principal)
 	ref.ServerTime = h.now()
 	w.Header().Set("ETag", ref.ETag)
 	h.json(w, r, http.StatusOK, ref)
+}
+
+// letters gives a counter numbers of its unit's register of outgoing
+// documents (docs/protocol.md, "Letter numbers").
+func (h *Handler) letters(w http.ResponseWriter, r *http.Request, p Principal) {
+	var req wire.LetterRequest
+	if !h.body(w, r, &req) {
+		return
+	}
+	b, err := h.store.ReserveLetters(p, req)
+	switch {
+	case errors.Is(err, ErrBadLetterRequest):
+		h.fail(w, r, http.StatusBadRequest, "bad_request", err.Error())
+	case err != nil:
+		h.internal(w, r, err)
+	default:
+		h.json(w, r, http.StatusOK, b)
+	}
 }
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {

@@ -93,6 +93,9 @@ type Store interface {
 	Reference() (wire.Reference, error)
 	SetReference(catalog, calendar []byte) error
 	Export(unit string, fn func(*dossier.Record) error) error
+	// ReserveLetters gives a device a run of its unit's register of
+	// outgoing documents for a year (the same request id, the same run).
+	ReserveLetters(p Principal, req wire.LetterRequest) (wire.LetterBlock, error)
 	Close() error
 }
 
@@ -157,7 +160,7 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 		}
 		// a bucket added without a schema step (a migration would give
 		// the store a new generation, and every counter would pull again)
-		for _, b := range [][]byte{bGuidance, bAccounts, bAuditHeads} {
+		for _, b := range [][]byte{bGuidance, bAccounts, bAuditHeads, bLetterNext, bLetterReq, bLetterUsed} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -570,6 +573,11 @@ func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string)
 		return s.pushAccount(tx, p, e, remember, reject)
 	}
 	if why := checkActor(tx, p, e); why != "" {
+		return reject(why)
+	}
+	if why, err := checkLetter(tx, p.Unit, e); err != nil {
+		return wire.PushResult{}, err
+	} else if why != "" {
 		return reject(why)
 	}
 	if e.Type == dossier.EvGuided {

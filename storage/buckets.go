@@ -27,10 +27,11 @@ var (
 	bAccounts      = []byte("accounts")       // username → dossier.Account (accounts.go)
 	bAccountEvents = []byte("account_events") // account event id → username: applied here
 	bSignin        = []byte("signin")         // hashed username → account.Tries (wrong passwords in a row)
+	bLetters       = []byte("letters")        // the counter's runs of the register of outgoing documents (letters.go)
 
 	allBuckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
 		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bIdxBacklog, bOutbox, bSent, bAttention, bAudit, bGuidance,
-		bAccounts, bAccountEvents, bSignin}
+		bAccounts, bAccountEvents, bSignin, bLetters}
 
 	// schema1Buckets are those the first schema had (migration 0 → 1).
 	schema1Buckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,

@@ -195,6 +195,9 @@ func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
 			return err
 		}
 		next := old.Clone()
+		if err := s.numberLetter(tx, &e); err != nil {
+			return err
+		}
 		if err := dossier.Apply(next, e, cal); err != nil {
 			return err
 		}

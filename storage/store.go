@@ -109,6 +109,9 @@ type Settings struct {
 	// LockMinutes is how long the counter may stay untouched before the
 	// screen locks itself; 0 is the program's default (10 minutes).
 	LockMinutes int `json:"lock_minutes,omitempty"`
+	// LetterSymbol is the issuing body's part of a letter's symbol
+	// ("UBND" makes "15/UBND" and "16/TB-UBND"); empty: UBND.
+	LetterSymbol string `json:"letter_symbol,omitempty"`
 }
 
 // Validate checks the set-up screen's fields.

@@ -9,6 +9,7 @@ import (
 	gosync "sync"
 	"time"
 
+	"motcua/dossier"
 	"motcua/storage"
 	"motcua/sync/wire"
 )
@@ -376,6 +377,7 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 		// the round's work is on disk; only its time is not
 		slog.Warn("recording the round", "err", err)
 	}
+	e.topUpLetters(ctx, r, now)
 	if now.Sub(e.pruned) > 6*time.Hour {
 		e.pruned = now
 		if _, err := e.store.PruneSent(); err != nil {
@@ -386,6 +388,35 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 		s.State, s.LastSuccess, s.LastError, s.Err, s.NextTry = StateOnline, now, "", nil, time.Time{}
 	}, sum.Note())
 	return sum, nil
+}
+
+// Letter numbers: the counter keeps at least LetterLow numbers of the
+// unit's register for the year, asking for LetterRun more when it has
+// fewer (a busy counter sends a few letters a day; a week offline is
+// covered).
+const (
+	LetterLow = 20
+	LetterRun = 50
+)
+
+// topUpLetters asks the backend for more register numbers when few are
+// left. A failure only waits for the next round: a letter written with
+// none left leaves the number to the office.
+func (e *Engine) topUpLetters(ctx context.Context, r Remote, now time.Time) {
+	year := now.In(dossier.Loc).Year()
+	if e.store.LetterSpare(year) >= LetterLow {
+		return
+	}
+	id, err := e.store.LetterRequestID(dossier.NewEventID)
+	if err == nil {
+		var b wire.LetterBlock
+		if b, err = r.ReserveLetters(ctx, wire.LetterRequest{ID: id, Year: year, Count: LetterRun}); err == nil {
+			err = e.store.AddLetterRun(b.Year, b.From, b.To)
+		}
+	}
+	if err != nil {
+		slog.Warn("register numbers for letters", "err", err)
+	}
 }
 
 func (e *Engine) skew(serverTime time.Time) {

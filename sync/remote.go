@@ -27,6 +27,7 @@ type Remote interface {
 	Push(ctx context.Context, body PushBody) (wire.PushResponse, error)
 	Pull(ctx context.Context, after uint64, check string, limit int) (wire.PullResponse, error)
 	Reference(ctx context.Context, since string) (wire.Reference, bool, error)
+	ReserveLetters(ctx context.Context, req wire.LetterRequest) (wire.LetterBlock, error)
 }
 
 // HTTPError is an answer with an error status.
@@ -322,4 +323,15 @@ func (r *HTTPRemote) Reference(ctx context.Context, since string) (wire.Referenc
 	}
 	notModified, err := r.do(ctx, http.MethodGet, "/v1/reference", nil, q, into(&out))
 	return out, !notModified, err
+}
+
+// ReserveLetters asks for a run of the unit's register of outgoing
+// documents.
+func (r *HTTPRemote) ReserveLetters(ctx context.Context, req wire.LetterRequest) (wire.LetterBlock, error) {
+	var out wire.LetterBlock
+	_, err := r.do(ctx, http.MethodPost, "/v1/letters", req, nil, into(&out))
+	if err == nil && (out.Year != req.Year || out.From < 1 || out.To < out.From || out.To-out.From >= wire.MaxLetterBlock) {
+		err = fmt.Errorf("%w: a run of register numbers %d–%d for %d", wire.ErrMalformed, out.From, out.To, out.Year)
+	}
+	return out, err
 }

@@ -231,6 +231,7 @@ func cmdSetup(c *counter.Counter, e env) error {
 		fs.StringVar(&set.SignerAuthority, "signer-authority", set.SignerAuthority, "thẩm quyền ký văn bản, ví dụ “TM. Ủy ban nhân dân”")
 		fs.StringVar(&set.SignerTitle, "signer-title", set.SignerTitle, "chức vụ người ký, ví dụ “Chủ tịch”")
 		fs.StringVar(&set.SignerName, "signer-name", set.SignerName, "họ tên người ký")
+		fs.StringVar(&set.LetterSymbol, "letter-symbol", set.LetterSymbol, "phần cơ quan ban hành trong ký hiệu văn bản, ví dụ UBND (thành 15/UBND, 16/TB-UBND)")
 		fs.IntVar(&set.LockMinutes, "lock-minutes", set.LockMinutes, "số phút không thao tác trước khi màn hình tự khóa (mặc định 10)")
 		fs.StringVar(&adminUser, "admin-user", "", "tên đăng nhập của quản trị viên đầu tiên (lần thiết lập đầu)")
 		fs.StringVar(&adminName, "admin-name", "", "họ tên của quản trị viên đầu tiên")

@@ -187,6 +187,26 @@ type Reference struct {
 	ServerTime time.Time       `json:"server_time"`
 }
 
+// LetterRequest asks for a run of numbers of the unit's register of
+// outgoing documents for a year. ID names the request: asked again (its
+// answer lost), it gets the same run, so the register has no gaps.
+type LetterRequest struct {
+	ID    string `json:"id"`
+	Year  int    `json:"year"`
+	Count int    `json:"count"`
+}
+
+// LetterBlock is a run of numbers [From, To] of a unit's register for a
+// year, the asking device's alone.
+type LetterBlock struct {
+	Year int `json:"year"`
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+// MaxLetterBlock bounds a run of register numbers asked for at once.
+const MaxLetterBlock = 200
+
 // Error is the body of every error answer.
 type Error struct {
 	Error string `json:"error"` // a sentence, in Vietnamese

@@ -1,0 +1,72 @@
+package server
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+
+	"motcua/dossier"
+	"motcua/sync/wire"
+)
+
+// The unit's register of outgoing documents (sổ đăng ký văn bản đi): one
+// sequence per unit per year. Counters ask for runs of numbers ahead and
+// give them out offline, each run theirs alone, so no number is given
+// twice; a letter's number travels in its event, and the backend refuses
+// a number of the unit's year that another letter holds.
+
+var (
+	bLetterNext = []byte("letter_next") // unit·year → next number of the register
+	bLetterReq  = []byte("letter_req")  // device·request id → the run it got
+	bLetterUsed = []byte("letter_used") // unit·year·letter → event id
+)
+
+// ErrBadLetterRequest says a request for register numbers is malformed.
+var ErrBadLetterRequest = errors.New("yêu cầu số văn bản không hợp lệ")
+
+// ReserveLetters gives a device the next run of numbers of its unit's
+// register for a year; the same request id again gets the same run.
+func (s *BoltStore) ReserveLetters(p Principal, req wire.LetterRequest) (wire.LetterBlock, error) {
+	var b wire.LetterBlock
+	if p.Kind != KindDevice || req.ID == "" || len(req.ID) > 64 || req.Year < 2000 || req.Year > 2200 || req.Count < 1 || req.Count > wire.MaxLetterBlock {
+		return b, ErrBadLetterRequest
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		reqs := tx.Bucket(bLetterReq)
+		rk := unitKey(p.DeviceID, req.ID)
+		if v := reqs.Get(rk); v != nil {
+			return json.Unmarshal(v, &b)
+		}
+		next := tx.Bucket(bLetterNext)
+		nk := unitKey(p.Unit, strconv.Itoa(req.Year))
+		from := uint64(1)
+		if v := next.Get(nk); len(v) == 8 {
+			from = binary.BigEndian.Uint64(v)
+		}
+		b = wire.LetterBlock{Year: req.Year, From: int(from), To: int(from) + req.Count - 1}
+		if err := next.Put(nk, binary.BigEndian.AppendUint64(nil, uint64(b.To+1))); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(b)
+		return reqs.Put(rk, data)
+	})
+	return b, err
+}
+
+// checkLetter refuses a letter number of the unit's year that another
+// letter holds, and remembers it for this one.
+func checkLetter(tx *bolt.Tx, unit string, e dossier.Event) (string, error) {
+	if e.Letter == "" || !dossier.NumberedLetter(e.Type) {
+		return "", nil
+	}
+	k := unitKey(unit, fmt.Sprintf("%d\x00%s", e.At.In(dossier.Loc).Year(), e.Letter))
+	used := tx.Bucket(bLetterUsed)
+	if v := used.Get(k); v != nil && string(v) != e.ID {
+		return "số văn bản " + e.Letter + " đã được dùng cho một văn bản khác của đơn vị", nil
+	}
+	return "", used.Put(k, []byte(e.ID))
+}
