@@ -63,7 +63,7 @@ func newSetupScreen(u *UI, firstRun bool) *setupScreen {
 		}
 		return nil
 	}
-	counters := make([]string, 9)
+	counters := make([]string, dossier.MaxCounter)
 	for i := range counters {
 		counters[i] = strconv.Itoa(i + 1)
 	}

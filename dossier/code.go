@@ -8,17 +8,23 @@ import (
 )
 
 // MaxDailyPerCounter is how many codes one counter can issue in a day: the
-// first digit of the 4-digit sequence is the counter number (counter 2
-// issues 2001..2999), so counters of one unit never collide, even offline.
+// sequence is the counter number followed by three digits (counter 2
+// issues 2001..2999, counter 12 issues 12001..12999), so counters of one
+// unit never collide, even offline, and need nothing from the backend.
 const MaxDailyPerCounter = 999
 
-var recordCodeRE = regexp.MustCompile(`^(\d{3}\.\d{2}\.\d{2}\.H\d{2})-(\d{6})-(\d{4})$`)
+// MaxCounter is the highest counter number of a unit. Counters 1–9 keep
+// the national 4-digit sequence; counters 10–99 (a large centre) take a
+// 5-digit one, which no 4-digit code can equal.
+const MaxCounter = 99
 
-// FormatCode builds the record code {unit}-{yyMMdd}-{counter digit + 3 digits}
-// for the n-th file (1-based) of the day at the given counter (1..9).
+var recordCodeRE = regexp.MustCompile(`^(\d{3}\.\d{2}\.\d{2}\.H\d{2})-(\d{6})-(\d{4}|[1-9]\d{4})$`)
+
+// FormatCode builds the record code {unit}-{yyMMdd}-{counter + 3 digits}
+// for the n-th file (1-based) of the day at the given counter (1..99).
 func FormatCode(unit string, day time.Time, counter, n int) (string, error) {
-	if counter < 1 || counter > 9 {
-		return "", fmt.Errorf("dossier: counter number %d is not 1..9", counter)
+	if counter < 1 || counter > MaxCounter {
+		return "", fmt.Errorf("dossier: counter number %d is not 1..%d", counter, MaxCounter)
 	}
 	if n < 1 || n > MaxDailyPerCounter {
 		return "", ErrSequenceFull
@@ -53,7 +59,7 @@ var codePrefixRE = regexp.MustCompile(`^\d{3}\.\d{2}`)
 // LooksLikeCode says whether a search query is (part of) a record code.
 func LooksLikeCode(q string) bool { return codePrefixRE.MatchString(q) }
 
-var codeInTextRE = regexp.MustCompile(`\d{3}\.\d{2}\.\d{2}\.H\d{2}-\d{6}-\d{4}`)
+var codeInTextRE = regexp.MustCompile(`\d{3}\.\d{2}\.\d{2}\.H\d{2}-\d{6}-(?:[1-9]\d{4}|\d{4})`)
 
 // FindCode finds a full record code in what a scanner typed: the code
 // itself, or the receipt's lookup link that carries it. "" when none.

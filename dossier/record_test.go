@@ -300,8 +300,25 @@ func TestCodes(t *testing.T) {
 	if _, err := FormatCode("000.00.12.H56", day, 2, 1000); !errors.Is(err, ErrSequenceFull) {
 		t.Fatal("sequence 1000 accepted")
 	}
-	if _, err := FormatCode("000.00.12.H56", day, 10, 1); err == nil {
-		t.Fatal("counter 10 accepted")
+	if _, err := FormatCode("000.00.12.H56", day, 100, 1); err == nil {
+		t.Fatal("counter 100 accepted")
+	}
+	// a large centre: 30 desks, 500 files each in a day, every code its own
+	seen := map[string]bool{}
+	for desk := 1; desk <= 30; desk++ {
+		for n := 1; n <= 500; n++ {
+			c, err := FormatCode("000.00.12.H56", day, desk, n)
+			if err != nil || seen[c] {
+				t.Fatalf("desk %d file %d: %q %v", desk, n, c, err)
+			}
+			seen[c] = true
+			if p, ok := ParseCode(c); !ok || p.Counter != desk || p.N != n || FindCode("https://x/tra-cuu?ma="+c+"&x=1") != c {
+				t.Fatalf("%s parses as %+v", c, p)
+			}
+		}
+	}
+	if c, _ := FormatCode("000.00.12.H56", day, 12, 7); c != "000.00.12.H56-250703-12007" {
+		t.Fatalf("counter 12: %s", c)
 	}
 	if _, ok := ParseCode("000.00.12.H56-251303-2007"); ok {
 		t.Fatal("month 13 parsed")

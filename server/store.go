@@ -334,8 +334,8 @@ func (s *BoltStore) NewEnrollCode(unit string, counter int) (string, error) {
 	if e := dossier.ValidateUnitCode(unit); e != nil {
 		return "", e
 	}
-	if counter < 1 || counter > 9 {
-		return "", fmt.Errorf("server: counter must be 1..9")
+	if counter < 1 || counter > dossier.MaxCounter {
+		return "", fmt.Errorf("server: counter must be 1..%d", dossier.MaxCounter)
 	}
 	code := NewEnrollCodeText()
 	data, _ := json.Marshal(enrollCode{Unit: unit, Counter: counter})

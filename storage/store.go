@@ -129,8 +129,8 @@ func (s Settings) Validate() dossier.ValidationErrors {
 	if len([]rune(s.Place)) < 2 {
 		add("place", "place.required", "Chưa nhập địa danh (dùng cho dòng “…, ngày … tháng … năm …”)")
 	}
-	if s.Counter < 1 || s.Counter > 9 {
-		add("counter", "counter.range", "Số quầy phải từ 1 đến 9")
+	if s.Counter < 1 || s.Counter > dossier.MaxCounter {
+		add("counter", "counter.range", "Số quầy phải từ 1 đến 99")
 	}
 	if len([]rune(s.Clerk)) < 2 {
 		add("clerk", "clerk.required", "Chưa nhập họ tên cán bộ tiếp nhận")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"motcua/dossier"
 	"motcua/sync/wire"
 )
 
@@ -260,7 +261,7 @@ func errorMessage(body []byte) string {
 func (r *HTTPRemote) Enroll(ctx context.Context, req wire.EnrollRequest) (wire.EnrollResponse, error) {
 	var out wire.EnrollResponse
 	_, err := r.do(ctx, http.MethodPost, "/v1/enroll", req, nil, into(&out))
-	if err == nil && (out.Token == "" || out.DeviceID == "" || out.UnitCode == "" || out.CounterNo < 1 || out.CounterNo > 9) {
+	if err == nil && (out.Token == "" || out.DeviceID == "" || out.UnitCode == "" || out.CounterNo < 1 || out.CounterNo > dossier.MaxCounter) {
 		err = fmt.Errorf("%w: the enrollment answer lacks a token, device, unit or counter", wire.ErrMalformed)
 	}
 	return out, err

@@ -222,7 +222,7 @@ func cmdSetup(c *counter.Counter, e env) error {
 		fs.StringVar(&set.UnitName, "unit-name", set.UnitName, "tên đơn vị")
 		fs.StringVar(&set.UnitCode, "unit-code", set.UnitCode, "mã định danh đơn vị, ví dụ 000.00.12.H57")
 		fs.StringVar(&set.Place, "place", set.Place, "địa danh")
-		fs.IntVar(&set.Counter, "counter", set.Counter, "số quầy (1–9)")
+		fs.IntVar(&set.Counter, "counter", set.Counter, "số quầy (1–99)")
 		fs.StringVar(&set.Clerk, "clerk", set.Clerk, "họ tên cán bộ")
 		fs.StringVar(&set.Language, "lang", set.Language, "ngôn ngữ: vi hoặc en")
 		fs.StringVar(&set.Ward, "ward", set.Ward, "phường/xã điền sẵn trong địa chỉ của người nộp")
