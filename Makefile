@@ -7,7 +7,7 @@ export CGO_ENABLED := 1
 
 # Fyne (cgo + GLFW) needs these to build; Xvfb runs the window in tests.
 DEBS := gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev \
-        libxi-dev libxxf86vm-dev xvfb xauth poppler-utils
+        libxi-dev libxxf86vm-dev xvfb xauth poppler-utils libreoffice-calc-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DATA ?=
 BENCH_RECORDS ?= 1000000

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"encoding/json"
 	"sort"
 	"strings"
 	"time"
@@ -478,4 +479,37 @@ func (s *Store) ProcedureUse(codes []string, from time.Time, max int) (map[strin
 		return nil
 	})
 	return out, err
+}
+
+// EachReceivedBefore calls fn for every record received before end,
+// oldest first, in one read transaction (a report reads a unit's years).
+func (s *Store) EachReceivedBefore(end time.Time, fn func(*dossier.Record) error) error {
+	hi := unix8(end)
+	return s.db.View(func(tx *bolt.Tx) error {
+		recs := tx.Bucket(bRecords)
+		c := tx.Bucket(bIdxReceived).Cursor()
+		for k, _ := c.First(); k != nil && bytes.Compare(k[:8], hi) < 0; k, _ = c.Next() {
+			r, err := decodeRecord(recs.Get(k[len(k)-idLen:]))
+			if err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// EachGuidance calls fn for the guidance given at the unit's counters.
+func (s *Store) EachGuidance(fn func(*dossier.Guidance) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bGuidance).ForEach(func(_, v []byte) error {
+			var g dossier.Guidance
+			if err := json.Unmarshal(v, &g); err != nil {
+				return err
+			}
+			return fn(&g)
+		})
+	})
 }

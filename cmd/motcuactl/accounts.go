@@ -248,3 +248,49 @@ func setupAdmin(c *counter.Counter, e env, username, name string) error {
 	fmt.Fprintf(e.stdout, "Đã tạo quản trị viên đầu tiên: %s\n", dossier.NormalizeUsername(username))
 	return nil
 }
+
+// cmdReport writes the periodic report (supervisor) for -from/-to, or a
+// whole -month MM/YYYY or -year YYYY, as pdf, xlsx or csv.
+func cmdReport(c *counter.Counter, e env) error {
+	var from, to, month, year, format, out string
+	err := flags(e, "report", "cần -from dd/mm/yyyy -to dd/mm/yyyy (hoặc -month mm/yyyy, -year yyyy) -format pdf|xlsx|csv -o FILE", func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "từ ngày dd/mm/yyyy")
+		fs.StringVar(&to, "to", "", "đến hết ngày dd/mm/yyyy")
+		fs.StringVar(&month, "month", "", "cả tháng mm/yyyy")
+		fs.StringVar(&year, "year", "", "cả năm yyyy")
+		fs.StringVar(&format, "format", counter.FormatPDF, "pdf, xlsx hoặc csv")
+		fs.StringVar(&out, "o", "", "tệp đích")
+	})
+	if err != nil {
+		return err
+	}
+	a, b, ok := reportPeriod(from, to, month, year)
+	if !ok {
+		return badArgs("kỳ báo cáo: -from dd/mm/yyyy -to dd/mm/yyyy, hoặc -month mm/yyyy, hoặc -year yyyy")
+	}
+	res, rep, err := c.WriteReport(a, b, format, out)
+	if err != nil {
+		return err
+	}
+	notAudited(c, res, e.stdout)
+	t := rep.Total
+	fmt.Fprintf(e.stdout, "Đã ghi báo cáo %s–%s vào %s: nhận %d (trực tuyến %d, trực tiếp/bưu chính %d, kỳ trước %d); đã giải quyết %d (trước hạn %d, đúng hạn %d, quá hạn %d); đang giải quyết %d (quá hạn %d)\n",
+		rep.From.Format("02/01/2006"), rep.To.Format("02/01/2006"), res.Path, t.Received, t.Online, t.InPerson, t.Carried,
+		t.Settled, t.Early, t.OnTime, t.Late, t.InProgress, t.Overdue)
+	return nil
+}
+
+// reportPeriod reads the period's flags: one of the three forms.
+func reportPeriod(from, to, month, year string) (a, b time.Time, ok bool) {
+	switch {
+	case month != "":
+		m, err := time.ParseInLocation("01/2006", month, dossier.Loc)
+		return m, m.AddDate(0, 1, -1), err == nil
+	case year != "":
+		y, err := time.ParseInLocation("2006", year, dossier.Loc)
+		return y, y.AddDate(1, 0, -1), err == nil
+	}
+	a, okA := dossier.ParseDate(from)
+	b, okB := dossier.ParseDate(to)
+	return a, b, okA && okB
+}

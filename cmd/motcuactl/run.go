@@ -35,6 +35,8 @@ Lệnh:
   user roles -username TÊN -roles …
                                  quản lý tài khoản của đơn vị (quản trị viên)
   passwd                         đổi mật khẩu của chính mình
+  report -from dd/mm/yyyy -to dd/mm/yyyy | -month mm/yyyy | -year yyyy -format pdf|xlsx|csv -o FILE
+                                 báo cáo tình hình, kết quả giải quyết TTHC (lãnh đạo)
   audit [-from dd/mm/yyyy] [-to dd/mm/yyyy] [-person TÊN] [-action …] [-record MÃ]
         [-json | -csv FILE]      nhật ký thao tác (lãnh đạo)
   intake FILE.json               tiếp nhận hồ sơ từ tệp JSON (xem docs/intake.md), in mã hồ sơ
@@ -126,6 +128,7 @@ var commands = []command{
 	{"user", writing, cmdUser},
 	{"passwd", writing, cmdPasswd},
 	{"audit", reading, cmdAudit},
+	{"report", printing, cmdReport},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -1,0 +1,74 @@
+package counter
+
+import (
+	"io"
+	"time"
+
+	"motcua/account"
+	"motcua/dossier"
+	"motcua/forms"
+	"motcua/report"
+)
+
+// Report computes the periodic report for the days [from, to] (README
+// "Reports"): every record received before the period's end is read once.
+func (c *Counter) Report(from, to time.Time) (report.Report, error) {
+	if err := c.mayPrint(account.Reports); err != nil {
+		return report.Report{}, err
+	}
+	if to.Before(from) {
+		return report.Report{}, &UsageError{L("error.report_period")}
+	}
+	b := report.NewBuilder(report.Period{From: from, To: to}, c.store.Catalog(), c.store.Calendar())
+	end := time.Date(to.In(dossier.Loc).Year(), to.In(dossier.Loc).Month(), to.In(dossier.Loc).Day()+1, 0, 0, 0, 0, dossier.Loc)
+	if err := c.store.EachReceivedBefore(end, func(r *dossier.Record) error { b.Add(r); return nil }); err != nil {
+		return report.Report{}, err
+	}
+	if err := c.store.EachGuidance(func(g *dossier.Guidance) error { b.AddGuidance(g); return nil }); err != nil {
+		return report.Report{}, err
+	}
+	return b.Report(c.store.Settings().UnitName), nil
+}
+
+// Report formats.
+const (
+	FormatPDF  = "pdf"
+	FormatXLSX = "xlsx"
+	FormatCSV  = "csv"
+)
+
+// WriteReport computes the report for [from, to] and writes it to out (""
+// for the prints folder) as pdf, xlsx or csv; the export is in the audit.
+func (c *Counter) WriteReport(from, to time.Time, format, out string) (PrintResult, report.Report, error) {
+	rep, err := c.Report(from, to)
+	if err != nil {
+		return PrintResult{}, rep, err
+	}
+	var render func(io.Writer) error
+	switch format {
+	case FormatPDF:
+		now := c.now()
+		render = func(w io.Writer) error { return forms.Report(w, c.unit(), &rep, now) }
+	case FormatXLSX:
+		render = rep.WriteXLSX
+	case FormatCSV:
+		render = rep.WriteCSV
+	default:
+		return PrintResult{}, rep, &UsageError{L("error.report_format", map[string]any{"Format": format})}
+	}
+	if out == "" {
+		name := "bao-cao-" + rep.From.Format("20060102") + "-" + rep.To.Format("20060102") + "." + format
+		if out, err = c.printPath(name); err != nil {
+			return PrintResult{}, rep, err
+		}
+	}
+	if err := writeFile(out, render); err != nil {
+		return PrintResult{}, rep, err
+	}
+	res := PrintResult{Path: out}
+	if !c.store.ReadOnly() {
+		err = c.store.LogLedgerPrint(c.actor(), "report "+format+" "+rep.From.Format("02/01/2006")+"–"+rep.To.Format("02/01/2006"))
+		res.Audited = err == nil
+	}
+	return res, rep, err
+}

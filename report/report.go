@@ -1,0 +1,270 @@
+// Package report computes the periodic report of receiving and settling
+// administrative procedures (Biểu II.06a/VPCP/KSTT, README "Reports") and
+// the indicators a province scores a unit on, from the unit's records:
+// one computation for the supervisor's screen, the PDF, the XLSX, the CSV
+// and motcuactl report.
+package report
+
+import (
+	"sort"
+	"time"
+
+	"motcua/dossier"
+)
+
+// Row is one line of the report: a field of procedures (lĩnh vực), or the
+// unit's total.
+type Row struct {
+	Field string `json:"field"`
+
+	// Received: files of the period (received in it, online or in person
+	// and by post) and files carried over (received before it, still
+	// open at its start).
+	Received int `json:"received"` // Online + InPerson + Carried
+	Online   int `json:"online"`
+	InPerson int `json:"in_person"` // in person and by post
+	Carried  int `json:"carried"`
+
+	// Settled in the period (status 9 or 10 reached in it), against the
+	// legal deadline, by date: early before its date, on time on it, late
+	// after it.
+	Settled int `json:"settled"`
+	Early   int `json:"early"`
+	OnTime  int `json:"on_time"`
+	Late    int `json:"late"`
+
+	// In progress at the end of the period: overdue when the legal
+	// deadline's date is before the period's last day's end.
+	InProgress int `json:"in_progress"`
+	WithinTime int `json:"within_time"`
+	Overdue    int `json:"overdue"`
+
+	// Ended in the period without a result: refused after receipt,
+	// withdrawn by the citizen, stopped. Received = Settled + InProgress
+	// + Ended.
+	Ended int `json:"ended"`
+}
+
+// add counts r into t.
+func (t *Row) add(r Row) {
+	t.Received += r.Received
+	t.Online += r.Online
+	t.InPerson += r.InPerson
+	t.Carried += r.Carried
+	t.Settled += r.Settled
+	t.Early += r.Early
+	t.OnTime += r.OnTime
+	t.Late += r.Late
+	t.InProgress += r.InProgress
+	t.WithinTime += r.WithinTime
+	t.Overdue += r.Overdue
+	t.Ended += r.Ended
+}
+
+// LateFile is a file settled late in the period, or overdue at its end,
+// with what its record says of why (the apology letters' reasons).
+type LateFile struct {
+	Code      string    `json:"code"`
+	Procedure string    `json:"procedure"`
+	Field     string    `json:"field"`
+	Received  time.Time `json:"received"`
+	LegalDue  time.Time `json:"legal_due"`
+	Finished  time.Time `json:"finished,omitzero"` // zero: still open at the period's end
+	DaysLate  int       `json:"days_late"`         // working days after the legal deadline
+	Reason    string    `json:"reason,omitempty"`
+}
+
+// Report is the period's figures.
+type Report struct {
+	Unit     string     `json:"unit"`
+	From     time.Time  `json:"from"` // first day
+	To       time.Time  `json:"to"`   // last day
+	Fields   []Row      `json:"fields"`
+	Total    Row        `json:"total"`
+	Late     []LateFile `json:"late"`
+	Guidance int        `json:"guidance"` // guidance given at the counter in the period (Mẫu 02, 03)
+
+	Indicators Indicators `json:"indicators"`
+}
+
+// Indicators are the figures a province scores a unit on, for the period
+// (README "Reports": each with its definition).
+type Indicators struct {
+	// OnTimeRate: files settled early or on time, over files settled, in
+	// percent (Decision 766/QĐ-TTg, "tỷ lệ hồ sơ giải quyết đúng hạn").
+	OnTimeRate float64 `json:"on_time_rate"`
+	// OnlineShare: files received online over files received in the
+	// period, in percent ("tỷ lệ hồ sơ trực tuyến").
+	OnlineShare float64 `json:"online_share"`
+	// OverdueShare: files in progress and overdue at the period's end,
+	// over files in progress.
+	OverdueShare float64 `json:"overdue_share"`
+}
+
+// Period is the days of a report, inclusive, in Viet Nam time.
+type Period struct{ From, To time.Time }
+
+func (p Period) start() time.Time {
+	y, m, d := p.From.In(dossier.Loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, dossier.Loc)
+}
+
+func (p Period) end() time.Time { // the instant after the last day
+	y, m, d := p.To.In(dossier.Loc).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, dossier.Loc)
+}
+
+// Builder counts records into a report, one at a time (a million need not
+// be held at once).
+type Builder struct {
+	p        Period
+	cat      *dossier.Catalog
+	cal      *dossier.Calendar
+	start    time.Time
+	end      time.Time
+	rows     map[string]*Row
+	late     []LateFile
+	guidance int
+}
+
+// NewBuilder starts a report of the period; the catalogue names each
+// record's field, the calendar counts working days late.
+func NewBuilder(p Period, cat *dossier.Catalog, cal *dossier.Calendar) *Builder {
+	return &Builder{p: p, cat: cat, cal: cal, start: p.start(), end: p.end(), rows: map[string]*Row{}}
+}
+
+// OtherField names the procedures the catalogue does not know.
+const OtherField = "Lĩnh vực khác"
+
+func (b *Builder) field(r *dossier.Record) string {
+	if p, ok := b.cat.Lookup(r.ProcedureCode); ok && p.Field != "" {
+		return p.Field
+	}
+	return OtherField
+}
+
+// ended is when a file ended without a result (refused, withdrawn,
+// stopped), or zero.
+func ended(r *dossier.Record) time.Time {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		switch r.History[i].Type {
+		case dossier.EvRefused, dossier.EvWithdrawn, dossier.EvStopped:
+			return r.History[i].At
+		}
+	}
+	return time.Time{}
+}
+
+func day(t time.Time) time.Time {
+	y, m, d := t.In(dossier.Loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, dossier.Loc)
+}
+
+// Add counts one record: received after the period's end, or closed
+// before its start, it counts nowhere.
+func (b *Builder) Add(r *dossier.Record) {
+	if !r.ReceivedAt.Before(b.end) {
+		return
+	}
+	finished, stop := r.FinishedAt, ended(r)
+	if !finished.IsZero() && finished.Before(b.start) || !stop.IsZero() && stop.Before(b.start) {
+		return // closed before the period
+	}
+	f := b.field(r)
+	row := b.rows[f]
+	if row == nil {
+		row = &Row{Field: f}
+		b.rows[f] = row
+	}
+	switch {
+	case r.ReceivedAt.Before(b.start):
+		row.Carried++
+	case r.Channel == dossier.ChannelOnline:
+		row.Online++
+	default:
+		row.InPerson++
+	}
+	row.Received++
+	due := day(r.LegalDue())
+	switch {
+	case !finished.IsZero() && finished.Before(b.end):
+		row.Settled++
+		switch fd := day(finished); {
+		case fd.Before(due):
+			row.Early++
+		case fd.Equal(due):
+			row.OnTime++
+		default:
+			row.Late++
+			b.late = append(b.late, b.lateFile(r, f, finished))
+		}
+	case !stop.IsZero() && stop.Before(b.end):
+		row.Ended++
+	default:
+		row.InProgress++
+		if due.Before(day(b.end.Add(-time.Nanosecond))) {
+			row.Overdue++
+			b.late = append(b.late, b.lateFile(r, f, time.Time{}))
+		} else {
+			row.WithinTime++
+		}
+	}
+}
+
+// AddGuidance counts guidance given at the counter (Mẫu 02, 03 instead of
+// a receipt) in the period.
+func (b *Builder) AddGuidance(g *dossier.Guidance) {
+	if !g.At.Before(b.start) && g.At.Before(b.end) {
+		b.guidance++
+	}
+}
+
+func (b *Builder) lateFile(r *dossier.Record, field string, finished time.Time) LateFile {
+	lf := LateFile{Code: r.Code, Procedure: r.ProcedureName, Field: field, Received: r.ReceivedAt, LegalDue: r.LegalDue(), Finished: finished}
+	until := finished
+	if until.IsZero() {
+		until = b.end
+	}
+	if b.cal != nil { // working days begun after the legal deadline
+		m := b.cal.Between(r.LegalDue(), until)
+		lf.DaysLate = (m + dossier.MinutesPerWorkingDay - 1) / dossier.MinutesPerWorkingDay
+	}
+	for _, e := range r.History {
+		if e.Type == dossier.EvExtended && e.Reason != "" {
+			if lf.Reason != "" {
+				lf.Reason += "; "
+			}
+			lf.Reason += e.Reason
+		}
+	}
+	return lf
+}
+
+// Report is what was counted: the fields in order of name, the unit's
+// total, the late files (most late first) and the indicators.
+func (b *Builder) Report(unit string) Report {
+	rep := Report{Unit: unit, From: b.start, To: b.end.AddDate(0, 0, -1), Guidance: b.guidance, Late: b.late}
+	for _, r := range b.rows {
+		rep.Fields = append(rep.Fields, *r)
+		rep.Total.add(*r)
+	}
+	sort.Slice(rep.Fields, func(i, j int) bool { return rep.Fields[i].Field < rep.Fields[j].Field })
+	sort.SliceStable(rep.Late, func(i, j int) bool {
+		if rep.Late[i].DaysLate != rep.Late[j].DaysLate {
+			return rep.Late[i].DaysLate > rep.Late[j].DaysLate
+		}
+		return rep.Late[i].Code < rep.Late[j].Code
+	})
+	rep.Total.Field = ""
+	t := rep.Total
+	rep.Indicators = Indicators{OnTimeRate: pct(t.Early+t.OnTime, t.Settled), OnlineShare: pct(t.Online, t.Online+t.InPerson),
+		OverdueShare: pct(t.Overdue, t.InProgress)}
+	return rep
+}
+
+func pct(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n*1000/of) / 10 // one decimal, rounded down
+}
