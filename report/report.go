@@ -185,30 +185,41 @@ func (b *Builder) Add(r *dossier.Record) {
 		row.InPerson++
 	}
 	row.Received++
-	due := day(r.LegalDue())
 	switch {
 	case !finished.IsZero() && finished.Before(b.end):
-		row.Settled++
-		switch fd := day(finished); {
-		case fd.Before(due):
-			row.Early++
-		case fd.Equal(due):
-			row.OnTime++
-		default:
-			row.Late++
-			b.late = append(b.late, b.lateFile(r, f, finished))
-		}
+		b.settled(row, r, f, finished)
 	case !stop.IsZero() && stop.Before(b.end):
 		row.Ended++
 	default:
-		row.InProgress++
-		if due.Before(day(b.end.Add(-time.Nanosecond))) {
-			row.Overdue++
-			b.late = append(b.late, b.lateFile(r, f, time.Time{}))
-		} else {
-			row.WithinTime++
-		}
+		b.open(row, r, f)
 	}
+}
+
+// settled counts a file finished in the period, by the date it finished
+// against its legal deadline's.
+func (b *Builder) settled(row *Row, r *dossier.Record, field string, finished time.Time) {
+	row.Settled++
+	switch fd, due := day(finished), day(r.LegalDue()); {
+	case fd.Before(due):
+		row.Early++
+	case fd.Equal(due):
+		row.OnTime++
+	default:
+		row.Late++
+		b.late = append(b.late, b.lateFile(r, field, finished))
+	}
+}
+
+// open counts a file still in progress at the period's end: overdue when
+// its legal deadline's date is before the period's last day.
+func (b *Builder) open(row *Row, r *dossier.Record, field string) {
+	row.InProgress++
+	if day(r.LegalDue()).Before(day(b.end.Add(-time.Nanosecond))) {
+		row.Overdue++
+		b.late = append(b.late, b.lateFile(r, field, time.Time{}))
+		return
+	}
+	row.WithinTime++
 }
 
 // AddGuidance counts guidance given at the counter (Mẫu 02, 03 instead of

@@ -74,95 +74,123 @@ func (r *Report) IndicatorLines() []Line {
 // cells, totals as SUM formulas, bold two-line header, frozen), the
 // indicators and the late files, one sheet each.
 func (r *Report) WriteXLSX(w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const table, ind, late = "Báo cáo", "Chỉ số", "Hồ sơ quá hạn"
-	if err := f.SetSheetName("Sheet1", table); err != nil {
+	x := &xlsx{f: excelize.NewFile()}
+	defer x.f.Close()
+	if err := x.f.SetSheetName("Sheet1", sheetTable); err != nil {
 		return err
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"},
-		Border: []excelize.Border{{Type: "left", Style: 1}, {Type: "right", Style: 1}, {Type: "top", Style: 1}, {Type: "bottom", Style: 1}}})
-	if err != nil {
+	var err error
+	if x.bold, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return err
 	}
-	cell := func(col, row int) string { c, _ := excelize.CoordinatesToCellName(col, row); return c }
-	set := func(sheet string, col, row int, v any) { _ = f.SetCellValue(sheet, cell(col, row), v) }
+	if x.head, err = x.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"},
+		Border: []excelize.Border{{Type: "left", Style: 1}, {Type: "right", Style: 1}, {Type: "top", Style: 1}, {Type: "bottom", Style: 1}}}); err != nil {
+		return err
+	}
+	x.table(r)
+	for _, sheet := range []func(*Report) error{x.indicators, x.lateFiles} {
+		if err := sheet(r); err != nil {
+			return err
+		}
+	}
+	return x.f.Write(w)
+}
 
-	set(table, 1, 1, r.Title())
-	set(table, 1, 2, r.Unit)
-	// header: row 4 the groups, row 5 the titles
-	set(table, 1, 4, "Lĩnh vực")
-	_ = f.MergeCell(table, cell(1, 4), cell(1, 5))
+const sheetTable, sheetIndicators, sheetLate = "Báo cáo", "Chỉ số", "Hồ sơ quá hạn"
+
+// xlsx is a workbook being written and its styles.
+type xlsx struct {
+	f          *excelize.File
+	bold, head int
+}
+
+func cellName(col, row int) string { c, _ := excelize.CoordinatesToCellName(col, row); return c }
+
+func (x *xlsx) set(sheet string, col, row int, v any) {
+	_ = x.f.SetCellValue(sheet, cellName(col, row), v)
+}
+
+// table is the first sheet: the title, a two-line header (groups over
+// titles), a row per field and the total as SUM formulas.
+func (x *xlsx) table(r *Report) {
+	const sheet = sheetTable
+	x.set(sheet, 1, 1, r.Title())
+	x.set(sheet, 1, 2, r.Unit)
+	x.set(sheet, 1, 4, "Lĩnh vực")
+	_ = x.f.MergeCell(sheet, cellName(1, 4), cellName(1, 5))
 	for i, c := range Columns {
 		col := i + 2
 		switch {
 		case c.Group == "":
-			set(table, col, 4, c.Title)
-			_ = f.MergeCell(table, cell(col, 4), cell(col, 5))
+			x.set(sheet, col, 4, c.Title)
+			_ = x.f.MergeCell(sheet, cellName(col, 4), cellName(col, 5))
 			continue
 		case i == 0 || Columns[i-1].Group != c.Group: // the group's first column
 			end := i
 			for end+1 < len(Columns) && Columns[end+1].Group == c.Group {
 				end++
 			}
-			set(table, col, 4, c.Group)
-			_ = f.MergeCell(table, cell(col, 4), cell(end+2, 4))
+			x.set(sheet, col, 4, c.Group)
+			_ = x.f.MergeCell(sheet, cellName(col, 4), cellName(end+2, 4))
 		}
-		set(table, col, 5, c.Title)
+		x.set(sheet, col, 5, c.Title)
 	}
-	_ = f.SetCellStyle(table, cell(1, 4), cell(len(Columns)+1, 5), bold)
+	_ = x.f.SetCellStyle(sheet, cellName(1, 4), cellName(len(Columns)+1, 5), x.head)
 	rows := r.Rows()
 	for i, row := range rows[:len(rows)-1] {
-		set(table, 1, 6+i, row.Field)
+		x.set(sheet, 1, 6+i, row.Field)
 		for j, c := range Columns {
-			set(table, j+2, 6+i, c.Value(row))
+			x.set(sheet, j+2, 6+i, c.Value(row))
 		}
 	}
 	totalRow := 6 + len(rows) - 1
-	set(table, 1, totalRow, TotalLabel)
+	x.set(sheet, 1, totalRow, TotalLabel)
 	for j, c := range Columns {
 		col := j + 2
 		if totalRow == 6 { // no field: nothing to add up
-			set(table, col, totalRow, c.Value(rows[len(rows)-1]))
+			x.set(sheet, col, totalRow, c.Value(rows[len(rows)-1]))
 			continue
 		}
-		_ = f.SetCellFormula(table, cell(col, totalRow), fmt.Sprintf("SUM(%s:%s)", cell(col, 6), cell(col, totalRow-1)))
+		_ = x.f.SetCellFormula(sheet, cellName(col, totalRow), fmt.Sprintf("SUM(%s:%s)", cellName(col, 6), cellName(col, totalRow-1)))
 	}
-	boldOnly, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	_ = f.SetCellStyle(table, cell(1, totalRow), cell(len(Columns)+1, totalRow), boldOnly)
-	_ = f.SetColWidth(table, "A", "A", 42)
+	_ = x.f.SetCellStyle(sheet, cellName(1, totalRow), cellName(len(Columns)+1, totalRow), x.bold)
+	_ = x.f.SetColWidth(sheet, "A", "A", 42)
 	lastCol, _ := excelize.ColumnNumberToName(len(Columns) + 1)
-	_ = f.SetColWidth(table, "B", lastCol, 13)
-	_ = f.SetPanes(table, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 5, TopLeftCell: "B6", ActivePane: "bottomRight"})
+	_ = x.f.SetColWidth(sheet, "B", lastCol, 13)
+	_ = x.f.SetPanes(sheet, &excelize.Panes{Freeze: true, XSplit: 1, YSplit: 5, TopLeftCell: "B6", ActivePane: "bottomRight"})
+}
 
-	if _, err := f.NewSheet(ind); err != nil {
+func (x *xlsx) indicators(r *Report) error {
+	const sheet = sheetIndicators
+	if _, err := x.f.NewSheet(sheet); err != nil {
 		return err
 	}
-	set(ind, 1, 1, "Chỉ số")
-	set(ind, 2, 1, "Giá trị")
-	_ = f.SetCellStyle(ind, "A1", "B1", boldOnly)
+	x.set(sheet, 1, 1, "Chỉ số")
+	x.set(sheet, 2, 1, "Giá trị")
+	_ = x.f.SetCellStyle(sheet, "A1", "B1", x.bold)
 	for i, l := range r.IndicatorLines() {
-		set(ind, 1, i+2, l.Name)
-		set(ind, 2, i+2, l.Value)
+		x.set(sheet, 1, i+2, l.Name)
+		x.set(sheet, 2, i+2, l.Value)
 	}
-	_ = f.SetColWidth(ind, "A", "A", 70)
+	return x.f.SetColWidth(sheet, "A", "A", 70)
+}
 
-	if _, err := f.NewSheet(late); err != nil {
+func (x *xlsx) lateFiles(r *Report) error {
+	const sheet = sheetLate
+	if _, err := x.f.NewSheet(sheet); err != nil {
 		return err
 	}
 	for i, h := range []string{"Mã hồ sơ", "Thủ tục", "Lĩnh vực", "Tiếp nhận", "Hạn giải quyết", "Hoàn thành", "Số ngày làm việc quá hạn", "Lý do (văn bản xin lỗi)"} {
-		set(late, i+1, 1, h)
+		x.set(sheet, i+1, 1, h)
 	}
-	_ = f.SetCellStyle(late, "A1", "H1", boldOnly)
+	_ = x.f.SetCellStyle(sheet, "A1", "H1", x.bold)
 	for i, l := range r.Late {
 		for j, v := range []any{l.Code, l.Procedure, l.Field, date(l.Received), date(l.LegalDue), date(l.Finished), l.DaysLate, l.Reason} {
-			set(late, j+1, i+2, v)
+			x.set(sheet, j+1, i+2, v)
 		}
 	}
-	_ = f.SetColWidth(late, "A", "A", 28)
-	_ = f.SetColWidth(late, "B", "B", 40)
-	_ = f.SetColWidth(late, "C", "C", 24)
-	_ = f.SetColWidth(late, "H", "H", 40)
-	_ = f.SetPanes(late, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	return f.Write(w)
+	for col, w := range map[string]float64{"A": 28, "B": 40, "C": 24, "H": 40} {
+		_ = x.f.SetColWidth(sheet, col, col, w)
+	}
+	return x.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 }
