@@ -19,7 +19,7 @@ func (c *Counter) Report(from, to time.Time) (report.Report, error) {
 	if to.Before(from) {
 		return report.Report{}, &UsageError{L("error.report_period")}
 	}
-	b := report.NewBuilder(report.Period{From: from, To: to}, c.store.Catalog(), c.store.Calendar())
+	b := report.NewBuilder(report.Period{From: from, To: to, Now: c.now()}, c.store.Catalog())
 	end := time.Date(to.In(dossier.Loc).Year(), to.In(dossier.Loc).Month(), to.In(dossier.Loc).Day()+1, 0, 0, 0, 0, dossier.Loc)
 	if err := c.store.EachReceivedBefore(end, func(r *dossier.Record) error { b.Add(r); return nil }); err != nil {
 		return report.Report{}, err

@@ -63,7 +63,7 @@ func Report(w io.Writer, u Unit, rep *report.Report, now time.Time) error {
 			late = append(late, []string{strconv.Itoa(i + 1), l.Code, l.Procedure, day(l.LegalDue), orDots(day(l.Finished)), strconv.Itoa(l.DaysLate), l.Reason})
 		}
 		d.table([]column{{"STT", 0.8, "C"}, {"Mã hồ sơ", 4.6, "L"}, {"Thủ tục", 5, "L"}, {"Hạn giải quyết", 2, "C"}, {"Hoàn thành", 2, "C"},
-			{"Số ngày làm việc quá hạn", 2, "C"}, {"Lý do (văn bản xin lỗi)", 5, "L"}}, late, 9)
+			{"Số ngày quá hạn", 2, "C"}, {"Lý do (văn bản xin lỗi)", 5, "L"}}, late, 9)
 	}
 	d.signatures(signer{role: "NGƯỜI LẬP BÁO CÁO"}, signer{role: "LÃNH ĐẠO ĐƠN VỊ", note: "(Ký, ghi rõ họ tên, đóng dấu)", name: u.SignerName})
 	return d.output(w)

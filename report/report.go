@@ -70,7 +70,7 @@ type LateFile struct {
 	Received  time.Time `json:"received"`
 	LegalDue  time.Time `json:"legal_due"`
 	Finished  time.Time `json:"finished,omitzero"` // zero: still open at the period's end
-	DaysLate  int       `json:"days_late"`         // working days after the legal deadline
+	DaysLate  int       `json:"days_late"`         // days from the legal deadline's date to the finish's (or to today's, or the period's end)
 	Reason    string    `json:"reason,omitempty"`
 }
 
@@ -101,8 +101,10 @@ type Indicators struct {
 	OverdueShare float64 `json:"overdue_share"`
 }
 
-// Period is the days of a report, inclusive, in Viet Nam time.
-type Period struct{ From, To time.Time }
+// Period is the days of a report, inclusive, in Viet Nam time. Now, when
+// set and before the period's end, is where a period not over yet stops:
+// files open now are overdue or within time as of today.
+type Period struct{ From, To, Now time.Time }
 
 func (p Period) start() time.Time {
 	y, m, d := p.From.In(dossier.Loc).Date()
@@ -119,18 +121,23 @@ func (p Period) end() time.Time { // the instant after the last day
 type Builder struct {
 	p        Period
 	cat      *dossier.Catalog
-	cal      *dossier.Calendar
 	start    time.Time
 	end      time.Time
+	asOf     time.Time // the period's end, or now if it is not over
 	rows     map[string]*Row
 	late     []LateFile
 	guidance int
 }
 
 // NewBuilder starts a report of the period; the catalogue names each
-// record's field, the calendar counts working days late.
-func NewBuilder(p Period, cat *dossier.Catalog, cal *dossier.Calendar) *Builder {
-	return &Builder{p: p, cat: cat, cal: cal, start: p.start(), end: p.end(), rows: map[string]*Row{}}
+// record's field.
+func NewBuilder(p Period, cat *dossier.Catalog) *Builder {
+	b := &Builder{p: p, cat: cat, start: p.start(), end: p.end(), rows: map[string]*Row{}}
+	b.asOf = b.end
+	if !p.Now.IsZero() && p.Now.Before(b.end) {
+		b.asOf = p.Now
+	}
+	return b
 }
 
 // OtherField names the procedures the catalogue does not know.
@@ -214,7 +221,7 @@ func (b *Builder) settled(row *Row, r *dossier.Record, field string, finished ti
 // its legal deadline's date is before the period's last day.
 func (b *Builder) open(row *Row, r *dossier.Record, field string) {
 	row.InProgress++
-	if day(r.LegalDue()).Before(day(b.end.Add(-time.Nanosecond))) {
+	if day(r.LegalDue()).Before(day(b.asOf.Add(-time.Nanosecond))) {
 		row.Overdue++
 		b.late = append(b.late, b.lateFile(r, field, time.Time{}))
 		return
@@ -234,12 +241,12 @@ func (b *Builder) lateFile(r *dossier.Record, field string, finished time.Time) 
 	lf := LateFile{Code: r.Code, Procedure: r.ProcedureName, Field: field, Received: r.ReceivedAt, LegalDue: r.LegalDue(), Finished: finished}
 	until := finished
 	if until.IsZero() {
-		until = b.end
+		until = b.asOf
 	}
-	if b.cal != nil { // working days begun after the legal deadline
-		m := b.cal.Between(r.LegalDue(), until)
-		lf.DaysLate = (m + dossier.MinutesPerWorkingDay - 1) / dossier.MinutesPerWorkingDay
+	if until == b.asOf { // still open: counted to the last day
+		until = until.Add(-time.Nanosecond)
 	}
+	lf.DaysLate = int(day(until).Sub(day(r.LegalDue())).Hours()+12) / 24 // whole days (12 h absorbs no DST: Viet Nam has none)
 	for _, e := range r.History {
 		if e.Type == dossier.EvExtended && e.Reason != "" {
 			if lf.Reason != "" {

@@ -88,11 +88,7 @@ func TestMarchReportByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cal, err := dossier.ParseCalendar(assets.Calendar)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := NewBuilder(Period{From: at("01/03/2026 00:00"), To: at("31/03/2026 00:00")}, cat, cal)
+	b := NewBuilder(Period{From: at("01/03/2026 00:00"), To: at("31/03/2026 00:00")}, cat)
 	want := map[string]*Row{}
 	var wantLate int
 	n := 0
@@ -171,7 +167,10 @@ func TestMarchReportByHand(t *testing.T) {
 	for _, l := range rep.Late {
 		apology = apology || l.Reason == "Chờ xác minh của công an"
 		if l.DaysLate < 1 {
-			t.Errorf("%s is late by %d working days", l.Code, l.DaysLate)
+			t.Errorf("%s is late by %d days", l.Code, l.DaysLate)
+		}
+		if l.Procedure == "late by post" && l.DaysLate != 1 || l.Procedure == "carried, overdue" && l.DaysLate != 26 {
+			t.Errorf("%s (%s): %d days late", l.Code, l.Procedure, l.DaysLate)
 		}
 	}
 	if !apology {
@@ -181,5 +180,21 @@ func TestMarchReportByHand(t *testing.T) {
 	// received in the period 16, 5 of them online: 31.25 %, shown 31.2
 	if rep.Indicators.OnTimeRate != 80 || rep.Indicators.OnlineShare != 31.2 {
 		t.Errorf("indicators %+v", rep.Indicators)
+	}
+}
+
+// TestPeriodNotOver: in a period that has not ended, a file open today is
+// overdue only if its deadline's date has passed today, not the period's
+// end.
+func TestPeriodNotOver(t *testing.T) {
+	cat, _ := dossier.ParseCatalog(assets.Catalog)
+	b := NewBuilder(Period{From: at("01/03/2026 00:00"), To: at("31/03/2026 00:00"), Now: at("20/03/2026 10:00")}, cat)
+	for i, due := range []string{"19/03/2026 17:00", "20/03/2026 17:00", "30/03/2026 17:00"} {
+		c := fixtureCase{name: due, channel: dossier.ChannelInPerson, received: "10/03/2026 09:00", legal: due}
+		b.Add(c.record(i, "1.001193"))
+	}
+	rep := b.Report("x")
+	if rep.Total.Overdue != 1 || rep.Total.WithinTime != 2 || len(rep.Late) != 1 || rep.Late[0].DaysLate != 1 {
+		t.Fatalf("as of 20/03: %+v, late %+v", rep.Total, rep.Late)
 	}
 }

@@ -48,7 +48,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		_ = cw.Write([]string{ind.Name, ind.Value})
 	}
 	_ = cw.Write(nil)
-	_ = cw.Write([]string{"ma_ho_so", "thu_tuc", "linh_vuc", "tiep_nhan", "han_giai_quyet", "hoan_thanh", "so_ngay_lam_viec_qua_han", "ly_do"})
+	_ = cw.Write([]string{"ma_ho_so", "thu_tuc", "linh_vuc", "tiep_nhan", "han_giai_quyet", "hoan_thanh", "so_ngay_qua_han", "ly_do"})
 	for _, l := range r.Late {
 		_ = cw.Write([]string{l.Code, l.Procedure, l.Field, date(l.Received), date(l.LegalDue), date(l.Finished), strconv.Itoa(l.DaysLate), l.Reason})
 	}
@@ -180,7 +180,7 @@ func (x *xlsx) lateFiles(r *Report) error {
 	if _, err := x.f.NewSheet(sheet); err != nil {
 		return err
 	}
-	for i, h := range []string{"Mã hồ sơ", "Thủ tục", "Lĩnh vực", "Tiếp nhận", "Hạn giải quyết", "Hoàn thành", "Số ngày làm việc quá hạn", "Lý do (văn bản xin lỗi)"} {
+	for i, h := range []string{"Mã hồ sơ", "Thủ tục", "Lĩnh vực", "Tiếp nhận", "Hạn giải quyết", "Hoàn thành", "Số ngày quá hạn", "Lý do (văn bản xin lỗi)"} {
 		x.set(sheet, i+1, 1, h)
 	}
 	_ = x.f.SetCellStyle(sheet, "A1", "H1", x.bold)
