@@ -7,6 +7,7 @@ package app
 
 import (
 	"image/color"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +20,7 @@ import (
 
 	"motcua/account"
 	"motcua/counter"
+	"motcua/dossier"
 	mcsync "motcua/sync"
 )
 
@@ -128,9 +130,13 @@ func (u *UI) build() {
 	u.win.SetMainMenu(u.menu())
 	u.status.refresh()
 	u.lastActive = u.now()
-	if u.win.Canvas().Overlays().Top() == nil {
+	switch {
+	case ws.desk && !ws.shown: // a supervisor's first screen is the overview
+		u.tabs.SelectIndex(3)
+	case u.win.Canvas().Overlays().Top() == nil:
 		u.intake.focus()
 	}
+	ws.shown = true
 }
 
 // newWorkspace builds a person's screens, with the tabs their roles use.
@@ -149,7 +155,10 @@ func (u *UI) newWorkspace(user *counter.Session) *workspace {
 		container.NewTabItemWithIcon(lang.L("tab.records"), theme.ListIcon(), ws.records.content),
 		container.NewTabItemWithIcon(lang.L("tab.sync"), theme.ViewRefreshIcon(), ws.syncView.content),
 	)
+	var overview *overviewScreen
 	if user.May(account.Reports) {
+		overview = newOverviewScreen(u)
+		ws.tabs.Append(container.NewTabItemWithIcon(lang.L("tab.overview"), theme.HomeIcon(), overview.content))
 		ws.tabs.Append(container.NewTabItemWithIcon(lang.L("tab.audit"), theme.HistoryIcon(), newAuditScreen(u).content))
 	}
 	if user.May(account.Accounts) {
@@ -159,13 +168,16 @@ func (u *UI) newWorkspace(user *counter.Session) *workspace {
 		ws.tabs.Append(container.NewTabItemWithIcon(lang.L("tab.settings"), theme.SettingsIcon(), newSetupScreen(u, false).content))
 	}
 	ws.tabs.OnSelected = func(t *container.TabItem) {
-		switch t.Content {
-		case ws.records.content:
+		switch {
+		case t.Content == ws.records.content:
 			ws.records.reload()
-		case ws.syncView.content:
+		case t.Content == ws.syncView.content:
 			ws.syncView.refresh()
+		case overview != nil && t.Content == overview.content:
+			overview.reload()
 		}
 	}
+	ws.desk = overview != nil && !slices.Contains(user.Roles, dossier.RoleClerk)
 	ws.content = container.NewBorder(nil, ws.status.content, nil, nil, ws.tabs)
 	return ws
 }

@@ -31,6 +31,8 @@ type workspace struct {
 	status   *statusBar
 	content  fyne.CanvasObject
 	overlays []fyne.CanvasObject // dialogs open when the screen was locked
+	desk     bool                // a supervisor who is no clerk: the overview comes first
+	shown    bool                // shown once already
 }
 
 // shortcutLock locks the screen (Ctrl+L opens the records list).

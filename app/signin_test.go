@@ -332,3 +332,40 @@ func TestFormFollowsTab(t *testing.T) {
 		t.Fatalf("Ctrl+N: offset %v, focus %T", in.scroll.Offset, c.Focused())
 	}
 }
+
+// TestSupervisorsDesk: a supervisor who is no clerk lands on the overview;
+// an overdue file is on the board and opens when clicked.
+func TestSupervisorsDesk(t *testing.T) {
+	u, _ := newTestUI(t)
+	c := u.ctr
+	old := dossier.Intake{ProcedureCode: "1.004873", FilerIsOwner: true, ReceivedAt: time.Date(2026, 2, 2, 9, 0, 0, 0, dossier.Loc),
+		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Nguyễn Văn Quá Hạn", IDNumber: "046090001234"}}
+	r, err := c.Intake(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addPerson(t, c, "hoa", "Trần Thị Hoa", "Hoa-chọn-2026", dossier.RoleSupervisor)
+	u.rebuild()
+	if u.tabs.Selected() != tabNamed(u, "tab.overview") {
+		t.Fatalf("a supervisor lands on %q", u.tabs.Selected().Text)
+	}
+	ov := newOverviewScreen(u)
+	ov.reload()
+	pump(t, u, func() bool { return len(ov.data.Overdue) > 0 })
+	if ov.data.Overdue[0].Record.Code != r.Code || !strings.Contains(ov.overdueLine(ov.data.Overdue[0]), "Nguyễn Văn Quá Hạn") {
+		t.Fatalf("overdue board: %+v", ov.data.Overdue)
+	}
+	if !strings.Contains(ov.heading.Text, "1") {
+		t.Fatalf("heading %q", ov.heading.Text)
+	}
+	ov.overdue.Select(0)
+	if u.tabs.SelectedIndex() != 1 || u.records.search.Text != r.Code {
+		t.Fatal("clicking the overdue file did not open it")
+	}
+	// the period's report, written from the desk
+	ov.period.SetSelectedIndex(4)
+	ov.from.SetText("01/02/2026")
+	ov.to.SetText("28/02/2026")
+	ov.write(counter.FormatCSV)
+	pump(t, u, func() bool { return strings.Contains(u.status.msg.Text, ".csv") })
+}

@@ -229,7 +229,10 @@ func (c *Counter) Kick() {
 }
 
 // SetClock replaces the clock (tests).
-func (c *Counter) SetClock(now func() time.Time) { c.now = now }
+func (c *Counter) SetClock(now func() time.Time) {
+	c.now = now
+	c.store.SetClock(now)
+}
 
 // Settings are the unit's and counter's settings.
 func (c *Counter) Settings() storage.Settings { return c.store.Settings() }

@@ -79,6 +79,10 @@ type Store struct {
 	noChain bool
 }
 
+// SetClock replaces the store's clock (tests, and a counter whose clock
+// tests replace: the times events and audit entries carry).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
 // Settings are the counter's identity and preferences, kept in meta.
 type Settings struct {
 	UnitName string `json:"unit_name"`

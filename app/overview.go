@@ -1,0 +1,175 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/counter"
+	"motcua/dossier"
+)
+
+// overviewScreen is the supervisor's desk: today's and this week's
+// figures, the overdue board, the results waiting to be collected, and
+// the periodic report for a chosen period.
+type overviewScreen struct {
+	u        *UI
+	figures  *fyne.Container
+	overdue  *widget.List
+	waiting  *widget.List
+	heading  *widget.Label
+	waitHead *widget.Label
+	period   *widget.Select
+	from, to *widget.Entry
+	data     counter.Overview
+	content  fyne.CanvasObject
+}
+
+func newOverviewScreen(u *UI) *overviewScreen {
+	s := &overviewScreen{u: u, figures: container.NewGridWithColumns(3), heading: widget.NewLabel(""), waitHead: widget.NewLabel("")}
+	s.heading.TextStyle.Bold, s.waitHead.TextStyle.Bold = true, true
+	s.overdue = widget.NewList(func() int { return len(s.data.Overdue) }, func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(s.overdueLine(s.data.Overdue[i]))
+		})
+	s.overdue.OnSelected = func(i widget.ListItemID) {
+		s.overdue.UnselectAll()
+		s.u.records.openCode(s.data.Overdue[i].Record.Code)
+	}
+	s.waiting = widget.NewList(func() int { return len(s.data.Waiting) }, func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(s.waitingLine(s.data.Waiting[i]))
+		})
+	s.waiting.OnSelected = func(i widget.ListItemID) {
+		s.waiting.UnselectAll()
+		s.u.records.openCode(s.data.Waiting[i].Code)
+	}
+	refresh := widget.NewButtonWithIcon(lang.L("overview.refresh"), theme.ViewRefreshIcon(), s.reload)
+	top := container.NewBorder(nil, nil, nil, refresh, s.figures)
+	boards := container.NewGridWithColumns(2,
+		container.NewBorder(s.heading, nil, nil, nil, s.overdue),
+		container.NewBorder(s.waitHead, nil, nil, nil, s.waiting))
+	s.content = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), s.reportBar(), nil, nil, boards)
+	return s
+}
+
+// reportBar chooses a period and writes its report as PDF, XLSX or CSV.
+func (s *overviewScreen) reportBar() fyne.CanvasObject {
+	s.from, s.to = widget.NewEntry(), widget.NewEntry()
+	s.from.SetPlaceHolder("dd/mm/yyyy")
+	s.to.SetPlaceHolder("dd/mm/yyyy")
+	choices := []string{lang.L("overview.this_month"), lang.L("overview.last_month"), lang.L("overview.this_quarter"), lang.L("overview.this_year"), lang.L("overview.custom")}
+	s.period = widget.NewSelect(choices, func(string) { s.fillPeriod() })
+	s.period.SetSelectedIndex(0)
+	button := func(label, format string) *widget.Button {
+		return widget.NewButtonWithIcon(label, theme.DocumentSaveIcon(), func() { s.write(format) })
+	}
+	return container.NewVBox(widget.NewSeparator(), container.NewHBox(widget.NewLabel(lang.L("overview.report")), s.period, s.from, widget.NewLabel("–"), s.to,
+		button("PDF", counter.FormatPDF), button("XLSX", counter.FormatXLSX), button("CSV", counter.FormatCSV)))
+}
+
+// fillPeriod puts the chosen period's days in the boxes.
+func (s *overviewScreen) fillPeriod() {
+	now := s.u.now().In(dossier.Loc)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, dossier.Loc)
+	var a, b time.Time
+	switch s.period.SelectedIndex() {
+	case 0:
+		a, b = month, month.AddDate(0, 1, -1)
+	case 1:
+		a, b = month.AddDate(0, -1, 0), month.AddDate(0, 0, -1)
+	case 2:
+		q := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, dossier.Loc)
+		a, b = q, q.AddDate(0, 3, -1)
+	case 3:
+		a = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, dossier.Loc)
+		b = a.AddDate(1, 0, -1)
+	default:
+		return // the person types the days
+	}
+	s.from.SetText(a.Format("02/01/2006"))
+	s.to.SetText(b.Format("02/01/2006"))
+}
+
+// write renders the report off the window's thread and sends a PDF to the
+// printer (or viewer); a workbook or CSV is kept in the prints folder.
+func (s *overviewScreen) write(format string) {
+	a, okA := dossier.ParseDate(s.from.Text)
+	b, okB := dossier.ParseDate(s.to.Text)
+	if !okA || !okB {
+		s.u.showError(errors.New(lang.L("overview.bad_period")))
+		return
+	}
+	u := s.u
+	go func() {
+		res, _, err := u.ctr.WriteReport(a, b, format, "")
+		u.do(func() {
+			switch {
+			case err != nil:
+				u.showError(errors.New(counter.Explain(err)))
+			case format == counter.FormatPDF:
+				u.inBackground(func() (string, string, error) { return res.Path, lang.L("overview.printed"), nil })
+			default:
+				u.status.notify(lang.L("overview.saved", map[string]any{"Path": res.Path}))
+			}
+		})
+	}()
+}
+
+// reload reads the overview off the window's thread.
+func (s *overviewScreen) reload() {
+	u := s.u
+	go func() {
+		ov, err := u.ctr.Overview()
+		u.do(func() {
+			if err != nil {
+				s.heading.SetText(counter.Explain(err))
+				return
+			}
+			s.show(ov)
+		})
+	}()
+}
+
+func (s *overviewScreen) show(ov counter.Overview) {
+	s.data = ov
+	s.figures.RemoveAll()
+	row := func(label string, today, week string) {
+		l := widget.NewLabel(label)
+		s.figures.Add(l)
+		s.figures.Add(widget.NewLabelWithStyle(today, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+		s.figures.Add(widget.NewLabelWithStyle(week, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+	}
+	n := strconv.Itoa
+	s.figures.Add(widget.NewLabel(""))
+	s.figures.Add(widget.NewLabelWithStyle(lang.L("overview.today"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+	s.figures.Add(widget.NewLabelWithStyle(lang.L("overview.week"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+	t, w := ov.Today, ov.Week
+	row(lang.L("overview.received"), fmt.Sprintf("%d (%d / %d)", t.Online+t.InPerson, t.Online, t.InPerson), fmt.Sprintf("%d (%d / %d)", w.Online+w.InPerson, w.Online, w.InPerson))
+	row(lang.L("overview.settled"), fmt.Sprintf("%d (%d %s)", t.Settled, t.Late, lang.L("overview.late")), fmt.Sprintf("%d (%d %s)", w.Settled, w.Late, lang.L("overview.late")))
+	row(lang.L("overview.guided"), n(ov.GuidanceToday), n(ov.GuidanceWeek))
+	row(lang.L("overview.now"), lang.L("overview.now_line", map[string]any{"Due": ov.DueToday, "Overdue": len(ov.Overdue), "Paused": ov.Paused}), "")
+	s.heading.SetText(lang.L("overview.overdue", map[string]any{"N": len(ov.Overdue)}))
+	s.waitHead.SetText(lang.L("overview.waiting", map[string]any{"N": len(ov.Waiting), "Fee": dossier.Thousands(ov.WaitingFee)}))
+	s.overdue.Refresh()
+	s.waiting.Refresh()
+}
+
+func (s *overviewScreen) overdueLine(f counter.OverdueFile) string {
+	r := f.Record
+	return lang.L("overview.overdue_line", map[string]any{"Days": f.DaysLate, "Code": shortCode(r.Code, r.UnitCode), "Procedure": r.ProcedureName,
+		"Owner": r.Owner.Name, "Clerk": r.Clerk, "Status": statusLabel(r.Status)})
+}
+
+func (s *overviewScreen) waitingLine(r *dossier.Record) string {
+	days := int(s.data.Now.Sub(r.FinishedAt).Hours() / 24)
+	return lang.L("overview.waiting_line", map[string]any{"Days": days, "Code": shortCode(r.Code, r.UnitCode), "Owner": r.Owner.Name,
+		"Fee": dossier.Thousands(max(0, r.Fee-r.FeePaid))})
+}

@@ -1,0 +1,97 @@
+package counter
+
+import (
+	"sort"
+	"time"
+
+	"motcua/account"
+	"motcua/dossier"
+	"motcua/report"
+)
+
+// OverviewLookback is how far back the supervisor's overview reads files:
+// a file open for longer is rare and the periodic report, which reads
+// everything, still counts it.
+const OverviewLookback = 366 * 24 * time.Hour
+
+// Overview is the supervisor's first screen: today's and this week's
+// figures (counted as the report counts them), the overdue board and the
+// files whose result waits to be collected.
+type Overview struct {
+	Now           time.Time
+	Today, Week   report.Row
+	GuidanceToday int
+	GuidanceWeek  int
+	DueToday      int // open files whose appointment is today
+	Paused        int // waiting for a supplement or a payment
+	Overdue       []OverdueFile
+	Waiting       []*dossier.Record // result ready, not collected: longest waiting first
+	WaitingFee    int64             // fees still to collect on them
+}
+
+// OverdueFile is an open file past its legal deadline.
+type OverdueFile struct {
+	Record   *dossier.Record
+	DaysLate int
+}
+
+// weekStart is the Monday of t's week.
+func weekStart(t time.Time) time.Time {
+	t = t.In(dossier.Loc)
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, dossier.Loc)
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+}
+
+// Overview reads the last year's files once (supervisor).
+func (c *Counter) Overview() (Overview, error) {
+	if err := c.require(account.Reports); err != nil {
+		return Overview{}, err
+	}
+	now := c.now().In(dossier.Loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, dossier.Loc)
+	cat := c.store.Catalog()
+	day := report.NewBuilder(report.Period{From: today, To: today, Now: now}, cat)
+	week := report.NewBuilder(report.Period{From: weekStart(now), To: today, Now: now}, cat)
+	ov := Overview{Now: now}
+	err := c.store.EachReceivedBetween(now.Add(-OverviewLookback), today.AddDate(0, 0, 1), func(r *dossier.Record) error {
+		day.Add(r)
+		week.Add(r)
+		ov.note(r, now, today)
+		return nil
+	})
+	if err != nil {
+		return Overview{}, err
+	}
+	err = c.store.EachGuidance(func(g *dossier.Guidance) error {
+		day.AddGuidance(g)
+		week.AddGuidance(g)
+		return nil
+	})
+	if err != nil {
+		return Overview{}, err
+	}
+	d, w := day.Report(""), week.Report("")
+	ov.Today, ov.Week, ov.GuidanceToday, ov.GuidanceWeek = d.Total, w.Total, d.Guidance, w.Guidance
+	sort.SliceStable(ov.Overdue, func(i, j int) bool { return ov.Overdue[i].DaysLate > ov.Overdue[j].DaysLate })
+	sort.SliceStable(ov.Waiting, func(i, j int) bool { return ov.Waiting[i].FinishedAt.Before(ov.Waiting[j].FinishedAt) })
+	return ov, nil
+}
+
+// note puts an open or waiting file where the overview shows it.
+func (ov *Overview) note(r *dossier.Record, now, today time.Time) {
+	switch {
+	case r.Status == dossier.StatusDone:
+		ov.Waiting = append(ov.Waiting, r)
+		ov.WaitingFee += max(0, r.Fee-r.FeePaid)
+	case !r.Status.Open():
+	case r.Paused():
+		ov.Paused++
+	case r.LegalDue().Before(now):
+		due := r.LegalDue().In(dossier.Loc)
+		d := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, dossier.Loc)
+		ov.Overdue = append(ov.Overdue, OverdueFile{Record: r, DaysLate: max(1, int(today.Sub(d).Hours()+12)/24)})
+	}
+	if r.Status.Open() && r.DueAt.In(dossier.Loc).Format("20060102") == today.Format("20060102") {
+		ov.DueToday++
+	}
+}

@@ -1,0 +1,60 @@
+package counter
+
+import (
+	"testing"
+	"time"
+
+	"motcua/dossier"
+)
+
+// TestOverview: today's and this week's figures, the overdue board (most
+// late first) and the results waiting to be collected, on a fixed clock.
+func TestOverview(t *testing.T) {
+	c := openTest(t, Options{})
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, dossier.Loc) // a Thursday
+	in := func(received time.Time, ch dossier.Channel) *dossier.Record {
+		t.Helper()
+		c.SetClock(func() time.Time { return received })
+		x := intake
+		x.ReceivedAt, x.Channel = received, ch
+		r, err := c.Intake(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	act := func(r *dossier.Record, at time.Time, ev dossier.EventType) *dossier.Record {
+		t.Helper()
+		c.SetClock(func() time.Time { return at })
+		r, err := c.Act(ActionRequest{Code: r.Code, Event: ev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// 1.004873 takes 3 working days
+	old1 := in(time.Date(2026, 2, 2, 9, 0, 0, 0, dossier.Loc), dossier.ChannelInPerson) // overdue since February
+	old2 := in(time.Date(2026, 3, 2, 9, 0, 0, 0, dossier.Loc), dossier.ChannelInPerson) // overdue since 5/3
+	done := in(time.Date(2026, 3, 9, 9, 0, 0, 0, dossier.Loc), dossier.ChannelOnline)   // this week, ready today
+	in(time.Date(2026, 3, 12, 8, 0, 0, 0, dossier.Loc), dossier.ChannelOnline)          // today
+	in(time.Date(2026, 3, 12, 9, 0, 0, 0, dossier.Loc), dossier.ChannelInPerson)        // today
+	done = act(done, now.Add(-time.Hour), dossier.EvProcessing)
+	act(done, now.Add(-time.Minute), dossier.EvResultReady)
+	c.SetClock(func() time.Time { return now })
+	ov, err := c.Overview()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ov.Today.Online != 1 || ov.Today.InPerson != 1 || ov.Today.Settled != 1 {
+		t.Errorf("today: %+v", ov.Today)
+	}
+	if ov.Week.Online != 2 || ov.Week.InPerson != 1 || ov.Week.Settled != 1 || ov.Week.Carried != 2 {
+		t.Errorf("this week: %+v", ov.Week)
+	}
+	if len(ov.Overdue) != 2 || ov.Overdue[0].Record.Code != old1.Code || ov.Overdue[1].Record.Code != old2.Code || ov.Overdue[0].DaysLate <= ov.Overdue[1].DaysLate {
+		t.Errorf("overdue board: %+v", ov.Overdue)
+	}
+	if len(ov.Waiting) != 1 || ov.Waiting[0].Code != done.Code {
+		t.Errorf("waiting: %+v", ov.Waiting)
+	}
+}
