@@ -71,7 +71,10 @@ func (s *overviewScreen) reportBar() fyne.CanvasObject {
 	button := func(label, format string) *widget.Button {
 		return widget.NewButtonWithIcon(label, theme.DocumentSaveIcon(), func() { s.write(format) })
 	}
-	return container.NewVBox(widget.NewSeparator(), container.NewHBox(widget.NewLabel(lang.L("overview.report")), s.period, s.from, widget.NewLabel("–"), s.to,
+	day := func(e *widget.Entry) fyne.CanvasObject { // wide enough for dd/mm/yyyy
+		return container.NewGridWrap(fyne.NewSize(130, e.MinSize().Height), e)
+	}
+	return container.NewVBox(widget.NewSeparator(), container.NewHBox(widget.NewLabel(lang.L("overview.report")), s.period, day(s.from), widget.NewLabel("–"), day(s.to),
 		button("PDF", counter.FormatPDF), button("XLSX", counter.FormatXLSX), button("CSV", counter.FormatCSV)))
 }
 
