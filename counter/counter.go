@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	gosync "sync"
@@ -202,8 +203,28 @@ func (c *Counter) StartSync() {
 	c.cancel, c.done = cancel, make(chan struct{})
 	go func(done chan struct{}) {
 		defer close(done)
+		var wg gosync.WaitGroup
+		wg.Go(func() { c.fillFacts(ctx) })
 		e.Run(ctx)
+		wg.Wait()
 	}(c.done)
+}
+
+// fillFacts gives, in the background, the records from before the report
+// facts were kept their facts (storage.FillFacts), a thousand at a time.
+func (c *Counter) fillFacts(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, done, err := c.store.FillFacts(1000)
+		if err != nil || done {
+			if err != nil {
+				slog.Warn("report facts", "err", err)
+			}
+			return
+		}
+		if n > 0 {
+			slog.Info("report facts filled", "records", n)
+		}
+	}
 }
 
 // StopSync stops the background engine and waits for it to end.

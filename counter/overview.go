@@ -1,6 +1,7 @@
 package counter
 
 import (
+	"errors"
 	"sort"
 	"time"
 
@@ -53,11 +54,13 @@ func (c *Counter) Overview() (Overview, error) {
 	day := report.NewBuilder(report.Period{From: today, To: today, Now: now}, cat)
 	week := report.NewBuilder(report.Period{From: weekStart(now), To: today, Now: now}, cat)
 	ov := Overview{Now: now}
-	err := c.store.EachReceivedBetween(now.Add(-OverviewLookback), today.AddDate(0, 0, 1), func(r *dossier.Record) error {
-		day.Add(r)
-		week.Add(r)
-		ov.note(r, now, today)
-		return nil
+	err := c.store.EachFileBetween(now.Add(-OverviewLookback), today.AddDate(0, 0, 1), func(f report.File, full func() (*dossier.Record, error)) error {
+		day.AddFile(f, full)
+		week.AddFile(f, full)
+		if err := errors.Join(day.Err(), week.Err()); err != nil {
+			return err
+		}
+		return ov.note(f, full, now, today)
 	})
 	if err != nil {
 		return Overview{}, err
@@ -77,21 +80,31 @@ func (c *Counter) Overview() (Overview, error) {
 	return ov, nil
 }
 
-// note puts an open or waiting file where the overview shows it.
-func (ov *Overview) note(r *dossier.Record, now, today time.Time) {
+// note puts an open or waiting file where the overview shows it; full
+// reads its record for the lists.
+func (ov *Overview) note(f report.File, full func() (*dossier.Record, error), now, today time.Time) error {
+	if f.Status.Open() && f.Due.In(dossier.Loc).Format("20060102") == today.Format("20060102") {
+		ov.DueToday++
+	}
 	switch {
-	case r.Status == dossier.StatusDone:
+	case f.Status == dossier.StatusDone:
+		r, err := full()
+		if err != nil {
+			return err
+		}
 		ov.Waiting = append(ov.Waiting, r)
 		ov.WaitingFee += max(0, r.Fee-r.FeePaid)
-	case !r.Status.Open():
-	case r.Paused():
+	case !f.Status.Open():
+	case f.Paused:
 		ov.Paused++
-	case r.LegalDue().Before(now):
-		due := r.LegalDue().In(dossier.Loc)
+	case f.LegalDue.Before(now):
+		r, err := full()
+		if err != nil {
+			return err
+		}
+		due := f.LegalDue.In(dossier.Loc)
 		d := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, dossier.Loc)
 		ov.Overdue = append(ov.Overdue, OverdueFile{Record: r, DaysLate: max(1, int(today.Sub(d).Hours()+12)/24)})
 	}
-	if r.Status.Open() && r.DueAt.In(dossier.Loc).Format("20060102") == today.Format("20060102") {
-		ov.DueToday++
-	}
+	return nil
 }

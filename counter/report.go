@@ -21,7 +21,11 @@ func (c *Counter) Report(from, to time.Time) (report.Report, error) {
 	}
 	b := report.NewBuilder(report.Period{From: from, To: to, Now: c.now()}, c.store.Catalog())
 	end := time.Date(to.In(dossier.Loc).Year(), to.In(dossier.Loc).Month(), to.In(dossier.Loc).Day()+1, 0, 0, 0, 0, dossier.Loc)
-	if err := c.store.EachReceivedBefore(end, func(r *dossier.Record) error { b.Add(r); return nil }); err != nil {
+	err := c.store.EachFileBetween(time.Time{}, end, func(f report.File, full func() (*dossier.Record, error)) error {
+		b.AddFile(f, full)
+		return b.Err()
+	})
+	if err != nil {
 		return report.Report{}, err
 	}
 	if err := c.store.EachGuidance(func(g *dossier.Guidance) error { b.AddGuidance(g); return nil }); err != nil {

@@ -127,6 +127,7 @@ type Builder struct {
 	rows     map[string]*Row
 	late     []LateFile
 	guidance int
+	err      error
 }
 
 // NewBuilder starts a report of the period; the catalogue names each
@@ -143,11 +144,28 @@ func NewBuilder(p Period, cat *dossier.Catalog) *Builder {
 // OtherField names the procedures the catalogue does not know.
 const OtherField = "Lĩnh vực khác"
 
-func (b *Builder) field(r *dossier.Record) string {
-	if p, ok := b.cat.Lookup(r.ProcedureCode); ok && p.Field != "" {
+func (b *Builder) field(code string) string {
+	if p, ok := b.cat.Lookup(code); ok && p.Field != "" {
 		return p.Field
 	}
 	return OtherField
+}
+
+// File is what a report reads of a record: kept small, so that a year of
+// a busy unit is counted without decoding every record (storage keeps it
+// beside the record, in the index of receipt times).
+type File struct {
+	Received, LegalDue, Due, Finished, Ended time.Time
+	Status                                   dossier.Status
+	Channel                                  dossier.Channel
+	Paused                                   bool
+	Procedure                                string
+}
+
+// FileOf is what a report reads of r.
+func FileOf(r *dossier.Record) File {
+	return File{Received: r.ReceivedAt, LegalDue: r.LegalDue(), Due: r.DueAt, Finished: r.FinishedAt, Ended: ended(r),
+		Status: r.Status, Channel: r.Channel, Paused: r.Paused(), Procedure: r.ProcedureCode}
 }
 
 // ended is when a file ended without a result (refused, withdrawn,
@@ -167,63 +185,68 @@ func day(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, dossier.Loc)
 }
 
-// Add counts one record: received after the period's end, or closed
-// before its start, it counts nowhere.
+// Add counts one record.
 func (b *Builder) Add(r *dossier.Record) {
-	if !r.ReceivedAt.Before(b.end) {
+	b.AddFile(FileOf(r), func() (*dossier.Record, error) { return r, nil })
+}
+
+// AddFile counts one file: received after the period's end, or closed
+// before its start, it counts nowhere. full reads the whole record, for
+// the list of late files only.
+func (b *Builder) AddFile(f File, full func() (*dossier.Record, error)) {
+	if !f.Received.Before(b.end) {
 		return
 	}
-	finished, stop := r.FinishedAt, ended(r)
-	if !finished.IsZero() && finished.Before(b.start) || !stop.IsZero() && stop.Before(b.start) {
+	if !f.Finished.IsZero() && f.Finished.Before(b.start) || !f.Ended.IsZero() && f.Ended.Before(b.start) {
 		return // closed before the period
 	}
-	f := b.field(r)
-	row := b.rows[f]
+	field := b.field(f.Procedure)
+	row := b.rows[field]
 	if row == nil {
-		row = &Row{Field: f}
-		b.rows[f] = row
+		row = &Row{Field: field}
+		b.rows[field] = row
 	}
 	switch {
-	case r.ReceivedAt.Before(b.start):
+	case f.Received.Before(b.start):
 		row.Carried++
-	case r.Channel == dossier.ChannelOnline:
+	case f.Channel == dossier.ChannelOnline:
 		row.Online++
 	default:
 		row.InPerson++
 	}
 	row.Received++
 	switch {
-	case !finished.IsZero() && finished.Before(b.end):
-		b.settled(row, r, f, finished)
-	case !stop.IsZero() && stop.Before(b.end):
+	case !f.Finished.IsZero() && f.Finished.Before(b.end):
+		b.settled(row, f, field, full)
+	case !f.Ended.IsZero() && f.Ended.Before(b.end):
 		row.Ended++
 	default:
-		b.open(row, r, f)
+		b.open(row, f, field, full)
 	}
 }
 
 // settled counts a file finished in the period, by the date it finished
 // against its legal deadline's.
-func (b *Builder) settled(row *Row, r *dossier.Record, field string, finished time.Time) {
+func (b *Builder) settled(row *Row, f File, field string, full func() (*dossier.Record, error)) {
 	row.Settled++
-	switch fd, due := day(finished), day(r.LegalDue()); {
+	switch fd, due := day(f.Finished), day(f.LegalDue); {
 	case fd.Before(due):
 		row.Early++
 	case fd.Equal(due):
 		row.OnTime++
 	default:
 		row.Late++
-		b.late = append(b.late, b.lateFile(r, field, finished))
+		b.addLate(f, field, f.Finished, full)
 	}
 }
 
 // open counts a file still in progress at the period's end: overdue when
 // its legal deadline's date is before the period's last day.
-func (b *Builder) open(row *Row, r *dossier.Record, field string) {
+func (b *Builder) open(row *Row, f File, field string, full func() (*dossier.Record, error)) {
 	row.InProgress++
-	if day(r.LegalDue()).Before(day(b.asOf.Add(-time.Nanosecond))) {
+	if day(f.LegalDue).Before(day(b.asOf.Add(-time.Nanosecond))) {
 		row.Overdue++
-		b.late = append(b.late, b.lateFile(r, field, time.Time{}))
+		b.addLate(f, field, time.Time{}, full)
 		return
 	}
 	row.WithinTime++
@@ -237,16 +260,20 @@ func (b *Builder) AddGuidance(g *dossier.Guidance) {
 	}
 }
 
-func (b *Builder) lateFile(r *dossier.Record, field string, finished time.Time) LateFile {
-	lf := LateFile{Code: r.Code, Procedure: r.ProcedureName, Field: field, Received: r.ReceivedAt, LegalDue: r.LegalDue(), Finished: finished}
+func (b *Builder) addLate(f File, field string, finished time.Time, full func() (*dossier.Record, error)) {
+	r, err := full()
+	if err != nil {
+		if b.err == nil {
+			b.err = err
+		}
+		return
+	}
+	lf := LateFile{Code: r.Code, Procedure: r.ProcedureName, Field: field, Received: f.Received, LegalDue: f.LegalDue, Finished: finished}
 	until := finished
-	if until.IsZero() {
-		until = b.asOf
+	if until.IsZero() { // still open: counted to the last day
+		until = b.asOf.Add(-time.Nanosecond)
 	}
-	if until == b.asOf { // still open: counted to the last day
-		until = until.Add(-time.Nanosecond)
-	}
-	lf.DaysLate = int(day(until).Sub(day(r.LegalDue())).Hours()+12) / 24 // whole days (12 h absorbs no DST: Viet Nam has none)
+	lf.DaysLate = int(day(until).Sub(day(f.LegalDue)).Hours()+12) / 24 // whole days (12 h absorbs no DST: Viet Nam has none)
 	for _, e := range r.History {
 		if e.Type == dossier.EvExtended && e.Reason != "" {
 			if lf.Reason != "" {
@@ -255,8 +282,11 @@ func (b *Builder) lateFile(r *dossier.Record, field string, finished time.Time) 
 			lf.Reason += e.Reason
 		}
 	}
-	return lf
+	b.late = append(b.late, lf)
 }
+
+// Err is the first error reading a late file's record.
+func (b *Builder) Err() error { return b.err }
 
 // Report is what was counted: the fields in order of name, the unit's
 // total, the late files (most late first) and the indicators.

@@ -16,6 +16,7 @@ import (
 
 	"motcua/assets"
 	"motcua/dossier"
+	"motcua/report"
 )
 
 // The benchmarks share one store of MOTCUA_BENCH_RECORDS synthetic records
@@ -211,4 +212,26 @@ func BenchmarkOverdueFirstPage(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// BenchmarkYearReport is the periodic report for the last full year and
+// for the year so far over the bench store (every record received before
+// the period's end is read once; the report package counts it).
+func BenchmarkYearReport(b *testing.B) {
+	s := benchDB(b)
+	now := time.Now().In(dossier.Loc)
+	from := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, dossier.Loc)
+	to := time.Date(now.Year(), 12, 31, 0, 0, 0, 0, dossier.Loc)
+	var got report.Row
+	timed(b, func(int) {
+		rb := report.NewBuilder(report.Period{From: from, To: to, Now: now}, s.Catalog())
+		if err := s.EachFileBetween(time.Time{}, to.AddDate(0, 0, 1), func(f report.File, full func() (*dossier.Record, error)) error {
+			rb.AddFile(f, full)
+			return rb.Err()
+		}); err != nil {
+			b.Fatal(err)
+		}
+		got = rb.Report("").Total
+	})
+	b.ReportMetric(float64(got.Received), "files")
 }

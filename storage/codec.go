@@ -13,6 +13,7 @@ import (
 
 	"motcua/dossier"
 	"motcua/internal/boltfile"
+	"motcua/report"
 )
 
 // appendJSON stores the value mk makes for the bucket's next sequence
@@ -33,9 +34,10 @@ func appendJSON(b *bolt.Bucket, mk func(seq uint64) any) error {
 // Bulk work makes it outside the write transaction, so that transaction
 // stays short.
 type encoded struct {
-	r    *dossier.Record
-	data []byte
-	keys map[string][][]byte
+	facts []byte // the record's report facts, the receipt index entry's value (facts.go)
+	r     *dossier.Record
+	data  []byte
+	keys  map[string][][]byte
 }
 
 func encodeRecord(r *dossier.Record) (*encoded, error) {
@@ -43,7 +45,7 @@ func encodeRecord(r *dossier.Record) (*encoded, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &encoded{r: r, data: data, keys: indexKeys(r)}, nil
+	return &encoded{r: r, data: data, keys: indexKeys(r), facts: encodeFacts(report.FileOf(r))}, nil
 }
 
 func unix8(t time.Time) []byte {

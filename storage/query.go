@@ -481,36 +481,6 @@ func (s *Store) ProcedureUse(codes []string, from time.Time, max int) (map[strin
 	return out, err
 }
 
-// EachReceivedBefore calls fn for every record received before end,
-// oldest first, in one read transaction (a report reads a unit's years).
-func (s *Store) EachReceivedBefore(end time.Time, fn func(*dossier.Record) error) error {
-	return s.EachReceivedBetween(time.Time{}, end, fn)
-}
-
-// EachReceivedBetween is EachReceivedBefore for records received in
-// [start, end) (a zero start: from the first).
-func (s *Store) EachReceivedBetween(start, end time.Time, fn func(*dossier.Record) error) error {
-	hi := unix8(end)
-	return s.db.View(func(tx *bolt.Tx) error {
-		recs := tx.Bucket(bRecords)
-		c := tx.Bucket(bIdxReceived).Cursor()
-		k, _ := c.First()
-		if !start.IsZero() {
-			k, _ = c.Seek(unix8(start))
-		}
-		for ; k != nil && bytes.Compare(k[:8], hi) < 0; k, _ = c.Next() {
-			r, err := decodeRecord(recs.Get(k[len(k)-idLen:]))
-			if err != nil {
-				return err
-			}
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // EachGuidance calls fn for the guidance given at the unit's counters.
 func (s *Store) EachGuidance(fn func(*dossier.Guidance) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {

@@ -337,8 +337,11 @@ func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record, owe bool) error 
 		b := tx.Bucket([]byte(name))
 		for _, k := range keys {
 			val := []byte(nil)
-			if name == string(bIdxCode) {
+			switch name {
+			case string(bIdxCode):
 				val = []byte(r.ID)
+			case string(bIdxReceived):
+				val = enc.facts
 			}
 			if err := b.Put(k, val); err != nil {
 				return err
