@@ -144,13 +144,17 @@ func newIntakeScreen(u *UI) *intakeScreen {
 		widget.NewFormItem(lang.L("intake.notes"), s.notes),
 	)
 	s.listBox = container.NewStack(minHeight(150), s.matchList)
-	form := container.NewVBox(
-		heading(lang.L("intake.section.procedure")),
-		s.search, s.listBox, s.procLabel, s.altTime,
-		heading(lang.L("intake.section.owner")), s.owner.content,
-		s.filerSame, s.filerBox,
-		heading(lang.L("intake.section.documents")), s.docs.content,
-		heading(lang.L("intake.section.other")), other,
+	// where there is width (a wide screen), the form takes two columns:
+	// the procedure and the person at left, the rest at right
+	form := container.New(&twoColumns{wideAt: 1500},
+		container.NewVBox(
+			heading(lang.L("intake.section.procedure")),
+			s.search, s.listBox, s.procLabel, s.altTime,
+			heading(lang.L("intake.section.owner")), s.owner.content),
+		container.NewVBox(
+			s.filerSame, s.filerBox,
+			heading(lang.L("intake.section.documents")), s.docs.content,
+			heading(lang.L("intake.section.other")), other),
 	)
 
 	s.due = widget.NewLabelWithStyle("—", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -615,4 +619,46 @@ func (d *docEditor) lines() ([]dossier.DocumentLine, error) {
 		out = append(out, dossier.DocumentLine{Name: strings.TrimSpace(r.name.Text), Originals: counts[0], Certified: counts[1], Copies: counts[2]})
 	}
 	return out, nil
+}
+
+// twoColumns lays two parts side by side, half the width each, when the
+// width is at least wideAt; below it, one above the other. Its minimum
+// size follows the width it was last laid out at, so a scroll around it
+// ends where the taller column does.
+type twoColumns struct {
+	wideAt float32
+	wide   bool
+}
+
+func (l *twoColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.wide = size.Width >= l.wideAt
+	if len(objs) != 2 {
+		return
+	}
+	a, b := objs[0], objs[1]
+	if l.wide {
+		gap := theme.Padding() * 4
+		w := (size.Width - gap) / 2
+		a.Move(fyne.NewPos(0, 0))
+		a.Resize(fyne.NewSize(w, a.MinSize().Height))
+		b.Move(fyne.NewPos(w+gap, 0))
+		b.Resize(fyne.NewSize(w, b.MinSize().Height))
+		return
+	}
+	ah := a.MinSize().Height
+	a.Move(fyne.NewPos(0, 0))
+	a.Resize(fyne.NewSize(size.Width, ah))
+	b.Move(fyne.NewPos(0, ah+theme.Padding()))
+	b.Resize(fyne.NewSize(size.Width, b.MinSize().Height))
+}
+
+func (l *twoColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if len(objs) != 2 {
+		return fyne.Size{}
+	}
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	if l.wide {
+		return fyne.NewSize(max(a.Width, b.Width), max(a.Height, b.Height))
+	}
+	return fyne.NewSize(max(a.Width, b.Width), a.Height+theme.Padding()+b.Height)
 }

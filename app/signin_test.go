@@ -369,3 +369,22 @@ func TestSupervisorsDesk(t *testing.T) {
 	ov.write(counter.FormatCSV)
 	pump(t, u, func() bool { return strings.Contains(u.status.msg.Text, ".csv") })
 }
+
+// TestIntakeTakesTwoColumnsWhereThereIsWidth: on a wide window the form's
+// second half (filer, documents, other) sits beside the first; at the
+// counter's 1366 px it stays below.
+func TestIntakeTakesTwoColumnsWhereThereIsWidth(t *testing.T) {
+	u, _ := newTestUI(t)
+	second := u.intake.filerSame
+	d := u.app.Driver()
+	u.win.Resize(fyne.NewSize(1280, 700))
+	narrowX := d.AbsolutePositionForObject(second).X
+	u.win.Resize(fyne.NewSize(1900, 1000))
+	wideX := d.AbsolutePositionForObject(second).X
+	if wideX < narrowX+400 {
+		t.Fatalf("the second column did not move beside the first: x %v → %v", narrowX, wideX)
+	}
+	if y := d.AbsolutePositionForObject(second).Y; y > d.AbsolutePositionForObject(u.intake.search).Y+200 {
+		t.Fatalf("the second column starts %v below the top", y)
+	}
+}
