@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"motcua/charts"
 	"motcua/counter"
 	"motcua/dossier"
 )
@@ -29,6 +31,8 @@ type overviewScreen struct {
 	period   *widget.Select
 	from, to *widget.Entry
 	data     counter.Overview
+	charts   *fyne.Container // the four charts, drawn when their tab is shown
+	inner    *container.AppTabs
 	content  fyne.CanvasObject
 }
 
@@ -56,8 +60,68 @@ func newOverviewScreen(u *UI) *overviewScreen {
 	boards := container.NewGridWithColumns(2,
 		container.NewBorder(s.heading, nil, nil, nil, s.overdue),
 		container.NewBorder(s.waitHead, nil, nil, nil, s.waiting))
-	s.content = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), s.reportBar(), nil, nil, boards)
+	figures := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, boards)
+	s.charts = container.NewGridWithColumns(2)
+	s.inner = container.NewAppTabs(
+		container.NewTabItem(lang.L("overview.figures"), figures),
+		container.NewTabItem(lang.L("overview.charts"), container.NewVScroll(s.charts)))
+	s.inner.OnSelected = func(t *container.TabItem) {
+		if t == s.inner.Items[1] {
+			s.drawCharts()
+		}
+	}
+	s.content = container.NewBorder(nil, s.reportBar(), nil, nil, s.inner)
 	return s
+}
+
+// drawCharts counts the trends and draws the four charts off the window's
+// thread.
+func (s *overviewScreen) drawCharts() {
+	u := s.u
+	go func() {
+		imgs, err := s.renderCharts()
+		u.do(func() {
+			s.charts.RemoveAll()
+			if err != nil {
+				s.charts.Add(widget.NewLabel(counter.Explain(err)))
+				return
+			}
+			for i, png := range imgs {
+				img := canvas.NewImageFromResource(fyne.NewStaticResource(fmt.Sprintf("chart-%d.png", i), png))
+				img.FillMode = canvas.ImageFillContain
+				img.SetMinSize(fyne.NewSize(440, 250))
+				s.charts.Add(img)
+			}
+		})
+	}()
+}
+
+func (s *overviewScreen) renderCharts() ([][]byte, error) {
+	t, err := s.u.ctr.Trends()
+	if err != nil {
+		return nil, err
+	}
+	wd := charts.Words{Received: lang.L("chart.received"), Files: lang.L("chart.files"), InPerson: lang.L("chart.in_person"), Online: lang.L("chart.online"),
+		Settled: lang.L("chart.settled"), Early: lang.L("chart.early"), OnTime: lang.L("chart.on_time"), Late: lang.L("chart.late"),
+		RateAxis: lang.L("chart.rate_axis"), None: lang.L("chart.none")}
+	var out [][]byte
+	for _, draw := range []func() ([]byte, error){
+		func() ([]byte, error) { return charts.ReceivedPerDay(t.Days, charts.Default, wd) },
+		func() ([]byte, error) { return charts.Punctuality(t.Months, charts.Default, wd) },
+		func() ([]byte, error) {
+			return charts.Rates(lang.L("overview.rate_procedure"), t.Procedures, 8, charts.Default, wd)
+		},
+		func() ([]byte, error) {
+			return charts.Rates(lang.L("overview.rate_clerk"), t.Clerks, 8, charts.Default, wd)
+		},
+	} {
+		png, err := draw()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, png)
+	}
+	return out, nil
 }
 
 // reportBar chooses a period and writes its report as PDF, XLSX or CSV.

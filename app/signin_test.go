@@ -12,6 +12,7 @@ import (
 	"motcua/dossier"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -361,6 +362,12 @@ func TestSupervisorsDesk(t *testing.T) {
 	ov.overdue.Select(0)
 	if u.tabs.SelectedIndex() != 1 || u.records.search.Text != r.Code {
 		t.Fatal("clicking the overdue file did not open it")
+	}
+	// the charts, drawn when their tab is shown
+	ov.inner.SelectIndex(1)
+	pump(t, u, func() bool { return len(ov.charts.Objects) == 4 })
+	if _, ok := ov.charts.Objects[0].(*canvas.Image); !ok {
+		t.Fatalf("the charts: %T", ov.charts.Objects[0])
 	}
 	// the period's report, written from the desk
 	ov.period.SetSelectedIndex(4)

@@ -57,4 +57,15 @@ func TestOverview(t *testing.T) {
 	if len(ov.Waiting) != 1 || ov.Waiting[0].Code != done.Code {
 		t.Errorf("waiting: %+v", ov.Waiting)
 	}
+	tr, err := c.Trends()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, march := tr.Days[len(tr.Days)-1], tr.Months[len(tr.Months)-1]
+	if last.Online != 1 || last.InPerson != 1 || march.Early+march.OnTime != 1 || march.Late != 0 {
+		t.Errorf("trends: today %+v, March %+v", last, march)
+	}
+	if len(tr.Procedures) != 1 || tr.Procedures[0].Settled != 1 || len(tr.Clerks) != 1 || tr.Clerks[0].Name != testSettings.Clerk {
+		t.Errorf("rates: %+v %+v", tr.Procedures, tr.Clerks)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"motcua/account"
+	"motcua/charts"
 	"motcua/dossier"
 	"motcua/forms"
 	"motcua/report"
@@ -52,7 +53,11 @@ func (c *Counter) WriteReport(from, to time.Time, format, out string) (PrintResu
 	switch format {
 	case FormatPDF:
 		now := c.now()
-		render = func(w io.Writer) error { return forms.Report(w, c.unit(), &rep, now) }
+		figs, err := c.reportFigures(rep.To)
+		if err != nil {
+			return PrintResult{}, rep, err
+		}
+		render = func(w io.Writer) error { return forms.Report(w, c.unit(), &rep, now, figs...) }
 	case FormatXLSX:
 		render = rep.WriteXLSX
 	case FormatCSV:
@@ -75,4 +80,24 @@ func (c *Counter) WriteReport(from, to time.Time, format, out string) (PrintResu
 		res.Audited = err == nil
 	}
 	return res, rep, err
+}
+
+// reportFigures are the charts printed with a report: the 12 months and
+// the 30 days up to its last day.
+func (c *Counter) reportFigures(last time.Time) ([]forms.Figure, error) {
+	end := last.In(dossier.Loc)
+	end = time.Date(end.Year(), end.Month(), end.Day(), 23, 59, 0, 0, dossier.Loc)
+	t, err := c.trends(end)
+	if err != nil {
+		return nil, err
+	}
+	months, err := charts.Punctuality(t.Months, charts.Paper, charts.Vietnamese)
+	if err != nil {
+		return nil, err
+	}
+	days, err := charts.ReceivedPerDay(t.Days, charts.Paper, charts.Vietnamese)
+	if err != nil {
+		return nil, err
+	}
+	return []forms.Figure{{Name: "months", PNG: months}, {Name: "days", PNG: days}}, nil
 }

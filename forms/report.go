@@ -1,19 +1,22 @@
 package forms
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
 
 	"motcua/report"
+
+	"github.com/go-pdf/fpdf"
 )
 
 // Report renders the periodic report (package report): A4 landscape with
 // the national header, the table of Biểu II.06a/VPCP/KSTT by field with
 // the unit's total, the indicators, the late files with their reasons,
 // and the signer block.
-func Report(w io.Writer, u Unit, rep *report.Report, now time.Time) error {
+func Report(w io.Writer, u Unit, rep *report.Report, now time.Time, figs ...Figure) error {
 	d := newDoc(u, "L")
 	d.pdf.AliasNbPages("{nb}")
 	d.pdf.SetFooterFunc(func() {
@@ -66,5 +69,35 @@ func Report(w io.Writer, u Unit, rep *report.Report, now time.Time) error {
 			{"Số ngày quá hạn", 2, "C"}, {"Lý do (văn bản xin lỗi)", 5, "L"}}, late, 9)
 	}
 	d.signatures(signer{role: "NGƯỜI LẬP BÁO CÁO"}, signer{role: "LÃNH ĐẠO ĐƠN VỊ", note: "(Ký, ghi rõ họ tên, đóng dấu)", name: u.SignerName})
+	if len(figs) > 0 {
+		d.figures(figs)
+	}
 	return d.output(w)
+}
+
+// Figure is a chart printed with a report: a PNG, named for the PDF.
+type Figure struct {
+	Name string
+	PNG  []byte
+}
+
+// figures puts the charts on a page of their own, one above the other,
+// as wide as the text.
+func (d *doc) figures(figs []Figure) {
+	d.pdf.AddPage()
+	d.text("Biểu đồ", "B", 11, "L")
+	for _, f := range figs {
+		opt := fpdf.ImageOptions{ImageType: "PNG", ReadDpi: true}
+		info := d.pdf.RegisterImageOptionsReader(f.Name, opt, bytes.NewReader(f.PNG))
+		if info == nil || d.pdf.Err() {
+			return // the report stands without its charts
+		}
+		w := d.bodyW * 0.8
+		h := w * info.Height() / info.Width()
+		if d.pdf.GetY()+h > d.pageH-marginB-8 {
+			d.pdf.AddPage()
+		}
+		d.pdf.ImageOptions(f.Name, marginL+(d.bodyW-w)/2, d.pdf.GetY(), w, h, false, opt, 0, "")
+		d.pdf.SetY(d.pdf.GetY() + h + 4)
+	}
 }

@@ -160,12 +160,13 @@ type File struct {
 	Channel                                  dossier.Channel
 	Paused                                   bool
 	Procedure                                string
+	Clerk                                    string // who received it, by name
 }
 
 // FileOf is what a report reads of r.
 func FileOf(r *dossier.Record) File {
 	return File{Received: r.ReceivedAt, LegalDue: r.LegalDue(), Due: r.DueAt, Finished: r.FinishedAt, Ended: ended(r),
-		Status: r.Status, Channel: r.Channel, Paused: r.Paused(), Procedure: r.ProcedureCode}
+		Status: r.Status, Channel: r.Channel, Paused: r.Paused(), Procedure: r.ProcedureCode, Clerk: r.Clerk}
 }
 
 // ended is when a file ended without a result (refused, withdrawn,

@@ -16,7 +16,7 @@ import (
 // that index alone and decodes a record only when it lists it. Entries
 // written before the facts were kept have none; their record is read.
 
-const factsVersion = 1
+const factsVersion = 2
 
 func unixOrZero(t time.Time) int64 {
 	if t.IsZero() {
@@ -32,9 +32,9 @@ func fromUnix(s int64) time.Time {
 	return time.Unix(s, 0).In(dossier.Loc)
 }
 
-// encodeFacts is f in 45 bytes and the procedure code.
+// encodeFacts is f in 45 bytes, the procedure code and the clerk's name.
 func encodeFacts(f report.File) []byte {
-	b := make([]byte, 0, 48+len(f.Procedure))
+	b := make([]byte, 0, 48+len(f.Procedure)+len(f.Clerk))
 	b = append(b, factsVersion)
 	for _, t := range []time.Time{f.Received, f.LegalDue, f.Due, f.Finished, f.Ended} {
 		b = binary.BigEndian.AppendUint64(b, uint64(unixOrZero(t)))
@@ -43,14 +43,21 @@ func encodeFacts(f report.File) []byte {
 	if f.Paused {
 		paused = 1
 	}
-	b = append(b, byte(f.Status), byte(f.Channel), paused, byte(min(len(f.Procedure), 255)))
-	return append(b, f.Procedure[:min(len(f.Procedure), 255)]...)
+	proc, clerk := f.Procedure[:min(len(f.Procedure), 255)], f.Clerk[:min(len(f.Clerk), 255)]
+	b = append(b, byte(f.Status), byte(f.Channel), paused, byte(len(proc)))
+	b = append(b, proc...)
+	b = append(b, byte(len(clerk)))
+	return append(b, clerk...)
 }
 
 // decodeFacts reads what encodeFacts wrote; false when v holds none.
 func decodeFacts(v []byte) (report.File, bool) {
 	const fixed = 1 + 5*8 + 4
-	if len(v) < fixed || v[0] != factsVersion || len(v) != fixed+int(v[fixed-1]) {
+	if len(v) < fixed+1 || v[0] != factsVersion {
+		return report.File{}, false
+	}
+	np := int(v[fixed-1])
+	if len(v) < fixed+np+1 || len(v) != fixed+np+1+int(v[fixed+np]) {
 		return report.File{}, false
 	}
 	var ts [5]time.Time
@@ -58,7 +65,8 @@ func decodeFacts(v []byte) (report.File, bool) {
 		ts[i] = fromUnix(int64(binary.BigEndian.Uint64(v[1+8*i:])))
 	}
 	return report.File{Received: ts[0], LegalDue: ts[1], Due: ts[2], Finished: ts[3], Ended: ts[4],
-		Status: dossier.Status(v[41]), Channel: dossier.Channel(v[42]), Paused: v[43] == 1, Procedure: string(v[fixed:])}, true
+		Status: dossier.Status(v[41]), Channel: dossier.Channel(v[42]), Paused: v[43] == 1,
+		Procedure: string(v[fixed : fixed+np]), Clerk: string(v[fixed+np+1:])}, true
 }
 
 // EachFileBetween calls fn for the report facts of every record received

@@ -89,6 +89,17 @@ func TestReportFormatsAgree(t *testing.T) {
 			t.Errorf("the PDF lacks %q", want)
 		}
 	}
+	// the charts are in it, as images
+	list, err := exec.Command("pdfimages", "-list", filepath.Join(out, "r.pdf")).Output()
+	images := 0
+	for _, l := range strings.Split(string(list), "\n") {
+		if f := strings.Fields(l); len(f) > 2 && f[2] == "image" {
+			images++
+		}
+	}
+	if err != nil || images != 2 || !strings.Contains(string(text), "Biểu đồ") {
+		t.Fatalf("the report's charts: %v\n%s", err, list)
+	}
 	// a clerk may not
 	pass := people(t, dir)
 	if c, _, e := as(t, dir, "lan", pass["lan"], "report", "-month", "03/2026", "-format", "csv", "-o", filepath.Join(out, "x.csv")); c != 1 || !strings.Contains(e, "không có quyền") {
