@@ -89,7 +89,7 @@ func (s *overviewScreen) drawCharts() {
 			for i, png := range imgs {
 				img := canvas.NewImageFromResource(fyne.NewStaticResource(fmt.Sprintf("chart-%d.png", i), png))
 				img.FillMode = canvas.ImageFillContain
-				img.SetMinSize(fyne.NewSize(440, 250))
+				img.SetMinSize(fyne.NewSize(600, 340)) // at its own size: the text stays readable
 				s.charts.Add(img)
 			}
 		})

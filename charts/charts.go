@@ -61,13 +61,13 @@ func render(p *plot.Plot, s Size) ([]byte, error) {
 func newPlot(title, ylabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = 11
+	p.Title.TextStyle.Font.Size = 12
 	p.Y.Label.Text = ylabel
 	p.Legend.Top = true
 	p.Legend.Left = true
-	p.Legend.TextStyle.Font.Size = 9
-	p.X.Tick.Label.Font.Size = 8
-	p.Y.Tick.Label.Font.Size = 8
+	p.Legend.TextStyle.Font.Size = 10
+	p.X.Tick.Label.Font.Size = 9.5
+	p.Y.Tick.Label.Font.Size = 9.5
 	return p
 }
 
