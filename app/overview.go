@@ -57,8 +57,14 @@ func newOverviewScreen(u *UI) *overviewScreen {
 	}
 	refresh := widget.NewButtonWithIcon(lang.L("overview.refresh"), theme.ViewRefreshIcon(), s.reload)
 	top := container.NewBorder(nil, nil, nil, refresh, s.figures)
+	printList := widget.NewButtonWithIcon(lang.L("overview.print_list"), theme.DocumentPrintIcon(), func() {
+		u.inBackground(func() (string, string, error) {
+			res, err := u.ctr.PrintOverdue("")
+			return res.Path, lang.L("overview.list_printed", map[string]any{"N": res.Records}), err
+		})
+	})
 	boards := container.NewGridWithColumns(2,
-		container.NewBorder(s.heading, nil, nil, nil, s.overdue),
+		container.NewBorder(container.NewBorder(nil, nil, nil, printList, s.heading), nil, nil, nil, s.overdue),
 		container.NewBorder(s.waitHead, nil, nil, nil, s.waiting))
 	figures := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, boards)
 	s.charts = container.NewGridWithColumns(2)

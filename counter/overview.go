@@ -2,11 +2,14 @@ package counter
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"sort"
 	"time"
 
 	"motcua/account"
 	"motcua/dossier"
+	"motcua/forms"
 	"motcua/report"
 )
 
@@ -127,4 +130,29 @@ func (c *Counter) trends(now time.Time) (report.Trends, error) {
 		return nil
 	})
 	return t.Trends(), err
+}
+
+// PrintOverdue renders the overdue board as a list to out ("" for the
+// prints folder) and notes it in the audit (supervisor).
+func (c *Counter) PrintOverdue(out string) (PrintResult, error) {
+	ov, err := c.Overview()
+	if err != nil {
+		return PrintResult{}, err
+	}
+	rows := make([]forms.OverdueRow, len(ov.Overdue))
+	for i, o := range ov.Overdue {
+		rows[i] = forms.OverdueRow{Record: o.Record, DaysLate: o.DaysLate}
+	}
+	if out == "" {
+		if out, err = c.printPath("qua-han-" + ov.Now.Format("20060102-1504") + ".pdf"); err != nil {
+			return PrintResult{}, err
+		}
+	}
+	if err := writeFile(out, func(w io.Writer) error { return forms.OverdueList(w, c.unit(), rows, ov.Now) }); err != nil {
+		return PrintResult{}, err
+	}
+	res := PrintResult{Path: out, Records: len(rows)}
+	err = c.store.LogLedgerPrint(c.actor(), fmt.Sprintf("overdue %d", len(rows)))
+	res.Audited = err == nil
+	return res, err
 }

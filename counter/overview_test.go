@@ -1,6 +1,8 @@
 package counter
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +58,14 @@ func TestOverview(t *testing.T) {
 	}
 	if len(ov.Waiting) != 1 || ov.Waiting[0].Code != done.Code {
 		t.Errorf("waiting: %+v", ov.Waiting)
+	}
+	res, err := c.PrintOverdue(filepath.Join(t.TempDir(), "overdue.pdf"))
+	if err != nil || res.Records != 2 {
+		t.Fatalf("the overdue list: %+v %v", res, err)
+	}
+	text := pdfText(t, res.Path)
+	if !strings.Contains(text, "DANH SÁCH HỒ SƠ QUÁ HẠN") || strings.Index(text, old1.Code) > strings.Index(text, old2.Code) || strings.Contains(text, done.Code) {
+		t.Fatalf("the overdue list:\n%s", text)
 	}
 	tr, err := c.Trends()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"motcua/dossier"
 	"motcua/report"
 
 	"github.com/go-pdf/fpdf"
@@ -100,4 +101,36 @@ func (d *doc) figures(figs []Figure) {
 		d.pdf.ImageOptions(f.Name, marginL+(d.bodyW-w)/2, d.pdf.GetY(), w, h, false, opt, 0, "")
 		d.pdf.SetY(d.pdf.GetY() + h + 4)
 	}
+}
+
+// OverdueRow is a line of the overdue board.
+type OverdueRow struct {
+	Record   *dossier.Record
+	DaysLate int
+}
+
+// OverdueList renders the overdue board as a list (A4 landscape): every
+// open file past its legal deadline, most late first, with the clerk and
+// its current step.
+func OverdueList(w io.Writer, u Unit, rows []OverdueRow, now time.Time) error {
+	d := newDoc(u, "L")
+	d.pdf.AliasNbPages("{nb}")
+	d.pdf.SetFooterFunc(func() {
+		d.pdf.SetY(-12)
+		d.font("I", 9)
+		d.pdf.CellFormat(d.bodyW, 5, fmt.Sprintf("Trang %d/{nb}", d.pdf.PageNo()), "", 0, "C", false, 0, "")
+	})
+	d.pdf.AddPage()
+	d.header(now, "")
+	d.title("DANH SÁCH HỒ SƠ QUÁ HẠN GIẢI QUYẾT", "Đến "+clock(now), fmt.Sprintf("Tổng số: %d hồ sơ", len(rows)))
+	cells := make([][]string, 0, len(rows))
+	for i, o := range rows {
+		r := o.Record
+		cells = append(cells, []string{strconv.Itoa(i + 1), r.Code, r.ProcedureName, r.Owner.Name, r.Clerk, day(r.LegalDue()),
+			strconv.Itoa(o.DaysLate), r.Status.Label()})
+	}
+	d.table([]column{{"STT", 0.8, "C"}, {"Mã hồ sơ", 4.6, "L"}, {"Thủ tục", 5, "L"}, {"Chủ hồ sơ", 3.4, "L"}, {"Cán bộ tiếp nhận", 3, "L"},
+		{"Hạn giải quyết", 2, "C"}, {"Số ngày quá hạn", 1.6, "C"}, {"Bước hiện tại", 2.6, "L"}}, cells, 9)
+	d.signatures(signer{role: "NGƯỜI LẬP DANH SÁCH"}, signer{role: "LÃNH ĐẠO ĐƠN VỊ", note: "(Ký, ghi rõ họ tên)", name: u.SignerName})
+	return d.output(w)
 }

@@ -65,6 +65,8 @@ Lệnh:
                                  handover (biên nhận trả kết quả), fee (biên lai)
   print -form ledger -from dd/mm/yyyy -to dd/mm/yyyy [-status N] -o FILE.pdf
                                  in sổ theo dõi hồ sơ (Mẫu 07)
+  print -form overdue -o FILE.pdf
+                                 in danh sách hồ sơ quá hạn (lãnh đạo)
   enroll -server URL -code MÃ    đăng ký quầy với máy chủ của tỉnh (mã dùng một lần)
   sync                           một lượt gửi và nhận với máy chủ; thoát 0 khi đã gửi hết
   status [-json]                 số hồ sơ, sự kiện chờ gửi, cần xử lý, lần đồng bộ gần nhất
@@ -596,6 +598,14 @@ func cmdPrint(c *counter.Counter, e env) error {
 	}
 	if kind == "" || out == "" {
 		return badArgs("cần -form LOẠI và -o FILE.pdf")
+	}
+	if kind == "overdue" {
+		res, err := c.PrintOverdue(out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Đã in danh sách %d hồ sơ quá hạn vào %s\n", res.Records, res.Path)
+		return nil
 	}
 	if forms.Kind(kind) == forms.KindLedger {
 		a, okA := dossier.ParseDate(from)
