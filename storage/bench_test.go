@@ -56,6 +56,9 @@ func benchDB(b *testing.B) *Store {
 			s.Sync()
 			fmt.Fprintf(os.Stderr, "seeded %d records in %s\n", n-st.Records, time.Since(start).Round(time.Second))
 		}
+		if benchErr != nil {
+			return // the seeding failed: say so, never measure an empty store
+		}
 		benchStore = s
 		benchRecs, _, benchErr = s.Page(Query{}, nil, 1000)
 	})
