@@ -59,6 +59,7 @@ bench: build
 	bash scripts/startup-bench.sh $(BENCH_DIR)/bench-$(BENCH_RECORDS).db
 	go test ./sync -run '^$$' -bench . -benchtime 1x | tee $(BENCH_DIR)/sync.txt
 	go test ./forms -run '^$$' -bench . -benchtime 10x | tee $(BENCH_DIR)/forms.txt
+	go test ./account ./charts -run '^$$' -bench . -benchtime 10x | tee $(BENCH_DIR)/desk.txt
 
 fuzz: go
 	for f in FuzzParseCalendar FuzzParseCode FuzzValidateIDNumber FuzzValidatePhone FuzzValidateTaxCode FuzzParseIDCardQR FuzzParseDate FuzzFold FuzzParseCatalog; do \

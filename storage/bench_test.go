@@ -238,3 +238,24 @@ func BenchmarkYearReport(b *testing.B) {
 	})
 	b.ReportMetric(float64(got.Received), "files")
 }
+
+// BenchmarkOverviewPass is the supervisor's overview's one pass: a year
+// of report facts counted for today and this week (the files it lists are
+// read whole).
+func BenchmarkOverviewPass(b *testing.B) {
+	s := benchDB(b)
+	now := time.Now().In(dossier.Loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, dossier.Loc)
+	timed(b, func(int) {
+		day := report.NewBuilder(report.Period{From: today, To: today, Now: now}, s.Catalog())
+		week := report.NewBuilder(report.Period{From: today.AddDate(0, 0, -6), To: today, Now: now}, s.Catalog())
+		err := s.EachFileBetween(now.AddDate(-1, 0, 0), today.AddDate(0, 0, 1), func(f report.File, full func() (*dossier.Record, error)) error {
+			day.AddFile(f, full)
+			week.AddFile(f, full)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
+}
