@@ -217,8 +217,8 @@ func BenchmarkOverdueFirstPage(b *testing.B) {
 	})
 }
 
-// BenchmarkYearReport is the periodic report for the last full year and
-// for the year so far over the bench store (every record received before
+// BenchmarkYearReport is the periodic report for this calendar year over
+// the bench store (every record received before
 // the period's end is read once; the report package counts it).
 func BenchmarkYearReport(b *testing.B) {
 	s := benchDB(b)
