@@ -103,7 +103,16 @@ func (s *overviewScreen) drawCharts() {
 }
 
 func (s *overviewScreen) renderCharts() ([][]byte, error) {
-	t, err := s.u.ctr.Trends()
+	// the rates follow the report's period when its days are set
+	from, okA := dossier.ParseDate(s.from.Text)
+	to, okB := dossier.ParseDate(s.to.Text)
+	period := lang.L("overview.twelve_months")
+	if okA && okB && !to.Before(from) {
+		period = from.Format("02/01/2006") + "–" + to.Format("02/01/2006")
+	} else {
+		from, to = time.Time{}, time.Time{}
+	}
+	t, err := s.u.ctr.Trends(from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -115,10 +124,10 @@ func (s *overviewScreen) renderCharts() ([][]byte, error) {
 		func() ([]byte, error) { return charts.ReceivedPerDay(t.Days, charts.Default, wd) },
 		func() ([]byte, error) { return charts.Punctuality(t.Months, charts.Default, wd) },
 		func() ([]byte, error) {
-			return charts.Rates(lang.L("overview.rate_procedure"), t.Procedures, 8, charts.Default, wd)
+			return charts.Rates(lang.L("overview.rate_procedure", map[string]any{"Period": period}), t.Procedures, 8, charts.Default, wd)
 		},
 		func() ([]byte, error) {
-			return charts.Rates(lang.L("overview.rate_clerk"), t.Clerks, 8, charts.Default, wd)
+			return charts.Rates(lang.L("overview.rate_clerk", map[string]any{"Period": period}), t.Clerks, 8, charts.Default, wd)
 		},
 	} {
 		png, err := draw()
@@ -136,7 +145,12 @@ func (s *overviewScreen) reportBar() fyne.CanvasObject {
 	s.from.SetPlaceHolder("dd/mm/yyyy")
 	s.to.SetPlaceHolder("dd/mm/yyyy")
 	choices := []string{lang.L("overview.this_month"), lang.L("overview.last_month"), lang.L("overview.this_quarter"), lang.L("overview.this_year"), lang.L("overview.custom")}
-	s.period = widget.NewSelect(choices, func(string) { s.fillPeriod() })
+	s.period = widget.NewSelect(choices, func(string) {
+		s.fillPeriod()
+		if s.inner != nil && s.inner.SelectedIndex() == 1 { // the charts follow the period
+			s.drawCharts()
+		}
+	})
 	s.period.SetSelectedIndex(0)
 	button := func(label, format string) *widget.Button {
 		return widget.NewButtonWithIcon(label, theme.DocumentSaveIcon(), func() { s.write(format) })

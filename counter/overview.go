@@ -114,16 +114,20 @@ func (ov *Overview) note(f report.File, full func() (*dossier.Record, error), no
 
 // Trends counts the supervisor's charts up to now (supervisor): files
 // received per day for 30 days, settled per month for 12, and the
-// on-time rates per procedure and per clerk over those 12 months.
-func (c *Counter) Trends() (report.Trends, error) {
+// on-time rates per procedure and per clerk for the days [from, to] (zero
+// days: those 12 months).
+func (c *Counter) Trends(from, to time.Time) (report.Trends, error) {
 	if err := c.mayPrint(account.Reports); err != nil {
 		return report.Trends{}, err
 	}
-	return c.trends(c.now())
+	return c.trends(c.now(), from, to)
 }
 
-func (c *Counter) trends(now time.Time) (report.Trends, error) {
+func (c *Counter) trends(now, from, to time.Time) (report.Trends, error) {
 	t := report.NewTrends(now, c.store.Catalog())
+	if !from.IsZero() && !to.IsZero() && !to.Before(from) {
+		t.RatesFor(from, to)
+	}
 	end := now.In(dossier.Loc).AddDate(0, 0, 1)
 	err := c.store.EachFileBetween(t.Since(), end, func(f report.File, _ func() (*dossier.Record, error)) error {
 		t.Add(f)

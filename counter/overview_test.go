@@ -67,7 +67,7 @@ func TestOverview(t *testing.T) {
 	if !strings.Contains(text, "DANH SÁCH HỒ SƠ QUÁ HẠN") || strings.Index(text, old1.Code) > strings.Index(text, old2.Code) || strings.Contains(text, done.Code) {
 		t.Fatalf("the overdue list:\n%s", text)
 	}
-	tr, err := c.Trends()
+	tr, err := c.Trends(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

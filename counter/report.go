@@ -87,7 +87,7 @@ func (c *Counter) WriteReport(from, to time.Time, format, out string) (PrintResu
 func (c *Counter) reportFigures(last time.Time) ([]forms.Figure, error) {
 	end := last.In(dossier.Loc)
 	end = time.Date(end.Year(), end.Month(), end.Day(), 23, 59, 0, 0, dossier.Loc)
-	t, err := c.trends(end)
+	t, err := c.trends(end, time.Time{}, time.Time{})
 	if err != nil {
 		return nil, err
 	}

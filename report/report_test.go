@@ -198,3 +198,36 @@ func TestPeriodNotOver(t *testing.T) {
 		t.Fatalf("as of 20/03: %+v, late %+v", rep.Total, rep.Late)
 	}
 }
+
+// TestTrends: days by channel, months by punctuality, and rates for a
+// chosen period only.
+func TestTrends(t *testing.T) {
+	cat, _ := dossier.ParseCatalog(assets.Catalog)
+	now := at("30/04/2026 10:00")
+	tb := NewTrends(now, cat)
+	tb.RatesFor(at("01/04/2026 00:00"), at("30/04/2026 00:00"))
+	add := func(received, due, finished string, ch dossier.Channel, clerk string) {
+		f := File{Received: at(received), LegalDue: at(due), Channel: ch, Procedure: "1.001193", Clerk: clerk}
+		if finished != "" {
+			f.Finished = at(finished)
+		}
+		tb.Add(f)
+	}
+	add("30/04/2026 08:00", "05/05/2026 17:00", "", dossier.ChannelOnline, "Lan")
+	add("29/04/2026 08:00", "05/05/2026 17:00", "", dossier.ChannelInPerson, "Lan")
+	add("10/03/2026 08:00", "13/03/2026 17:00", "12/03/2026 10:00", dossier.ChannelInPerson, "Lan") // March, early
+	add("01/04/2026 08:00", "06/04/2026 17:00", "07/04/2026 10:00", dossier.ChannelInPerson, "Bình") // April, late
+	add("01/04/2026 08:00", "06/04/2026 17:00", "06/04/2026 10:00", dossier.ChannelInPerson, "Lan")  // April, on time
+	tr := tb.Trends()
+	if d := tr.Days[len(tr.Days)-1]; d.Online != 1 || d.InPerson != 0 || tr.Days[len(tr.Days)-2].InPerson != 1 {
+		t.Errorf("days: %+v %+v", tr.Days[len(tr.Days)-2], d)
+	}
+	mar, apr := tr.Months[len(tr.Months)-2], tr.Months[len(tr.Months)-1]
+	if mar.Early != 1 || apr.OnTime != 1 || apr.Late != 1 {
+		t.Errorf("months: March %+v April %+v", mar, apr)
+	}
+	// April only: Lan 1 of 1 on time, Bình 0 of 1; March's file not counted
+	if len(tr.Procedures) != 1 || tr.Procedures[0].Settled != 2 || tr.Procedures[0].OnTime != 1 || len(tr.Clerks) != 2 {
+		t.Errorf("rates: %+v %+v", tr.Procedures, tr.Clerks)
+	}
+}

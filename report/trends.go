@@ -10,7 +10,8 @@ import (
 // Trends are what the supervisor's charts show: files received per day
 // for the last 30 days by channel, files settled early / on time / late
 // per month for the last 12 months, and the on-time rate per procedure
-// and per clerk over those 12 months (counted as the report counts).
+// and per clerk over a chosen period (by default those 12 months),
+// counted as the report counts.
 type Trends struct {
 	Days       []DayCount
 	Months     []MonthCount
@@ -47,6 +48,8 @@ type TrendBuilder struct {
 	days          []DayCount
 	months        []MonthCount
 	procs, clerks map[string]*Rate
+	rateFrom      time.Time // the rates count files settled in [rateFrom, rateTo)
+	rateTo        time.Time
 }
 
 // NewTrends counts the trends up to now's day and month.
@@ -61,12 +64,25 @@ func NewTrends(now time.Time, cat *dossier.Catalog) *TrendBuilder {
 	for i := range 12 {
 		t.months = append(t.months, MonthCount{Month: t.firstMonth.AddDate(0, i, 0)})
 	}
+	t.rateFrom, t.rateTo = t.firstMonth, today.AddDate(0, 0, 1)
 	return t
 }
 
-// Since is the earliest receipt a file counted needs (its receipt or its
-// settling falls in the last 12 months; files are rarely open a year).
-func (t *TrendBuilder) Since() time.Time { return t.firstMonth.AddDate(-1, 0, 0) }
+// RatesFor makes the rates count the files settled in the days [from,
+// to] instead of the last 12 months.
+func (t *TrendBuilder) RatesFor(from, to time.Time) {
+	t.rateFrom, t.rateTo = day(from), day(to).AddDate(0, 0, 1)
+}
+
+// Since is the earliest receipt a file counted needs (its settling falls
+// in the months or the rates' period; files are rarely open a year).
+func (t *TrendBuilder) Since() time.Time {
+	first := t.firstMonth
+	if t.rateFrom.Before(first) {
+		first = t.rateFrom
+	}
+	return first.AddDate(-1, 0, 0)
+}
 
 // Add counts one file.
 func (t *TrendBuilder) Add(f File) {
@@ -79,24 +95,26 @@ func (t *TrendBuilder) Add(f File) {
 			}
 		}
 	}
-	if f.Finished.IsZero() || f.Finished.Before(t.firstMonth) {
-		return
-	}
-	fm := f.Finished.In(dossier.Loc)
-	i := (fm.Year()-t.firstMonth.Year())*12 + int(fm.Month()) - int(t.firstMonth.Month())
-	if i >= len(t.months) {
+	if f.Finished.IsZero() {
 		return
 	}
 	fd, due := day(f.Finished), day(f.LegalDue)
-	ok := !fd.After(due)
-	switch {
-	case fd.Before(due):
-		t.months[i].Early++
-	case fd.Equal(due):
-		t.months[i].OnTime++
-	default:
-		t.months[i].Late++
+	if fm := f.Finished.In(dossier.Loc); !f.Finished.Before(t.firstMonth) {
+		if i := (fm.Year()-t.firstMonth.Year())*12 + int(fm.Month()) - int(t.firstMonth.Month()); i < len(t.months) {
+			switch {
+			case fd.Before(due):
+				t.months[i].Early++
+			case fd.Equal(due):
+				t.months[i].OnTime++
+			default:
+				t.months[i].Late++
+			}
+		}
 	}
+	if f.Finished.Before(t.rateFrom) || !f.Finished.Before(t.rateTo) {
+		return
+	}
+	ok := !fd.After(due)
 	name := f.Procedure
 	if p, found := t.cat.Lookup(f.Procedure); found {
 		name = p.Name
