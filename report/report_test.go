@@ -215,7 +215,7 @@ func TestTrends(t *testing.T) {
 	}
 	add("30/04/2026 08:00", "05/05/2026 17:00", "", dossier.ChannelOnline, "Lan")
 	add("29/04/2026 08:00", "05/05/2026 17:00", "", dossier.ChannelInPerson, "Lan")
-	add("10/03/2026 08:00", "13/03/2026 17:00", "12/03/2026 10:00", dossier.ChannelInPerson, "Lan") // March, early
+	add("10/03/2026 08:00", "13/03/2026 17:00", "12/03/2026 10:00", dossier.ChannelInPerson, "Lan")  // March, early
 	add("01/04/2026 08:00", "06/04/2026 17:00", "07/04/2026 10:00", dossier.ChannelInPerson, "Bình") // April, late
 	add("01/04/2026 08:00", "06/04/2026 17:00", "06/04/2026 10:00", dossier.ChannelInPerson, "Lan")  // April, on time
 	tr := tb.Trends()
