@@ -241,6 +241,7 @@ func (s *overviewScreen) show(ov counter.Overview) {
 	t, w := ov.Today, ov.Week
 	row(lang.L("overview.received"), fmt.Sprintf("%d (%d / %d)", t.Online+t.InPerson, t.Online, t.InPerson), fmt.Sprintf("%d (%d / %d)", w.Online+w.InPerson, w.Online, w.InPerson))
 	row(lang.L("overview.settled"), fmt.Sprintf("%d (%d %s)", t.Settled, t.Late, lang.L("overview.late")), fmt.Sprintf("%d (%d %s)", w.Settled, w.Late, lang.L("overview.late")))
+	row(lang.L("overview.returned"), n(ov.ReturnedToday), n(ov.ReturnedWeek))
 	row(lang.L("overview.guided"), n(ov.GuidanceToday), n(ov.GuidanceWeek))
 	row(lang.L("overview.now"), lang.L("overview.now_line", map[string]any{"Due": ov.DueToday, "Overdue": len(ov.Overdue), "Paused": ov.Paused}), "")
 	s.heading.SetText(lang.L("overview.overdue", map[string]any{"N": len(ov.Overdue)}))

@@ -26,6 +26,8 @@ type Overview struct {
 	Today, Week   report.Row
 	GuidanceToday int
 	GuidanceWeek  int
+	ReturnedToday int // results handed back today
+	ReturnedWeek  int
 	DueToday      int // open files whose appointment is today
 	Paused        int // waiting for a supplement or a payment
 	Overdue       []OverdueFile
@@ -86,6 +88,12 @@ func (c *Counter) Overview() (Overview, error) {
 // note puts an open or waiting file where the overview shows it; full
 // reads its record for the lists.
 func (ov *Overview) note(f report.File, full func() (*dossier.Record, error), now, today time.Time) error {
+	if !f.Returned.IsZero() && !f.Returned.Before(weekStart(now)) {
+		ov.ReturnedWeek++
+		if !f.Returned.Before(today) {
+			ov.ReturnedToday++
+		}
+	}
 	if f.Status.Open() && f.Due.In(dossier.Loc).Format("20060102") == today.Format("20060102") {
 		ov.DueToday++
 	}

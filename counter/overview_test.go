@@ -59,6 +59,15 @@ func TestOverview(t *testing.T) {
 	if len(ov.Waiting) != 1 || ov.Waiting[0].Code != done.Code {
 		t.Errorf("waiting: %+v", ov.Waiting)
 	}
+	// handed back: off the waiting list, counted as returned today and this week
+	c.SetClock(func() time.Time { return now.Add(-30 * time.Second) })
+	if _, err := c.Act(ActionRequest{Code: done.Code, Event: dossier.EvReturned, Collector: &dossier.Collector{Name: "Nguyễn Thị Lan", IDNumber: "046190001234"}}); err != nil {
+		t.Fatal(err)
+	}
+	c.SetClock(func() time.Time { return now })
+	if ov, err := c.Overview(); err != nil || ov.ReturnedToday != 1 || ov.ReturnedWeek != 1 || len(ov.Waiting) != 0 {
+		t.Fatalf("after the return: %+v %v", ov, err)
+	}
 	res, err := c.PrintOverdue(filepath.Join(t.TempDir(), "overdue.pdf"))
 	if err != nil || res.Records != 2 {
 		t.Fatalf("the overdue list: %+v %v", res, err)

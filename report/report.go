@@ -156,6 +156,7 @@ func (b *Builder) field(code string) string {
 // beside the record, in the index of receipt times).
 type File struct {
 	Received, LegalDue, Due, Finished, Ended time.Time
+	Returned                                 time.Time
 	Status                                   dossier.Status
 	Channel                                  dossier.Channel
 	Paused                                   bool
@@ -165,7 +166,7 @@ type File struct {
 
 // FileOf is what a report reads of r.
 func FileOf(r *dossier.Record) File {
-	return File{Received: r.ReceivedAt, LegalDue: r.LegalDue(), Due: r.DueAt, Finished: r.FinishedAt, Ended: ended(r),
+	return File{Received: r.ReceivedAt, LegalDue: r.LegalDue(), Due: r.DueAt, Finished: r.FinishedAt, Ended: ended(r), Returned: r.ReturnedAt,
 		Status: r.Status, Channel: r.Channel, Paused: r.Paused(), Procedure: r.ProcedureCode, Clerk: r.Clerk}
 }
 

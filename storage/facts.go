@@ -16,7 +16,7 @@ import (
 // that index alone and decodes a record only when it lists it. Entries
 // written before the facts were kept have none; their record is read.
 
-const factsVersion = 2
+const factsVersion = 3
 
 func unixOrZero(t time.Time) int64 {
 	if t.IsZero() {
@@ -32,11 +32,11 @@ func fromUnix(s int64) time.Time {
 	return time.Unix(s, 0).In(dossier.Loc)
 }
 
-// encodeFacts is f in 45 bytes, the procedure code and the clerk's name.
+// encodeFacts is f in 53 bytes, the procedure code and the clerk's name.
 func encodeFacts(f report.File) []byte {
 	b := make([]byte, 0, 48+len(f.Procedure)+len(f.Clerk))
 	b = append(b, factsVersion)
-	for _, t := range []time.Time{f.Received, f.LegalDue, f.Due, f.Finished, f.Ended} {
+	for _, t := range []time.Time{f.Received, f.LegalDue, f.Due, f.Finished, f.Ended, f.Returned} {
 		b = binary.BigEndian.AppendUint64(b, uint64(unixOrZero(t)))
 	}
 	paused := byte(0)
@@ -52,7 +52,7 @@ func encodeFacts(f report.File) []byte {
 
 // decodeFacts reads what encodeFacts wrote; false when v holds none.
 func decodeFacts(v []byte) (report.File, bool) {
-	const fixed = 1 + 5*8 + 4
+	const fixed = 1 + 6*8 + 4
 	if len(v) < fixed+1 || v[0] != factsVersion {
 		return report.File{}, false
 	}
@@ -60,12 +60,12 @@ func decodeFacts(v []byte) (report.File, bool) {
 	if len(v) < fixed+np+1 || len(v) != fixed+np+1+int(v[fixed+np]) {
 		return report.File{}, false
 	}
-	var ts [5]time.Time
+	var ts [6]time.Time
 	for i := range ts {
 		ts[i] = fromUnix(int64(binary.BigEndian.Uint64(v[1+8*i:])))
 	}
-	return report.File{Received: ts[0], LegalDue: ts[1], Due: ts[2], Finished: ts[3], Ended: ts[4],
-		Status: dossier.Status(v[41]), Channel: dossier.Channel(v[42]), Paused: v[43] == 1,
+	return report.File{Received: ts[0], LegalDue: ts[1], Due: ts[2], Finished: ts[3], Ended: ts[4], Returned: ts[5],
+		Status: dossier.Status(v[49]), Channel: dossier.Channel(v[50]), Paused: v[51] == 1,
 		Procedure: string(v[fixed : fixed+np]), Clerk: string(v[fixed+np+1:])}, true
 }
 
@@ -115,7 +115,11 @@ func (s *Store) FillFacts(limit int) (filled int, done bool, err error) {
 		return 0, true, nil
 	}
 	var finished bool
-	_ = s.db.View(func(tx *bolt.Tx) error { finished = tx.Bucket(bMeta).Get(kFactsDone) != nil; return nil })
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bMeta).Get(kFactsDone) // the version the facts were filled at
+		finished = len(v) == 1 && v[0] == factsVersion
+		return nil
+	})
 	if finished {
 		return 0, true, nil
 	}
@@ -151,7 +155,7 @@ func (s *Store) FillFacts(limit int) (filled int, done bool, err error) {
 			if err := meta.Delete(kFactsFrom); err != nil {
 				return err
 			}
-			return meta.Put(kFactsDone, []byte{1})
+			return meta.Put(kFactsDone, []byte{factsVersion})
 		}
 		return meta.Put(kFactsFrom, bytes.Clone(k))
 	})

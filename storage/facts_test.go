@@ -49,7 +49,7 @@ func TestReportFactsBesideTheIndex(t *testing.T) {
 		for i := range want {
 			w, g := want[i], got[i]
 			if !w.Received.Equal(g.Received) || !w.LegalDue.Equal(g.LegalDue) || !w.Due.Equal(g.Due) || w.Status != g.Status ||
-				w.Channel != g.Channel || w.Procedure != g.Procedure || w.Clerk != g.Clerk || g.Clerk == "" || w.Paused != g.Paused || !g.Finished.IsZero() || !g.Ended.IsZero() {
+				w.Channel != g.Channel || w.Procedure != g.Procedure || w.Clerk != g.Clerk || g.Clerk == "" || w.Paused != g.Paused || !g.Finished.IsZero() || !g.Ended.IsZero() || !g.Returned.IsZero() {
 				t.Fatalf("%s: file %d\n got %+v\nwant %+v", when, i, g, w)
 			}
 		}
