@@ -84,8 +84,23 @@ func newOverviewScreen(u *UI) *overviewScreen {
 // thread.
 func (s *overviewScreen) drawCharts() {
 	u := s.u
+	// the rates follow the report's period when its days are set (read
+	// here, on the window's thread)
+	from, okA := dossier.ParseDate(s.from.Text)
+	to, okB := dossier.ParseDate(s.to.Text)
+	period := lang.L("overview.twelve_months")
+	if okA && okB && !to.Before(from) {
+		period = from.Format("02/01/2006") + "–" + to.Format("02/01/2006")
+	} else {
+		from, to = time.Time{}, time.Time{}
+	}
+	wd := charts.Words{Received: lang.L("chart.received"), Files: lang.L("chart.files"), InPerson: lang.L("chart.in_person"), Online: lang.L("chart.online"),
+		Settled: lang.L("chart.settled"), Early: lang.L("chart.early"), OnTime: lang.L("chart.on_time"), Late: lang.L("chart.late"),
+		RateAxis: lang.L("chart.rate_axis"), None: lang.L("chart.none"),
+		RateProcedure: lang.L("overview.rate_procedure", map[string]any{"Period": period}),
+		RateClerk:     lang.L("overview.rate_clerk", map[string]any{"Period": period})}
 	go func() {
-		imgs, err := s.renderCharts()
+		imgs, err := s.renderCharts(from, to, wd)
 		u.do(func() {
 			s.charts.RemoveAll()
 			if err != nil {
@@ -102,32 +117,20 @@ func (s *overviewScreen) drawCharts() {
 	}()
 }
 
-func (s *overviewScreen) renderCharts() ([][]byte, error) {
-	// the rates follow the report's period when its days are set
-	from, okA := dossier.ParseDate(s.from.Text)
-	to, okB := dossier.ParseDate(s.to.Text)
-	period := lang.L("overview.twelve_months")
-	if okA && okB && !to.Before(from) {
-		period = from.Format("02/01/2006") + "–" + to.Format("02/01/2006")
-	} else {
-		from, to = time.Time{}, time.Time{}
-	}
+func (s *overviewScreen) renderCharts(from, to time.Time, wd charts.Words) ([][]byte, error) {
 	t, err := s.u.ctr.Trends(from, to)
 	if err != nil {
 		return nil, err
 	}
-	wd := charts.Words{Received: lang.L("chart.received"), Files: lang.L("chart.files"), InPerson: lang.L("chart.in_person"), Online: lang.L("chart.online"),
-		Settled: lang.L("chart.settled"), Early: lang.L("chart.early"), OnTime: lang.L("chart.on_time"), Late: lang.L("chart.late"),
-		RateAxis: lang.L("chart.rate_axis"), None: lang.L("chart.none")}
 	var out [][]byte
 	for _, draw := range []func() ([]byte, error){
 		func() ([]byte, error) { return charts.ReceivedPerDay(t.Days, charts.Default, wd) },
 		func() ([]byte, error) { return charts.Punctuality(t.Months, charts.Default, wd) },
 		func() ([]byte, error) {
-			return charts.Rates(lang.L("overview.rate_procedure", map[string]any{"Period": period}), t.Procedures, 8, charts.Default, wd)
+			return charts.Rates(wd.RateProcedure, t.Procedures, 8, charts.Default, wd)
 		},
 		func() ([]byte, error) {
-			return charts.Rates(lang.L("overview.rate_clerk", map[string]any{"Period": period}), t.Clerks, 8, charts.Default, wd)
+			return charts.Rates(wd.RateClerk, t.Clerks, 8, charts.Default, wd)
 		},
 	} {
 		png, err := draw()

@@ -32,6 +32,7 @@ type Words struct {
 	Received, Files, InPerson, Online string
 	Settled, Early, OnTime, Late      string
 	RateAxis, None                    string
+	RateProcedure, RateClerk          string // the rates charts' titles (the caller's, with their period)
 }
 
 // Vietnamese are the charts' words in Vietnamese (paper, and the
