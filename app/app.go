@@ -95,7 +95,7 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 func (u *UI) build() {
 	u.win.SetTitle(lang.L("app.title"))
-	u.tabs, u.intake, u.records, u.syncView, u.status, u.gate = nil, nil, nil, nil, nil, nil
+	u.clearScreens()
 	if !u.ctr.Settings().Ready() {
 		u.win.SetMainMenu(nil)
 		setup := newSetupScreen(u, true)
@@ -137,6 +137,12 @@ func (u *UI) build() {
 		u.intake.focus()
 	}
 	ws.shown = true
+}
+
+// clearScreens lets go of the screens in view: a person's workspace stays
+// in spaces, and what comes next sets its own.
+func (u *UI) clearScreens() {
+	u.tabs, u.intake, u.records, u.syncView, u.status, u.gate = nil, nil, nil, nil, nil, nil
 }
 
 // newWorkspace builds a person's screens, with the tabs their roles use.
@@ -203,7 +209,7 @@ func (u *UI) menu() *fyne.MainMenu {
 	printReceipt := fyne.NewMenuItem(lang.L("intake.print_receipt"), u.unlessDialog(u.intake.printLastReceipt))
 	printReceipt.Shortcut = shortcutPrint
 	list.Shortcut = shortcutRecords
-	lock := fyne.NewMenuItem(lang.L("signin.lock"), func() { u.lock(false) })
+	lock := fyne.NewMenuItem(lang.L("signin.lock"), func() { u.lock() })
 	lock.Shortcut = shortcutLock
 	return fyne.NewMainMenu(fyne.NewMenu(lang.L("menu.file"), save, clear, printReceipt, fyne.NewMenuItemSeparator(), find, list,
 		fyne.NewMenuItemSeparator(), lock))

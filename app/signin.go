@@ -211,8 +211,8 @@ func (u *UI) showChangePassword() {
 
 // lock hides the work behind the sign-in screen: the session ends, open
 // dialogs are put away with the person's screens, and nothing typed is
-// lost. idle says the counter locked itself.
-func (u *UI) lock(idle bool) {
+// lost. The audit says "lock" whether a person or the idle watch locked.
+func (u *UI) lock() {
 	s := u.ctr.User()
 	if s == nil {
 		return
@@ -226,9 +226,8 @@ func (u *UI) lock(idle bool) {
 	}
 	u.active = nil
 	u.ctr.SignOut(true)
-	u.tabs, u.intake, u.records, u.syncView, u.status = nil, nil, nil, nil, nil
+	u.clearScreens()
 	u.showSignIn(s)
-	_ = idle // the audit says "lock" either way; the screen says who locked it
 }
 
 // idleLimit is how long the counter may stay untouched before it locks.
@@ -252,7 +251,7 @@ func (u *UI) checkIdle() {
 		return
 	}
 	if now.Sub(u.lastActive) >= u.idleLimit() {
-		u.lock(true)
+		u.lock()
 	}
 }
 

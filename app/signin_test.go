@@ -148,7 +148,7 @@ func TestSignInLockAndShiftChange(t *testing.T) {
 	if u.spaces["binh"].intake.owner.name.Text != "Hồ Thị Bảy" {
 		t.Fatal("Bình's form was lost")
 	}
-	u.lock(false)
+	u.lock()
 	signInWith("binh", binhPass) // a supervisor reads the audit
 	entries, err := c.Audit(100)
 	if err != nil {

@@ -37,7 +37,7 @@ func newStatusBar(u *UI) *statusBar {
 	b.msg.Importance = widget.SuccessImportance
 	// the lock is an icon only: the bar fits 1366 px (the menu and
 	// Ctrl+Shift+L say it in words)
-	lock := widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), func() { u.lock(false) })
+	lock := widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), func() { u.lock() })
 	lock.Importance = widget.LowImportance
 	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, widget.NewSeparator(), b.pending, widget.NewSeparator(), b.backup, widget.NewSeparator()),
 		container.NewHBox(b.who, lock), b.msg)

@@ -267,12 +267,7 @@ func (c *Counter) SaveSettings(set storage.Settings) error {
 }
 
 // actor is who the audit names for an action.
-func (c *Counter) actor() string {
-	if u := c.User(); u != nil {
-		return u.Username
-	}
-	return c.store.Settings().Clerk
-}
+func (c *Counter) actor() string { return c.store.ActorID() }
 
 func (c *Counter) ready() error {
 	if !c.store.Settings().Ready() {

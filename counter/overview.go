@@ -2,9 +2,9 @@ package counter
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"time"
 
 	"motcua/account"
@@ -43,8 +43,7 @@ type OverdueFile struct {
 
 // weekStart is the Monday of t's week.
 func weekStart(t time.Time) time.Time {
-	t = t.In(dossier.Loc)
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, dossier.Loc)
+	d := dossier.Midnight(t)
 	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
 }
 
@@ -54,7 +53,7 @@ func (c *Counter) Overview() (Overview, error) {
 		return Overview{}, err
 	}
 	now := c.now().In(dossier.Loc)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, dossier.Loc)
+	today := dossier.Midnight(now)
 	cat := c.store.Catalog()
 	day := report.NewBuilder(report.Period{From: today, To: today, Now: now}, cat)
 	week := report.NewBuilder(report.Period{From: weekStart(now), To: today, Now: now}, cat)
@@ -113,9 +112,7 @@ func (ov *Overview) note(f report.File, full func() (*dossier.Record, error), no
 		if err != nil {
 			return err
 		}
-		due := f.LegalDue.In(dossier.Loc)
-		d := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, dossier.Loc)
-		ov.Overdue = append(ov.Overdue, OverdueFile{Record: r, DaysLate: max(1, int(today.Sub(d).Hours()+12)/24)})
+		ov.Overdue = append(ov.Overdue, OverdueFile{Record: r, DaysLate: max(1, report.DaysLate(f.LegalDue, today))})
 	}
 	return nil
 }
@@ -164,7 +161,7 @@ func (c *Counter) PrintOverdue(out string) (PrintResult, error) {
 		return PrintResult{}, err
 	}
 	res := PrintResult{Path: out, Records: len(rows)}
-	err = c.store.LogLedgerPrint(c.actor(), fmt.Sprintf("overdue %d", len(rows)))
+	err = c.store.LogListPrint(c.actor(), "overdue", strconv.Itoa(len(rows)))
 	res.Audited = err == nil
 	return res, err
 }

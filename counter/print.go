@@ -205,7 +205,7 @@ func (c *Counter) PrintLedger(req LedgerRequest, out string) (PrintResult, error
 	if c.store.ReadOnly() {
 		return res, nil
 	}
-	err = c.store.LogLedgerPrint(c.actor(), period)
+	err = c.store.LogListPrint(c.actor(), "ledger", period)
 	res.Audited = err == nil
 	return res, err
 }

@@ -20,9 +20,9 @@ func (c *Counter) Report(from, to time.Time) (report.Report, error) {
 	if to.Before(from) {
 		return report.Report{}, &UsageError{L("error.report_period")}
 	}
-	b := report.NewBuilder(report.Period{From: from, To: to, Now: c.now()}, c.store.Catalog())
-	end := time.Date(to.In(dossier.Loc).Year(), to.In(dossier.Loc).Month(), to.In(dossier.Loc).Day()+1, 0, 0, 0, 0, dossier.Loc)
-	err := c.store.EachFileBetween(time.Time{}, end, func(f report.File, full func() (*dossier.Record, error)) error {
+	period := report.Period{From: from, To: to, Now: c.now()}
+	b := report.NewBuilder(period, c.store.Catalog())
+	err := c.store.EachFileBetween(time.Time{}, period.End(), func(f report.File, full func() (*dossier.Record, error)) error {
 		b.AddFile(f, full)
 		return b.Err()
 	})
@@ -76,7 +76,7 @@ func (c *Counter) WriteReport(from, to time.Time, format, out string) (PrintResu
 	}
 	res := PrintResult{Path: out}
 	if !c.store.ReadOnly() {
-		err = c.store.LogLedgerPrint(c.actor(), "report "+format+" "+rep.From.Format("02/01/2006")+"–"+rep.To.Format("02/01/2006"))
+		err = c.store.LogListPrint(c.actor(), "report", format+" "+rep.From.Format("02/01/2006")+"–"+rep.To.Format("02/01/2006"))
 		res.Audited = err == nil
 	}
 	return res, rep, err
@@ -85,9 +85,7 @@ func (c *Counter) WriteReport(from, to time.Time, format, out string) (PrintResu
 // reportFigures are the charts printed with a report: the 12 months and
 // the 30 days up to its last day.
 func (c *Counter) reportFigures(last time.Time) ([]forms.Figure, error) {
-	end := last.In(dossier.Loc)
-	end = time.Date(end.Year(), end.Month(), end.Day(), 23, 59, 0, 0, dossier.Loc)
-	t, err := c.trends(end, time.Time{}, time.Time{})
+	t, err := c.trends(dossier.Midnight(last).Add(24*time.Hour-time.Minute), time.Time{}, time.Time{})
 	if err != nil {
 		return nil, err
 	}

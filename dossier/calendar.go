@@ -200,7 +200,8 @@ func (c *Calendar) SpecialDays() []SpecialDay {
 
 func dateKey(t time.Time) string { return t.Format("2006-01-02") }
 
-func midnight(t time.Time) time.Time {
+// Midnight is the start of t's day in Viet Nam.
+func Midnight(t time.Time) time.Time {
 	t = t.In(Loc)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Loc)
 }
@@ -226,12 +227,12 @@ func (c *Calendar) countedSpans(day time.Time) []Span {
 }
 
 // IsWorkingDay says whether the date's time counts toward deadlines.
-func (c *Calendar) IsWorkingDay(t time.Time) bool { return len(c.countedSpans(midnight(t))) > 0 }
+func (c *Calendar) IsWorkingDay(t time.Time) bool { return len(c.countedSpans(Midnight(t))) > 0 }
 
 // IsOpen says whether the counter is open at t (working or not).
 func (c *Calendar) IsOpen(t time.Time) bool {
 	t = t.In(Loc)
-	day := midnight(t)
+	day := Midnight(t)
 	if sd, ok := c.Days[dateKey(day)]; ok && sd.Kind == DayOff {
 		return false
 	}
@@ -262,7 +263,7 @@ func (c *Calendar) Add(start time.Time, minutes int) time.Time {
 	if minutes <= 0 {
 		return start
 	}
-	day := midnight(start)
+	day := Midnight(start)
 	left := time.Duration(minutes) * time.Minute
 	for i := 0; i < maxDays; i++ {
 		for _, s := range c.countedSpans(day) {
@@ -291,7 +292,7 @@ func (c *Calendar) Between(a, b time.Time) int {
 	}
 	a, b = a.In(Loc), b.In(Loc)
 	var total time.Duration
-	for day, i := midnight(a), 0; day.Before(b) && i < maxDays; day, i = day.AddDate(0, 0, 1), i+1 {
+	for day, i := Midnight(a), 0; day.Before(b) && i < maxDays; day, i = day.AddDate(0, 0, 1), i+1 {
 		for _, s := range c.countedSpans(day) {
 			from, to := at(day, s.From), at(day, s.To)
 			if a.After(from) {
@@ -319,7 +320,7 @@ func (c *Calendar) closing(day time.Time) (time.Time, bool) {
 
 // NextWorkingDayClose is the closing time of the first working day after t's date.
 func (c *Calendar) NextWorkingDayClose(t time.Time) time.Time {
-	day := midnight(t)
+	day := Midnight(t)
 	for i := 0; i < maxDays; i++ {
 		day = day.AddDate(0, 0, 1)
 		if end, ok := c.closing(day); ok {
@@ -335,7 +336,7 @@ func (c *Calendar) Due(pt ProcessingTime, cutoff bool, received time.Time) time.
 	received = received.In(Loc)
 	switch pt.Unit {
 	case UnitSameDay:
-		day := midnight(received)
+		day := Midnight(received)
 		if end, ok := c.closing(day); ok {
 			limit := end
 			if cutoff && at(day, c.Cutoff).Before(limit) {
@@ -360,7 +361,7 @@ func (c *Calendar) Due(pt ProcessingTime, cutoff bool, received time.Time) time.
 // holiday, it ends when the office closes on the next working day (Bộ luật
 // Dân sự 91/2015/QH13, Điều 148 khoản 5).
 func (c *Calendar) calendarDays(received time.Time, n int) time.Time {
-	last := midnight(received).AddDate(0, 0, n)
+	last := Midnight(received).AddDate(0, 0, n)
 	if end, ok := c.closing(last); ok {
 		return end
 	}
@@ -371,7 +372,7 @@ func (c *Calendar) calendarDays(received time.Time, n int) time.Time {
 // against their document whose date lies from a's date to b's date: an
 // appointment computed across one of them may move when it is confirmed.
 func (c *Calendar) Unconfirmed(a, b time.Time) []SpecialDay {
-	from, to := dateKey(midnight(a)), dateKey(midnight(b))
+	from, to := dateKey(Midnight(a)), dateKey(Midnight(b))
 	var out []SpecialDay
 	for _, d := range c.SpecialDays() {
 		if !d.Confirmed && d.Date >= from && d.Date <= to {

@@ -277,7 +277,17 @@ func (r *Record) Punctuality() string {
 	if !r.Status.Finished() || r.FinishedAt.IsZero() {
 		return ""
 	}
-	f, d := midnight(r.FinishedAt), midnight(r.LegalDue())
+	return PunctualityOf(r.FinishedAt, r.LegalDue())
+}
+
+// PunctualityLabels word Punctuality in Vietnamese, as forms and exports
+// print it.
+var PunctualityLabels = map[string]string{"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+// PunctualityOf is "early", "on_time" or "late": the date a file was
+// settled against its legal deadline's date.
+func PunctualityOf(finished, legalDue time.Time) string {
+	f, d := Midnight(finished), Midnight(legalDue)
 	switch {
 	case f.Before(d):
 		return "early"

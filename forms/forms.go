@@ -467,14 +467,7 @@ func (d *doc) control(r *dossier.Record) {
 }
 
 func punctuality(done, due time.Time) string {
-	a, b := done.In(dossier.Loc).Format("20060102"), due.In(dossier.Loc).Format("20060102")
-	switch {
-	case a < b:
-		return "Trước hạn"
-	case a == b:
-		return "Đúng hạn"
-	}
-	return "Quá hạn"
+	return dossier.PunctualityLabels[dossier.PunctualityOf(done, due)]
 }
 
 // handOver is the result hand-over slip.
@@ -530,14 +523,7 @@ type LedgerFilter struct {
 // Ledger is Mẫu 07: the follow-up book of files for a period, many pages,
 // the column header repeated on each and "Trang x/y" at the foot.
 func Ledger(w io.Writer, u Unit, recs []*dossier.Record, f LedgerFilter, now time.Time) error {
-	d := newDoc(u, "L") // ten columns: the book is landscape
-	d.pdf.AliasNbPages("{nb}")
-	d.pdf.SetFooterFunc(func() {
-		d.pdf.SetY(-12)
-		d.font("I", 9)
-		d.pdf.CellFormat(d.bodyW, 5, fmt.Sprintf("Trang %d/{nb}", d.pdf.PageNo()), "", 0, "C", false, 0, "")
-	})
-	d.pdf.AddPage()
+	d := newListDoc(u) // ten columns: the book is landscape
 	d.header(now, "")
 	period := "từ ngày " + day(f.From) + " đến ngày " + day(f.To)
 	sub := []string{period}

@@ -67,6 +67,20 @@ var fontFiles = map[string][]byte{"": assets.FontRegular, "B": assets.FontBold, 
 
 // font selects a style, embedding its font file on first use only (each
 // embedded style costs time and bytes).
+// newListDoc is a landscape document of many pages (a ledger, a report,
+// a list), each numbered "Trang x/y" at its foot; its first page is open.
+func newListDoc(u Unit) *doc {
+	d := newDoc(u, "L")
+	d.pdf.AliasNbPages("{nb}")
+	d.pdf.SetFooterFunc(func() {
+		d.pdf.SetY(-12)
+		d.font("I", 9)
+		d.pdf.CellFormat(d.bodyW, 5, fmt.Sprintf("Trang %d/{nb}", d.pdf.PageNo()), "", 0, "C", false, 0, "")
+	})
+	d.pdf.AddPage()
+	return d
+}
+
 func (d *doc) font(style string, size float64) {
 	if !d.loaded[style] {
 		d.pdf.AddUTF8FontFromBytes(family, style, fontFiles[style])

@@ -18,14 +18,7 @@ import (
 // the unit's total, the indicators, the late files with their reasons,
 // and the signer block.
 func Report(w io.Writer, u Unit, rep *report.Report, now time.Time, figs ...Figure) error {
-	d := newDoc(u, "L")
-	d.pdf.AliasNbPages("{nb}")
-	d.pdf.SetFooterFunc(func() {
-		d.pdf.SetY(-12)
-		d.font("I", 9)
-		d.pdf.CellFormat(d.bodyW, 5, fmt.Sprintf("Trang %d/{nb}", d.pdf.PageNo()), "", 0, "C", false, 0, "")
-	})
-	d.pdf.AddPage()
+	d := newListDoc(u)
 	d.header(now, "")
 	d.title("BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
 		"Kỳ báo cáo: từ ngày "+day(rep.From)+" đến ngày "+day(rep.To),
@@ -113,14 +106,7 @@ type OverdueRow struct {
 // open file past its legal deadline, most late first, with the clerk and
 // its current step.
 func OverdueList(w io.Writer, u Unit, rows []OverdueRow, now time.Time) error {
-	d := newDoc(u, "L")
-	d.pdf.AliasNbPages("{nb}")
-	d.pdf.SetFooterFunc(func() {
-		d.pdf.SetY(-12)
-		d.font("I", 9)
-		d.pdf.CellFormat(d.bodyW, 5, fmt.Sprintf("Trang %d/{nb}", d.pdf.PageNo()), "", 0, "C", false, 0, "")
-	})
-	d.pdf.AddPage()
+	d := newListDoc(u)
 	d.header(now, "")
 	d.title("DANH SÁCH HỒ SƠ QUÁ HẠN GIẢI QUYẾT", "Đến "+clock(now), fmt.Sprintf("Tổng số: %d hồ sơ", len(rows)))
 	cells := make([][]string, 0, len(rows))

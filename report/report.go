@@ -106,20 +106,14 @@ type Indicators struct {
 // files open now are overdue or within time as of today.
 type Period struct{ From, To, Now time.Time }
 
-func (p Period) start() time.Time {
-	y, m, d := p.From.In(dossier.Loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, dossier.Loc)
-}
+func (p Period) start() time.Time { return dossier.Midnight(p.From) }
 
-func (p Period) end() time.Time { // the instant after the last day
-	y, m, d := p.To.In(dossier.Loc).Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, dossier.Loc)
-}
+// End is the instant after the period's last day.
+func (p Period) End() time.Time { return dossier.Midnight(p.To).AddDate(0, 0, 1) }
 
 // Builder counts records into a report, one at a time (a million need not
 // be held at once).
 type Builder struct {
-	p        Period
 	cat      *dossier.Catalog
 	start    time.Time
 	end      time.Time
@@ -133,7 +127,7 @@ type Builder struct {
 // NewBuilder starts a report of the period; the catalogue names each
 // record's field.
 func NewBuilder(p Period, cat *dossier.Catalog) *Builder {
-	b := &Builder{p: p, cat: cat, start: p.start(), end: p.end(), rows: map[string]*Row{}}
+	b := &Builder{cat: cat, start: p.start(), end: p.End(), rows: map[string]*Row{}}
 	b.asOf = b.end
 	if !p.Now.IsZero() && p.Now.Before(b.end) {
 		b.asOf = p.Now
@@ -182,11 +176,6 @@ func ended(r *dossier.Record) time.Time {
 	return time.Time{}
 }
 
-func day(t time.Time) time.Time {
-	y, m, d := t.In(dossier.Loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, dossier.Loc)
-}
-
 // Add counts one record.
 func (b *Builder) Add(r *dossier.Record) {
 	b.AddFile(FileOf(r), func() (*dossier.Record, error) { return r, nil })
@@ -231,10 +220,10 @@ func (b *Builder) AddFile(f File, full func() (*dossier.Record, error)) {
 // against its legal deadline's.
 func (b *Builder) settled(row *Row, f File, field string, full func() (*dossier.Record, error)) {
 	row.Settled++
-	switch fd, due := day(f.Finished), day(f.LegalDue); {
-	case fd.Before(due):
+	switch dossier.PunctualityOf(f.Finished, f.LegalDue) {
+	case "early":
 		row.Early++
-	case fd.Equal(due):
+	case "on_time":
 		row.OnTime++
 	default:
 		row.Late++
@@ -246,7 +235,7 @@ func (b *Builder) settled(row *Row, f File, field string, full func() (*dossier.
 // its legal deadline's date is before the period's last day.
 func (b *Builder) open(row *Row, f File, field string, full func() (*dossier.Record, error)) {
 	row.InProgress++
-	if day(f.LegalDue).Before(day(b.asOf.Add(-time.Nanosecond))) {
+	if dossier.Midnight(f.LegalDue).Before(dossier.Midnight(b.asOf.Add(-time.Nanosecond))) {
 		row.Overdue++
 		b.addLate(f, field, time.Time{}, full)
 		return
@@ -275,7 +264,7 @@ func (b *Builder) addLate(f File, field string, finished time.Time, full func() 
 	if until.IsZero() { // still open: counted to the last day
 		until = b.asOf.Add(-time.Nanosecond)
 	}
-	lf.DaysLate = int(day(until).Sub(day(f.LegalDue)).Hours()+12) / 24 // whole days (12 h absorbs no DST: Viet Nam has none)
+	lf.DaysLate = DaysLate(f.LegalDue, until)
 	for _, e := range r.History {
 		if e.Type == dossier.EvExtended && e.Reason != "" {
 			if lf.Reason != "" {
@@ -285,6 +274,12 @@ func (b *Builder) addLate(f File, field string, finished time.Time, full func() 
 		}
 	}
 	b.late = append(b.late, lf)
+}
+
+// DaysLate is how many days a file settled (or looked at) on until is
+// late: from its legal deadline's date to until's.
+func DaysLate(legalDue, until time.Time) int {
+	return int(dossier.Midnight(until).Sub(dossier.Midnight(legalDue)).Hours()+12) / 24 // whole days (12 h absorbs no DST: Viet Nam has none)
 }
 
 // Err is the first error reading a late file's record.

@@ -54,7 +54,7 @@ type TrendBuilder struct {
 
 // NewTrends counts the trends up to now's day and month.
 func NewTrends(now time.Time, cat *dossier.Catalog) *TrendBuilder {
-	today := day(now)
+	today := dossier.Midnight(now)
 	t := &TrendBuilder{cat: cat, first: today.AddDate(0, 0, -29), procs: map[string]*Rate{}, clerks: map[string]*Rate{}}
 	for i := range 30 {
 		t.days = append(t.days, DayCount{Day: t.first.AddDate(0, 0, i)})
@@ -71,7 +71,7 @@ func NewTrends(now time.Time, cat *dossier.Catalog) *TrendBuilder {
 // RatesFor makes the rates count the files settled in the days [from,
 // to] instead of the last 12 months.
 func (t *TrendBuilder) RatesFor(from, to time.Time) {
-	t.rateFrom, t.rateTo = day(from), day(to).AddDate(0, 0, 1)
+	t.rateFrom, t.rateTo = dossier.Midnight(from), dossier.Midnight(to).AddDate(0, 0, 1)
 }
 
 // Since is the earliest receipt a file counted needs (its settling falls
@@ -86,7 +86,7 @@ func (t *TrendBuilder) Since() time.Time {
 
 // Add counts one file.
 func (t *TrendBuilder) Add(f File) {
-	if d := day(f.Received); !d.Before(t.first) {
+	if d := dossier.Midnight(f.Received); !d.Before(t.first) {
 		if i := int(d.Sub(t.first).Hours()+12) / 24; i < len(t.days) {
 			if f.Channel == dossier.ChannelOnline {
 				t.days[i].Online++
@@ -98,13 +98,13 @@ func (t *TrendBuilder) Add(f File) {
 	if f.Finished.IsZero() {
 		return
 	}
-	fd, due := day(f.Finished), day(f.LegalDue)
+	punctuality := dossier.PunctualityOf(f.Finished, f.LegalDue)
 	if fm := f.Finished.In(dossier.Loc); !f.Finished.Before(t.firstMonth) {
 		if i := (fm.Year()-t.firstMonth.Year())*12 + int(fm.Month()) - int(t.firstMonth.Month()); i < len(t.months) {
-			switch {
-			case fd.Before(due):
+			switch punctuality {
+			case "early":
 				t.months[i].Early++
-			case fd.Equal(due):
+			case "on_time":
 				t.months[i].OnTime++
 			default:
 				t.months[i].Late++
@@ -114,7 +114,7 @@ func (t *TrendBuilder) Add(f File) {
 	if f.Finished.Before(t.rateFrom) || !f.Finished.Before(t.rateTo) {
 		return
 	}
-	ok := !fd.After(due)
+	ok := punctuality != "late"
 	name := f.Procedure
 	if p, found := t.cat.Lookup(f.Procedure); found {
 		name = p.Name

@@ -82,15 +82,21 @@ func (s *BoltStore) pushAccount(tx *bolt.Tx, p Principal, e dossier.Event, remem
 		res.Account = old
 		return res, rerr
 	}
-	data, _ := json.Marshal(next)
-	if err := tx.Bucket(bAccounts).Put(unitKey(p.Unit, next.Username), data); err != nil {
-		return wire.PushResult{}, err
-	}
-	seq, err := s.appendLog(tx, p.Unit, e)
+	seq, err := s.putAccount(tx, p.Unit, next, e)
 	if err != nil {
 		return wire.PushResult{}, err
 	}
 	return wire.PushResult{EventID: e.ID, Status: wire.Accepted, ServerSeq: seq}, remember(eventResult{Status: wire.Accepted, Seq: seq})
+}
+
+// putAccount keeps an account as its change made it, and puts the change
+// at the end of the unit's log for the counters to pull.
+func (s *BoltStore) putAccount(tx *bolt.Tx, unit string, a *dossier.Account, e dossier.Event) (uint64, error) {
+	data, _ := json.Marshal(a)
+	if err := tx.Bucket(bAccounts).Put(unitKey(unit, a.Username), data); err != nil {
+		return 0, err
+	}
+	return s.appendLog(tx, unit, e)
 }
 
 // appendLog puts an event as it is at the end of the unit's log.
@@ -168,14 +174,11 @@ func (s *BoltStore) SetAccountDisabled(unit, username string, disabled bool) err
 		if err != nil {
 			return err
 		}
-		data, _ := json.Marshal(next)
-		if err := tx.Bucket(bAccounts).Put(unitKey(unit, username), data); err != nil {
+		seq, err := s.putAccount(tx, unit, next, e)
+		if err != nil {
 			return err
 		}
-		if _, err := s.appendLog(tx, unit, e); err != nil {
-			return err
-		}
-		evData, _ := json.Marshal(eventResult{Status: wire.Accepted, Hash: eventHash(e)})
+		evData, _ := json.Marshal(eventResult{Status: wire.Accepted, Seq: seq, Hash: eventHash(e)})
 		return tx.Bucket(bEvents).Put([]byte(e.ID), evData)
 	})
 }

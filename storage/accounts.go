@@ -27,6 +27,13 @@ type Actor struct {
 // of the lower layers).
 func (s *Store) SetActor(a Actor) { s.who.Store(&a) }
 
+// ActorID is who the store's writes are by: the signed-in username, or
+// the set-up's clerk name when nobody is.
+func (s *Store) ActorID() string {
+	id, _ := s.actor()
+	return id
+}
+
 // actor is the current actor's username and name.
 func (s *Store) actor() (id, name string) {
 	if a := s.who.Load(); a != nil && a.Username != "" {
@@ -81,16 +88,15 @@ func (s *Store) Account(username string) (*dossier.Account, error) {
 
 // HasAccounts says whether the unit has any account yet.
 func (s *Store) HasAccounts() bool {
-	n := 0
+	has := false
 	_ = s.db.View(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bAccounts); b != nil {
-			if k, _ := b.Cursor().First(); k != nil {
-				n = 1
-			}
+			k, _ := b.Cursor().First()
+			has = k != nil
 		}
 		return nil
 	})
-	return n > 0
+	return has
 }
 
 func getAccount(tx *bolt.Tx, username string) (*dossier.Account, error) {

@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -84,13 +85,10 @@ func (s *Store) AddLetterRun(year, from, to int) error {
 	}
 	return s.update(func(tx *bolt.Tx) error {
 		runs := letterRuns(tx)
-		for _, r := range runs {
-			if r.Year == year && r.From == from {
-				return tx.Bucket(bLetters).Delete(kLetterPending)
+		if !slices.ContainsFunc(runs, func(r LetterRun) bool { return r.Year == year && r.From == from }) {
+			if err := putLetterRuns(tx, append(runs, LetterRun{Year: year, From: from, To: to, Next: from})); err != nil {
+				return err
 			}
-		}
-		if err := putLetterRuns(tx, append(runs, LetterRun{Year: year, From: from, To: to, Next: from})); err != nil {
-			return err
 		}
 		return tx.Bucket(bLetters).Delete(kLetterPending)
 	})

@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -198,21 +197,7 @@ func (s *Store) Stats() (Stats, error) {
 }
 
 // Audit lists audit entries, newest first, up to limit.
-func (s *Store) Audit(limit int) ([]AuditEntry, error) {
-	var out []AuditEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bAudit).Cursor()
-		for k, v := c.Last(); k != nil && len(out) < limit; k, v = c.Prev() {
-			var e AuditEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return nil
-	})
-	return out, err
-}
+func (s *Store) Audit(limit int) ([]AuditEntry, error) { return s.AuditWhere(AuditFilter{}, limit) }
 
 // ExportCSV writes every record as one CSV row, in receipt order.
 func (s *Store) ExportCSV(w io.Writer) (n int, err error) {
@@ -241,7 +226,7 @@ func (s *Store) exportCSV(w io.Writer) (int, error) {
 			return cw.Write([]string{r.Code, r.ProcedureCode, r.ProcedureName, r.Owner.Name, r.Owner.IDNumber, r.Owner.Phone,
 				r.Owner.Address.String(), r.Channel.Label(), strconv.Itoa(r.Sets), fmtTime(r.ReceivedAt), fmtTime(r.DueAt),
 				strconv.Itoa(int(r.Status)), r.Status.Label(), fmtTime(r.FinishedAt), fmtTime(r.ReturnedAt), r.Clerk,
-				fmtTime(r.LegalDue()), punctualityLabel[r.Punctuality()]})
+				fmtTime(r.LegalDue()), dossier.PunctualityLabels[r.Punctuality()]})
 		})
 	})
 	cw.Flush()
@@ -311,6 +296,3 @@ func Restore(path, backup string) (aside string, err error) {
 	})
 	return aside, err
 }
-
-// punctualityLabel words Record.Punctuality for the export.
-var punctualityLabel = map[string]string{"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}

@@ -424,10 +424,11 @@ func (s *Store) LogPrint(actor string, r *dossier.Record, form string) (reprint 
 	return reprint, err
 }
 
-// LogLedgerPrint records a ledger print (it names no record).
-func (s *Store) LogLedgerPrint(actor, detail string) error {
+// LogListPrint records the print of something that names no one record:
+// what it was ("ledger", "report", "overdue") and its detail.
+func (s *Store) LogListPrint(actor, what, detail string) error {
 	return s.update(func(tx *bolt.Tx) error {
-		return s.audit(tx, AuditEntry{Actor: actor, Action: "print", Detail: "ledger " + detail})
+		return s.audit(tx, AuditEntry{Actor: actor, Action: "print", Detail: what + " " + detail})
 	})
 }
 

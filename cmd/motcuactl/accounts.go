@@ -210,21 +210,21 @@ func cmdAudit(c *counter.Counter, e env) error {
 		}
 		*d.out = t.AddDate(0, 0, d.add)
 	}
-	entries, err := c.AuditWhere(f, limit)
-	if err != nil {
-		return err
-	}
-	switch {
-	case asJSON:
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(entries)
-	case csvOut != "":
+	if csvOut != "" {
 		n, err := c.ExportAudit(csvOut, f, limit)
 		if err == nil {
 			fmt.Fprintf(e.stdout, "Đã ghi %d mục vào %s\n", n, csvOut)
 		}
 		return err
+	}
+	entries, err := c.AuditWhere(f, limit)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(entries)
 	}
 	for _, a := range entries {
 		fmt.Fprintf(e.stdout, "%6d  %s  %-14s %-22s %s %s\n", a.Seq, a.At.In(dossier.Loc).Format("02/01/2006 15:04:05"), a.Actor, a.Action, a.Code, a.Detail)
