@@ -46,6 +46,7 @@ type UI struct {
 	intake   *intakeScreen
 	records  *recordsScreen
 	syncView *syncScreen
+	overview *overviewScreen
 	status   *statusBar
 
 	gate       *gate                 // the sign-in screen in view, if any
@@ -120,7 +121,7 @@ func (u *UI) build() {
 		ws = u.newWorkspace(user)
 		u.spaces[user.Username] = ws
 	}
-	u.tabs, u.intake, u.records, u.syncView, u.status = ws.tabs, ws.intake, ws.records, ws.syncView, ws.status
+	u.tabs, u.intake, u.records, u.syncView, u.overview, u.status = ws.tabs, ws.intake, ws.records, ws.syncView, ws.overview, ws.status
 	u.win.SetContent(ws.content)
 	for _, o := range ws.overlays { // the dialogs open when the screen was locked
 		u.win.Canvas().Overlays().Add(o)
@@ -142,7 +143,7 @@ func (u *UI) build() {
 // clearScreens lets go of the screens in view: a person's workspace stays
 // in spaces, and what comes next sets its own.
 func (u *UI) clearScreens() {
-	u.tabs, u.intake, u.records, u.syncView, u.status, u.gate = nil, nil, nil, nil, nil, nil
+	u.tabs, u.intake, u.records, u.syncView, u.overview, u.status, u.gate = nil, nil, nil, nil, nil, nil, nil
 }
 
 // newWorkspace builds a person's screens, with the tabs their roles use.
@@ -161,10 +162,10 @@ func (u *UI) newWorkspace(user *counter.Session) *workspace {
 		container.NewTabItemWithIcon(lang.L("tab.records"), theme.ListIcon(), ws.records.content),
 		container.NewTabItemWithIcon(lang.L("tab.sync"), theme.ViewRefreshIcon(), ws.syncView.content),
 	)
-	var overview *overviewScreen
 	if user.May(account.Reports) {
-		overview = newOverviewScreen(u)
-		ws.tabs.Append(container.NewTabItemWithIcon(lang.L("tab.overview"), theme.HomeIcon(), overview.content))
+		ws.overview = newOverviewScreen(u)
+		u.overview = ws.overview
+		ws.tabs.Append(container.NewTabItemWithIcon(lang.L("tab.overview"), theme.HomeIcon(), ws.overview.content))
 		ws.tabs.Append(container.NewTabItemWithIcon(lang.L("tab.audit"), theme.HistoryIcon(), newAuditScreen(u).content))
 	}
 	if user.May(account.Accounts) {
@@ -179,11 +180,11 @@ func (u *UI) newWorkspace(user *counter.Session) *workspace {
 			ws.records.reload()
 		case t.Content == ws.syncView.content:
 			ws.syncView.refresh()
-		case overview != nil && t.Content == overview.content:
-			overview.reload()
+		case ws.overview != nil && t.Content == ws.overview.content:
+			ws.overview.reload()
 		}
 	}
-	ws.desk = overview != nil && !slices.Contains(user.Roles, dossier.RoleClerk)
+	ws.desk = ws.overview != nil && !slices.Contains(user.Roles, dossier.RoleClerk)
 	ws.content = container.NewBorder(nil, ws.status.content, nil, nil, ws.tabs)
 	return ws
 }
@@ -245,6 +246,9 @@ func (u *UI) changed() {
 	if u.syncView != nil && u.showing(u.syncView.content) {
 		u.syncView.refresh()
 	}
+	if u.overview != nil && u.showing(u.overview.content) {
+		u.overview.reload()
+	}
 	u.ctr.Kick() // send it now if the network allows
 }
 
@@ -259,6 +263,9 @@ func (u *UI) syncChanged(st mcsync.Status) {
 	}
 	if st.State == mcsync.StateOnline && u.records != nil && u.showing(u.records.content) {
 		u.records.reload()
+	}
+	if st.State == mcsync.StateOnline && u.overview != nil && u.showing(u.overview.content) {
+		u.overview.reload() // pulled records change the unit's figures
 	}
 }
 

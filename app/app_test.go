@@ -1087,3 +1087,16 @@ func TestPartialNumberSaysWhatToType(t *testing.T) {
 		t.Fatalf("the whole phone finds %d", len(u.records.items))
 	}
 }
+
+// pdfFileText is a printed PDF's text (pdftotext, in reading order).
+func pdfFileText(t *testing.T, path string) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Fatal("pdftotext is required (poppler-utils)")
+	}
+	out, err := exec.Command("pdftotext", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -22,22 +23,25 @@ import (
 // figures, the overdue board, the results waiting to be collected, and
 // the periodic report for a chosen period.
 type overviewScreen struct {
-	u        *UI
-	figures  *fyne.Container
-	overdue  *widget.List
-	waiting  *widget.List
-	heading  *widget.Label
-	waitHead *widget.Label
-	period   *widget.Select
-	from, to *widget.Entry
-	data     counter.Overview
-	charts   *fyne.Container // the four charts, drawn when their tab is shown
-	inner    *container.AppTabs
-	content  fyne.CanvasObject
+	u         *UI
+	figures   *fyne.Container
+	overdue   *widget.List
+	waiting   *widget.List
+	heading   *widget.Label
+	waitHead  *widget.Label
+	chosen    map[string]bool // waiting files ticked for prepared hand-over slips, by record id
+	slips     *widget.Button
+	chooseAll *widget.Button
+	period    *widget.Select
+	from, to  *widget.Entry
+	data      counter.Overview
+	charts    *fyne.Container // the four charts, drawn when their tab is shown
+	inner     *container.AppTabs
+	content   fyne.CanvasObject
 }
 
 func newOverviewScreen(u *UI) *overviewScreen {
-	s := &overviewScreen{u: u, figures: container.NewGridWithColumns(3), heading: widget.NewLabel(""), waitHead: widget.NewLabel("")}
+	s := &overviewScreen{u: u, figures: container.NewGridWithColumns(3), heading: widget.NewLabel(""), waitHead: widget.NewLabel(""), chosen: map[string]bool{}}
 	s.heading.TextStyle.Bold, s.waitHead.TextStyle.Bold = true, true
 	s.overdue = widget.NewList(func() int { return len(s.data.Overdue) }, func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -47,14 +51,24 @@ func newOverviewScreen(u *UI) *overviewScreen {
 		s.overdue.UnselectAll()
 		s.u.records.openCode(s.data.Overdue[i].Record.Code)
 	}
-	s.waiting = widget.NewList(func() int { return len(s.data.Waiting) }, func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(s.waitingLine(s.data.Waiting[i]))
-		})
+	s.waiting = widget.NewList(func() int { return len(s.data.Waiting) }, func() fyne.CanvasObject {
+		return container.NewBorder(nil, nil, widget.NewCheck("", nil), nil, widget.NewLabel(""))
+	}, func(i widget.ListItemID, o fyne.CanvasObject) {
+		r := s.data.Waiting[i]
+		row := o.(*fyne.Container)
+		row.Objects[0].(*widget.Label).SetText(s.waitingLine(r))
+		check := row.Objects[1].(*widget.Check)
+		check.OnChanged = nil // the row is reused: set its box without calling the old one
+		check.SetChecked(s.chosen[r.ID])
+		check.OnChanged = func(on bool) { s.choose(r.ID, on) }
+	})
 	s.waiting.OnSelected = func(i widget.ListItemID) {
 		s.waiting.UnselectAll()
 		s.u.records.openCode(s.data.Waiting[i].Code)
 	}
+	s.slips = widget.NewButtonWithIcon("", theme.DocumentPrintIcon(), s.printSlips)
+	s.chooseAll = widget.NewButton("", s.toggleAll)
+	s.slipsLabel()
 	refresh := widget.NewButtonWithIcon(lang.L("overview.refresh"), theme.ViewRefreshIcon(), s.reload)
 	top := container.NewBorder(nil, nil, nil, refresh, s.figures)
 	printList := widget.NewButtonWithIcon(lang.L("overview.print_list"), theme.DocumentPrintIcon(), func() {
@@ -65,7 +79,7 @@ func newOverviewScreen(u *UI) *overviewScreen {
 	})
 	boards := container.NewGridWithColumns(2,
 		container.NewBorder(container.NewBorder(nil, nil, nil, printList, s.heading), nil, nil, nil, s.overdue),
-		container.NewBorder(s.waitHead, nil, nil, nil, s.waiting))
+		container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(s.chooseAll, s.slips), s.waitHead), nil, nil, nil, s.waiting))
 	figures := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, boards)
 	s.charts = container.NewGridWithColumns(2)
 	s.inner = container.NewAppTabs(
@@ -249,8 +263,67 @@ func (s *overviewScreen) show(ov counter.Overview) {
 	row(lang.L("overview.now"), lang.L("overview.now_line", map[string]any{"Due": ov.DueToday, "Overdue": len(ov.Overdue), "Paused": ov.Paused}), "")
 	s.heading.SetText(lang.L("overview.overdue", map[string]any{"N": len(ov.Overdue)}))
 	s.waitHead.SetText(lang.L("overview.waiting", map[string]any{"N": len(ov.Waiting), "Fee": dossier.Thousands(ov.WaitingFee)}))
+	for id := range s.chosen { // a file collected meanwhile is no longer chosen
+		if !slices.ContainsFunc(ov.Waiting, func(r *dossier.Record) bool { return r.ID == id }) {
+			delete(s.chosen, id)
+		}
+	}
+	s.slipsLabel()
 	s.overdue.Refresh()
 	s.waiting.Refresh()
+}
+
+// choose ticks or unticks a waiting file for the prepared slips.
+func (s *overviewScreen) choose(id string, on bool) {
+	if on {
+		s.chosen[id] = true
+	} else {
+		delete(s.chosen, id)
+	}
+	s.slipsLabel()
+}
+
+// toggleAll ticks every waiting file, or none when all are ticked.
+func (s *overviewScreen) toggleAll() {
+	all := len(s.chosen) == len(s.data.Waiting)
+	clear(s.chosen)
+	if !all {
+		for _, r := range s.data.Waiting {
+			s.chosen[r.ID] = true
+		}
+	}
+	s.slipsLabel()
+	s.waiting.Refresh()
+}
+
+// slipsLabel says how many slips the print button prints.
+func (s *overviewScreen) slipsLabel() {
+	s.slips.SetText(lang.L("overview.print_slips", map[string]any{"N": len(s.chosen)}))
+	if len(s.chosen) == 0 {
+		s.slips.Disable()
+	} else {
+		s.slips.Enable()
+	}
+	if len(s.data.Waiting) > 0 && len(s.chosen) == len(s.data.Waiting) {
+		s.chooseAll.SetText(lang.L("overview.choose_none"))
+	} else {
+		s.chooseAll.SetText(lang.L("overview.choose_all"))
+	}
+}
+
+// printSlips prints prepared hand-over slips for the ticked files, in the
+// list's order (longest waiting first), off the window's thread.
+func (s *overviewScreen) printSlips() {
+	var ids []string
+	for _, r := range s.data.Waiting {
+		if s.chosen[r.ID] {
+			ids = append(ids, r.ID)
+		}
+	}
+	s.u.inBackground(func() (string, string, error) {
+		res, err := s.u.ctr.PrintHandOvers(ids, "")
+		return res.Path, lang.L("overview.slips_printed", map[string]any{"N": res.Records}), err
+	})
 }
 
 func (s *overviewScreen) overdueLine(f counter.OverdueFile) string {

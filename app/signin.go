@@ -28,6 +28,7 @@ type workspace struct {
 	intake   *intakeScreen
 	records  *recordsScreen
 	syncView *syncScreen
+	overview *overviewScreen // nil for a person without the reports right
 	status   *statusBar
 	content  fyne.CanvasObject
 	overlays []fyne.CanvasObject // dialogs open when the screen was locked

@@ -345,14 +345,53 @@ func TestSupervisorsDesk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var ready []string // two results waiting to be collected
+	for _, name := range []string{"Lê Văn Chờ", "Phan Thị Đợi"} {
+		x := old
+		x.ReceivedAt, x.Owner.Name = time.Time{}, name
+		r, err := c.Intake(x)
+		for _, ev := range []dossier.EventType{dossier.EvProcessing, dossier.EvResultReady} {
+			if err == nil {
+				r, err = c.Act(counter.ActionRequest{Code: r.Code, Event: ev})
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ready = append(ready, r.Code)
+	}
 	addPerson(t, c, "hoa", "Trần Thị Hoa", "Hoa-chọn-2026", dossier.RoleSupervisor)
 	u.rebuild()
 	if u.tabs.Selected() != tabNamed(u, "tab.overview") {
 		t.Fatalf("a supervisor lands on %q", u.tabs.Selected().Text)
 	}
-	ov := newOverviewScreen(u)
-	ov.reload()
-	pump(t, u, func() bool { return len(ov.data.Overdue) > 0 })
+	ov := u.overview
+	pump(t, u, func() bool { return len(ov.data.Overdue) > 0 && len(ov.data.Waiting) == 2 })
+	// prepared hand-over slips for the files ticked on the waiting list
+	if !ov.slips.Disabled() {
+		t.Fatal("the slips print with nothing ticked")
+	}
+	test.Tap(ov.chooseAll)
+	if ov.slips.Disabled() || !strings.Contains(ov.slips.Text, "(2)") {
+		t.Fatalf("after choosing all: %q", ov.slips.Text)
+	}
+	ran := make(chan []string, 4)
+	u.runPrint = func(name string, args ...string) error { ran <- append([]string{name}, args...); return nil }
+	test.Tap(ov.slips)
+	cmd := waitPrint(t, u, ran)
+	text := pdfFileText(t, cmd[len(cmd)-1])
+	if strings.Count(text, "GIẤY BIÊN NHẬN TRẢ KẾT QUẢ") != 2 || !strings.Contains(text, ready[0]) || !strings.Contains(text, ready[1]) {
+		t.Fatalf("printed %v:\n%s", cmd, text)
+	}
+	// a save while the desk is in view refreshes it: the collected file leaves the list and its tick
+	if _, err := c.Act(counter.ActionRequest{Code: ready[0], Event: dossier.EvReturned, Collector: &dossier.Collector{Name: "Lê Văn Chờ", IDNumber: "046090001235"}}); err != nil {
+		t.Fatal(err)
+	}
+	u.changed()
+	pump(t, u, func() bool { return len(ov.data.Waiting) == 1 })
+	if !strings.Contains(ov.slips.Text, "(1)") || ov.data.ReturnedToday != 1 {
+		t.Fatalf("after the return: %q, returned today %d", ov.slips.Text, ov.data.ReturnedToday)
+	}
 	if ov.data.Overdue[0].Record.Code != r.Code || !strings.Contains(ov.overdueLine(ov.data.Overdue[0]), "Nguyễn Văn Quá Hạn") {
 		t.Fatalf("overdue board: %+v", ov.data.Overdue)
 	}

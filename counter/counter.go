@@ -29,6 +29,8 @@ var (
 	ErrUnknownProcedure = errors.New("counter: no procedure with that code in the catalogue")
 	// ErrLedgerTooBig: the ledger asked for has more than LedgerLimit records.
 	ErrLedgerTooBig = errors.New("counter: the ledger has too many records; print a shorter period")
+	// ErrNothingChosen: a print of chosen files was asked with none chosen.
+	ErrNothingChosen = errors.New("counter: no file chosen")
 	// ErrNoStoreFile: a command that only reads found no data file.
 	ErrNoStoreFile = errors.New("counter: there is no data file yet")
 )

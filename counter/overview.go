@@ -165,3 +165,52 @@ func (c *Counter) PrintOverdue(out string) (PrintResult, error) {
 	res.Audited = err == nil
 	return res, err
 }
+
+// formHandOverPrepared names prepared hand-over slips in the audit: apart
+// from the slip printed at the return, so that one does not become a
+// reprint.
+const formHandOverPrepared = "handover-prepared"
+
+// PrintHandOvers writes prepared hand-over slips for files whose result
+// waits to be collected, one page each in one PDF, to out ("" for the
+// prints folder), and notes each in the audit. A file that is not waiting
+// (collected meanwhile at another counter) stops the print and is named.
+func (c *Counter) PrintHandOvers(ids []string, out string) (PrintResult, error) {
+	if err := c.mayPrint(account.Print); err != nil {
+		return PrintResult{}, err
+	}
+	recs := make([]*dossier.Record, 0, len(ids))
+	for _, id := range ids {
+		r, err := c.store.Get(id)
+		if err != nil {
+			return PrintResult{}, err
+		}
+		if r.Status != dossier.StatusDone {
+			return PrintResult{}, &forms.ErrNotWaiting{Code: r.Code}
+		}
+		recs = append(recs, r)
+	}
+	if len(recs) == 0 {
+		return PrintResult{}, ErrNothingChosen
+	}
+	if out == "" {
+		var err error
+		if out, err = c.printPath("tra-ket-qua-" + c.now().In(dossier.Loc).Format("20060102-150405") + ".pdf"); err != nil {
+			return PrintResult{}, err
+		}
+	}
+	if err := writeFile(out, func(w io.Writer) error { return forms.HandOvers(w, c.unit(), recs) }); err != nil {
+		return PrintResult{}, err
+	}
+	res := PrintResult{Path: out, Records: len(recs), Audited: !c.store.ReadOnly()}
+	if c.store.ReadOnly() {
+		return res, nil
+	}
+	for _, r := range recs {
+		if _, err := c.store.LogPrint(c.actor(), r, formHandOverPrepared); err != nil {
+			res.Audited = false
+			return res, err
+		}
+	}
+	return res, nil
+}

@@ -1,12 +1,15 @@
 package counter
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"motcua/dossier"
+	"motcua/forms"
+	"motcua/storage"
 )
 
 // TestOverview: today's and this week's figures, the overdue board (most
@@ -86,5 +89,74 @@ func TestOverview(t *testing.T) {
 	}
 	if len(tr.Procedures) != 1 || tr.Procedures[0].Settled != 1 || len(tr.Clerks) != 1 || tr.Clerks[0].Name != testSettings.Clerk {
 		t.Errorf("rates: %+v %+v", tr.Procedures, tr.Clerks)
+	}
+}
+
+// TestHandOverSlipsInBatch: prepared hand-over slips for the files a
+// supervisor chose on the waiting list, one page each in one PDF, each
+// print in the audit; a file that is not waiting stops the print and is
+// named; the slip printed at the return is still a first print.
+func TestHandOverSlipsInBatch(t *testing.T) {
+	c := openTest(t, Options{})
+	var ready []*dossier.Record
+	for range 3 {
+		r, err := c.Intake(intake)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err = c.Act(ActionRequest{Code: r.Code, Event: dossier.EvProcessing}); err != nil {
+			t.Fatal(err)
+		}
+		ready = append(ready, r)
+	}
+	open := ready[2]
+	for _, r := range ready[:2] {
+		if _, err := c.Act(ActionRequest{Code: r.Code, Event: dossier.EvResultReady}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.PrintHandOvers([]string{ready[0].ID, open.ID}, filepath.Join(t.TempDir(), "no.pdf"))
+	var nw *forms.ErrNotWaiting
+	if !errors.As(err, &nw) || nw.Code != open.Code || !strings.Contains(Explain(err), open.Code) {
+		t.Fatalf("a file still in progress: %v", err)
+	}
+	if _, err := c.PrintHandOvers(nil, ""); !errors.Is(err, ErrNothingChosen) {
+		t.Fatalf("nothing chosen: %v", err)
+	}
+	res, err := c.PrintHandOvers([]string{ready[0].ID, ready[1].ID}, filepath.Join(t.TempDir(), "slips.pdf"))
+	if err != nil || res.Records != 2 || !res.Audited {
+		t.Fatalf("%+v %v", res, err)
+	}
+	text := pdfText(t, res.Path)
+	if strings.Count(text, "GIẤY BIÊN NHẬN TRẢ KẾT QUẢ") != 2 || strings.Count(text, "\f") != 2 ||
+		!strings.Contains(text, ready[0].Code) || !strings.Contains(text, ready[1].Code) || strings.Contains(text, open.Code) {
+		t.Fatalf("the slips:\n%s", text)
+	}
+	if !strings.Contains(text, "……giờ……phút, ngày……/……/………") || !strings.Contains(text, "ngày…… tháng…… năm………") {
+		t.Errorf("the return time and the date are not left to fill in:\n%s", text)
+	}
+	audit, err := c.AuditWhere(storage.AuditFilter{Action: "print"}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range audit {
+		if e.Detail == formHandOverPrepared {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d prepared slips in the audit, want 2: %+v", n, audit)
+	}
+	// handed back: the slip of the return is a first print, not a reprint
+	r, err := c.Act(ActionRequest{Code: ready[0].Code, Event: dossier.EvReturned, Collector: &dossier.Collector{Name: "Nguyễn Thị Lan", IDNumber: "046190001234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := c.PrintForm(r, forms.KindHandOver, filepath.Join(t.TempDir(), "slip.pdf")); err != nil || res.Reprint {
+		t.Fatalf("the slip at the return: %+v %v", res, err)
+	}
+	if _, err := c.PrintHandOvers([]string{ready[0].ID}, ""); !errors.As(err, &nw) {
+		t.Fatalf("a file handed back: %v", err)
 	}
 }

@@ -246,7 +246,12 @@ func explainStore(err error) (string, bool) {
 
 func explainPrint(err error) (string, bool) {
 	var pe *forms.PrintError
+	var nw *forms.ErrNotWaiting
 	switch {
+	case errors.As(err, &nw):
+		return L("error.not_waiting", map[string]any{"Code": nw.Code}), true
+	case errors.Is(err, ErrNothingChosen):
+		return L("error.nothing_chosen"), true
 	case !errors.As(err, &pe):
 		return "", false
 	case pe.Missing && pe.Printer != "":

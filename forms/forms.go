@@ -4,6 +4,7 @@
 package forms
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -470,7 +471,9 @@ func punctuality(done, due time.Time) string {
 	return dossier.PunctualityLabels[dossier.PunctualityOf(done, due)]
 }
 
-// handOver is the result hand-over slip.
+// handOver is the result hand-over slip. A prepared slip (ev zero: the
+// result is ready and not yet collected) leaves the time, the person
+// handing it over and the collector blank, and says the fee still due.
 func (d *doc) handOver(r *dossier.Record, ev dossier.Event) {
 	d.pdf.AddPage()
 	d.header(ev.At, r.Code)
@@ -479,8 +482,12 @@ func (d *doc) handOver(r *dossier.Record, ev dossier.Event) {
 	d.field("Thủ tục:", r.ProcedureCode+" — "+r.ProcedureName)
 	d.field("Chủ hồ sơ:", r.Owner.Name)
 	d.field("Thời gian hẹn trả:", clock(r.DueAt))
-	d.field("Thời gian trả kết quả:", clock(ev.At))
-	d.field("Người trả kết quả:", ev.Who()+", "+d.unit.Name)
+	d.field("Thời gian trả kết quả:", blankClock(ev.At))
+	returner := ev.Who()
+	if ev.At.IsZero() {
+		returner = ""
+	}
+	d.field("Người trả kết quả:", orDots(returner)+", "+d.unit.Name)
 	c := ev.Collector
 	if c == nil {
 		c = &dossier.Collector{}
@@ -488,8 +495,44 @@ func (d *doc) handOver(r *dossier.Record, ev dossier.Event) {
 	d.field("Người nhận kết quả:", orDots(c.Name))
 	d.field("Số CCCD/Hộ chiếu:", orDots(c.IDNumber))
 	d.field("Điện thoại:", orDots(c.Phone))
+	if due := r.Fee - r.FeePaid; ev.At.IsZero() && due > 0 {
+		d.field("Phí, lệ phí còn phải nộp:", money(due))
+	}
 	d.text("Người nhận đã kiểm tra và nhận đủ kết quả giải quyết hồ sơ nêu trên.", "", bodyPt, "J")
-	d.signatures(signer{role: "NGƯỜI NHẬN KẾT QUẢ", name: c.Name}, signer{role: "NGƯỜI TRẢ KẾT QUẢ", name: ev.Who()})
+	d.signatures(signer{role: "NGƯỜI NHẬN KẾT QUẢ", name: c.Name}, signer{role: "NGƯỜI TRẢ KẾT QUẢ", name: returner})
+}
+
+// blankClock is clock, with a blank to fill in by hand for no time.
+func blankClock(t time.Time) string {
+	if t.IsZero() {
+		return "……giờ……phút, ngày……/……/………"
+	}
+	return clock(t)
+}
+
+// ErrNotWaiting says a prepared hand-over slip was asked for a file whose
+// result is not waiting to be collected.
+type ErrNotWaiting struct{ Code string }
+
+func (e *ErrNotWaiting) Error() string {
+	return fmt.Sprintf("hồ sơ %s không có kết quả đang chờ trả", e.Code)
+}
+
+// HandOvers writes prepared hand-over slips, one page each, for files
+// whose result waits to be collected (status 9): the day's returns
+// printed ahead, filled in by hand as each is collected.
+func HandOvers(w io.Writer, u Unit, recs []*dossier.Record) error {
+	if len(recs) == 0 {
+		return errors.New("forms: no file to print")
+	}
+	d := newDoc(u, "P")
+	for _, r := range recs {
+		if r.Status != dossier.StatusDone {
+			return &ErrNotWaiting{r.Code}
+		}
+		d.handOver(r, dossier.Event{})
+	}
+	return d.output(w)
 }
 
 // fee is the fee receipt, in three copies.

@@ -2,6 +2,7 @@ package forms
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image/png"
 	"os"
@@ -284,5 +285,37 @@ func BenchmarkLedger1000(b *testing.B) {
 		if err := Ledger(&bytes.Buffer{}, unit, recs, LedgerFilter{From: at("2026-03-01 00:00"), To: at("2026-03-31 00:00")}, time.Now()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPreparedHandOvers: the slips printed ahead for results waiting to be
+// collected leave the return to be filled in by hand and say the fee still
+// due; a file not waiting is refused by code.
+func TestPreparedHandOvers(t *testing.T) {
+	a, b := fixture(), fixture()
+	a.Status, b.Status = dossier.StatusDone, dossier.StatusDone
+	a.Collector, b.Collector = nil, nil
+	b.Code, b.Fee, b.FeePaid = "000.00.12.H57-260310-2008", 150000, 50000
+	var buf bytes.Buffer
+	if err := HandOvers(&buf, unit, []*dossier.Record{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, buf.Bytes())
+	pages := strings.Split(text, "\f")
+	if len(pages) < 2 || !strings.Contains(pages[0], a.Code) || !strings.Contains(pages[1], b.Code) {
+		t.Fatalf("one slip a page:\n%s", text)
+	}
+	for _, want := range []string{"Thời gian trả kết quả: ……giờ……phút, ngày……/……/………", "Huế, ngày…… tháng…… năm………", "Người nhận kết quả: ……………"} {
+		if !strings.Contains(pages[0], want) {
+			t.Errorf("no %q:\n%s", want, pages[0])
+		}
+	}
+	if strings.Contains(pages[0], "còn phải nộp") || !strings.Contains(pages[1], "Phí, lệ phí còn phải nộp: 100.000 đồng") {
+		t.Errorf("the fee still due:\n%s", text)
+	}
+	a.Status = dossier.StatusReturned
+	var nw *ErrNotWaiting
+	if err := HandOvers(&bytes.Buffer{}, unit, []*dossier.Record{b, a}); !errors.As(err, &nw) || nw.Code != a.Code {
+		t.Fatalf("a file handed back: %v", err)
 	}
 }

@@ -191,6 +191,9 @@ func (d *doc) field(label, value string) {
 // dateLine is "{place}, ngày 05 tháng 3 năm 2026": days below 10 and the
 // months 1 and 2 take a leading zero (Decree 30/2020).
 func dateLine(place string, t time.Time) string {
+	if t.IsZero() { // filled in by hand
+		return place + ", ngày…… tháng…… năm………"
+	}
 	t = t.In(dossier.Loc)
 	month := fmt.Sprint(int(t.Month()))
 	if t.Month() <= 2 {
