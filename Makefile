@@ -60,6 +60,8 @@ bench: build
 	go test ./sync -run '^$$' -bench . -benchtime 1x | tee $(BENCH_DIR)/sync.txt
 	go test ./forms -run '^$$' -bench . -benchtime 10x | tee $(BENCH_DIR)/forms.txt
 	go test ./account ./charts -run '^$$' -bench . -benchtime 10x | tee $(BENCH_DIR)/desk.txt
+	MOTCUA_BENCH_RECORDS=$(BENCH_RECORDS) MOTCUA_BENCH_DIR=$(BENCH_DIR) \
+		go test ./counter -run '^$$' -bench . -benchtime 20x | tee -a $(BENCH_DIR)/desk.txt
 
 fuzz: go
 	for f in FuzzParseCalendar FuzzParseCode FuzzValidateIDNumber FuzzValidatePhone FuzzValidateTaxCode FuzzParseIDCardQR FuzzParseDate FuzzFold FuzzParseCatalog; do \

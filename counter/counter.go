@@ -93,6 +93,8 @@ type Counter struct {
 	engine *mcsync.Engine
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the engine's Run has returned
+
+	desk desk // the overview's files, kept up to date (desk.go)
 }
 
 // Open opens (or creates) the counter's data file, with the shipped

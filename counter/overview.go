@@ -1,9 +1,10 @@
 package counter
 
 import (
+	"cmp"
 	"errors"
 	"io"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 
@@ -47,7 +48,10 @@ func weekStart(t time.Time) time.Time {
 	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
 }
 
-// Overview reads the last year's files once (supervisor).
+// Overview counts today's and this week's figures and lists the overdue
+// and waiting files (supervisor). The first call reads the last year's
+// files once; later calls the same day read again only the records written
+// since (desk.go).
 func (c *Counter) Overview() (Overview, error) {
 	if err := c.require(account.Reports); err != nil {
 		return Overview{}, err
@@ -58,7 +62,7 @@ func (c *Counter) Overview() (Overview, error) {
 	day := report.NewBuilder(report.Period{From: today, To: today, Now: now}, cat)
 	week := report.NewBuilder(report.Period{From: weekStart(now), To: today, Now: now}, cat)
 	ov := Overview{Now: now}
-	err := c.store.EachFileBetween(now.Add(-OverviewLookback), today.AddDate(0, 0, 1), func(f report.File, full func() (*dossier.Record, error)) error {
+	err := c.desk.each(c.store, now, func(f report.File, full func() (*dossier.Record, error)) error {
 		day.AddFile(f, full)
 		week.AddFile(f, full)
 		if err := errors.Join(day.Err(), week.Err()); err != nil {
@@ -79,8 +83,13 @@ func (c *Counter) Overview() (Overview, error) {
 	}
 	d, w := day.Report(""), week.Report("")
 	ov.Today, ov.Week, ov.GuidanceToday, ov.GuidanceWeek = d.Total, w.Total, d.Guidance, w.Guidance
-	sort.SliceStable(ov.Overdue, func(i, j int) bool { return ov.Overdue[i].DaysLate > ov.Overdue[j].DaysLate })
-	sort.SliceStable(ov.Waiting, func(i, j int) bool { return ov.Waiting[i].FinishedAt.Before(ov.Waiting[j].FinishedAt) })
+	// most late first, then the earliest received; longest waiting first
+	slices.SortFunc(ov.Overdue, func(a, b OverdueFile) int {
+		return cmp.Or(cmp.Compare(b.DaysLate, a.DaysLate), a.Record.ReceivedAt.Compare(b.Record.ReceivedAt), cmp.Compare(a.Record.Code, b.Record.Code))
+	})
+	slices.SortFunc(ov.Waiting, func(a, b *dossier.Record) int {
+		return cmp.Or(a.FinishedAt.Compare(b.FinishedAt), cmp.Compare(a.Code, b.Code))
+	})
 	return ov, nil
 }
 

@@ -2,6 +2,7 @@ package counter
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -160,3 +161,85 @@ func TestHandOverSlipsInBatch(t *testing.T) {
 		t.Fatalf("a file handed back: %v", err)
 	}
 }
+
+// TestOverviewKeptUpToDate: after the first count the desk reads only the
+// records written since; what it shows equals a count from scratch after
+// intakes, steps, returns and a new day.
+func TestOverviewKeptUpToDate(t *testing.T) {
+	c := openTest(t, Options{})
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, dossier.Loc)
+	at := func(when time.Time) { c.SetClock(func() time.Time { return when }) }
+	fromScratch := func() Overview {
+		t.Helper()
+		c.desk.mu.Lock()
+		c.desk.files = nil
+		c.desk.mu.Unlock()
+		ov, err := c.Overview()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ov
+	}
+	same := func(step string) {
+		t.Helper()
+		kept, err := c.Overview()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := summary(kept), summary(fromScratch()); got != want {
+			t.Fatalf("%s: kept up to date\n%s\ncounted from scratch\n%s", step, got, want)
+		}
+	}
+	var codes []string
+	for _, md := range [][2]int{{2, 2}, {2, 3}, {3, 9}, {3, 10}, {3, 11}} { // February is overdue by March
+		at(time.Date(2026, time.Month(md[0]), md[1], 9, 0, 0, 0, dossier.Loc))
+		r, err := c.Intake(intake)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, r.Code)
+	}
+	at(now)
+	same("first count")
+	act := func(code string, ev dossier.EventType) {
+		t.Helper()
+		req := ActionRequest{Code: code, Event: ev}
+		if ev == dossier.EvReturned {
+			req.Collector = &dossier.Collector{Name: "Nguyễn Thị Lan", IDNumber: "046190001234"}
+		}
+		if _, err := c.Act(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Intake(intake); err != nil {
+		t.Fatal(err)
+	}
+	same("an intake")
+	act(codes[0], dossier.EvProcessing)
+	act(codes[0], dossier.EvResultReady)
+	same("an overdue file finished")
+	act(codes[0], dossier.EvReturned)
+	same("its result handed back")
+	act(codes[3], dossier.EvProcessing)
+	same("a file sent for processing")
+	at(now.AddDate(0, 0, 4)) // Monday: a new week
+	same("a new week")
+	if ov, _ := c.Overview(); ov.ReturnedWeek != 0 || ov.Week.Received != 5 {
+		t.Fatalf("the new week: returned %d, %+v", ov.ReturnedWeek, ov.Week)
+	}
+}
+
+// summary is what the desk shows, as text to compare.
+func summary(ov Overview) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "today %+v\nweek %+v\nreturned %d/%d due %d paused %d fee %d\n", ov.Today, ov.Week, ov.ReturnedToday, ov.ReturnedWeek, ov.DueToday, ov.Paused, ov.WaitingFee)
+	for _, o := range ov.Overdue {
+		fmt.Fprintf(&b, "overdue %s %d %s\n", o.Record.Code, o.DaysLate, statusName(o.Record.Status))
+	}
+	for _, r := range ov.Waiting {
+		fmt.Fprintf(&b, "waiting %s\n", r.Code)
+	}
+	return b.String()
+}
+
+func statusName(s dossier.Status) string { return fmt.Sprint(int(s)) }

@@ -73,6 +73,11 @@ func decodeFacts(v []byte) (report.File, bool) {
 // in [start, end) (a zero start: from the first), oldest first, in one
 // read transaction; full reads the whole record, inside it.
 func (s *Store) EachFileBetween(start, end time.Time, fn func(f report.File, full func() (*dossier.Record, error)) error) error {
+	return s.EachFileOf(start, end, func(_ string, f report.File, full func() (*dossier.Record, error)) error { return fn(f, full) })
+}
+
+// EachFileOf is EachFileBetween with each file's record id.
+func (s *Store) EachFileOf(start, end time.Time, fn func(id string, f report.File, full func() (*dossier.Record, error)) error) error {
 	hi := unix8(end)
 	return s.db.View(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(bRecords)
@@ -92,7 +97,7 @@ func (s *Store) EachFileBetween(start, end time.Time, fn func(f report.File, ful
 				}
 				f = report.FileOf(r)
 			}
-			if err := fn(f, full); err != nil {
+			if err := fn(string(id), f, full); err != nil {
 				return err
 			}
 		}

@@ -161,7 +161,7 @@ func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 		if old, err := getRecord(tx, e.Event.RecordID); err == nil {
 			code = old.Code
 			if o.Server != nil && o.Server.ID == old.ID {
-				if err := putRecord(tx, o.Server, old); err != nil {
+				if err := s.putRecord(tx, o.Server, old); err != nil {
 					return err
 				}
 			}

@@ -128,7 +128,7 @@ func (s *Store) IntakeMany(ins []dossier.Intake, opt BatchOptions) ([]*dossier.R
 			if err := s.fail("record"); err != nil {
 				return err
 			}
-			if err := putRecord(tx, rec, nil); err != nil {
+			if err := s.putRecord(tx, rec, nil); err != nil {
 				return err
 			}
 			if err := s.fail("outbox"); err != nil {
@@ -205,7 +205,7 @@ func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
 			return err
 		}
 		e = next.History[len(next.History)-1] // with what Apply filled in
-		if err := putRecord(tx, next, old); err != nil {
+		if err := s.putRecord(tx, next, old); err != nil {
 			return err
 		}
 		if err := s.fail("outbox"); err != nil {
@@ -266,19 +266,19 @@ func getRecord(tx *bolt.Tx, id string) (*dossier.Record, error) {
 
 // putRecord writes a record and moves its index entries from old (nil for
 // a new record) to the new values.
-func putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
+func (s *Store) putRecord(tx *bolt.Tx, r, old *dossier.Record) error {
 	enc, err := encodeRecord(r)
 	if err != nil {
 		return err
 	}
-	return putEncoded(tx, enc, old, false)
+	return s.putEncoded(tx, enc, old, false)
 }
 
 // putEncoded writes a record and moves its index entries from old (nil
 // for a new record) to the new values. With owe, a new record's party
 // index entries are left for DrainBacklog, the record put in the backlog;
 // a record written again is indexed in full and leaves the backlog.
-func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record, owe bool) error {
+func (s *Store) putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record, owe bool) error {
 	r := enc.r
 	if old == nil { // a new record: its code must be free, checked before any write
 		if other := tx.Bucket(bIdxCode).Get([]byte(r.Code)); other != nil && string(other) != r.ID {
@@ -290,6 +290,7 @@ func putEncoded(tx *bolt.Tx, enc *encoded, old *dossier.Record, owe bool) error 
 	if err := recs.Put([]byte(r.ID), enc.data); err != nil {
 		return err
 	}
+	s.noteChange(tx, r.ID)
 	if old == nil {
 		meta := tx.Bucket(bMeta)
 		var n uint64

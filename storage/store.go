@@ -77,6 +77,9 @@ type Store struct {
 	// noChain writes audit entries as before the chain (the benchmark of
 	// the chain's cost only; Verify then finds the chain broken).
 	noChain bool
+	// changes are the records written by this process, for readers that
+	// keep figures up to date (changes.go).
+	changes changeLog
 }
 
 // SetClock replaces the store's clock (tests, and a counter whose clock

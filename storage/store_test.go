@@ -500,3 +500,31 @@ func TestShippedReferenceDataRefresh(t *testing.T) {
 		t.Fatalf("calendar %s, catalogue %s", s.Calendar().Version, s.Catalog().Version)
 	}
 }
+
+// TestChangedSince: the store remembers the records its committed
+// transactions wrote, not those of one rolled back, and says when a reader
+// fell further behind than it remembers.
+func TestChangedSince(t *testing.T) {
+	s := newTestStore(t)
+	_, start, _ := s.ChangedSince(^uint64(0))
+	r, err := s.Intake(dossier.Intake{ProcedureCode: "1.004873", FilerIsOwner: true, Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Nguyễn Thị Lan", IDNumber: "046190001234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, now, complete := s.ChangedSince(start)
+	if !complete || len(ids) != 1 || ids[0] != r.ID || now != start+1 {
+		t.Fatalf("after an intake: %v %d %v", ids, now, complete)
+	}
+	s.failpoint = func(step string) error { return errors.New("stop") }
+	if _, err := s.Apply(dossier.Event{ID: dossier.NewEventID(), RecordID: r.ID, Type: dossier.EvProcessing, At: s.now()}); err == nil {
+		t.Fatal("the failpoint did not stop the action")
+	}
+	s.failpoint = nil
+	if ids, _, _ := s.ChangedSince(now); len(ids) != 0 {
+		t.Fatalf("a rolled-back action is a change: %v", ids)
+	}
+	s.changes.seq += changeRing + 1 // as if many were written
+	if _, _, complete := s.ChangedSince(now); complete {
+		t.Fatal("a reader too far behind is told it has everything")
+	}
+}

@@ -320,7 +320,7 @@ func (s *Store) ApplyRemotePage(events []RemoteEvent, end uint64, endCheck strin
 					return err
 				}
 			}
-			if err := putEncoded(tx, enc, old, true); errors.Is(err, ErrCodeTaken) {
+			if err := s.putEncoded(tx, enc, old, true); errors.Is(err, ErrCodeTaken) {
 				if err := refuse(enc.r.Code, err); err != nil {
 					return err
 				}
