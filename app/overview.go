@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -79,7 +80,7 @@ func newOverviewScreen(u *UI) *overviewScreen {
 	})
 	boards := container.NewGridWithColumns(2,
 		container.NewBorder(container.NewBorder(nil, nil, nil, printList, s.heading), nil, nil, nil, s.overdue),
-		container.NewBorder(container.NewBorder(nil, nil, nil, container.NewHBox(s.chooseAll, s.slips), s.waitHead), nil, nil, nil, s.waiting))
+		container.NewBorder(container.NewVBox(s.waitHead, container.NewHBox(layout.NewSpacer(), s.chooseAll, s.slips)), nil, nil, nil, s.waiting))
 	figures := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, boards)
 	s.charts = container.NewGridWithColumns(2)
 	s.inner = container.NewAppTabs(

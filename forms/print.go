@@ -45,15 +45,30 @@ func (p Printer) Print(path string) error {
 		run = func(name string, args ...string) error {
 			out, err := exec.Command(name, args...).CombinedOutput()
 			if err != nil {
-				return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(out)))
+				return fmt.Errorf("%w: %s", err, lastLine(out))
 			}
 			return nil
 		}
 	}
 	if err := run(name, args...); err != nil {
-		return &PrintError{Printer: p.Name, Program: name, Missing: errors.Is(err, exec.ErrNotFound), Err: err}
+		return &PrintError{Printer: p.Name, Program: name, Missing: errors.Is(err, exec.ErrNotFound) || noHandler(name, err), Err: err}
 	}
 	return nil
+}
+
+// noHandler says whether xdg-open failed for want of any program that
+// opens PDF files (its exit status 3: "a required tool could not be
+// found"), which the clerk hears as a missing viewer.
+func noHandler(name string, err error) bool {
+	var ee *exec.ExitError
+	return name == "xdg-open" && errors.As(err, &ee) && ee.ExitCode() == 3
+}
+
+// lastLine is a program's last line of output: the error, without the
+// list of everything it tried first.
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 // PrintError is a print that did not reach the printer or the PDF viewer:

@@ -40,3 +40,19 @@ func TestPrintRunsAndExplainsFailure(t *testing.T) {
 		t.Fatalf("no viewer: %v", err)
 	}
 }
+
+// TestNoPDFHandlerIsAMissingViewer: xdg-open's exit status 3 (no program
+// for PDF files) is a missing viewer, and only the last line of its output
+// is kept.
+func TestNoPDFHandlerIsAMissingViewer(t *testing.T) {
+	err := exec.Command("sh", "-c", "echo 'x-www-browser: not found'; echo 'no method available for opening'; exit 3").Run()
+	if !noHandler("xdg-open", err) || noHandler("lp", err) {
+		t.Fatalf("exit 3 of xdg-open: %v", err)
+	}
+	if err := exec.Command("sh", "-c", "exit 4").Run(); noHandler("xdg-open", err) {
+		t.Fatal("a failed action is not a missing viewer")
+	}
+	if got := lastLine([]byte("WARNING: a\nb: not found\nno method available\n")); got != "no method available" {
+		t.Fatalf("last line %q", got)
+	}
+}
