@@ -4,12 +4,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 
-	"motcua/dossier"
 	"motcua/sync/wire"
 )
 
@@ -55,18 +53,4 @@ func (s *BoltStore) ReserveLetters(p Principal, req wire.LetterRequest) (wire.Le
 		return reqs.Put(rk, data)
 	})
 	return b, err
-}
-
-// checkLetter refuses a letter number of the unit's year that another
-// letter holds, and remembers it for this one.
-func checkLetter(tx *bolt.Tx, unit string, e dossier.Event) (string, error) {
-	if e.Letter == "" || !dossier.NumberedLetter(e.Type) {
-		return "", nil
-	}
-	k := unitKey(unit, fmt.Sprintf("%d\x00%s", e.At.In(dossier.Loc).Year(), e.Letter))
-	used := tx.Bucket(bLetterUsed)
-	if v := used.Get(k); v != nil && string(v) != e.ID {
-		return "số văn bản " + e.Letter + " đã được dùng cho một văn bản khác của đơn vị", nil
-	}
-	return "", used.Put(k, []byte(e.ID))
 }

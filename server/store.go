@@ -117,13 +117,6 @@ var (
 	kGeneration  = []byte("generation")
 )
 
-type eventResult struct {
-	Hash   string `json:"hash"`
-	Status string `json:"status"`
-	Seq    uint64 `json:"seq,omitempty"`
-	Reason string `json:"reason,omitempty"`
-}
-
 type enrollCode struct {
 	Unit    string `json:"unit"`
 	Counter int    `json:"counter"`
@@ -474,51 +467,14 @@ func seqKey(unit string, seq uint64) []byte {
 	return k
 }
 
-func eventHash(e dossier.Event) string {
-	data, _ := json.Marshal(e)
-	h := sha256.Sum256(data)
-	return hex.EncodeToString(h[:])
-}
-
-// Push applies a batch in one transaction, in order. Each event is
-// accepted, a duplicate of one seen before (same id and content: the
-// original result), or a conflict (same id with other content, another
-// unit's record, too large, or not allowed by the status machine against
-// the server's copy, which is returned). A device's batch is refused
-// whole, with a *RewoundError, when the store holds less of the device's
-// events than the device was told.
+// Push applies a batch in one transaction, in order (pushBatch).
 func (s *BoltStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, error) {
-	events := req.Events
-	resp := wire.PushResponse{Results: make([]wire.PushResult, len(events))}
-	hashes := make([]string, len(events)) // outside the write transaction
-	for i, e := range events {
-		hashes[i] = eventHash(e)
-	}
+	hashes := eventHashes(req.Events)
+	var resp wire.PushResponse
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		st := state(tx, p)
-		if p.Kind == KindDevice && st.DeviceHigh < req.Acked {
-			return &RewoundError{State: st}
-		}
-		for i, e := range events {
-			res, err := s.pushOne(tx, p, e, hashes[i])
-			if err != nil {
-				return err
-			}
-			resp.Results[i] = res
-			if p.Kind == KindDevice && i < len(req.Seqs) {
-				st.DeviceHigh = max(st.DeviceHigh, req.Seqs[i])
-			}
-		}
-		if err := keepAuditHead(tx, p, req.AuditSeq, req.AuditHead); err != nil {
-			return err
-		}
-		if p.Kind == KindDevice && p.DeviceID != "" {
-			if err := tx.Bucket(bDeviceHigh).Put([]byte(p.DeviceID), binary.BigEndian.AppendUint64(nil, st.DeviceHigh)); err != nil {
-				return err
-			}
-		}
-		resp.State = st
-		return nil
+		var err error
+		resp, err = pushBatch(boltTx{tx}, s.cal.Load(), p, req, hashes)
+		return err
 	})
 	return resp, err
 }
@@ -539,125 +495,6 @@ func (s *BoltStore) State(p Principal) (wire.State, error) {
 	var st wire.State
 	err := s.db.View(func(tx *bolt.Tx) error { st = state(tx, p); return nil })
 	return st, err
-}
-
-func (s *BoltStore) pushOne(tx *bolt.Tx, p Principal, e dossier.Event, h string) (wire.PushResult, error) {
-	evs, recs, log := tx.Bucket(bEvents), tx.Bucket(bRecords), tx.Bucket(bLog)
-	if v := evs.Get([]byte(e.ID)); v != nil {
-		var prev eventResult
-		if err := json.Unmarshal(v, &prev); err != nil {
-			return wire.PushResult{}, err
-		}
-		if prev.Hash != h {
-			return s.conflict(tx, p, e, "mã sự kiện đã dùng cho một nội dung khác"), nil
-		}
-		return wire.PushResult{EventID: e.ID, Status: wire.Duplicate, Original: prev.Status, ServerSeq: prev.Seq, Reason: prev.Reason,
-			Record: s.recordCopy(tx, p.Unit, e.RecordID, prev.Status)}, nil
-	}
-	// the same rules as the counter's intake: too large or malformed
-	// content gets its own verdict and never blocks the events behind it
-	// (not remembered: it is refused again whenever it comes)
-	if err := dossier.CheckEventLimits(&e); err != nil {
-		return s.conflict(tx, p, e, "sự kiện bị từ chối: "+err.Error()), nil
-	}
-	remember := func(r eventResult) error {
-		r.Hash = h
-		data, _ := json.Marshal(r)
-		return evs.Put([]byte(e.ID), data)
-	}
-	reject := func(reason string) (wire.PushResult, error) {
-		res := s.conflict(tx, p, e, reason)
-		return res, remember(eventResult{Status: wire.Conflict, Reason: reason})
-	}
-	if e.Type == dossier.EvAccount {
-		return s.pushAccount(tx, p, e, remember, reject)
-	}
-	if why := checkActor(tx, p, e); why != "" {
-		return reject(why)
-	}
-	if why, err := checkLetter(tx, p.Unit, e); err != nil {
-		return wire.PushResult{}, err
-	} else if why != "" {
-		return reject(why)
-	}
-	if e.Type == dossier.EvGuided {
-		return s.pushGuidance(tx, p, e, remember, reject)
-	}
-	var rec dossier.Record
-	if v := recs.Get(unitKey(p.Unit, e.RecordID)); v != nil {
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return wire.PushResult{}, err
-		}
-	}
-	switch {
-	case e.Type == dossier.EvReceived && p.Kind != KindDevice:
-		return reject("chỉ quầy tiếp nhận mới tạo được hồ sơ")
-	case e.Type == dossier.EvReceived && (e.Record == nil || e.Record.UnitCode != p.Unit || e.Record.Counter != p.Counter):
-		return reject("hồ sơ không thuộc đơn vị hoặc quầy của thiết bị này")
-	case e.Type == dossier.EvReceived && rec.Version > 0:
-		return reject("hồ sơ đã tồn tại")
-	case e.Type == dossier.EvReceived && codeHeld(tx, p.Unit, e.Record.Code, e.RecordID):
-		return reject("mã hồ sơ " + e.Record.Code + " đã được dùng cho một hồ sơ khác của đơn vị")
-	case e.Type != dossier.EvReceived && rec.Version == 0:
-		return reject("không có hồ sơ này trong đơn vị")
-	}
-	// The server's copy decides: the event is rebased on it and must be
-	// allowed by the status machine from the server's status.
-	applied := e
-	applied.BaseVersion = rec.Version
-	if err := dossier.Apply(&rec, applied, s.cal.Load()); err != nil {
-		return reject(err.Error())
-	}
-	seq, err := log.NextSequence()
-	if err != nil {
-		return wire.PushResult{}, err
-	}
-	stored := rec.History[len(rec.History)-1]
-	stored.Record = e.Record
-	stored.BaseVersion = e.BaseVersion
-	evData, _ := json.Marshal(stored)
-	recData, _ := json.Marshal(&rec)
-	log.FillPercent = 0.9
-	if err := log.Put(seqKey(p.Unit, seq), evData); err != nil {
-		return wire.PushResult{}, err
-	}
-	if err := recs.Put(unitKey(p.Unit, rec.ID), recData); err != nil {
-		return wire.PushResult{}, err
-	}
-	if err := tx.Bucket(bSeqCheck).Put(binary.BigEndian.AppendUint64(nil, seq), []byte(wire.CursorCheck(e.ID))); err != nil {
-		return wire.PushResult{}, err
-	}
-	if e.Type == dossier.EvReceived {
-		if err := tx.Bucket(bRecordCodes).Put(unitKey(p.Unit, rec.Code), []byte(rec.ID)); err != nil {
-			return wire.PushResult{}, err
-		}
-	}
-	return wire.PushResult{EventID: e.ID, Status: wire.Accepted, ServerSeq: seq}, remember(eventResult{Status: wire.Accepted, Seq: seq})
-}
-
-// codeHeld says whether another record of the unit holds the code.
-func codeHeld(tx *bolt.Tx, unit, code, id string) bool {
-	v := tx.Bucket(bRecordCodes).Get(unitKey(unit, code))
-	return v != nil && string(v) != id
-}
-
-func (s *BoltStore) conflict(tx *bolt.Tx, p Principal, e dossier.Event, reason string) wire.PushResult {
-	return wire.PushResult{EventID: e.ID, Status: wire.Conflict, Reason: reason, Record: s.recordCopy(tx, p.Unit, e.RecordID, wire.Conflict)}
-}
-
-func (s *BoltStore) recordCopy(tx *bolt.Tx, unit, id, status string) *dossier.Record {
-	if status != wire.Conflict {
-		return nil
-	}
-	v := tx.Bucket(bRecords).Get(unitKey(unit, id))
-	if v == nil {
-		return nil
-	}
-	var r dossier.Record
-	if json.Unmarshal(v, &r) != nil {
-		return nil
-	}
-	return &r
 }
 
 // Pull returns the unit's events after the cursor, in server order, at
@@ -772,29 +609,6 @@ func eachOfUnit[T any](db *bolt.DB, bucket []byte, unit string, fn func(*T) erro
 		}
 		return nil
 	})
-}
-
-// pushGuidance keeps guidance given at a counter before receipt and puts
-// it in the unit's log, so that the unit's other counters and its reports
-// have it. It is no record and takes no record code.
-func (s *BoltStore) pushGuidance(tx *bolt.Tx, p Principal, e dossier.Event, remember func(eventResult) error,
-	reject func(string) (wire.PushResult, error)) (wire.PushResult, error) {
-	g := e.Guidance
-	switch {
-	case p.Kind != KindDevice:
-		return reject("chỉ quầy tiếp nhận mới hướng dẫn hồ sơ")
-	case g == nil || g.ID != e.RecordID || g.UnitCode != p.Unit || g.Counter != p.Counter:
-		return reject("nội dung hướng dẫn không thuộc đơn vị hoặc quầy của thiết bị này")
-	}
-	data, _ := json.Marshal(g)
-	if err := tx.Bucket(bGuidance).Put(unitKey(p.Unit, g.ID), data); err != nil {
-		return wire.PushResult{}, err
-	}
-	seq, err := s.appendLog(tx, p.Unit, e)
-	if err != nil {
-		return wire.PushResult{}, err
-	}
-	return wire.PushResult{EventID: e.ID, Status: wire.Accepted, ServerSeq: seq}, remember(eventResult{Status: wire.Accepted, Seq: seq})
 }
 
 // Guidance calls fn for the guidance given at a unit's counters ("" for
