@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,25 +16,28 @@ import (
 
 	"motcua/assets"
 	"motcua/dossier"
+	"motcua/server/pgtest"
 	"motcua/sync/wire"
 )
 
 type env struct {
 	t     *testing.T
-	store *BoltStore
+	store Backend
 	srv   *httptest.Server
 	dir   string
+	db    string // the PostgreSQL database, when the tests run there (pgtest.StoreEnv)
 }
 
 func newEnv(t *testing.T) *env {
-	dir := t.TempDir()
-	st, err := OpenBolt(dir, assets.Catalog, assets.Calendar)
+	dir, db := t.TempDir(), pgtest.Backend(t)
+	st, err := Open(db, dir, assets.Catalog, assets.Calendar)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewHandler(st))
-	t.Cleanup(func() { srv.Close(); st.Close() })
-	return &env{t: t, store: st, srv: srv, dir: dir}
+	e := &env{t: t, store: st, dir: dir, db: db}
+	e.srv = httptest.NewServer(NewHandler(st))
+	t.Cleanup(func() { e.srv.Close(); e.store.Close() })
+	return e
 }
 
 func (e *env) call(method, path, token string, body []byte, headers ...string) (int, []byte) {
@@ -190,14 +194,29 @@ func TestTokensStoredHashed(t *testing.T) {
 	dev := e.enroll("000.00.12.H57", 1)
 	officer, _ := e.store.NewOfficerToken("000.00.12.H57")
 	e.store.Close()
-	data, err := os.ReadFile(filepath.Join(e.dir, "motcua-server.db"))
+	data := storedBytes(t, e)
+	if len(data) < 1000 || bytes.Contains(data, []byte(dev.Token)) || bytes.Contains(data, []byte(officer)) {
+		t.Fatalf("a token is stored in clear (%d bytes read)", len(data))
+	}
+	e.store, _ = Open(e.db, e.dir, assets.Catalog, assets.Calendar)
+}
+
+// storedBytes is everything the store keeps: the bbolt file, or every
+// table of the PostgreSQL database as pg_dump writes it.
+func storedBytes(t *testing.T, e *env) []byte {
+	t.Helper()
+	if e.db == "" {
+		data, err := os.ReadFile(filepath.Join(e.dir, "motcua-server.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	data, err := exec.Command("pg_dump", "--data-only", e.db).Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("pg_dump: %v", err)
 	}
-	if bytes.Contains(data, []byte(dev.Token)) || bytes.Contains(data, []byte(officer)) {
-		t.Fatal("a token is stored in clear")
-	}
-	e.store, _ = OpenBolt(e.dir, assets.Catalog, assets.Calendar)
+	return data
 }
 
 func TestDedupeAndPullOrder(t *testing.T) {

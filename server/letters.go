@@ -30,8 +30,8 @@ var ErrBadLetterRequest = errors.New("yêu cầu số văn bản không hợp l�
 // register for a year; the same request id again gets the same run.
 func (s *BoltStore) ReserveLetters(p Principal, req wire.LetterRequest) (wire.LetterBlock, error) {
 	var b wire.LetterBlock
-	if p.Kind != KindDevice || req.ID == "" || len(req.ID) > 64 || req.Year < 2000 || req.Year > 2200 || req.Count < 1 || req.Count > wire.MaxLetterBlock {
-		return b, ErrBadLetterRequest
+	if err := checkLetterRequest(p, req); err != nil {
+		return b, err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		reqs := tx.Bucket(bLetterReq)
@@ -53,4 +53,13 @@ func (s *BoltStore) ReserveLetters(p Principal, req wire.LetterRequest) (wire.Le
 		return reqs.Put(rk, data)
 	})
 	return b, err
+}
+
+// checkLetterRequest refuses a malformed request for register numbers, or
+// one not from a counter.
+func checkLetterRequest(p Principal, req wire.LetterRequest) error {
+	if p.Kind != KindDevice || req.ID == "" || len(req.ID) > 64 || req.Year < 2000 || req.Year > 2200 || req.Count < 1 || req.Count > wire.MaxLetterBlock {
+		return ErrBadLetterRequest
+	}
+	return nil
 }

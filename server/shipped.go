@@ -23,24 +23,34 @@ func refreshShipped(tx *bolt.Tx, catalog, calendar []byte) error {
 	if err := json.Unmarshal(meta.Get(kReference), &ref); err != nil {
 		return err
 	}
-	mark := struct{ Calendar, Catalog string }{dossier.LegacyReferenceVersion, dossier.LegacyReferenceVersion}
-	if v := meta.Get(kShipped); v != nil {
-		if err := json.Unmarshal(v, &mark); err != nil {
-			return err
-		}
-	}
-	cat, cal := []byte(ref.Catalog), []byte(ref.Calendar)
-	replace := false
-	if v := dossier.DocVersion(cal); v == mark.Calendar && v != dossier.DocVersion(calendar) {
-		cal, replace = calendar, true
-	}
-	if v := dossier.DocVersion(cat); v == mark.Catalog && v != dossier.DocVersion(catalog) {
-		cat, replace = catalog, true
+	cat, cal, mark, replace, err := shippedUpdate(ref, meta.Get(kShipped), catalog, calendar)
+	if err != nil {
+		return err
 	}
 	if replace {
 		if err := putReference(tx, cat, cal); err != nil {
 			return err
 		}
+	}
+	return meta.Put(kShipped, mark)
+}
+
+// shippedUpdate is what refreshShipped decides, for any store: the
+// reference to keep (replace says it changed) and the new mark of the
+// shipped versions in it.
+func shippedUpdate(ref wire.Reference, markData, catalog, calendar []byte) (cat, cal, newMark []byte, replace bool, err error) {
+	mark := struct{ Calendar, Catalog string }{dossier.LegacyReferenceVersion, dossier.LegacyReferenceVersion}
+	if markData != nil {
+		if err := json.Unmarshal(markData, &mark); err != nil {
+			return nil, nil, nil, false, err
+		}
+	}
+	cat, cal = []byte(ref.Catalog), []byte(ref.Calendar)
+	if v := dossier.DocVersion(cal); v == mark.Calendar && v != dossier.DocVersion(calendar) {
+		cal, replace = calendar, true
+	}
+	if v := dossier.DocVersion(cat); v == mark.Catalog && v != dossier.DocVersion(catalog) {
+		cat, replace = catalog, true
 	}
 	if dossier.DocVersion(cal) == dossier.DocVersion(calendar) {
 		mark.Calendar = dossier.DocVersion(calendar)
@@ -48,6 +58,6 @@ func refreshShipped(tx *bolt.Tx, catalog, calendar []byte) error {
 	if dossier.DocVersion(cat) == dossier.DocVersion(catalog) {
 		mark.Catalog = dossier.DocVersion(catalog)
 	}
-	data, _ := json.Marshal(mark)
-	return meta.Put(kShipped, data)
+	newMark, _ = json.Marshal(mark)
+	return cat, cal, newMark, replace, nil
 }

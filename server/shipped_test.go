@@ -6,6 +6,7 @@ import (
 
 	"motcua/assets"
 	"motcua/dossier"
+	"motcua/server/pgtest"
 )
 
 func withVersion(doc []byte, v string) []byte {
@@ -16,15 +17,15 @@ func withVersion(doc []byte, v string) []byte {
 // corrected one to counters (a new reference tag); one the administrator
 // set is kept.
 func TestShippedReferenceReachesCounters(t *testing.T) {
-	dir := t.TempDir()
+	dir, db := t.TempDir(), pgtest.Backend(t)
 	old := withVersion(assets.Calendar, dossier.LegacyReferenceVersion)
-	st, err := OpenBolt(dir, withVersion(assets.Catalog, dossier.LegacyReferenceVersion), old)
+	st, err := Open(db, dir, withVersion(assets.Catalog, dossier.LegacyReferenceVersion), old)
 	if err != nil {
 		t.Fatal(err)
 	}
 	before, _ := st.Reference()
 	st.Close()
-	if st, err = OpenBolt(dir, assets.Catalog, assets.Calendar); err != nil {
+	if st, err = Open(db, dir, assets.Catalog, assets.Calendar); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := st.Reference()
@@ -37,7 +38,7 @@ func TestShippedReferenceReachesCounters(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	if st, err = OpenBolt(dir, assets.Catalog, withVersion(assets.Calendar, "2099-01-01")); err != nil {
+	if st, err = Open(db, dir, assets.Catalog, withVersion(assets.Calendar, "2099-01-01")); err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()

@@ -252,7 +252,12 @@ func migrate(tx *bolt.Tx, catalog, calendar []byte) error {
 // newGeneration gives the store a new identity (at creation, after a
 // migration, after a restore).
 func newGeneration(tx *bolt.Tx) error {
-	return tx.Bucket(bMeta).Put(kGeneration, []byte(time.Now().UTC().Format("20060102")+"-"+randomToken(6)))
+	return tx.Bucket(bMeta).Put(kGeneration, []byte(newGenerationText()))
+}
+
+// newGenerationText is a new store identity: the day and a random part.
+func newGenerationText() string {
+	return time.Now().UTC().Format("20060102") + "-" + randomToken(6)
 }
 
 // Generation is the store's current identity.
@@ -324,11 +329,8 @@ func normalizeCode(code string) string {
 
 // NewEnrollCode makes a one-time code for a counter of a unit.
 func (s *BoltStore) NewEnrollCode(unit string, counter int) (string, error) {
-	if e := dossier.ValidateUnitCode(unit); e != nil {
-		return "", e
-	}
-	if counter < 1 || counter > dossier.MaxCounter {
-		return "", fmt.Errorf("server: counter must be 1..%d", dossier.MaxCounter)
+	if err := checkCounter(unit, counter); err != nil {
+		return "", err
 	}
 	code := NewEnrollCodeText()
 	data, _ := json.Marshal(enrollCode{Unit: unit, Counter: counter})
@@ -338,6 +340,17 @@ func (s *BoltStore) NewEnrollCode(unit string, counter int) (string, error) {
 		}
 		return tx.Bucket(bCodes).Put(hashToken(code), data)
 	})
+}
+
+// checkCounter refuses an enrollment code for a malformed unit or counter.
+func checkCounter(unit string, counter int) error {
+	if e := dossier.ValidateUnitCode(unit); e != nil {
+		return e
+	}
+	if counter < 1 || counter > dossier.MaxCounter {
+		return fmt.Errorf("server: counter must be 1..%d", dossier.MaxCounter)
+	}
+	return nil
 }
 
 // DeviceFor is the active device of a unit's counter, "" when none.
@@ -550,22 +563,31 @@ func (s *BoltStore) Pull(p Principal, after uint64, check string, limit int) (wi
 }
 
 func putReference(tx *bolt.Tx, catalog, calendar []byte) error {
-	if _, err := dossier.ParseCatalog(catalog); err != nil {
+	ref, err := makeReference(catalog, calendar)
+	if err != nil {
 		return err
 	}
-	if _, err := dossier.ParseCalendar(calendar); err != nil {
-		return err
-	}
-	h := sha256.New()
-	h.Write(catalog)
-	h.Write([]byte{0})
-	h.Write(calendar)
-	ref := wire.Reference{ETag: hex.EncodeToString(h.Sum(nil))[:16], Catalog: catalog, Calendar: calendar}
 	data, err := json.Marshal(ref)
 	if err != nil {
 		return err
 	}
 	return tx.Bucket(bMeta).Put(kReference, data)
+}
+
+// makeReference checks a catalogue and calendar and tags them: the tag
+// changes when either does, and counters pull them again.
+func makeReference(catalog, calendar []byte) (wire.Reference, error) {
+	if _, err := dossier.ParseCatalog(catalog); err != nil {
+		return wire.Reference{}, err
+	}
+	if _, err := dossier.ParseCalendar(calendar); err != nil {
+		return wire.Reference{}, err
+	}
+	h := sha256.New()
+	h.Write(catalog)
+	h.Write([]byte{0})
+	h.Write(calendar)
+	return wire.Reference{ETag: hex.EncodeToString(h.Sum(nil))[:16], Catalog: catalog, Calendar: calendar}, nil
 }
 
 // Reference is the catalogue and calendar distributed to counters.
