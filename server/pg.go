@@ -297,26 +297,7 @@ func (s *PgStore) Enroll(req wire.EnrollRequest) (wire.EnrollResponse, error) {
 		if err != nil {
 			return err
 		}
-		retry := ec.Used && req.InstallID != "" && ec.Install == req.InstallID && ec.Device != ""
-		if ec.Used && !retry {
-			return ErrBadCode
-		}
-		resp = wire.EnrollResponse{DeviceID: "dev-" + randomToken(9), UnitCode: ec.Unit, CounterNo: ec.Counter, Token: randomToken(32)}
-		if retry {
-			tag, err := tx.Exec(ctx, "DELETE FROM principals WHERE device_id = $1 AND kind = 'device' AND NOT revoked", ec.Device)
-			if err != nil {
-				return err
-			}
-			if tag.RowsAffected() != 1 {
-				return ErrBadCode
-			}
-			resp.DeviceID = ec.Device
-		} else if dev, err := pgActiveDevice(ctx, tx, ec.Unit, ec.Counter); err != nil {
-			return err
-		} else if dev != "" {
-			return ErrCounterTaken // the code stays unused: revoke the old device, then enroll
-		}
-		if _, err := tx.Exec(ctx, "UPDATE enroll_codes SET used = true, install = $2, device = $3 WHERE code_hash = $1", key, req.InstallID, resp.DeviceID); err != nil {
+		if err := pgSpend(ctx, tx, key, ec, req.InstallID, &resp); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, "INSERT INTO principals (token_hash, kind, device_id, unit, counter) VALUES ($1, 'device', $2, $3, $4)",
@@ -330,6 +311,33 @@ func (s *PgStore) Enroll(req wire.EnrollRequest) (wire.EnrollResponse, error) {
 		resp.State, err = s.State(Principal{Kind: KindDevice, DeviceID: resp.DeviceID})
 	}
 	return resp, err
+}
+
+// pgSpend spends an enrollment code for a new device, or again for the
+// installation that spent it (its answer was lost): the same device, its
+// old token deleted.
+func pgSpend(ctx context.Context, tx pgx.Tx, key string, ec enrollCode, install string, resp *wire.EnrollResponse) error {
+	retry := ec.Used && install != "" && ec.Install == install && ec.Device != ""
+	if ec.Used && !retry {
+		return ErrBadCode
+	}
+	*resp = wire.EnrollResponse{DeviceID: "dev-" + randomToken(9), UnitCode: ec.Unit, CounterNo: ec.Counter, Token: randomToken(32)}
+	if retry {
+		tag, err := tx.Exec(ctx, "DELETE FROM principals WHERE device_id = $1 AND kind = 'device' AND NOT revoked", ec.Device)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 1 {
+			return ErrBadCode
+		}
+		resp.DeviceID = ec.Device
+	} else if dev, err := pgActiveDevice(ctx, tx, ec.Unit, ec.Counter); err != nil {
+		return err
+	} else if dev != "" {
+		return ErrCounterTaken // the code stays unused: revoke the old device, then enroll
+	}
+	_, err := tx.Exec(ctx, "UPDATE enroll_codes SET used = true, install = $2, device = $3 WHERE code_hash = $1", key, install, resp.DeviceID)
+	return err
 }
 
 // isUnique says whether err is a unique violation of the named constraint.
@@ -432,44 +440,11 @@ func (s *PgStore) Pull(p Principal, after uint64, check string, limit int) (wire
 	}
 	ctx := context.Background()
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var last uint64
-		err := tx.QueryRow(ctx, "SELECT last FROM unit_log WHERE unit = $1", p.Unit).Scan(&last)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		if after > last {
-			return ErrGone
-		}
-		if after > 0 && check != "" {
-			have, err := pgCheckAt(ctx, tx, p.Unit, after)
-			if err != nil {
-				return err
-			}
-			if have != check {
-				return ErrGone
-			}
-		}
-		rows, err := tx.Query(ctx, "SELECT seq, event::text FROM log WHERE unit = $1 AND seq > $2 ORDER BY seq LIMIT $3", p.Unit, int64(after), limit+1)
+		last, err := pgCursor(ctx, tx, p.Unit, after, check)
 		if err != nil {
 			return err
 		}
-		size := 0
-		for rows.Next() {
-			var seq int64
-			var ev string
-			if err := rows.Scan(&seq, &ev); err != nil {
-				return err
-			}
-			if len(resp.Events) == limit || (len(resp.Events) > 0 && size+len(ev) > wire.MaxPageBytes) {
-				resp.More = true
-				break
-			}
-			size += len(ev)
-			resp.Events = append(resp.Events, wire.RawPulledEvent{Seq: uint64(seq), Event: json.RawMessage(ev)})
-			resp.Next = uint64(seq)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := pgPage(ctx, tx, p.Unit, after, limit, &resp); err != nil {
 			return err
 		}
 		if !resp.More {
@@ -487,6 +462,55 @@ func (s *PgStore) Pull(p Principal, after uint64, check string, limit int) (wire
 		return err
 	})
 	return resp, err
+}
+
+// pgCursor is the unit's last sequence, after checking that the store
+// issued the cursor (ErrGone when not).
+func pgCursor(ctx context.Context, q querier, unit string, after uint64, check string) (uint64, error) {
+	var last int64
+	err := q.QueryRow(ctx, "SELECT last FROM unit_log WHERE unit = $1", unit).Scan(&last)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, err
+	}
+	if after > uint64(last) {
+		return 0, ErrGone
+	}
+	if after > 0 && check != "" {
+		have, err := pgCheckAt(ctx, q, unit, after)
+		if err != nil {
+			return 0, err
+		}
+		if have != check {
+			return 0, ErrGone
+		}
+	}
+	return uint64(last), nil
+}
+
+// pgPage reads the unit's events after the cursor into resp: at most
+// limit of them and about wire.MaxPageBytes.
+func pgPage(ctx context.Context, q querier, unit string, after uint64, limit int, resp *wire.RawPullResponse) error {
+	rows, err := q.Query(ctx, "SELECT seq, event::text FROM log WHERE unit = $1 AND seq > $2 ORDER BY seq LIMIT $3", unit, int64(after), limit+1)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	size := 0
+	for rows.Next() {
+		var seq int64
+		var ev string
+		if err := rows.Scan(&seq, &ev); err != nil {
+			return err
+		}
+		if len(resp.Events) == limit || (len(resp.Events) > 0 && size+len(ev) > wire.MaxPageBytes) {
+			resp.More = true
+			break
+		}
+		size += len(ev)
+		resp.Events = append(resp.Events, wire.RawPulledEvent{Seq: uint64(seq), Event: json.RawMessage(ev)})
+		resp.Next = uint64(seq)
+	}
+	return rows.Err()
 }
 
 // pgCheckAt is the cursor check of a place in a unit's log: of its event
