@@ -8,12 +8,14 @@ export CGO_ENABLED := 1
 # Fyne (cgo + GLFW) needs these to build; Xvfb runs the window in tests.
 DEBS := gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev \
         libxi-dev libxxf86vm-dev xvfb xauth poppler-utils libreoffice-calc-nogui
+# The tests also run the backend on PostgreSQL (a throwaway cluster: scripts/with-pg.sh).
+TEST_DEBS := postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DATA ?=
 BENCH_RECORDS ?= 1000000
 BENCH_DIR ?= $(CURDIR)/.bench
 
-.PHONY: all deps go build run test vet unit smoke bench fuzz clean
+.PHONY: all deps test-deps install-debs go build run test vet unit smoke bench fuzz clean
 
 all: build
 
@@ -21,7 +23,13 @@ go:
 	@command -v go >/dev/null || { echo "Go 1.26 is required (https://go.dev/dl); the module proxy fetches the rest." >&2; exit 1; }
 
 deps: go
-	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) --no-print-directory install-debs PKGS="$(DEBS)"
+
+test-deps: deps
+	@$(MAKE) --no-print-directory install-debs PKGS="$(TEST_DEBS)"
+
+install-debs:
+	@missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing: $$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -41,8 +49,10 @@ vet: deps
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	bash scripts/cyclo.sh
 
-unit: deps
-	go test -race -count=1 ./...
+# Every package's tests, then the backend's suites again on PostgreSQL.
+unit: test-deps
+	bash scripts/with-pg.sh bash -c 'go test -race -count=1 ./... && \
+		MOTCUA_TEST_STORE=postgres go test -race -count=1 ./server/... ./sync/... ./cmd/motcua-server/...'
 
 smoke: build
 	bash scripts/smoke.sh

@@ -13,6 +13,7 @@ import (
 	"motcua/assets"
 	"motcua/dossier"
 	"motcua/server"
+	"motcua/server/pgtest"
 	"motcua/storage"
 	"motcua/storage/storagetest"
 )
@@ -24,8 +25,9 @@ const testUnit = "000.00.12.H57"
 type backend struct {
 	t     testing.TB
 	dir   string
+	db    string       // its PostgreSQL database when the suite runs there (pgtest.StoreEnv)
 	addr  atomic.Value // string; a proxy reads it while the backend restarts
-	store *server.BoltStore
+	store server.Backend
 	srv   *http.Server
 }
 
@@ -35,8 +37,14 @@ func (b *backend) address() string {
 	return a
 }
 
-func startBackend(t testing.TB) *backend {
-	b := &backend{t: t, dir: t.TempDir()}
+// startBackend starts the backend on the store the suite runs on
+// (pgtest.StoreEnv).
+func startBackend(t testing.TB) *backend { return startBackendOn(t, pgtest.Backend(t)) }
+
+// startBackendOn starts the backend on the PostgreSQL database db, or on
+// bbolt with db empty.
+func startBackendOn(t testing.TB, db string) *backend {
+	b := &backend{t: t, dir: t.TempDir(), db: db}
 	if err := b.start(); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +55,7 @@ func startBackend(t testing.TB) *backend {
 // start opens the backend's store and serves it; it returns an error
 // rather than failing the test, so that goroutines may call it.
 func (b *backend) start() error {
-	st, err := server.OpenBolt(b.dir, assets.Catalog, assets.Calendar)
+	st, err := server.Open(b.db, b.dir, assets.Catalog, assets.Calendar)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"math/rand/v2"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"motcua/assets"
 	"motcua/dossier"
 	"motcua/server"
+	"motcua/server/pgtest"
 	"motcua/storage"
 	"motcua/sync/wire"
 )
@@ -25,7 +28,11 @@ import (
 // anything, and in the end the backend and every counter hold every record
 // exactly once, in the same state.
 func TestBackendRestoredFromOlderBackup(t *testing.T) {
-	for _, how := range []string{"restore-command", "file-copied"} {
+	hows := []string{"restore-command", "file-copied"}
+	if pgtest.Postgres() { // a database is backed up and restored by PostgreSQL's tools
+		hows = []string{"pg_restore"}
+	}
+	for _, how := range hows {
 		t.Run(how, func(t *testing.T) { testRestored(t, how) })
 	}
 }
@@ -52,7 +59,9 @@ func testRestored(t *testing.T, how string) {
 	syncAll(c1, c2, c1, c3)
 	genBefore := b.store.Generation()
 	backup := filepath.Join(t.TempDir(), "backend-backup.db")
-	if err := b.store.Backup(backup); err != nil {
+	if how == "pg_restore" {
+		run(t, "pg_dump", "-Fc", "-f", backup, b.db)
+	} else if err := b.store.Backup(backup); err != nil {
 		t.Fatal(err)
 	}
 
@@ -91,6 +100,14 @@ func testRestored(t *testing.T, how string) {
 		}
 	case "file-copied": // an operator copies the file back by hand
 		copyTestFile(t, backup, server.StoreFile(b.dir))
+	case "pg_restore": // the database dropped, made again and restored from the dump
+		u, err := url.Parse(b.db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(u.Path, "/")
+		run(t, "psql", "-q", "-c", "DROP DATABASE "+name+" WITH (FORCE)", "-c", "CREATE DATABASE "+name, os.Getenv(pgtest.Env))
+		run(t, "pg_restore", "-d", b.db, backup)
 	}
 	if err := b.start(); err != nil {
 		t.Fatal(err)
@@ -242,5 +259,13 @@ func TestCursorCheckAgrees(t *testing.T) {
 		if storage.CursorCheck(id) != wire.CursorCheck(id) {
 			t.Fatalf("checks of %q differ", id)
 		}
+	}
+}
+
+// run runs a command and fails the test with its output when it fails.
+func run(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", name, err, out)
 	}
 }

@@ -10,9 +10,14 @@
 //	motcua-server reference -data DIR [-catalog F] [-calendar F]
 //	motcua-server backup -data DIR FILE
 //	motcua-server restore -data DIR FILE     (the server stopped)
+//	motcua-server migrate -from DIR -db postgres://…
 //
-// The administration commands open the store when the server is stopped;
-// while it runs they go through its admin socket (DIR/admin.sock).
+// With -db postgres://… (or MOTCUA_DB) every command uses that PostgreSQL
+// database instead of the bbolt store in DIR: several servers may serve
+// it at once, and the administration commands open it directly while they
+// run. On bbolt, the administration commands open the store when the
+// server is stopped; while it runs they go through its admin socket
+// (DIR/admin.sock).
 package main
 
 import (
@@ -53,12 +58,18 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
   restore -data DIR FILE                             khôi phục từ bản sao lưu (dừng máy chủ trước); các quầy
                                                      tự gửi lại những gì máy chủ không còn và đồng bộ lại
 
-Khi máy chủ đang chạy, các lệnh quản trị đi qua cổng quản trị DIR/admin.sock.
+  migrate -from DIR -db postgres://…                 chép dữ liệu bbolt trong DIR sang PostgreSQL (máy chủ dừng) và
+                                                     kiểm tra số lượng; các quầy giữ mã xác thực và vị trí đồng bộ
+
+Mọi lệnh nhận -db postgres://… (hoặc biến MOTCUA_DB) để dùng PostgreSQL thay cho -data DIR;
+khi đó nhiều máy chủ có thể cùng phục vụ và lệnh quản trị chạy trực tiếp trên cơ sở dữ liệu.
+Với bbolt, khi máy chủ đang chạy, các lệnh quản trị đi qua cổng quản trị DIR/admin.sock.
 `
 
 // opts are the flags every command shares; each command reads its own.
 type opts struct {
-	data, addr, cert, key string
+	data, db, from        string
+	addr, cert, key       string
 	insecure              bool
 	unit, device          string
 	username              string
@@ -91,6 +102,8 @@ func parse(args []string, stdout, stderr io.Writer) (opts, error) {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.data, "data", "", "thư mục dữ liệu")
+	fs.StringVar(&o.db, "db", os.Getenv("MOTCUA_DB"), "cơ sở dữ liệu PostgreSQL (postgres://…)")
+	fs.StringVar(&o.from, "from", "", "thư mục dữ liệu bbolt cần chép sang PostgreSQL (migrate)")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8750", "địa chỉ lắng nghe")
 	fs.StringVar(&o.cert, "cert", "", "chứng chỉ TLS")
 	fs.StringVar(&o.key, "key", "", "khóa TLS")
@@ -107,8 +120,15 @@ func parse(args []string, stdout, stderr io.Writer) (opts, error) {
 		return o, err
 	}
 	o.args = fs.Args()
-	if o.data == "" {
-		return o, errors.New("cần -data DIR")
+	switch {
+	case args[0] == "migrate" && (o.from == "" || !server.IsPostgres(o.db)):
+		return o, errors.New("cần -from DIR và -db postgres://…")
+	case o.db != "" && !server.IsPostgres(o.db):
+		return o, errors.New("-db nhận địa chỉ postgres://…")
+	case args[0] == "serve" && o.db != "" && o.data == "":
+		// PostgreSQL: no admin socket
+	case o.data == "" && o.db == "" && args[0] != "migrate":
+		return o, errors.New("cần -data DIR hoặc -db postgres://…")
 	}
 	if (o.cert == "") != (o.key == "") {
 		return o, errors.New("-cert và -key phải đi cùng nhau (thiếu một trong hai thì không phục vụ)")
@@ -147,9 +167,14 @@ var errUsage = errors.New("usage")
 func dispatch(name string, o opts) error {
 	switch name {
 	case "restore":
+		if o.db != "" {
+			return server.ErrPgBackup
+		}
 		return cmdRestore(o)
+	case "migrate":
+		return cmdMigrate(o)
 	case "serve":
-		st, err := server.OpenBolt(o.data, assets.Catalog, assets.Calendar)
+		st, err := server.Open(o.db, o.data, assets.Catalog, assets.Calendar)
 		if err != nil {
 			return err
 		}
@@ -161,6 +186,14 @@ func dispatch(name string, o opts) error {
 	for _, c := range commands {
 		if c.name != name {
 			continue
+		}
+		if o.db != "" { // PostgreSQL serves every process at once
+			st, err := server.Open(o.db, "", assets.Catalog, assets.Calendar)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return c.run(st, o)
 		}
 		if server.Serving(o.data) {
 			return c.run(server.DialAdmin(o.data), o)
@@ -279,7 +312,7 @@ func loopback(addr string) bool {
 
 // serve answers counters on addr, and the admin commands on the admin
 // socket in dir, until ctx ends.
-func serve(ctx context.Context, st *server.BoltStore, o opts) error {
+func serve(ctx context.Context, st server.Backend, o opts) error {
 	dir, addr, cert, key, insecure := o.data, o.addr, o.cert, o.key, o.insecure
 	tls := cert != "" && key != ""
 	if !tls && !loopback(addr) && !insecure {
@@ -287,22 +320,27 @@ func serve(ctx context.Context, st *server.BoltStore, o opts) error {
 	}
 	srv := &http.Server{Addr: addr, Handler: server.NewHandler(st), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	adminLn, err := server.ListenAdmin(dir)
-	if err != nil {
-		return fmt.Errorf("không mở được cổng quản trị %s: %w", server.AdminSocket(dir), err)
-	}
-	admin := &http.Server{Handler: server.AdminHandler(st), ReadHeaderTimeout: 10 * time.Second}
-	defer os.Remove(server.AdminSocket(dir))
 	errc := make(chan error, 2)
-	go func() { errc <- admin.Serve(adminLn) }()
+	admin := &http.Server{Handler: server.AdminHandler(st), ReadHeaderTimeout: 10 * time.Second}
+	where := "postgresql"
+	if o.db == "" { // bbolt: one process has the file; the admin commands ask it
+		adminLn, err := server.ListenAdmin(dir)
+		if err != nil {
+			return fmt.Errorf("không mở được cổng quản trị %s: %w", server.AdminSocket(dir), err)
+		}
+		defer os.Remove(server.AdminSocket(dir))
+		go func() { errc <- admin.Serve(adminLn) }()
+		where = server.AdminSocket(dir)
+	}
 	go func() {
-		slog.Info("serving", "addr", addr, "tls", tls, "admin", server.AdminSocket(dir), "generation", st.Generation())
+		slog.Info("serving", "addr", addr, "tls", tls, "store", where, "generation", st.Generation())
 		if tls {
 			errc <- srv.ListenAndServeTLS(cert, key)
 		} else {
 			errc <- srv.ListenAndServe()
 		}
 	}()
+	var err error
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -314,4 +352,29 @@ func serve(ctx context.Context, st *server.BoltStore, o opts) error {
 		err = serr
 	}
 	return err
+}
+
+func cmdMigrate(o opts) error {
+	from, err := server.OpenBolt(o.from, assets.Catalog, assets.Calendar)
+	if errors.Is(err, server.ErrLocked) {
+		return errors.New("máy chủ đang dùng " + o.from + ": dừng máy chủ trước khi chép dữ liệu")
+	}
+	if err != nil {
+		return err
+	}
+	defer from.Close()
+	st, err := server.Open(o.db, "", assets.Catalog, assets.Calendar)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	counts, err := server.MigrateBolt(context.Background(), from, st.(*server.PgStore))
+	if err != nil {
+		return err
+	}
+	for _, c := range counts {
+		fmt.Fprintf(o.stdout, "%-16s %d\n", c.Table, c.Rows)
+	}
+	fmt.Fprintln(o.stdout, "đã chép và kiểm tra số lượng; thế hệ dữ liệu giữ nguyên:", st.Generation())
+	return nil
 }
