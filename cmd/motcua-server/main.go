@@ -68,16 +68,16 @@ Với bbolt, khi máy chủ đang chạy, các lệnh quản trị đi qua cổn
 
 // opts are the flags every command shares; each command reads its own.
 type opts struct {
-	data, db, from        string
-	addr, cert, key       string
-	insecure              bool
-	unit, device          string
-	username              string
-	disable, enable       bool
-	counter               int
-	catalog, calendar     string
-	args                  []string // what follows the flags
-	stdout                io.Writer
+	data, db, from    string
+	addr, cert, key   string
+	insecure          bool
+	unit, device      string
+	username          string
+	disable, enable   bool
+	counter           int
+	catalog, calendar string
+	args              []string // what follows the flags
+	stdout            io.Writer
 }
 
 // command is one line of the table: its name and what it does with the
