@@ -52,7 +52,7 @@ vet: deps
 # Every package's tests, then the backend's suites again on PostgreSQL.
 unit: test-deps
 	bash scripts/with-pg.sh bash -c 'go test -race -count=1 ./... && \
-		MOTCUA_TEST_STORE=postgres go test -race -count=1 ./server/... ./sync/... ./cmd/motcua-server/...'
+		MOTCUA_TEST_STORE=postgres go test -race -count=1 ./server/... ./sync/...'
 
 smoke: build
 	bash scripts/smoke.sh

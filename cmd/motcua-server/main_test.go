@@ -11,6 +11,7 @@ import (
 
 	"motcua/assets"
 	"motcua/server"
+	"motcua/server/pgtest"
 	mcsync "motcua/sync"
 	"motcua/sync/wire"
 )
@@ -112,5 +113,76 @@ func TestAdminCommandLockedWithoutServer(t *testing.T) {
 	if rc := run([]string{"enroll-code", "-data", dir, "-unit", "000.00.12.H57", "-counter", "1"}, &out, &errs); rc != 1 ||
 		!strings.Contains(errs.String(), "không có máy chủ nào trả lời") {
 		t.Fatalf("%d %q", rc, errs.String())
+	}
+}
+
+// TestCommandsOnPostgres: a bbolt store with an enrolled counter is moved
+// with `migrate`, then the admin commands run on the database while a
+// server serves it, and the counter's token still works there.
+func TestCommandsOnPostgres(t *testing.T) {
+	dir, db := t.TempDir(), pgtest.DB(t)
+	cmd := func(args ...string) (string, int) {
+		var out, errs bytes.Buffer
+		code := run(args, &out, &errs)
+		return strings.TrimSpace(out.String() + errs.String()), code
+	}
+	code, status := cmd("enroll-code", "-data", dir, "-unit", "000.00.12.H57", "-counter", "1")
+	if status != 0 {
+		t.Fatal(code)
+	}
+	st, err := server.OpenBolt(dir, assets.Catalog, assets.Calendar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := st.Enroll(wire.EnrollRequest{Code: code, InstallID: "i-1"})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, status := cmd("migrate", "-from", dir, "-db", "postgres://nowhere.invalid"); status == 0 {
+		t.Fatalf("migrate to a database that cannot be reached: %s", out)
+	}
+	out, status := cmd("migrate", "-from", dir, "-db", db)
+	if status != 0 || !strings.Contains(out, "principals       1") || !strings.Contains(out, "enroll_codes     1") {
+		t.Fatalf("migrate: %d\n%s", status, out)
+	}
+	if out, status := cmd("migrate", "-from", dir, "-db", db); status == 0 || !strings.Contains(out, "đã có dữ liệu") {
+		t.Fatalf("migrate twice: %d %s", status, out)
+	}
+	pg, err := server.Open(db, "", assets.Catalog, assets.Calendar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, pg, opts{db: db, addr: "127.0.0.1:0"}) }()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+	}()
+	// while it serves: a code for counter 2, an officer token, the export
+	if out, status := cmd("enroll-code", "-db", db, "-unit", "000.00.12.H57", "-counter", "2"); status != 0 || len(out) != 19 {
+		t.Fatalf("enroll-code on PostgreSQL: %d %q", status, out)
+	}
+	if out, status := cmd("enroll-code", "-db", db, "-unit", "000.00.12.H57", "-counter", "1"); status == 0 || !strings.Contains(out, "thu hồi") {
+		t.Fatalf("a code for a counter that has a device: %d %q", status, out)
+	}
+	if out, status := cmd("officer-token", "-db", db, "-unit", "000.00.12.H57"); status != 0 || len(out) < 40 {
+		t.Fatalf("officer-token: %d %q", status, out)
+	}
+	if p, err := pg.Authenticate(dev.Token); err != nil || p.DeviceID != dev.DeviceID {
+		t.Fatalf("the counter's token after the move: %+v %v", p, err)
+	}
+	if out, status := cmd("revoke", "-db", db, "-device", dev.DeviceID); status != 0 {
+		t.Fatalf("revoke: %s", out)
+	}
+	if _, err := pg.Authenticate(dev.Token); err == nil {
+		t.Fatal("a revoked token works")
+	}
+	if out, status := cmd("restore", "-db", db, "x"); status == 0 || !strings.Contains(out, "pg_dump") {
+		t.Fatalf("restore on PostgreSQL: %s", out)
 	}
 }
