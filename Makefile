@@ -8,8 +8,9 @@ export CGO_ENABLED := 1
 # Fyne (cgo + GLFW) needs these to build; Xvfb runs the window in tests.
 DEBS := gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev \
         libxi-dev libxxf86vm-dev xvfb xauth poppler-utils libreoffice-calc-nogui
-# The tests also run the backend on PostgreSQL (a throwaway cluster: scripts/with-pg.sh).
-TEST_DEBS := postgresql
+# The tests also run the backend on PostgreSQL (a throwaway cluster: scripts/with-pg.sh)
+# and open its public lookup page in headless Chromium.
+TEST_DEBS := postgresql chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DATA ?=
 BENCH_RECORDS ?= 1000000

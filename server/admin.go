@@ -28,6 +28,8 @@ type Admin interface {
 	Revoke(deviceID string) error
 	Reference() (wire.Reference, error)
 	SetReference(catalog, calendar []byte) error
+	// SetLookupURL sets the public lookup page's address given to counters.
+	SetLookupURL(u string) error
 	Export(unit string, fn func(*dossier.Record) error) error
 	// Backup writes a checked, consistent copy of the store to path (a
 	// path on the server's machine) while it keeps serving.
@@ -72,14 +74,15 @@ func ListenAdmin(dir string) (net.Listener, error) {
 
 // adminRequest carries the arguments of every admin operation.
 type adminRequest struct {
-	Unit     string          `json:"unit,omitempty"`
-	Counter  int             `json:"counter,omitempty"`
-	Device   string          `json:"device,omitempty"`
-	Catalog  json.RawMessage `json:"catalog,omitempty"`
-	Calendar json.RawMessage `json:"calendar,omitempty"`
-	Path     string          `json:"path,omitempty"`
-	Username string          `json:"username,omitempty"`
-	Disabled bool            `json:"disabled,omitempty"`
+	Unit      string          `json:"unit,omitempty"`
+	Counter   int             `json:"counter,omitempty"`
+	Device    string          `json:"device,omitempty"`
+	Catalog   json.RawMessage `json:"catalog,omitempty"`
+	Calendar  json.RawMessage `json:"calendar,omitempty"`
+	Path      string          `json:"path,omitempty"`
+	Username  string          `json:"username,omitempty"`
+	Disabled  bool            `json:"disabled,omitempty"`
+	LookupURL string          `json:"lookup_url,omitempty"`
 }
 
 // AdminHandler serves the admin operations of st, for the admin socket
@@ -127,6 +130,7 @@ func AdminHandler(st Admin) http.Handler {
 	op("POST /reference", func(req adminRequest) (any, error) {
 		return struct{}{}, st.SetReference(req.Catalog, req.Calendar)
 	})
+	op("POST /lookup-url", func(req adminRequest) (any, error) { return struct{}{}, st.SetLookupURL(req.LookupURL) })
 	mux.HandleFunc("GET /export", func(w http.ResponseWriter, r *http.Request) {
 		// JSON lines; an error after the first line ends the stream with
 		// an {"error": …} line
@@ -239,6 +243,10 @@ func (a *adminClient) Reference() (wire.Reference, error) {
 
 func (a *adminClient) SetReference(catalog, calendar []byte) error {
 	return a.call(http.MethodPost, "/reference", adminRequest{Catalog: catalog, Calendar: calendar}, &struct{}{})
+}
+
+func (a *adminClient) SetLookupURL(u string) error {
+	return a.call(http.MethodPost, "/lookup-url", adminRequest{LookupURL: u}, &struct{}{})
 }
 
 func (a *adminClient) Export(unit string, fn func(*dossier.Record) error) error {

@@ -93,6 +93,9 @@ func NewHandler(s Store) *Handler {
 	h.mux.HandleFunc("GET /v1/reference", h.auth("", h.reference))
 	h.mux.HandleFunc("POST /v1/letters", h.auth(KindDevice, h.letters))
 	h.mux.HandleFunc("POST /v1/records/{id}/events", h.auth(KindOfficer, h.officerEvents))
+	lk := newLookup(s, time.Now)
+	h.mux.Handle("GET /tra-cuu", lk)
+	h.mux.Handle("POST /tra-cuu", http.MaxBytesHandler(lk, 4096))
 	h.mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
 		h.json(w, r, http.StatusOK, map[string]any{"status": "ok", "server_time": h.now()})
 	})

@@ -130,7 +130,7 @@ func (s *PgStore) migrate(ctx context.Context, catalog, calendar []byte) error {
 			}
 		}
 		if have == 0 { // a new store: its identity and reference data
-			ref, err := makeReference(catalog, calendar)
+			ref, err := makeReference(catalog, calendar, "")
 			if err != nil {
 				return err
 			}
@@ -207,20 +207,43 @@ func (s *PgStore) calendar(ctx context.Context, q querier) (*dossier.Calendar, e
 func pgReference(ctx context.Context, q querier) (wire.Reference, error) {
 	var ref wire.Reference
 	var cat, cal []byte
-	if err := q.QueryRow(ctx, "SELECT etag, catalog, calendar FROM reference WHERE id = 1").Scan(&ref.ETag, &cat, &cal); err != nil {
+	if err := q.QueryRow(ctx, "SELECT etag, catalog, calendar, lookup_url FROM reference WHERE id = 1").Scan(&ref.ETag, &cat, &cal, &ref.LookupURL); err != nil {
 		return ref, err
 	}
 	ref.Catalog, ref.Calendar = cat, cal
 	return ref, nil
 }
 
+// pgPutReference replaces the catalogue and calendar, keeping the lookup
+// address.
 func pgPutReference(ctx context.Context, q querier, catalog, calendar []byte) error {
-	ref, err := makeReference(catalog, calendar)
+	old, err := pgReference(ctx, q)
 	if err != nil {
 		return err
 	}
-	_, err = q.Exec(ctx, "UPDATE reference SET etag = $1, catalog = $2, calendar = $3 WHERE id = 1", ref.ETag, []byte(ref.Catalog), []byte(ref.Calendar))
+	return pgPutReferenceWith(ctx, q, catalog, calendar, old.LookupURL)
+}
+
+func pgPutReferenceWith(ctx context.Context, q querier, catalog, calendar []byte, lookup string) error {
+	ref, err := makeReference(catalog, calendar, lookup)
+	if err != nil {
+		return err
+	}
+	_, err = q.Exec(ctx, "UPDATE reference SET etag = $1, catalog = $2, calendar = $3, lookup_url = $4 WHERE id = 1",
+		ref.ETag, []byte(ref.Catalog), []byte(ref.Calendar), ref.LookupURL)
 	return err
+}
+
+// SetLookupURL sets the lookup page's address given to counters.
+func (s *PgStore) SetLookupURL(u string) error {
+	ctx := context.Background()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		ref, err := pgReference(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return pgPutReferenceWith(ctx, tx, ref.Catalog, ref.Calendar, u)
+	})
 }
 
 // Reference is the catalogue and calendar distributed to counters.
@@ -530,6 +553,11 @@ func pgCheckAt(ctx context.Context, q querier, unit string, seq uint64) (string,
 		return "", nil
 	}
 	return v, err
+}
+
+// RecordByCode finds a unit's record by its code (nil, nil: none).
+func (s *PgStore) RecordByCode(unit, code string) (*dossier.Record, error) {
+	return one[dossier.Record](pgTx{ctx: context.Background(), q: s.pool}, "SELECT data::text FROM records WHERE unit = $1 AND code = $2", unit, code)
 }
 
 // Export calls fn for every record of a unit ("" for all units).

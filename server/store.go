@@ -96,6 +96,9 @@ type Store interface {
 	// ReserveLetters gives a device a run of its unit's register of
 	// outgoing documents for a year (the same request id, the same run).
 	ReserveLetters(p Principal, req wire.LetterRequest) (wire.LetterBlock, error)
+	// RecordByCode finds a unit's record by its code (nil, nil: none), for
+	// the public lookup page.
+	RecordByCode(unit, code string) (*dossier.Record, error)
 	Close() error
 }
 
@@ -563,7 +566,17 @@ func (s *BoltStore) Pull(p Principal, after uint64, check string, limit int) (wi
 }
 
 func putReference(tx *bolt.Tx, catalog, calendar []byte) error {
-	ref, err := makeReference(catalog, calendar)
+	var old wire.Reference // its lookup address stays
+	if v := tx.Bucket(bMeta).Get(kReference); v != nil {
+		if err := json.Unmarshal(v, &old); err != nil {
+			return err
+		}
+	}
+	return putReferenceWith(tx, catalog, calendar, old.LookupURL)
+}
+
+func putReferenceWith(tx *bolt.Tx, catalog, calendar []byte, lookup string) error {
+	ref, err := makeReference(catalog, calendar, lookup)
 	if err != nil {
 		return err
 	}
@@ -574,20 +587,49 @@ func putReference(tx *bolt.Tx, catalog, calendar []byte) error {
 	return tx.Bucket(bMeta).Put(kReference, data)
 }
 
-// makeReference checks a catalogue and calendar and tags them: the tag
-// changes when either does, and counters pull them again.
-func makeReference(catalog, calendar []byte) (wire.Reference, error) {
+// makeReference checks a catalogue, a calendar and a lookup address and
+// tags them: the tag changes when any does, and counters fetch them again.
+func makeReference(catalog, calendar []byte, lookup string) (wire.Reference, error) {
 	if _, err := dossier.ParseCatalog(catalog); err != nil {
 		return wire.Reference{}, err
 	}
 	if _, err := dossier.ParseCalendar(calendar); err != nil {
 		return wire.Reference{}, err
 	}
+	if err := checkLookupURL(lookup); err != nil {
+		return wire.Reference{}, err
+	}
 	h := sha256.New()
 	h.Write(catalog)
 	h.Write([]byte{0})
 	h.Write(calendar)
-	return wire.Reference{ETag: hex.EncodeToString(h.Sum(nil))[:16], Catalog: catalog, Calendar: calendar}, nil
+	if lookup != "" { // a store without one keeps the tag it had
+		h.Write([]byte{0})
+		h.Write([]byte(lookup))
+	}
+	return wire.Reference{ETag: hex.EncodeToString(h.Sum(nil))[:16], Catalog: catalog, Calendar: calendar, LookupURL: lookup}, nil
+}
+
+// ErrLookupURL says a lookup address is not one a receipt can carry.
+var ErrLookupURL = errors.New("địa chỉ tra cứu phải bắt đầu bằng https:// (hoặc http://) và chứa {code} ở chỗ mã hồ sơ")
+
+func checkLookupURL(u string) error {
+	if u != "" && (!strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") || !strings.Contains(u, "{code}") || len(u) > 300) {
+		return ErrLookupURL
+	}
+	return nil
+}
+
+// SetLookupURL sets the lookup page's address given to counters ("" for
+// none: counters keep their own).
+func (s *BoltStore) SetLookupURL(u string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		var ref wire.Reference
+		if err := json.Unmarshal(tx.Bucket(bMeta).Get(kReference), &ref); err != nil {
+			return err
+		}
+		return putReferenceWith(tx, ref.Catalog, ref.Calendar, u)
+	})
 }
 
 // Reference is the catalogue and calendar distributed to counters.
@@ -604,6 +646,21 @@ func (s *BoltStore) SetReference(catalog, calendar []byte) error {
 		return err
 	}
 	return s.loadCalendar()
+}
+
+// RecordByCode finds a unit's record by its code (nil, nil: none).
+func (s *BoltStore) RecordByCode(unit, code string) (*dossier.Record, error) {
+	var r *dossier.Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		t := boltTx{tx}
+		id, err := t.codeHolder(unit, code)
+		if err != nil || id == "" {
+			return err
+		}
+		r, err = t.record(unit, id)
+		return err
+	})
+	return r, err
 }
 
 // Export calls fn for every record of a unit ("" for all units).

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"motcua/dossier"
+	"motcua/server"
 	"motcua/storage"
 	"motcua/sync/wire"
 )
@@ -245,5 +246,37 @@ func TestClockSkewWarning(t *testing.T) {
 	c.engine.SyncOnce(context.Background())
 	if c.engine.Status().SkewWarning() {
 		t.Fatal("warning stays with a right clock")
+	}
+}
+
+// TestLookupURLFromBackend: the lookup page's address set at the backend
+// reaches every counter with the reference data, and the receipts' QR
+// codes carry it; a malformed address is refused at the backend.
+func TestLookupURLFromBackend(t *testing.T) {
+	b := startBackend(t)
+	c := newCounter(t, b, b.url(), 1, fastConfig)
+	if err := b.store.SetLookupURL("ftp://tinh.example/{code}"); !errors.Is(err, server.ErrLookupURL) {
+		t.Fatalf("a malformed address: %v", err)
+	}
+	const u = "https://dichvucong.tinh.example/tra-cuu?ma={code}"
+	if err := b.store.SetLookupURL(u); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := c.engine.SyncOnce(context.Background()); err != nil || !sum.ReferenceUpdated {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if got := c.store.Settings().LookupURL; got != u {
+		t.Fatalf("the counter's lookup address is %q", got)
+	}
+	if ref, _ := b.store.Reference(); ref.LookupURL != u {
+		t.Fatalf("the backend keeps %q", ref.LookupURL)
+	}
+	// a new catalogue keeps the address
+	ref, _ := b.store.Reference()
+	if err := b.store.SetReference(ref.Catalog, ref.Calendar); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := b.store.Reference(); after.LookupURL != u {
+		t.Fatalf("the address was lost with a new catalogue: %q", after.LookupURL)
 	}
 }

@@ -223,6 +223,13 @@ func (e *Engine) applyReference(ref wire.Reference) error {
 			return &ReferenceError{What: "catalog", Err: err}
 		}
 	}
+	if set := e.store.Settings(); ref.LookupURL != "" && ref.LookupURL != set.LookupURL && set.Ready() {
+		// the province's lookup page: every receipt's QR code opens it
+		set.LookupURL = ref.LookupURL
+		if err := e.store.SaveSettings(set); err != nil {
+			return &ReferenceError{What: "lookup_url", Err: err}
+		}
+	}
 	e.update(func(*Status) {}, Note{Key: NoteReference})
 	return e.store.UpdateSyncState(func(s *storage.SyncState) { s.RefETag = ref.ETag })
 }

@@ -53,7 +53,8 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
   account -data DIR -unit MÃ -username TÊN -disable|-enable
                                                      khóa / mở khóa tài khoản của đơn vị; các quầy nhận ở lần đồng bộ tới
   export -data DIR [-unit MÃ_ĐƠN_VỊ]                 in mọi hồ sơ, mỗi dòng một JSON
-  reference -data DIR [-catalog FILE] [-calendar FILE]  thay danh mục / lịch phân phối cho các quầy
+  reference -data DIR [-catalog FILE] [-calendar FILE] [-lookup-url https://…/tra-cuu?ma={code}]
+                                                     thay danh mục / lịch / địa chỉ tra cứu phân phối cho các quầy
   backup -data DIR FILE                              sao lưu dữ liệu (kiểm tra bản sao), kể cả khi đang chạy
   restore -data DIR FILE                             khôi phục từ bản sao lưu (dừng máy chủ trước); các quầy
                                                      tự gửi lại những gì máy chủ không còn và đồng bộ lại
@@ -76,6 +77,7 @@ type opts struct {
 	disable, enable   bool
 	counter           int
 	catalog, calendar string
+	lookupURL         string
 	args              []string // what follows the flags
 	stdout            io.Writer
 }
@@ -116,6 +118,7 @@ func parse(args []string, stdout, stderr io.Writer) (opts, error) {
 	fs.BoolVar(&o.enable, "enable", false, "mở khóa tài khoản")
 	fs.StringVar(&o.catalog, "catalog", "", "tệp danh mục thủ tục")
 	fs.StringVar(&o.calendar, "calendar", "", "tệp lịch làm việc")
+	fs.StringVar(&o.lookupURL, "lookup-url", "", "địa chỉ trang tra cứu công khai, {code} ở chỗ mã hồ sơ (mã QR trên giấy tiếp nhận)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return o, err
 	}
@@ -292,8 +295,16 @@ func cmdReference(adm server.Admin, o opts) error {
 	if err := adm.SetReference(cat, cal); err != nil {
 		return err
 	}
+	if o.lookupURL != "" {
+		if err := adm.SetLookupURL(o.lookupURL); err != nil {
+			return err
+		}
+	}
 	ref, _ = adm.Reference()
 	fmt.Fprintln(o.stdout, "reference etag", ref.ETag)
+	if ref.LookupURL != "" {
+		fmt.Fprintln(o.stdout, "lookup url", ref.LookupURL)
+	}
 	return nil
 }
 

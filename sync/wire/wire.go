@@ -181,10 +181,13 @@ func (p RawPullResponse) WriteJSON(w io.Writer) error {
 
 // Reference is the reference data the backend distributes.
 type Reference struct {
-	ETag       string          `json:"etag"`
-	Catalog    json.RawMessage `json:"catalog,omitempty"`
-	Calendar   json.RawMessage `json:"calendar,omitempty"`
-	ServerTime time.Time       `json:"server_time"`
+	ETag     string          `json:"etag"`
+	Catalog  json.RawMessage `json:"catalog,omitempty"`
+	Calendar json.RawMessage `json:"calendar,omitempty"`
+	// LookupURL is the public lookup page's address, "{code}" standing
+	// for the record code: the receipts' QR codes open it.
+	LookupURL  string    `json:"lookup_url,omitempty"`
+	ServerTime time.Time `json:"server_time"`
 }
 
 // LetterRequest asks for a run of numbers of the unit's register of
