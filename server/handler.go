@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -24,6 +25,44 @@ type Handler struct {
 	mux   *http.ServeMux
 	now   func() time.Time
 	guard codeGuard // wrong enrollment codes, per address
+	// proxies are the reverse proxies in front of the server: a request
+	// from one of them is from the address it names in X-Forwarded-For.
+	proxies []netip.Prefix
+}
+
+// TrustProxies names the reverse proxies in front of the server, whose
+// X-Forwarded-For says who the client is (for the limits per address).
+func (h *Handler) TrustProxies(nets []netip.Prefix) { h.proxies = nets }
+
+func (h *Handler) trusted(a netip.Addr) bool {
+	for _, n := range h.proxies {
+		if n.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientIP is who sent a request: the peer, or behind a trusted proxy the
+// last address in X-Forwarded-For that is not one of the proxies (a client
+// can put anything before it).
+func (h *Handler) clientIP(r *http.Request) string {
+	ip := peerIP(r)
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !h.trusted(a) {
+		return ip
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !h.trusted(hop) {
+			return hop.String()
+		}
+	}
+	return ip
 }
 
 // codeGuard slows down guessing of enrollment codes: after
@@ -76,7 +115,8 @@ func (g *codeGuard) ok(ip string) {
 	delete(g.fails, ip)
 }
 
-func clientIP(r *http.Request) string {
+// peerIP is the address a request came from.
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -93,7 +133,7 @@ func NewHandler(s Store) *Handler {
 	h.mux.HandleFunc("GET /v1/reference", h.auth("", h.reference))
 	h.mux.HandleFunc("POST /v1/letters", h.auth(KindDevice, h.letters))
 	h.mux.HandleFunc("POST /v1/records/{id}/events", h.auth(KindOfficer, h.officerEvents))
-	lk := newLookup(s, time.Now)
+	lk := newLookup(s, time.Now, h.clientIP)
 	h.mux.Handle("GET /tra-cuu", lk)
 	h.mux.Handle("POST /tra-cuu", http.MaxBytesHandler(lk, 4096))
 	h.mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
@@ -188,7 +228,7 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 	if !h.body(w, r, &req) {
 		return
 	}
-	ip := clientIP(r)
+	ip := h.clientIP(r)
 	if wait := h.guard.wait(ip, h.now()); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
 		h.fail(w, r, http.StatusTooManyRequests, "too_many", "nhập sai mã đăng ký quá nhiều lần; hãy thử lại sau")

@@ -62,12 +62,13 @@ type lookupStep struct{ At, What string }
 type lookup struct {
 	find  Finder
 	now   func() time.Time
+	ip    func(*http.Request) string // who asks
 	mu    sync.Mutex
 	tries map[string][]time.Time // by client address, within the window
 }
 
-func newLookup(f Finder, now func() time.Time) *lookup {
-	return &lookup{find: f, now: now, tries: map[string][]time.Time{}}
+func newLookup(f Finder, now func() time.Time, ip func(*http.Request) string) *lookup {
+	return &lookup{find: f, now: now, ip: ip, tries: map[string][]time.Time{}}
 }
 
 // allow counts a lookup of an address; false when it asked too often.
@@ -106,7 +107,7 @@ func (l *lookup) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		v.Asked = true
 		switch {
-		case !l.allow(clientIP(r)):
+		case !l.allow(l.ip(r)):
 			v.Limited, v.Interval, status = true, int(LookupWindow/time.Minute), http.StatusTooManyRequests
 		default:
 			v.Found, v.Message = l.answer(v.Code, r.PostFormValue("so"))

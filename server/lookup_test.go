@@ -2,6 +2,8 @@ package server
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -85,4 +87,25 @@ func message(page string) string {
 	_, rest, _ := strings.Cut(page, `id="thong-bao">`)
 	msg, _, _ := strings.Cut(rest, "</section>")
 	return msg
+}
+
+// TestClientBehindProxy: behind a trusted reverse proxy each citizen has
+// their own limit (X-Forwarded-For); from anyone else the header is not
+// believed.
+func TestClientBehindProxy(t *testing.T) {
+	h := NewHandler(nil)
+	r := httptest.NewRequest("POST", "/tra-cuu", nil)
+	r.RemoteAddr = "127.0.0.1:5000"
+	r.Header.Set("X-Forwarded-For", "203.0.113.9, 198.51.100.7")
+	if got := h.clientIP(r); got != "127.0.0.1" {
+		t.Fatalf("an untrusted peer's header was believed: %s", got)
+	}
+	h.TrustProxies([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("198.51.100.7/32")})
+	if got := h.clientIP(r); got != "203.0.113.9" {
+		t.Fatalf("behind two trusted proxies: %s", got)
+	}
+	r.Header.Set("X-Forwarded-For", "garbage")
+	if got := h.clientIP(r); got != "127.0.0.1" {
+		t.Fatalf("a malformed header: %s", got)
+	}
 }

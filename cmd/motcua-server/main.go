@@ -30,6 +30,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -78,6 +79,7 @@ type opts struct {
 	counter           int
 	catalog, calendar string
 	lookupURL         string
+	proxies           string
 	args              []string // what follows the flags
 	stdout            io.Writer
 }
@@ -118,6 +120,7 @@ func parse(args []string, stdout, stderr io.Writer) (opts, error) {
 	fs.BoolVar(&o.enable, "enable", false, "mở khóa tài khoản")
 	fs.StringVar(&o.catalog, "catalog", "", "tệp danh mục thủ tục")
 	fs.StringVar(&o.calendar, "calendar", "", "tệp lịch làm việc")
+	fs.StringVar(&o.proxies, "trusted-proxy", "", "các proxy ngược phía trước (CIDR, cách nhau bởi dấu phẩy): địa chỉ người dùng lấy từ X-Forwarded-For")
 	fs.StringVar(&o.lookupURL, "lookup-url", "", "địa chỉ trang tra cứu công khai, {code} ở chỗ mã hồ sơ (mã QR trên giấy tiếp nhận)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return o, err
@@ -329,7 +332,13 @@ func serve(ctx context.Context, st server.Backend, o opts) error {
 	if !tls && !loopback(addr) && !insecure {
 		return errors.New("từ chối phục vụ HTTP không mã hóa trên " + addr + ": dùng -cert/-key, hoặc -insecure-http nếu chắc chắn")
 	}
-	srv := &http.Server{Addr: addr, Handler: server.NewHandler(st), ReadHeaderTimeout: 10 * time.Second,
+	h := server.NewHandler(st)
+	proxies, err := parseProxies(o.proxies)
+	if err != nil {
+		return err
+	}
+	h.TrustProxies(proxies)
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 2)
 	admin := &http.Server{Handler: server.AdminHandler(st), ReadHeaderTimeout: 10 * time.Second}
@@ -351,7 +360,6 @@ func serve(ctx context.Context, st server.Backend, o opts) error {
 			errc <- srv.ListenAndServe()
 		}
 	}()
-	var err error
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -388,4 +396,30 @@ func cmdMigrate(o opts) error {
 	}
 	fmt.Fprintln(o.stdout, "đã chép và kiểm tra số lượng; thế hệ dữ liệu giữ nguyên:", st.Generation())
 	return nil
+}
+
+// parseProxies reads -trusted-proxy: addresses or CIDR ranges, comma
+// separated.
+func parseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !strings.Contains(s, "/") {
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, fmt.Errorf("-trusted-proxy: %q không phải địa chỉ IP", s)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("-trusted-proxy: %q không phải dải địa chỉ", s)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
