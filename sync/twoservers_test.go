@@ -234,16 +234,14 @@ func TestTwoServerProcessesOnePostgres(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range followers {
-		f.url = live.URL
-	}
 	close(stop)
 	fwg.Wait()
 	close(ferrs)
 	for err := range ferrs {
 		t.Fatal(err)
 	}
-	for _, f := range followers { // to the end of the log
+	for _, f := range followers { // to the end of the log, through the live servers
+		f.url = live.URL
 		for range 1000 {
 			n := len(f.got)
 			if err := f.pull(); err != nil {
