@@ -16,7 +16,7 @@ DATA ?=
 BENCH_RECORDS ?= 1000000
 BENCH_DIR ?= $(CURDIR)/.bench
 
-.PHONY: all deps test-deps install-debs go build run test vet unit smoke bench fuzz clean
+.PHONY: all deps test-deps install-debs go build run test vet unit smoke bench loadtest fuzz clean
 
 all: build
 
@@ -73,6 +73,18 @@ bench: build
 	go test ./account ./charts -run '^$$' -bench . -benchtime 10x | tee $(BENCH_DIR)/desk.txt
 	MOTCUA_BENCH_RECORDS=$(BENCH_RECORDS) MOTCUA_BENCH_DIR=$(BENCH_DIR) \
 		go test ./counter -run '^$$' -bench . -benchtime 20x | tee -a $(BENCH_DIR)/desk.txt
+
+# The backend under a province's load (not part of `make test`): 200 counters
+# (the real sync client) in 40 units push 1,000 intakes each through two
+# motcua-server processes on one PostgreSQL (fsync on), then the same on
+# the bbolt store with one process.
+LOAD_ARGS ?= -counters 200 -units 40 -events 1000
+loadtest: build test-deps
+	MOTCUA_PG_DURABLE=1 bash scripts/with-pg.sh bash -c '\
+		psql -q "$$MOTCUA_TEST_PG" -c "CREATE DATABASE motcua_load" && \
+		go run ./internal/loadtest -bin bin/motcua-server -servers 2 $(LOAD_ARGS) \
+			-db "$${MOTCUA_TEST_PG%/postgres*}/motcua_load?sslmode=disable"'
+	go run ./internal/loadtest -bin bin/motcua-server -servers 1 $(LOAD_ARGS)
 
 fuzz: go
 	for f in FuzzParseCalendar FuzzParseCode FuzzValidateIDNumber FuzzValidatePhone FuzzValidateTaxCode FuzzParseIDCardQR FuzzParseDate FuzzFold FuzzParseCatalog; do \

@@ -32,9 +32,11 @@ stop() {
 trap stop EXIT
 "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
 	{ cat "$dir/initdb.log" >&2; exit 1; }
-# a throwaway cluster: no fsync (nothing here outlives the run)
-"${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-	-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null ||
+# a throwaway cluster: no fsync (nothing here outlives the run), unless
+# MOTCUA_PG_DURABLE=1 (the load test measures durable commits)
+settings="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300"
+[[ "${MOTCUA_PG_DURABLE:-}" == 1 ]] || settings+=" -c fsync=off"
+"${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$settings" start >/dev/null ||
 	{ cat "$dir/server.log" >&2; exit 1; }
 export MOTCUA_TEST_PG="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 echo "with-pg: throwaway PostgreSQL on 127.0.0.1:$port" >&2

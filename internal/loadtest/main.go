@@ -1,0 +1,403 @@
+// Command loadtest puts a province's load on the backend (make loadtest):
+// simulated counters, each the real sync client over its own store,
+// push their intakes through one or more motcua-server processes and pull
+// their units' logs. It reports the aggregate durable events per second,
+// the push round trip's median and 99th percentile, the pull throughput
+// and the database's share of the processor, then checks that the backend
+// and every counter hold every intake exactly once.
+//
+//	go run ./internal/loadtest -bin bin/motcua-server -db postgres://… -servers 2
+//	go run ./internal/loadtest -bin bin/motcua-server -servers 1          (bbolt)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"motcua/assets"
+	"motcua/dossier"
+	"motcua/server"
+	"motcua/storage"
+	mcsync "motcua/sync"
+	"motcua/sync/wire"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	bin, db          string
+	servers, units   int
+	counters, events int
+}
+
+func run() error {
+	var o options
+	flag.StringVar(&o.bin, "bin", "bin/motcua-server", "the motcua-server binary")
+	flag.StringVar(&o.db, "db", "", "PostgreSQL database (postgres://…); empty: the bbolt store")
+	flag.IntVar(&o.servers, "servers", 2, "server processes")
+	flag.IntVar(&o.units, "units", 40, "units (wards)")
+	flag.IntVar(&o.counters, "counters", 200, "counters, spread over the units")
+	flag.IntVar(&o.events, "events", 1000, "intakes each counter pushes")
+	flag.Parse()
+	if o.db == "" && o.servers != 1 {
+		return errors.New("the bbolt store is one process's: -servers 1")
+	}
+	work, err := os.MkdirTemp("", "motcua-load")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	urls, stop, err := startServers(o, work)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	admin, closeAdmin, err := adminOf(o, work)
+	if err != nil {
+		return err
+	}
+	defer closeAdmin()
+
+	fmt.Printf("store %s, %d server processes, %d counters in %d units, %d intakes each\n", storeName(o), o.servers, o.counters, o.units, o.events)
+	cs, err := makeCounters(o, work, urls, admin)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, c := range cs {
+			c.store.Close()
+		}
+	}()
+
+	pgBefore := cpuOf("postgres")
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(cs))
+	for _, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if _, err := c.engine.SyncOnce(context.Background()); err != nil {
+					errs <- err
+					return
+				}
+				if st, _ := c.store.Stats(); st.Pending == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	pushWall := time.Since(start)
+	close(errs)
+	for err := range errs {
+		return err
+	}
+	// everyone pulls what the others pushed after its own round
+	pullStart := time.Now()
+	for _, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.engine.SyncOnce(context.Background())
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	pgCPU := cpuOf("postgres") - pgBefore
+
+	total := o.counters * o.events
+	pushes, pulls := collect(cs)
+	fmt.Printf("pushed %d events in %.1f s: %.0f events/s durable (acknowledged after commit)\n", total, pushWall.Seconds(), float64(total)/pushWall.Seconds())
+	fmt.Printf("push round trip (%d pushes of up to %d events): p50 %s, p99 %s\n", len(pushes.lat), batch, pct(pushes.lat, 50), pct(pushes.lat, 99))
+	fmt.Printf("pulled %d events in pages of up to %d: %.0f events/s over the run (pull round trip p50 %s, p99 %s; last round %.1f s)\n",
+		pulls.events, pullLimit, float64(pulls.events)/wall.Seconds(), pct(pulls.lat, 50), pct(pulls.lat, 99), time.Since(pullStart).Seconds())
+	if o.db != "" && pgCPU > 0 {
+		fmt.Printf("PostgreSQL used %.1f s of processor time: %.0f%% of the machine's %d cores over %.1f s\n",
+			pgCPU.Seconds(), 100*pgCPU.Seconds()/(wall.Seconds()*float64(runtime.NumCPU())), runtime.NumCPU(), wall.Seconds())
+	}
+	return verify(o, cs, admin)
+}
+
+const (
+	batch     = 500
+	pullLimit = 1000
+)
+
+func storeName(o options) string {
+	if o.db != "" {
+		return "PostgreSQL"
+	}
+	return "bbolt"
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startServers starts the serve processes and waits until each answers.
+func startServers(o options, work string) ([]string, func(), error) {
+	var cmds []*exec.Cmd
+	var urls []string
+	stop := func() {
+		for _, c := range cmds {
+			c.Process.Signal(os.Interrupt)
+			c.Wait()
+		}
+	}
+	for i := range o.servers {
+		addr, err := freeAddr()
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		args := []string{"serve", "-addr", addr}
+		if o.db != "" {
+			args = append(args, "-db", o.db)
+		} else {
+			args = append(args, "-data", filepath.Join(work, "server"))
+		}
+		cmd := exec.Command(o.bin, args...)
+		cmd.Stderr = nil // the servers' logs are not the report
+		if err := cmd.Start(); err != nil {
+			stop()
+			return nil, nil, err
+		}
+		cmds = append(cmds, cmd)
+		urls = append(urls, "http://"+addr)
+		if err := waitUp(urls[i]); err != nil {
+			stop()
+			return nil, nil, err
+		}
+	}
+	return urls, stop, nil
+}
+
+func waitUp(url string) error {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(url + "/v1/health"); err == nil {
+			resp.Body.Close()
+			return nil
+		}
+	}
+	return errors.New("a server did not start: " + url)
+}
+
+// adminOf is the administration of the running store: the database
+// directly, or the bbolt server's admin socket.
+func adminOf(o options, work string) (server.Admin, func(), error) {
+	if o.db == "" {
+		return server.DialAdmin(filepath.Join(work, "server")), func() {}, nil
+	}
+	st, err := server.Open(o.db, "", assets.Catalog, assets.Calendar)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() { st.Close() }, nil
+}
+
+type loadCounter struct {
+	store  *storage.Store
+	engine *mcsync.Engine
+	unit   string
+	timing *timing
+}
+
+// unitCode is the n-th unit's code.
+func unitCode(n int) string { return fmt.Sprintf("000.%02d.%02d.H57", 10+n/90, 10+n%90) }
+
+// makeCounters sets up, enrolls and fills every counter's store (bulk:
+// the counters' own fsync is not what is measured).
+func makeCounters(o options, work string, urls []string, admin server.Admin) ([]*loadCounter, error) {
+	cs := make([]*loadCounter, o.counters)
+	cfg := mcsync.Config{Interval: time.Hour, Timeout: 2 * time.Minute, BackoffBase: 50 * time.Millisecond, BackoffCap: time.Second, Batch: batch, PullLimit: pullLimit}
+	var wg sync.WaitGroup
+	errs := make(chan error, o.counters)
+	sem := make(chan struct{}, runtime.NumCPU())
+	for i := range cs {
+		unit, no := unitCode(i%o.units), 1+i/o.units
+		code, err := admin.NewEnrollCode(unit, no)
+		if err != nil {
+			return nil, err
+		}
+		st, err := storage.Open(filepath.Join(work, "c"+strconv.Itoa(i)+".db"), storage.Options{DefaultCatalog: assets.Catalog, DefaultCalendar: assets.Calendar, NoSync: true})
+		if err != nil {
+			return nil, err
+		}
+		if err := st.SaveSettings(storage.Settings{UnitName: "UBND phường " + strconv.Itoa(i%o.units), UnitCode: unit, Place: "Huế", Counter: no, Clerk: "Cán bộ " + strconv.Itoa(i), Language: "vi"}); err != nil {
+			return nil, err
+		}
+		c := &loadCounter{store: st, engine: mcsync.New(st, cfg), unit: unit, timing: &timing{}}
+		c.engine.SetRemoteFactory(func(url, token string) mcsync.Remote {
+			return timedRemote{mcsync.NewHTTPRemote(url, token, cfg.Timeout), c.timing}
+		})
+		if err := c.engine.Enroll(context.Background(), urls[i%len(urls)], code); err != nil {
+			return nil, err
+		}
+		cs[i] = c
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r := rand.New(rand.NewPCG(uint64(i), 7))
+			ins := make([]dossier.Intake, o.events)
+			day := time.Now().In(dossier.Loc).AddDate(0, 0, -1-rand.IntN(200))
+			for j := range ins {
+				ins[j] = dossier.Intake{ProcedureCode: "1.004873", Owner: storage.SyntheticPerson(r), FilerIsOwner: true,
+					ReceivedAt: day.Add(time.Duration(j%900) * time.Minute / 2)}
+			}
+			if _, err := st.IntakeMany(ins, storage.BatchOptions{}); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		return nil, err
+	}
+	return cs, nil
+}
+
+// timing keeps the round trips of one counter's pushes and pulls.
+type timing struct {
+	mu           sync.Mutex
+	push, pull   []time.Duration
+	pulledEvents int
+}
+
+type timedRemote struct {
+	mcsync.Remote
+	t *timing
+}
+
+func (r timedRemote) Push(ctx context.Context, body mcsync.PushBody) (wire.PushResponse, error) {
+	t0 := time.Now()
+	resp, err := r.Remote.Push(ctx, body)
+	if err == nil {
+		r.t.mu.Lock()
+		r.t.push = append(r.t.push, time.Since(t0))
+		r.t.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (r timedRemote) Pull(ctx context.Context, after uint64, check string, limit int) (wire.PullResponse, error) {
+	t0 := time.Now()
+	resp, err := r.Remote.Pull(ctx, after, check, limit)
+	if err == nil {
+		r.t.mu.Lock()
+		r.t.pull = append(r.t.pull, time.Since(t0))
+		r.t.pulledEvents += len(resp.Events)
+		r.t.mu.Unlock()
+	}
+	return resp, err
+}
+
+type latencies struct {
+	lat    []time.Duration
+	events int
+}
+
+func collect(cs []*loadCounter) (push, pull latencies) {
+	for _, c := range cs {
+		push.lat = append(push.lat, c.timing.push...)
+		pull.lat = append(pull.lat, c.timing.pull...)
+		pull.events += c.timing.pulledEvents
+	}
+	return push, pull
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)].Round(time.Millisecond)
+}
+
+// cpuOf is the processor time used so far by the processes of a name.
+func cpuOf(name string) time.Duration {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var ticks int64
+	for _, d := range dirs {
+		comm, err := os.ReadFile(d + "/comm")
+		if err != nil || strings.TrimSpace(string(comm)) != name {
+			continue
+		}
+		stat, err := os.ReadFile(d + "/stat")
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+		if len(f) > 12 {
+			u, _ := strconv.ParseInt(f[11], 10, 64)
+			s, _ := strconv.ParseInt(f[12], 10, 64)
+			ticks += u + s
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+}
+
+// verify checks that the backend holds every intake once and every
+// counter holds its unit's.
+func verify(o options, cs []*loadCounter, admin server.Admin) error {
+	perUnit := map[string]int{}
+	seen := map[string]bool{}
+	err := admin.Export("", func(r *dossier.Record) error {
+		if seen[r.ID] {
+			return fmt.Errorf("record %s twice at the backend", r.ID)
+		}
+		seen[r.ID] = true
+		perUnit[r.UnitCode]++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(seen) != o.counters*o.events {
+		return fmt.Errorf("the backend holds %d records, want %d", len(seen), o.counters*o.events)
+	}
+	var dup atomic.Int32
+	for _, c := range cs {
+		st, err := c.store.Stats()
+		if err != nil {
+			return err
+		}
+		if st.Records != perUnit[c.unit] || st.Pending != 0 {
+			dup.Add(1)
+			return fmt.Errorf("a counter of %s holds %d records (%d pending); its unit has %d", c.unit, st.Records, st.Pending, perUnit[c.unit])
+		}
+	}
+	fmt.Printf("checked: the backend holds all %d intakes once; every counter holds its unit's records, nothing pending\n", len(seen))
+	return nil
+}
