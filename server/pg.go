@@ -420,15 +420,18 @@ func (s *PgStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, er
 	ctx := context.Background()
 	var resp wire.PushResponse
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockUnit(ctx, tx, p.Unit); err != nil {
+		t, err := newPgPush(ctx, tx, p.Unit, req.Events) // takes the unit's row first
+		if err != nil {
 			return err
 		}
 		cal, err := s.calendar(ctx, tx)
 		if err != nil {
 			return err
 		}
-		resp, err = pushBatch(pgTx{ctx: ctx, q: tx}, cal, p, req, hashes)
-		return err
+		if resp, err = pushBatch(t, cal, p, req, hashes); err != nil {
+			return err
+		}
+		return t.finish()
 	})
 	return resp, err
 }

@@ -3,11 +3,13 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
 	"motcua/assets"
 	"motcua/dossier"
 	"motcua/server/pgtest"
+	"motcua/sync/wire"
 )
 
 // TestReferenceReachesEveryProcess: a calendar set through one process
@@ -39,4 +41,38 @@ func TestReferenceReachesEveryProcess(t *testing.T) {
 	if v := PgSchemaVersion(); v < 2 {
 		t.Fatalf("schema version %d", v)
 	}
+}
+
+// BenchmarkPushPostgres pushes batches of 500 intakes of one counter to
+// the PostgreSQL store, in process (the backend's cost a batch, without
+// HTTP).
+func BenchmarkPushPostgres(b *testing.B) {
+	st, err := OpenPg(context.Background(), pgtest.DB(b), assets.Catalog, assets.Calendar)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	code, err := st.NewEnrollCode("000.00.12.H57", 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dev, err := st.Enroll(wire.EnrollRequest{Code: code})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, _ := st.Authenticate(dev.Token)
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		evs := make([]dossier.Event, 500)
+		for j := range evs {
+			evs[j] = intakeEvent("000.00.12.H57", 1, "Trần Thị B")
+			evs[j].Record.Code = fmt.Sprintf("000.00.12.H57-%06d-1%03d", 260101+i, j%1000)
+		}
+		b.StartTimer()
+		if _, err := st.Push(p, wire.PushRequest{DeviceID: dev.DeviceID, Events: evs}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*500), "µs/event")
 }

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"motcua/assets"
@@ -90,54 +91,53 @@ func run() error {
 		}
 	}()
 
-	pgBefore := cpuOf("postgres")
+	pgBefore, srvBefore, selfBefore := cpuOf("postgres"), cpuOf("motcua-server"), selfCPU()
 	start := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, len(cs))
-	for _, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				if _, err := c.engine.SyncOnce(context.Background()); err != nil {
-					errs <- err
-					return
-				}
-				if st, _ := c.store.Stats(); st.Pending == 0 {
-					return
-				}
+	// the pushes, every counter at once (their pulls held back)
+	holdPulls.Store(true)
+	if err := everyCounter(cs, func(c *loadCounter) error {
+		for {
+			if _, err := c.engine.SyncOnce(context.Background()); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	pushWall := time.Since(start)
-	close(errs)
-	for err := range errs {
+			if st, err := c.store.Stats(); err != nil || st.Pending == 0 {
+				return err
+			}
+		}
+	}); err != nil {
 		return err
 	}
-	// everyone pulls what the others pushed after its own round
+	pushWall := time.Since(start)
+	pgPush, srvPush := cpuOf("postgres")-pgBefore, cpuOf("motcua-server")-srvBefore
+	// the pulls: every counter takes its unit's log
+	holdPulls.Store(false)
 	pullStart := time.Now()
-	for _, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.engine.SyncOnce(context.Background())
-		}()
+	if err := everyCounter(cs, func(c *loadCounter) error {
+		_, err := c.engine.SyncOnce(context.Background())
+		return err
+	}); err != nil {
+		return err
 	}
-	wg.Wait()
+	pullWall := time.Since(pullStart)
 	wall := time.Since(start)
-	pgCPU := cpuOf("postgres") - pgBefore
+	pgCPU, srvCPU, selfUsed := cpuOf("postgres")-pgBefore, cpuOf("motcua-server")-srvBefore, selfCPU()-selfBefore
 
 	total := o.counters * o.events
 	pushes, pulls := collect(cs)
-	fmt.Printf("pushed %d events in %.1f s: %.0f events/s durable (acknowledged after commit)\n", total, pushWall.Seconds(), float64(total)/pushWall.Seconds())
-	fmt.Printf("push round trip (%d pushes of up to %d events): p50 %s, p99 %s\n", len(pushes.lat), batch, pct(pushes.lat, 50), pct(pushes.lat, 99))
-	fmt.Printf("pulled %d events in pages of up to %d: %.0f events/s over the run (pull round trip p50 %s, p99 %s; last round %.1f s)\n",
-		pulls.events, pullLimit, float64(pulls.events)/wall.Seconds(), pct(pulls.lat, 50), pct(pulls.lat, 99), time.Since(pullStart).Seconds())
-	if o.db != "" && pgCPU > 0 {
-		fmt.Printf("PostgreSQL used %.1f s of processor time: %.0f%% of the machine's %d cores over %.1f s\n",
-			pgCPU.Seconds(), 100*pgCPU.Seconds()/(wall.Seconds()*float64(runtime.NumCPU())), runtime.NumCPU(), wall.Seconds())
+	if pushes.events != total {
+		return fmt.Errorf("%d events pushed, want %d", pushes.events, total)
 	}
+	cores := float64(runtime.NumCPU())
+	fmt.Printf("pushes: %d events in %.1f s, %.0f events/s durable (each acknowledged after its commit)\n", total, pushWall.Seconds(), float64(total)/pushWall.Seconds())
+	fmt.Printf("  round trip of a push (%d pushes of up to %d events): p50 %s, p99 %s\n", len(pushes.lat), batch, pct(pushes.lat, 50), pct(pushes.lat, 99))
+	fmt.Printf("  processor: PostgreSQL %.0f%%, the servers %.0f%% of %d cores; backend cost %.0f µs of processor a pushed event\n",
+		100*pgPush.Seconds()/(pushWall.Seconds()*cores), 100*srvPush.Seconds()/(pushWall.Seconds()*cores), runtime.NumCPU(),
+		float64((pgPush+srvPush).Microseconds())/float64(total))
+	fmt.Printf("pulls: %d events in %.1f s, %.0f events/s (pages of up to %d; round trip p50 %s, p99 %s)\n",
+		pulls.events, pullWall.Seconds(), float64(pulls.events)/pullWall.Seconds(), pullLimit, pct(pulls.lat, 50), pct(pulls.lat, 99))
+	share := func(d time.Duration) float64 { return 100 * d.Seconds() / (wall.Seconds() * cores) }
+	fmt.Printf("whole run, %.1f s: PostgreSQL %.1f s of processor (%.0f%%), the servers %.1f s (%.0f%%), the simulated counters %.1f s (%.0f%%)\n",
+		wall.Seconds(), pgCPU.Seconds(), share(pgCPU), srvCPU.Seconds(), share(srvCPU), selfUsed.Seconds(), share(selfUsed))
 	return verify(o, cs, admin)
 }
 
@@ -292,6 +292,8 @@ type timing struct {
 	mu           sync.Mutex
 	push, pull   []time.Duration
 	pulledEvents int
+	pushed       int
+	state        wire.State // as the last push left it
 }
 
 type timedRemote struct {
@@ -299,18 +301,30 @@ type timedRemote struct {
 	t *timing
 }
 
+// holdPulls keeps the counters' pulls back while the pushes are measured:
+// a pull then answers "nothing new" with the state the last push was
+// given, and the real pulls come after.
+var holdPulls atomic.Bool
+
 func (r timedRemote) Push(ctx context.Context, body mcsync.PushBody) (wire.PushResponse, error) {
 	t0 := time.Now()
 	resp, err := r.Remote.Push(ctx, body)
 	if err == nil {
 		r.t.mu.Lock()
 		r.t.push = append(r.t.push, time.Since(t0))
+		r.t.state = resp.State
+		r.t.pushed += len(body.Req.Events)
 		r.t.mu.Unlock()
 	}
 	return resp, err
 }
 
 func (r timedRemote) Pull(ctx context.Context, after uint64, check string, limit int) (wire.PullResponse, error) {
+	if holdPulls.Load() {
+		r.t.mu.Lock()
+		defer r.t.mu.Unlock()
+		return wire.PullResponse{Events: []wire.PulledEvent{}, Next: after, NextCheck: check, ServerTime: time.Now(), State: r.t.state}, nil
+	}
 	t0 := time.Now()
 	resp, err := r.Remote.Pull(ctx, after, check, limit)
 	if err == nil {
@@ -327,8 +341,28 @@ type latencies struct {
 	events int
 }
 
+// everyCounter runs fn for every counter at once and returns the first
+// error.
+func everyCounter(cs []*loadCounter, fn func(*loadCounter) error) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, len(cs))
+	for _, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(c); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
 func collect(cs []*loadCounter) (push, pull latencies) {
 	for _, c := range cs {
+		push.events += c.timing.pushed
 		push.lat = append(push.lat, c.timing.push...)
 		pull.lat = append(pull.lat, c.timing.pull...)
 		pull.events += c.timing.pulledEvents
@@ -366,6 +400,15 @@ func cpuOf(name string) time.Duration {
 		}
 	}
 	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+}
+
+// selfCPU is the processor time this process used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // verify checks that the backend holds every intake once and every

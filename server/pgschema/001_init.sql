@@ -75,7 +75,7 @@ CREATE TABLE records (
 	unit text NOT NULL,
 	id   text NOT NULL,
 	code text NOT NULL,
-	data jsonb NOT NULL,
+	data json NOT NULL,
 	PRIMARY KEY (unit, id)
 );
 -- the code-collision rule: one record a code in a unit
@@ -84,14 +84,14 @@ CREATE UNIQUE INDEX records_code ON records (unit, code);
 CREATE TABLE accounts (
 	unit     text NOT NULL,
 	username text NOT NULL,
-	data     jsonb NOT NULL,
+	data     json NOT NULL,
 	PRIMARY KEY (unit, username)
 );
 
 CREATE TABLE guidance (
 	unit text NOT NULL,
 	id   text NOT NULL,
-	data jsonb NOT NULL,
+	data json NOT NULL,
 	PRIMARY KEY (unit, id)
 );
 

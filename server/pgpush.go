@@ -1,0 +1,309 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"motcua/dossier"
+)
+
+// pgPush is a push's transaction on PostgreSQL with its round trips cut
+// down: what the batch's events will read (their verdicts, records,
+// codes, the unit's accounts and log position) is read in a few queries
+// at the start, and what they write is queued and sent in one pipelined
+// batch at the end. The unit's row is locked throughout (lockUnit), so
+// nothing read can change meanwhile; a read the start did not foresee
+// first sends what is queued, then asks the database.
+type pgPush struct {
+	pgTx
+	tx       pgx.Tx
+	unit     string
+	last     int64 // the unit's last log sequence, as this push moves it
+	results  map[string]*eventResult
+	records  map[string]*dossier.Record // by id, the unit's
+	codes    map[string]string          // code → record id, the unit's
+	accounts map[string]*dossier.Account
+	queue    pgx.Batch
+}
+
+// newPgPush takes the unit's row and reads ahead for the events.
+func newPgPush(ctx context.Context, tx pgx.Tx, unit string, events []dossier.Event) (*pgPush, error) {
+	p := &pgPush{pgTx: pgTx{ctx: ctx, q: tx}, tx: tx, unit: unit, results: map[string]*eventResult{},
+		records: map[string]*dossier.Record{}, codes: map[string]string{}, accounts: map[string]*dossier.Account{}}
+	err := tx.QueryRow(ctx, `INSERT INTO unit_log (unit, last) VALUES ($1, 0)
+		ON CONFLICT (unit) DO UPDATE SET last = unit_log.last RETURNING last`, unit).Scan(&p.last)
+	if err != nil {
+		return nil, err
+	}
+	ids, recIDs, codes := make([]string, 0, len(events)), make([]string, 0, len(events)), []string{}
+	for _, e := range events {
+		ids = append(ids, e.ID)
+		recIDs = append(recIDs, e.RecordID)
+		if e.Type == dossier.EvReceived && e.Record != nil {
+			codes = append(codes, e.Record.Code)
+		}
+	}
+	for _, id := range ids {
+		p.results[id] = nil // known absent unless found
+	}
+	for _, id := range recIDs {
+		p.records[id] = nil
+	}
+	for _, c := range codes {
+		p.codes[c] = ""
+	}
+	if err := p.readResults(ids); err != nil {
+		return nil, err
+	}
+	if err := p.readRecords(recIDs, codes); err != nil {
+		return nil, err
+	}
+	return p, p.readAccounts()
+}
+
+func (p *pgPush) readResults(ids []string) error {
+	rows, err := p.tx.Query(p.ctx, "SELECT event_id, hash, status, seq, reason FROM events WHERE event_id = ANY($1)", ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r eventResult
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &r.Hash, &r.Status, &seq, &r.Reason); err != nil {
+			return err
+		}
+		r.Seq = uint64(seq)
+		p.results[id] = &r
+	}
+	return rows.Err()
+}
+
+// readRecords reads the unit's records the events name, and those that
+// hold the codes of the records they create.
+func (p *pgPush) readRecords(ids, codes []string) error {
+	rows, err := p.tx.Query(p.ctx, "SELECT id, code, data::text FROM records WHERE unit = $1 AND (id = ANY($2) OR code = ANY($3))", p.unit, ids, codes)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, code, data string
+		if err := rows.Scan(&id, &code, &data); err != nil {
+			return err
+		}
+		var r dossier.Record
+		if err := json.Unmarshal([]byte(data), &r); err != nil {
+			return err
+		}
+		p.records[id], p.codes[code] = &r, id
+	}
+	return rows.Err()
+}
+
+// readAccounts reads the unit's accounts (a unit has tens of them).
+func (p *pgPush) readAccounts() error {
+	rows, err := p.tx.Query(p.ctx, "SELECT username, data::text FROM accounts WHERE unit = $1", p.unit)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, data string
+		if err := rows.Scan(&name, &data); err != nil {
+			return err
+		}
+		var a dossier.Account
+		if err := json.Unmarshal([]byte(data), &a); err != nil {
+			return err
+		}
+		p.accounts[name] = &a
+	}
+	return rows.Err()
+}
+
+// flush sends the queued writes, in order, in one round trip.
+func (p *pgPush) flush() error {
+	if p.queue.Len() == 0 {
+		return nil
+	}
+	b := p.queue // the results are read from it as they come
+	p.queue = pgx.Batch{}
+	n := b.Len()
+	res := p.tx.SendBatch(p.ctx, &b)
+	for i := 0; i < n; i++ {
+		if _, err := res.Exec(); err != nil {
+			res.Close()
+			return fmt.Errorf("server: queued write %d of %d: %w", i+1, n, err)
+		}
+	}
+	return res.Close()
+}
+
+// finish writes the unit's new log position and sends what is queued.
+func (p *pgPush) finish() error {
+	p.queue.Queue("UPDATE unit_log SET last = $2 WHERE unit = $1", p.unit, p.last)
+	return p.flush()
+}
+
+// errOtherUnit says a push transaction was asked about another unit's
+// data, which the rules never do.
+var errOtherUnit = errors.New("server: a push read another unit's data")
+
+func (p *pgPush) result(id string) (*eventResult, error) {
+	if r, ok := p.results[id]; ok {
+		return r, nil
+	}
+	if err := p.flush(); err != nil {
+		return nil, err
+	}
+	return p.pgTx.result(id)
+}
+
+func (p *pgPush) keepResult(id string, r eventResult) error {
+	p.results[id] = &r
+	p.queue.Queue("INSERT INTO events (event_id, hash, status, seq, reason) VALUES ($1, $2, $3, $4, $5)", id, r.Hash, r.Status, int64(r.Seq), r.Reason)
+	return nil
+}
+
+func (p *pgPush) record(unit, id string) (*dossier.Record, error) {
+	if unit != p.unit {
+		return nil, errOtherUnit
+	}
+	if r, ok := p.records[id]; ok {
+		if r == nil {
+			return nil, nil
+		}
+		return r.Clone(), nil // the rules change their copy
+	}
+	if err := p.flush(); err != nil {
+		return nil, err
+	}
+	return p.pgTx.record(unit, id)
+}
+
+func (p *pgPush) putRecord(unit string, r *dossier.Record, isNew bool) error {
+	if unit != p.unit {
+		return errOtherUnit
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	p.records[r.ID] = r.Clone()
+	if isNew {
+		p.codes[r.Code] = r.ID
+	}
+	p.queue.Queue(`INSERT INTO records (unit, id, code, data) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (unit, id) DO UPDATE SET data = excluded.data`, unit, r.ID, r.Code, string(data))
+	return nil
+}
+
+func (p *pgPush) codeHolder(unit, code string) (string, error) {
+	if unit != p.unit {
+		return "", errOtherUnit
+	}
+	if id, ok := p.codes[code]; ok {
+		return id, nil
+	}
+	if err := p.flush(); err != nil {
+		return "", err
+	}
+	return p.pgTx.codeHolder(unit, code)
+}
+
+func (p *pgPush) appendLog(unit string, e dossier.Event) (uint64, error) {
+	if unit != p.unit {
+		return 0, errOtherUnit
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return 0, err
+	}
+	p.last++
+	p.queue.Queue("INSERT INTO log (unit, seq, event_id, event) VALUES ($1, $2, $3, $4)", unit, p.last, e.ID, string(data))
+	return uint64(p.last), nil
+}
+
+func (p *pgPush) hasAccounts(unit string) (bool, error) {
+	if unit != p.unit {
+		return false, errOtherUnit
+	}
+	return len(p.accounts) > 0, nil
+}
+
+func (p *pgPush) account(unit, username string) (*dossier.Account, error) {
+	if unit != p.unit {
+		return nil, errOtherUnit
+	}
+	a := p.accounts[username]
+	if a == nil {
+		return nil, nil
+	}
+	return cloneAccount(a)
+}
+
+func (p *pgPush) putAccount(unit string, a *dossier.Account) error {
+	if unit != p.unit {
+		return errOtherUnit
+	}
+	data, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	c, err := cloneAccount(a)
+	if err != nil {
+		return err
+	}
+	p.accounts[a.Username] = c
+	p.queue.Queue(`INSERT INTO accounts (unit, username, data) VALUES ($1, $2, $3)
+		ON CONFLICT (unit, username) DO UPDATE SET data = excluded.data`, unit, a.Username, string(data))
+	return nil
+}
+
+func (p *pgPush) putGuidance(unit string, g *dossier.Guidance) error {
+	if unit != p.unit {
+		return errOtherUnit
+	}
+	data, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	p.queue.Queue(`INSERT INTO guidance (unit, id, data) VALUES ($1, $2, $3)
+		ON CONFLICT (unit, id) DO UPDATE SET data = excluded.data`, unit, g.ID, string(data))
+	return nil
+}
+
+// The register of letters, the device's state and its audit head are
+// read and written directly, after what is queued.
+
+func (p *pgPush) letterHolder(unit string, year int, letter string) (string, error) {
+	if err := p.flush(); err != nil {
+		return "", err
+	}
+	return p.pgTx.letterHolder(unit, year, letter)
+}
+
+func (p *pgPush) keepLetter(unit string, year int, letter, eventID string) error {
+	if err := p.flush(); err != nil {
+		return err
+	}
+	return p.pgTx.keepLetter(unit, year, letter, eventID)
+}
+
+var _ pushTx = (*pgPush)(nil)
+
+// cloneAccount is a deep copy of an account (its stamps are a map).
+func cloneAccount(a *dossier.Account) (*dossier.Account, error) {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return nil, err
+	}
+	var c dossier.Account
+	return &c, json.Unmarshal(data, &c)
+}
