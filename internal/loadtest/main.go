@@ -269,10 +269,11 @@ func makeCounters(o options, work string, urls []string, admin server.Admin) ([]
 			defer func() { <-sem }()
 			r := rand.New(rand.NewPCG(uint64(i), 7))
 			ins := make([]dossier.Intake, o.events)
-			day := time.Now().In(dossier.Loc).AddDate(0, 0, -1-rand.IntN(200))
-			for j := range ins {
+			first := time.Now().In(dossier.Loc).AddDate(0, 0, -2-len(ins)/500-rand.IntN(200))
+			for j := range ins { // 500 a day: a counter's codes allow 999
+				day := dossier.Midnight(first.AddDate(0, 0, j/500)).Add(7 * time.Hour)
 				ins[j] = dossier.Intake{ProcedureCode: "1.004873", Owner: storage.SyntheticPerson(r), FilerIsOwner: true,
-					ReceivedAt: day.Add(time.Duration(j%900) * time.Minute / 2)}
+					ReceivedAt: day.Add(time.Duration(j%500) * time.Minute)}
 			}
 			if _, err := st.IntakeMany(ins, storage.BatchOptions{}); err != nil {
 				errs <- err
