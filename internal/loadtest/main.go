@@ -49,6 +49,7 @@ type options struct {
 	bin, db          string
 	servers, units   int
 	counters, events int
+	batch            int
 }
 
 func run() error {
@@ -59,6 +60,7 @@ func run() error {
 	flag.IntVar(&o.units, "units", 40, "units (wards)")
 	flag.IntVar(&o.counters, "counters", 200, "counters, spread over the units")
 	flag.IntVar(&o.events, "events", 1000, "intakes each counter pushes")
+	flag.IntVar(&o.batch, "batch", 500, "events a push (the client's default is 500)")
 	flag.Parse()
 	if o.db == "" && o.servers != 1 {
 		return errors.New("the bbolt store is one process's: -servers 1")
@@ -129,7 +131,7 @@ func run() error {
 	}
 	cores := float64(runtime.NumCPU())
 	fmt.Printf("pushes: %d events in %.1f s, %.0f events/s durable (each acknowledged after its commit)\n", total, pushWall.Seconds(), float64(total)/pushWall.Seconds())
-	fmt.Printf("  round trip of a push (%d pushes of up to %d events): p50 %s, p99 %s\n", len(pushes.lat), batch, pct(pushes.lat, 50), pct(pushes.lat, 99))
+	fmt.Printf("  round trip of a push (%d pushes of up to %d events): p50 %s, p99 %s\n", len(pushes.lat), o.batch, pct(pushes.lat, 50), pct(pushes.lat, 99))
 	fmt.Printf("  processor: PostgreSQL %.0f%%, the servers %.0f%% of %d cores; backend cost %.0f µs of processor a pushed event\n",
 		100*pgPush.Seconds()/(pushWall.Seconds()*cores), 100*srvPush.Seconds()/(pushWall.Seconds()*cores), runtime.NumCPU(),
 		float64((pgPush+srvPush).Microseconds())/float64(total))
@@ -141,10 +143,7 @@ func run() error {
 	return verify(o, cs, admin)
 }
 
-const (
-	batch     = 500
-	pullLimit = 1000
-)
+const pullLimit = 1000
 
 func storeName(o options) string {
 	if o.db != "" {
@@ -237,7 +236,7 @@ func unitCode(n int) string { return fmt.Sprintf("000.%02d.%02d.H57", 10+n/90, 1
 // the counters' own fsync is not what is measured).
 func makeCounters(o options, work string, urls []string, admin server.Admin) ([]*loadCounter, error) {
 	cs := make([]*loadCounter, o.counters)
-	cfg := mcsync.Config{Interval: time.Hour, Timeout: 2 * time.Minute, BackoffBase: 50 * time.Millisecond, BackoffCap: time.Second, Batch: batch, PullLimit: pullLimit}
+	cfg := mcsync.Config{Interval: time.Hour, Timeout: 2 * time.Minute, BackoffBase: 50 * time.Millisecond, BackoffCap: time.Second, Batch: o.batch, PullLimit: pullLimit}
 	var wg sync.WaitGroup
 	errs := make(chan error, o.counters)
 	sem := make(chan struct{}, runtime.NumCPU())
