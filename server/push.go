@@ -60,24 +60,36 @@ type auditHead struct {
 }
 
 func eventHash(e dossier.Event) string {
+	h, _ := eventHashSize(e)
+	return h
+}
+
+// eventHashSize is an event's hash and the size of the encoding hashed.
+func eventHashSize(e dossier.Event) (string, int) {
 	data, _ := json.Marshal(e)
 	h := sha256.Sum256(data)
-	return hex.EncodeToString(h[:])
+	return hex.EncodeToString(h[:]), len(data)
+}
+
+// hashed is an event's hash and the size of its encoding.
+type hashed struct {
+	hash string
+	size int
 }
 
 // eventHashes hashes a batch's events, outside the write transaction.
-func eventHashes(events []dossier.Event) []string {
-	hashes := make([]string, len(events))
+func eventHashes(events []dossier.Event) []hashed {
+	out := make([]hashed, len(events))
 	for i, e := range events {
-		hashes[i] = eventHash(e)
+		out[i].hash, out[i].size = eventHashSize(e)
 	}
-	return hashes
+	return out
 }
 
 // pushBatch applies a batch in order. A device's batch is refused whole,
 // with a *RewoundError, when the store holds less of the device's events
 // than the device was told; the caller then rolls back.
-func pushBatch(t pushTx, cal *dossier.Calendar, p Principal, req wire.PushRequest, hashes []string) (wire.PushResponse, error) {
+func pushBatch(t pushTx, cal *dossier.Calendar, p Principal, req wire.PushRequest, hashes []hashed) (wire.PushResponse, error) {
 	resp := wire.PushResponse{Results: make([]wire.PushResult, len(req.Events))}
 	st, err := t.state(p)
 	if err != nil {
@@ -114,7 +126,8 @@ func pushBatch(t pushTx, cal *dossier.Calendar, p Principal, req wire.PushReques
 // before (same id and content: the original verdict), or a conflict (same
 // id with other content, another unit's record, too large, or not allowed
 // by the status machine against the server's copy, which is returned).
-func pushOne(t pushTx, cal *dossier.Calendar, p Principal, e dossier.Event, h string) (wire.PushResult, error) {
+func pushOne(t pushTx, cal *dossier.Calendar, p Principal, e dossier.Event, hs hashed) (wire.PushResult, error) {
+	h := hs.hash
 	prev, err := t.result(e.ID)
 	if err != nil {
 		return wire.PushResult{}, err
@@ -132,7 +145,7 @@ func pushOne(t pushTx, cal *dossier.Calendar, p Principal, e dossier.Event, h st
 	// the same rules as the counter's intake: too large or malformed
 	// content gets its own verdict and never blocks the events behind it
 	// (not remembered: it is refused again whenever it comes)
-	if err := dossier.CheckEventLimits(&e); err != nil {
+	if err := dossier.CheckEventLimitsSized(&e, hs.size); err != nil {
 		return conflict(t, p, e, "sự kiện bị từ chối: "+err.Error()), nil
 	}
 	v := verdict{t: t, p: p, e: e, hash: h}
