@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"motcua/assets"
@@ -75,4 +76,64 @@ func BenchmarkPushPostgres(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*500), "µs/event")
+}
+
+// TestSameBatchThroughTwoProcesses: a counter whose push timed out sends
+// it again through the other process while the first is still working on
+// it. Each event is taken once: one answer accepts it, the other calls it
+// a duplicate with the same sequence, and the unit's log holds it once.
+func TestSameBatchThroughTwoProcesses(t *testing.T) {
+	db := pgtest.DB(t)
+	var procs [2]*PgStore
+	for i := range procs {
+		st, err := OpenPg(context.Background(), db, assets.Catalog, assets.Calendar)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		procs[i] = st
+	}
+	code, err := procs[0].NewEnrollCode("000.00.12.H57", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := procs[1].Enroll(wire.EnrollRequest{Code: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := procs[0].Authenticate(dev.Token)
+	for round := range 20 {
+		evs := make([]dossier.Event, 20)
+		for j := range evs {
+			evs[j] = intakeEvent("000.00.12.H57", 1, "Trần Thị B")
+			evs[j].Record.Code = fmt.Sprintf("000.00.12.H57-%06d-1%03d", 260101+round, j+1)
+		}
+		req := wire.PushRequest{DeviceID: dev.DeviceID, Events: evs}
+		var resps [2]wire.PushResponse
+		var errs [2]error
+		var wg sync.WaitGroup
+		for i := range procs {
+			wg.Add(1)
+			go func() { defer wg.Done(); resps[i], errs[i] = procs[i].Push(p, req) }()
+		}
+		wg.Wait()
+		for i := range evs {
+			a, b := resps[0].Results[i], resps[1].Results[i]
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatal(errs)
+			}
+			statuses := a.Status + "/" + b.Status
+			if (statuses != wire.Accepted+"/"+wire.Duplicate && statuses != wire.Duplicate+"/"+wire.Accepted) || a.ServerSeq != b.ServerSeq {
+				t.Fatalf("round %d, event %d: %s, seq %d and %d", round, i, statuses, a.ServerSeq, b.ServerSeq)
+			}
+		}
+	}
+	n := 0
+	if err := procs[0].Export("000.00.12.H57", func(*dossier.Record) error { n++; return nil }); err != nil || n != 400 {
+		t.Fatalf("%d records (%v)", n, err)
+	}
+	page, err := procs[1].Pull(p, 0, "", wire.MaxPullLimit)
+	if err != nil || len(page.Events) != 400 || page.Events[399].Seq != 400 {
+		t.Fatalf("the log: %d events, %v", len(page.Events), err)
+	}
 }
