@@ -45,7 +45,7 @@ func withAccounts(t *testing.T, c *Counter) {
 
 // addUser has the admin add an account, then signs that person in and has
 // them choose their password; they stay signed in.
-func addUser(t *testing.T, c *Counter, username, name, password string, roles ...dossier.Role) {
+func addUser(t testing.TB, c *Counter, username, name, password string, roles ...dossier.Role) {
 	t.Helper()
 	signIn(t, c, adminUser, adminPass)
 	if _, err := c.AddAccount(username, name, roles, "Tạm-thời-2026"); err != nil {
@@ -59,7 +59,7 @@ func addUser(t *testing.T, c *Counter, username, name, password string, roles ..
 	}
 }
 
-func signIn(t *testing.T, c *Counter, username, password string) {
+func signIn(t testing.TB, c *Counter, username, password string) {
 	t.Helper()
 	if _, err := c.SignIn(username, password); err != nil {
 		t.Fatalf("sign in %s: %v", username, err)

@@ -48,23 +48,15 @@ func benchCounter(b *testing.B) *Counter {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { c.Close() })
-	if !c.store.HasAccounts() { // the admin adds a supervisor who also receives files
-		_, err = c.CreateFirstAdmin(adminUser, "Lê Văn An", adminPass)
-		if err == nil {
-			_, err = c.AddAccount(binhUser, testSettings.Clerk, []dossier.Role{dossier.RoleClerk, dossier.RoleSupervisor}, "Tạm-thời-2026")
-		}
-		if err == nil {
-			_, err = c.SignIn(binhUser, "Tạm-thời-2026")
-		}
-		if err == nil {
-			err = c.ChangePassword("Tạm-thời-2026", binhPass)
-		}
-	} else {
-		_, err = c.SignIn(binhUser, binhPass)
+	if c.store.HasAccounts() {
+		signIn(b, c, binhUser, binhPass)
+		return c
 	}
-	if err != nil {
+	// the admin adds a supervisor who also receives files
+	if _, err := c.CreateFirstAdmin(adminUser, "Lê Văn An", adminPass); err != nil {
 		b.Fatal(err)
 	}
+	addUser(b, c, binhUser, testSettings.Clerk, binhPass, dossier.RoleClerk, dossier.RoleSupervisor)
 	return c
 }
 

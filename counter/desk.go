@@ -20,7 +20,6 @@ import (
 type desk struct {
 	mu    sync.Mutex
 	store *storage.Store // the store counted (a restore opens another)
-	week  time.Time      // the Monday of the week counted
 	day   time.Time      // the day counted
 	stamp uint64         // the store's changes read so far
 	files map[string]*deskFile
@@ -104,6 +103,6 @@ func (d *desk) catchUp(s *storage.Store, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	d.store, d.day, d.week, d.stamp, d.files = s, day, monday, stamp, files
+	d.store, d.day, d.stamp, d.files = s, day, stamp, files
 	return nil
 }

@@ -20,11 +20,6 @@ if [[ $(id -u) == 0 ]]; then
 	chown postgres "$dir"
 	as=(runuser -u postgres --)
 fi
-# a loopback port nobody answers on
-for _ in $(seq 50); do
-	port=$((20000 + RANDOM % 40000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
-done
 stop() {
 	"${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
 	rm -rf "$dir"
@@ -34,10 +29,20 @@ trap stop EXIT
 	{ cat "$dir/initdb.log" >&2; exit 1; }
 # a throwaway cluster: no fsync (nothing here outlives the run), unless
 # MOTCUA_PG_DURABLE=1 (the load test measures durable commits)
-settings="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300"
+settings="-k $dir -c listen_addresses=127.0.0.1 -c max_connections=300"
 [[ "${MOTCUA_PG_DURABLE:-}" == 1 ]] || settings+=" -c fsync=off"
-"${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$settings" start >/dev/null ||
-	{ cat "$dir/server.log" >&2; exit 1; }
+# a free loopback port below the kernel's ephemeral range (ports in use by
+# outgoing connections cannot be listened on); another if it is taken
+started=
+for _ in $(seq 10); do
+	port=$((15000 + RANDOM % 15000))
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+	if "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-p $port $settings" start >/dev/null; then
+		started=1
+		break
+	fi
+done
+[[ -n "$started" ]] || { cat "$dir/server.log" >&2; exit 1; }
 export MOTCUA_TEST_PG="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 echo "with-pg: throwaway PostgreSQL on 127.0.0.1:$port" >&2
 "$@"

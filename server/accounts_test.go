@@ -82,3 +82,32 @@ func TestActorsAreTheUnitsAccounts(t *testing.T) {
 		t.Fatalf("the unit has %d accounts, want 2", n)
 	}
 }
+
+// TestBackendDisablesAnAccount: the backend's own account change (motcua-
+// server account) takes the next place in the unit's log, after the
+// counters' events, for the counters to pull.
+func TestBackendDisablesAnAccount(t *testing.T) {
+	e := newEnv(t)
+	dev := e.enroll("000.00.12.H57", 2)
+	hash := "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5"
+	first := accountChange("an", dossier.AccountChange{Op: dossier.OpCreate, Username: "an", Name: "Lê Văn An", Roles: []dossier.Role{dossier.RoleAdmin}, Hash: hash, UnitCode: "000.00.12.H57"})
+	lan := accountChange("an", dossier.AccountChange{Op: dossier.OpCreate, Username: "lan", Name: "Nguyễn Thị Lan", Roles: []dossier.Role{dossier.RoleClerk}, Hash: hash, UnitCode: "000.00.12.H57"})
+	if status, body := e.call("POST", "/v1/push", dev.Token, pushBody(dev.DeviceID, first, lan)); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	if err := e.store.SetAccountDisabled("000.00.12.H57", "nobody", true); err == nil {
+		t.Fatal("an account that is not there was disabled")
+	}
+	if err := e.store.SetAccountDisabled("000.00.12.H57", "lan", true); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := e.store.Authenticate(dev.Token)
+	page, err := e.store.Pull(p, 0, "", 100)
+	if err != nil || len(page.Events) != 3 || page.Events[2].Seq <= page.Events[1].Seq {
+		t.Fatalf("the log: %+v %v", page.Events, err)
+	}
+	var last dossier.Event
+	if err := json.Unmarshal(page.Events[2].Event, &last); err != nil || last.Actor != BackendActor || last.Account.Op != dossier.OpDisable {
+		t.Fatalf("the last event: %+v %v", last, err)
+	}
+}

@@ -436,29 +436,26 @@ func (s *PgStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, er
 	return resp, err
 }
 
-// lockUnit takes the unit's log row (made at its first push) until the
-// transaction ends.
-func lockUnit(ctx context.Context, tx pgx.Tx, unit string) error {
-	_, err := tx.Exec(ctx, "INSERT INTO unit_log (unit, last) VALUES ($1, 0) ON CONFLICT (unit) DO UPDATE SET last = unit_log.last", unit)
-	return err
-}
-
 // SetAccountDisabled disables or enables an account of a unit from the
 // backend (setAccountDisabled).
 func (s *PgStore) SetAccountDisabled(unit, username string, disabled bool) error {
 	ctx := context.Background()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockUnit(ctx, tx, unit); err != nil {
+		t, err := newPgPush(ctx, tx, unit, nil) // takes the unit's row, as a push does
+		if err != nil {
 			return err
 		}
-		return setAccountDisabled(pgTx{ctx: ctx, q: tx}, unit, username, disabled, s.now())
+		if err := setAccountDisabled(t, unit, username, disabled, s.now()); err != nil {
+			return err
+		}
+		return t.finish()
 	})
 }
 
 // Pull returns the unit's events after the cursor, in order (as
 // BoltStore.Pull), read in one snapshot: the unit's last sequence and its
 // events after the cursor are of the same moment, and every sequence up
-// to that last one is committed (lockUnit), so the page has no gap.
+// to that last one is committed (newPgPush), so the page has no gap.
 func (s *PgStore) Pull(p Principal, after uint64, check string, limit int) (wire.RawPullResponse, error) {
 	resp := wire.RawPullResponse{Next: after, Events: []wire.RawPulledEvent{}}
 	if limit <= 0 || limit > wire.MaxPullLimit {
@@ -647,8 +644,8 @@ func (s *PgStore) ReserveLetters(p Principal, req wire.LetterRequest) (wire.Lett
 	return b, err
 }
 
-// pgTx is a push's reads and writes in a PostgreSQL transaction that
-// holds the unit's log row.
+// pgTx reads and writes directly, in a transaction or on the pool: what a
+// push (pgPush) did not read ahead, the device's state, and single reads.
 type pgTx struct {
 	ctx context.Context
 	q   querier
@@ -663,11 +660,6 @@ func (t pgTx) result(id string) (*eventResult, error) {
 	}
 	r.Seq = uint64(seq)
 	return &r, err
-}
-
-func (t pgTx) keepResult(id string, r eventResult) error {
-	_, err := t.q.Exec(t.ctx, "INSERT INTO events (event_id, hash, status, seq, reason) VALUES ($1, $2, $3, $4, $5)", id, r.Hash, r.Status, int64(r.Seq), r.Reason)
-	return err
 }
 
 // one reads one row's JSON data into a T (nil: no row).
@@ -691,16 +683,6 @@ func (t pgTx) record(unit, id string) (*dossier.Record, error) {
 	return one[dossier.Record](t, "SELECT data::text FROM records WHERE unit = $1 AND id = $2", unit, id)
 }
 
-func (t pgTx) putRecord(unit string, r *dossier.Record, _ bool) error {
-	data, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	_, err = t.q.Exec(t.ctx, `INSERT INTO records (unit, id, code, data) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (unit, id) DO UPDATE SET data = excluded.data`, unit, r.ID, r.Code, string(data))
-	return err
-}
-
 func (t pgTx) codeHolder(unit, code string) (string, error) {
 	var id string
 	err := t.q.QueryRow(t.ctx, "SELECT id FROM records WHERE unit = $1 AND code = $2", unit, code).Scan(&id)
@@ -708,39 +690,6 @@ func (t pgTx) codeHolder(unit, code string) (string, error) {
 		return "", nil
 	}
 	return id, err
-}
-
-func (t pgTx) appendLog(unit string, e dossier.Event) (uint64, error) {
-	var seq int64
-	if err := t.q.QueryRow(t.ctx, "UPDATE unit_log SET last = last + 1 WHERE unit = $1 RETURNING last", unit).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("server: the unit's log row (taken by lockUnit): %w", err)
-	}
-	data, err := json.Marshal(e)
-	if err != nil {
-		return 0, err
-	}
-	_, err = t.q.Exec(t.ctx, "INSERT INTO log (unit, seq, event_id, event) VALUES ($1, $2, $3, $4)", unit, seq, e.ID, string(data))
-	return uint64(seq), err
-}
-
-func (t pgTx) hasAccounts(unit string) (bool, error) {
-	var has bool
-	err := t.q.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM accounts WHERE unit = $1)", unit).Scan(&has)
-	return has, err
-}
-
-func (t pgTx) account(unit, username string) (*dossier.Account, error) {
-	return one[dossier.Account](t, "SELECT data::text FROM accounts WHERE unit = $1 AND username = $2", unit, username)
-}
-
-func (t pgTx) putAccount(unit string, a *dossier.Account) error {
-	data, err := json.Marshal(a)
-	if err != nil {
-		return err
-	}
-	_, err = t.q.Exec(t.ctx, `INSERT INTO accounts (unit, username, data) VALUES ($1, $2, $3)
-		ON CONFLICT (unit, username) DO UPDATE SET data = excluded.data`, unit, a.Username, string(data))
-	return err
 }
 
 func (t pgTx) letterHolder(unit string, year int, letter string) (string, error) {
@@ -755,16 +704,6 @@ func (t pgTx) letterHolder(unit string, year int, letter string) (string, error)
 func (t pgTx) keepLetter(unit string, year int, letter, eventID string) error {
 	_, err := t.q.Exec(t.ctx, `INSERT INTO letter_used (unit, year, letter, event_id) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (unit, year, letter) DO UPDATE SET event_id = excluded.event_id`, unit, year, letter, eventID)
-	return err
-}
-
-func (t pgTx) putGuidance(unit string, g *dossier.Guidance) error {
-	data, err := json.Marshal(g)
-	if err != nil {
-		return err
-	}
-	_, err = t.q.Exec(t.ctx, `INSERT INTO guidance (unit, id, data) VALUES ($1, $2, $3)
-		ON CONFLICT (unit, id) DO UPDATE SET data = excluded.data`, unit, g.ID, string(data))
 	return err
 }
 
@@ -796,8 +735,6 @@ func (t pgTx) keepAuditHead(deviceID string, h auditHead) error {
 		ON CONFLICT (device_id) DO UPDATE SET audit_seq = excluded.audit_seq, audit_hash = excluded.audit_hash`, deviceID, int64(h.Seq), h.Hash)
 	return err
 }
-
-var _ pushTx = pgTx{}
 
 // Backend is a store with all that motcua-server and its admin commands
 // use of it: the bbolt store or the PostgreSQL one.

@@ -15,9 +15,11 @@ import (
 // down: what the batch's events will read (their verdicts, records,
 // codes, the unit's accounts and log position) is read in a few queries
 // at the start, and what they write is queued and sent in one pipelined
-// batch at the end. The unit's row is locked throughout (lockUnit), so
+// batch at the end. The unit's row is locked throughout (newPgPush), so
 // nothing read can change meanwhile; a read the start did not foresee
-// first sends what is queued, then asks the database.
+// first sends what is queued, then asks the database. The register of
+// letters and the device's state are never queued: they are read and
+// written directly (pgTx).
 type pgPush struct {
 	pgTx
 	tx       pgx.Tx
@@ -277,23 +279,6 @@ func (p *pgPush) putGuidance(unit string, g *dossier.Guidance) error {
 	p.queue.Queue(`INSERT INTO guidance (unit, id, data) VALUES ($1, $2, $3)
 		ON CONFLICT (unit, id) DO UPDATE SET data = excluded.data`, unit, g.ID, string(data))
 	return nil
-}
-
-// The register of letters, the device's state and its audit head are
-// read and written directly, after what is queued.
-
-func (p *pgPush) letterHolder(unit string, year int, letter string) (string, error) {
-	if err := p.flush(); err != nil {
-		return "", err
-	}
-	return p.pgTx.letterHolder(unit, year, letter)
-}
-
-func (p *pgPush) keepLetter(unit string, year int, letter, eventID string) error {
-	if err := p.flush(); err != nil {
-		return err
-	}
-	return p.pgTx.keepLetter(unit, year, letter, eventID)
 }
 
 var _ pushTx = (*pgPush)(nil)
