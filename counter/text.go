@@ -254,14 +254,26 @@ func explainPrint(err error) (string, bool) {
 		return L("error.nothing_chosen"), true
 	case !errors.As(err, &pe):
 		return "", false
-	case pe.Missing && pe.Printer != "":
-		return L("error.print.no_lp", map[string]any{"Program": pe.Program}), true
-	case pe.Missing:
-		return L("error.print.no_viewer", map[string]any{"Program": pe.Program}), true
-	case pe.Printer != "":
-		return L("error.print.printer", map[string]any{"Printer": pe.Printer, "Detail": pe.Err.Error()}), true
 	}
-	return L("error.print.viewer", map[string]any{"Detail": pe.Err.Error()}), true
+	args := map[string]any{"Program": pe.Program, "Printer": pe.Printer, "Detail": pe.Err.Error(), "Path": pe.Path}
+	key := "error.print.viewer"
+	switch {
+	case pe.Missing && pe.Program == "shell:printto":
+		key = "error.print.no_printto"
+	case pe.Missing && pe.Program == "shell:open":
+		key = "error.print.no_viewer_windows"
+	case pe.Missing && pe.Printer != "":
+		key = "error.print.no_lp"
+	case pe.Missing:
+		key = "error.print.no_viewer"
+	case pe.Printer != "":
+		key = "error.print.printer"
+	}
+	msg := L(key, args)
+	if pe.Path != "" {
+		msg += "\n" + L("error.print.kept", args)
+	}
+	return msg, true
 }
 
 func explainSync(err error) (string, bool) {

@@ -12,23 +12,33 @@ import (
 
 // Printer sends a PDF to paper, or to the screen when no printer is chosen.
 type Printer struct {
-	// Name is the CUPS queue (Linux, macOS); empty opens the PDF in the
-	// system viewer, from which the clerk prints.
+	// Name is the printer: a CUPS queue (Linux, macOS) or a Windows
+	// printer's name; empty opens the PDF in the system viewer, from which
+	// the clerk prints.
 	Name string
-	// Run executes a command; nil runs it for real.
+	// Run executes a command; nil runs it for real. On Windows a command
+	// named "shell:VERB" is that verb of the shell on the file (args[0]),
+	// with the printer's name (args[1]) for "printto".
 	Run func(name string, args ...string) error
 }
 
 // Command is what Print runs for a file on this system.
 func (p Printer) Command(path string) (string, []string) {
-	return command(runtime.GOOS, p.Name, path)
+	return command(runtime.GOOS, p.Name, path, sumatraPDF())
 }
 
-func command(goos, printer, path string) (string, []string) {
+// command is how a PDF reaches the printer or the screen. On Windows,
+// with a printer named: SumatraPDF's silent print when it is installed,
+// else the "printto" verb of whatever program opens PDF files; without a
+// printer: the default PDF viewer ("open").
+func command(goos, printer, path, sumatra string) (string, []string) {
 	switch {
+	case goos == "windows" && printer != "" && sumatra != "":
+		return sumatra, []string{"-print-to", printer, "-print-settings", "noscale", "-silent", "-exit-when-done", path}
+	case goos == "windows" && printer != "":
+		return "shell:printto", []string{path, printer}
 	case goos == "windows":
-		// the default handler for PDF files
-		return "rundll32", []string{"url.dll,FileProtocolHandler", path}
+		return "shell:open", []string{path}
 	case printer != "":
 		return "lp", []string{"-d", printer, "-o", "media=A4", path}
 	case goos == "darwin":
@@ -37,21 +47,36 @@ func command(goos, printer, path string) (string, []string) {
 	return "xdg-open", []string{path}
 }
 
-// Print sends the file. It says which program failed, in Vietnamese.
+// Print sends the file. It says which program failed, in Vietnamese; the
+// file stays where it is either way.
 func (p Printer) Print(path string) error {
 	name, args := p.Command(path)
 	run := p.Run
 	if run == nil {
-		run = func(name string, args ...string) error {
-			out, err := exec.Command(name, args...).CombinedOutput()
-			if err != nil {
-				return fmt.Errorf("%w: %s", err, lastLine(out))
-			}
-			return nil
-		}
+		run = runCommand
 	}
 	if err := run(name, args...); err != nil {
-		return &PrintError{Printer: p.Name, Program: name, Missing: errors.Is(err, exec.ErrNotFound) || noHandler(name, err), Err: err}
+		missing := errors.Is(err, exec.ErrNotFound) || errors.Is(err, ErrNoHandler) || noHandler(name, err)
+		return &PrintError{Printer: p.Name, Program: name, Path: path, Missing: missing, Err: err}
+	}
+	return nil
+}
+
+// ErrNoHandler is the Windows shell having no program for the verb on a
+// PDF file: no viewer for "open", none that prints for "printto".
+var ErrNoHandler = errors.New("forms: no program handles PDF files for this")
+
+func runCommand(name string, args ...string) error {
+	if verb, ok := strings.CutPrefix(name, "shell:"); ok {
+		file, params := args[0], ""
+		if len(args) > 1 {
+			params = `"` + args[1] + `"`
+		}
+		return shellExecute(verb, file, params)
+	}
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, lastLine(out))
 	}
 	return nil
 }
@@ -76,6 +101,7 @@ func lastLine(out []byte) string {
 // program is not installed at all.
 type PrintError struct {
 	Printer, Program string
+	Path             string // the PDF, kept for the clerk to open or print
 	Missing          bool
 	Err              error
 }
@@ -89,8 +115,12 @@ func (e *PrintError) Error() string {
 
 func (e *PrintError) Unwrap() error { return e.Err }
 
-// Printers lists the CUPS queues (`lpstat -e`); none where CUPS is absent.
+// Printers lists the printers the clerk may choose: Windows's printers
+// there, elsewhere the CUPS queues (`lpstat -e`); none where CUPS is absent.
 func Printers() []string {
+	if runtime.GOOS == "windows" {
+		return windowsPrinters()
+	}
 	out, err := exec.Command("lpstat", "-e").Output()
 	if err != nil {
 		return nil

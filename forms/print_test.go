@@ -9,14 +9,20 @@ import (
 )
 
 func TestPrintCommands(t *testing.T) {
-	for _, c := range []struct{ goos, printer, want string }{
-		{"linux", "", "xdg-open [/tmp/a.pdf]"},
-		{"linux", "HP_LaserJet", "lp [-d HP_LaserJet -o media=A4 /tmp/a.pdf]"},
-		{"darwin", "", "open [/tmp/a.pdf]"},
-		{"darwin", "Brother", "lp [-d Brother -o media=A4 /tmp/a.pdf]"},
-		{"windows", "", "rundll32 [url.dll,FileProtocolHandler /tmp/a.pdf]"},
+	const sumatra = `C:\Program Files\SumatraPDF\SumatraPDF.exe`
+	for _, c := range []struct{ goos, printer, sumatra, want string }{
+		{"linux", "", "", "xdg-open [/tmp/a.pdf]"},
+		{"linux", "HP_LaserJet", "", "lp [-d HP_LaserJet -o media=A4 /tmp/a.pdf]"},
+		{"darwin", "", "", "open [/tmp/a.pdf]"},
+		{"darwin", "Brother", "", "lp [-d Brother -o media=A4 /tmp/a.pdf]"},
+		// Windows: the default viewer; a named printer through SumatraPDF
+		// when it is there, else the shell's printto verb
+		{"windows", "", "", "shell:open [/tmp/a.pdf]"},
+		{"windows", "", sumatra, "shell:open [/tmp/a.pdf]"},
+		{"windows", "Canon LBP2900 (Quầy 1)", sumatra, sumatra + " [-print-to Canon LBP2900 (Quầy 1) -print-settings noscale -silent -exit-when-done /tmp/a.pdf]"},
+		{"windows", "Canon LBP2900 (Quầy 1)", "", "shell:printto [/tmp/a.pdf Canon LBP2900 (Quầy 1)]"},
 	} {
-		name, args := command(c.goos, c.printer, "/tmp/a.pdf")
+		name, args := command(c.goos, c.printer, "/tmp/a.pdf", c.sumatra)
 		if got := fmt.Sprint(name, " ", args); got != c.want {
 			t.Errorf("%s/%q: %s", c.goos, c.printer, got)
 		}
@@ -32,12 +38,17 @@ func TestPrintRunsAndExplainsFailure(t *testing.T) {
 	p.Run = func(string, ...string) error { return errors.New("lp: The printer or class does not exist.") }
 	err := p.Print("/tmp/x.pdf")
 	var pe *PrintError
-	if !errors.As(err, &pe) || pe.Printer != "Canon" || pe.Program != "lp" || pe.Missing || !strings.Contains(err.Error(), "does not exist") {
+	if !errors.As(err, &pe) || pe.Printer != "Canon" || pe.Program != "lp" || pe.Path != "/tmp/x.pdf" || pe.Missing || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("%v", err)
 	}
 	p.Name, p.Run = "", func(string, ...string) error { return fmt.Errorf("start: %w", exec.ErrNotFound) }
 	if err := p.Print("/tmp/x.pdf"); !errors.As(err, &pe) || !pe.Missing || pe.Printer != "" {
 		t.Fatalf("no viewer: %v", err)
+	}
+	// the Windows shell with no program for the verb is a missing one too
+	p.Run = func(string, ...string) error { return fmt.Errorf("%w (open)", ErrNoHandler) }
+	if err := p.Print("/tmp/x.pdf"); !errors.As(err, &pe) || !pe.Missing {
+		t.Fatalf("no handler: %v", err)
 	}
 }
 
