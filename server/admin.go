@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,32 +47,127 @@ type Admin interface {
 // directory is the owner's alone (0700), and so is the socket.
 func AdminSocket(dir string) string { return filepath.Join(dir, "admin.sock") }
 
-// Serving says whether a server answers on the admin socket in dir.
+// AdminPortFile is where a server whose system gave it no Unix socket
+// (Windows before 10 version 1803, Wine; or a folder whose path is too
+// long for one) writes the loopback TCP address of its admin port and the
+// secret a command must send first. Like the socket, it is the owner's
+// alone, in the owner's folder.
+func AdminPortFile(dir string) string { return filepath.Join(dir, "admin.port") }
+
+// adminPort is the content of AdminPortFile.
+type adminPort struct {
+	Addr  string `json:"addr"`
+	Token string `json:"token"`
+}
+
+// Serving says whether a server answers on the admin socket (or port) in dir.
 func Serving(dir string) bool {
-	c, err := net.DialTimeout("unix", AdminSocket(dir), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	c, err := dialAdmin(ctx, dir)
 	if err == nil {
 		c.Close()
 	}
 	return err == nil
 }
 
+// dialAdmin connects to the admin port when the server wrote one, else
+// to the admin socket.
+func dialAdmin(ctx context.Context, dir string) (net.Conn, error) {
+	var d net.Dialer
+	b, err := os.ReadFile(AdminPortFile(dir))
+	if err != nil {
+		return d.DialContext(ctx, "unix", AdminSocket(dir))
+	}
+	var p adminPort
+	if err := json.Unmarshal(b, &p); err != nil || p.Token == "" {
+		return nil, fmt.Errorf("server: %s is damaged", AdminPortFile(dir))
+	}
+	c, err := d.DialContext(ctx, "tcp", p.Addr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.WriteString(c, p.Token+"\n"); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
 // ListenAdmin opens the admin socket in dir, replacing one a killed
-// server left behind.
+// server left behind; where the system cannot make one there, a loopback
+// TCP port whose connections must first send the secret in AdminPortFile.
 func ListenAdmin(dir string) (net.Listener, error) {
 	path := AdminSocket(dir)
 	if Serving(dir) {
 		return nil, ErrLocked
 	}
 	_ = os.Remove(path)
+	_ = os.Remove(AdminPortFile(dir))
 	ln, err := net.Listen("unix", path)
 	if err != nil {
-		return nil, err
+		return listenAdminPort(dir, err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
 		ln.Close()
 		return nil, err
 	}
 	return ln, nil
+}
+
+func listenAdminPort(dir string, unixErr error) (net.Listener, error) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("%v; loopback port: %w", unixErr, err)
+	}
+	p := adminPort{Addr: ln.Addr().String(), Token: hex.EncodeToString(secret)}
+	b, _ := json.Marshal(p)
+	file := AdminPortFile(dir)
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if err := os.Rename(tmp, file); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return &portListener{Listener: ln, token: []byte(p.Token + "\n"), file: file}, nil
+}
+
+// portListener admits the connections that send the secret first.
+type portListener struct {
+	net.Listener
+	token []byte
+	file  string
+}
+
+func (l *portListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		got := make([]byte, len(l.token))
+		_, err = io.ReadFull(c, got)
+		_ = c.SetReadDeadline(time.Time{})
+		if err == nil && subtle.ConstantTimeCompare(got, l.token) == 1 {
+			return c, nil
+		}
+		c.Close()
+	}
+}
+
+// Close stops listening and removes the port's file.
+func (l *portListener) Close() error {
+	err := l.Listener.Close()
+	_ = os.Remove(l.file)
+	return err
 }
 
 // adminRequest carries the arguments of every admin operation.
@@ -147,10 +245,8 @@ func AdminHandler(st Admin) http.Handler {
 
 // DialAdmin reaches a running server through its admin socket in dir.
 func DialAdmin(dir string) Admin {
-	path := AdminSocket(dir)
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "unix", path)
+		return dialAdmin(ctx, dir)
 	}}
 	return &adminClient{c: &http.Client{Transport: tr, Timeout: 10 * time.Minute}}
 }

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +23,17 @@ import (
 // locked by it), the admin commands go through its admin socket and do
 // what they do on a stopped server.
 func TestAdminCommandsWhileServing(t *testing.T) {
-	dir := t.TempDir()
+	t.Run("socket", func(t *testing.T) { adminWhileServing(t, t.TempDir(), "unix") })
+	// a folder whose path is too long for a Unix socket (108 bytes) takes
+	// the loopback port, as Windows without Unix sockets (and Wine) does
+	long := filepath.Join(t.TempDir(), strings.Repeat("dữ liệu máy chủ ", 8))
+	if err := os.MkdirAll(long, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("loopback port", func(t *testing.T) { adminWhileServing(t, long, "tcp") })
+}
+
+func adminWhileServing(t *testing.T, dir, network string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -40,8 +53,10 @@ func TestAdminCommandsWhileServing(t *testing.T) {
 			t.Error(err)
 		}
 		st.Close()
-		if _, err := os.Stat(server.AdminSocket(dir)); !os.IsNotExist(err) {
-			t.Errorf("admin socket left behind: %v", err)
+		for _, f := range []string{server.AdminSocket(dir), server.AdminPortFile(dir)} {
+			if _, err := os.Stat(f); !os.IsNotExist(err) {
+				t.Errorf("%s left behind: %v", f, err)
+			}
 		}
 	}()
 	cmd := func(args ...string) (string, int) {
@@ -50,15 +65,33 @@ func TestAdminCommandsWhileServing(t *testing.T) {
 		return strings.TrimSpace(out.String() + errs.String()), code
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if c, err := net.Dial("unix", server.AdminSocket(dir)); err == nil {
-			c.Close()
-			break
-		}
+	for !server.Serving(dir) {
 		if time.Now().After(deadline) {
 			t.Fatal("admin socket never opened")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	_, portErr := os.Stat(server.AdminPortFile(dir))
+	if (network == "tcp") != (portErr == nil) {
+		t.Fatalf("admin over %s: port file %v", network, portErr)
+	}
+	if network == "tcp" {
+		// a connection without the secret gets nothing
+		b, _ := os.ReadFile(server.AdminPortFile(dir))
+		var p struct{ Addr string }
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		c, err := net.Dial("tcp", p.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "%064d\nPOST /enroll-code HTTP/1.1\r\nHost: x\r\n\r\n", 0)
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if n, err := c.Read(make([]byte, 100)); n != 0 || err == nil {
+			t.Fatalf("the port answered a wrong secret: %d %v", n, err)
+		}
+		c.Close()
 	}
 
 	code, rc := cmd("enroll-code", "-unit", "000.00.12.H57", "-counter", "3")
