@@ -11,7 +11,7 @@ import (
 )
 
 // DataDir is the folder of the counter's data in the user's data
-// directory: %LocalAppData%\motcua on Windows (never Roaming, which follows
+// directory: %LocalAppData%\MotCua on Windows (never Roaming, which follows
 // the user's profile across the domain), $XDG_DATA_HOME/motcua
 // (~/.local/share/motcua) on Linux, ~/Library/Application Support/motcua
 // on macOS.
@@ -19,13 +19,13 @@ func DataDir() (string, error) {
 	switch runtime.GOOS {
 	case "windows":
 		if d := os.Getenv("LocalAppData"); d != "" {
-			return filepath.Join(d, "motcua"), nil
+			return filepath.Join(d, "MotCua"), nil
 		}
 		d, err := os.UserCacheDir() // %LocalAppData% too
 		if err != nil {
 			return "", err
 		}
-		return filepath.Join(d, "motcua"), nil
+		return filepath.Join(d, "MotCua"), nil
 	case "darwin", "ios":
 		d, err := os.UserConfigDir()
 		if err != nil {

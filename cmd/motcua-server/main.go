@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	_ "motcua/internal/console" // UTF-8 in a Windows terminal
 	"net"
 	"net/http"
 	"net/netip"
@@ -41,6 +42,7 @@ import (
 
 	"motcua/assets"
 	"motcua/dossier"
+	"motcua/internal/version"
 	"motcua/server"
 )
 
@@ -69,6 +71,7 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
   restore -data DIR FILE                             khôi phục từ bản sao lưu (dừng máy chủ trước); các quầy
                                                      tự gửi lại những gì máy chủ không còn và đồng bộ lại
 
+  version                                            in phiên bản của chương trình
   migrate -from DIR -db postgres://…                 chép dữ liệu bbolt trong DIR sang PostgreSQL (máy chủ dừng) và
                                                      kiểm tra số lượng; các quầy giữ mã xác thực và vị trí đồng bộ
 
@@ -155,6 +158,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if args[0] == "version" {
+		fmt.Fprintln(stdout, "motcua-server", version.Version)
+		return 0
 	}
 	o, err := parse(args, stdout, stderr)
 	if err != nil {
@@ -360,6 +367,9 @@ func serve(ctx context.Context, st server.Backend, o opts) error {
 		defer os.Remove(server.AdminSocket(dir))
 		go func() { errc <- admin.Serve(adminLn) }()
 		where = server.AdminSocket(dir)
+		if adminLn.Addr().Network() == "tcp" {
+			where = "admin port " + adminLn.Addr().String() + " (" + server.AdminPortFile(dir) + ")"
+		}
 	}
 	go func() {
 		slog.Info("serving", "addr", addr, "tls", tls, "store", where, "generation", st.Generation())

@@ -6,6 +6,7 @@
 package main
 
 import (
+	_ "motcua/internal/console" // UTF-8 in a Windows terminal
 	"os"
 )
 

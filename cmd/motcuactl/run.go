@@ -15,6 +15,7 @@ import (
 	"motcua/counter"
 	"motcua/dossier"
 	"motcua/forms"
+	"motcua/internal/version"
 )
 
 const usage = `motcuactl — công cụ quản trị Một Cửa (không cần giao diện)
@@ -27,7 +28,7 @@ verify, due, calendar show) không cần tài khoản.
 
 Lệnh:
   setup -unit-name TÊN -unit-code MÃ -place ĐỊA_DANH -counter N -clerk HỌ_TÊN
-        [-admin-user TÊN -admin-name HỌ_TÊN]
+        [-admin-user TÊN -admin-name HỌ_TÊN] [-printer TÊN_MÁY_IN]
                                  thiết lập đơn vị và quầy (như màn hình lần đầu); lần đầu
                                  tạo luôn quản trị viên đầu tiên
   user add -username TÊN -name HỌ_TÊN -roles clerk[,supervisor,admin]
@@ -67,7 +68,10 @@ Lệnh:
                                  in sổ theo dõi hồ sơ (Mẫu 07)
   print -form overdue -o FILE.pdf
                                  in danh sách hồ sơ quá hạn (lãnh đạo)
+  print … -send                  in xong thì gửi tệp tới máy in trong Cài đặt (chưa chọn máy
+                                 in: mở bằng trình xem PDF), như nút In của chương trình
   enroll -server URL -code MÃ    đăng ký quầy với máy chủ của tỉnh (mã dùng một lần)
+  version                        in phiên bản của chương trình
   sync                           một lượt gửi và nhận với máy chủ; thoát 0 khi đã gửi hết
   status [-json]                 số hồ sơ, sự kiện chờ gửi, cần xử lý, lần đồng bộ gần nhất
 `
@@ -146,6 +150,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(rest) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if rest[0] == "version" {
+		fmt.Fprintln(stdout, "motcuactl", version.Version)
+		return 0
 	}
 	err := dispatch(env{dir: *dataDir, user: *user, args: rest[1:], stdout: stdout, stderr: stderr}, rest[0])
 	var ee *exitError
@@ -238,6 +246,7 @@ func cmdSetup(c *counter.Counter, e env) error {
 		fs.StringVar(&set.SignerName, "signer-name", set.SignerName, "họ tên người ký")
 		fs.StringVar(&set.LetterSymbol, "letter-symbol", set.LetterSymbol, "phần cơ quan ban hành trong ký hiệu văn bản, ví dụ UBND (thành 15/UBND, 16/TB-UBND)")
 		fs.IntVar(&set.LockMinutes, "lock-minutes", set.LockMinutes, "số phút không thao tác trước khi màn hình tự khóa (mặc định 10)")
+		fs.StringVar(&set.Printer, "printer", set.Printer, "máy in của quầy (để trống: mở tệp PDF bằng trình xem PDF)")
 		fs.StringVar(&adminUser, "admin-user", "", "tên đăng nhập của quản trị viên đầu tiên (lần thiết lập đầu)")
 		fs.StringVar(&adminName, "admin-name", "", "họ tên của quản trị viên đầu tiên")
 	})
@@ -582,23 +591,42 @@ func cmdReference(what string) func(*counter.Counter, env) error {
 }
 
 func cmdPrint(c *counter.Counter, e env) error {
-	var kind, code, out, from, to, eventID string
-	var status int
+	var a printArgs
+	var send bool
 	err := flags(e, "print", "cần -form LOẠI và -o FILE.pdf", func(fs *flag.FlagSet) {
-		fs.StringVar(&kind, "form", "", "loại biểu mẫu")
-		fs.StringVar(&code, "code", "", "mã hồ sơ")
-		fs.StringVar(&out, "o", "", "tệp PDF đích")
-		fs.StringVar(&from, "from", "", "sổ theo dõi: từ ngày dd/mm/yyyy")
-		fs.StringVar(&to, "to", "", "sổ theo dõi: đến ngày dd/mm/yyyy")
-		fs.IntVar(&status, "status", 0, "sổ theo dõi: chỉ trạng thái này (1–10)")
-		fs.StringVar(&eventID, "event", "", "mã sự kiện, để in lại một yêu cầu bổ sung trước (mặc định: yêu cầu gần nhất)")
+		fs.StringVar(&a.kind, "form", "", "loại biểu mẫu")
+		fs.StringVar(&a.code, "code", "", "mã hồ sơ")
+		fs.StringVar(&a.out, "o", "", "tệp PDF đích")
+		fs.StringVar(&a.from, "from", "", "sổ theo dõi: từ ngày dd/mm/yyyy")
+		fs.StringVar(&a.to, "to", "", "sổ theo dõi: đến ngày dd/mm/yyyy")
+		fs.IntVar(&a.status, "status", 0, "sổ theo dõi: chỉ trạng thái này (1–10)")
+		fs.StringVar(&a.eventID, "event", "", "mã sự kiện, để in lại một yêu cầu bổ sung trước (mặc định: yêu cầu gần nhất)")
+		fs.BoolVar(&send, "send", false, "gửi tệp PDF tới máy in trong Cài đặt (hoặc mở bằng trình xem PDF), như nút In của chương trình")
 	})
 	if err != nil {
 		return err
 	}
-	if kind == "" || out == "" {
+	if a.kind == "" || a.out == "" {
 		return badArgs("cần -form LOẠI và -o FILE.pdf")
 	}
+	if err := printForm(c, e, a); err != nil || !send {
+		return err
+	}
+	if err := c.Send(a.out, nil); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Đã gửi tệp tới máy in (hoặc trình xem PDF nếu chưa chọn máy in)")
+	return nil
+}
+
+// printArgs are the flags of `motcuactl print`.
+type printArgs struct {
+	kind, code, out, from, to, eventID string
+	status                             int
+}
+
+func printForm(c *counter.Counter, e env, a printArgs) error {
+	kind, code, out, eventID := a.kind, a.code, a.out, a.eventID
 	if kind == "overdue" {
 		res, err := c.PrintOverdue(out)
 		if err != nil {
@@ -608,12 +636,12 @@ func cmdPrint(c *counter.Counter, e env) error {
 		return nil
 	}
 	if forms.Kind(kind) == forms.KindLedger {
-		a, okA := dossier.ParseDate(from)
-		b, okB := dossier.ParseDate(to)
+		from, okA := dossier.ParseDate(a.from)
+		to, okB := dossier.ParseDate(a.to)
 		if !okA || !okB {
 			return badArgs(counter.L("print.ledger_dates"))
 		}
-		res, err := c.PrintLedger(counter.LedgerRequest{From: a, To: b, Status: dossier.Status(status)}, out)
+		res, err := c.PrintLedger(counter.LedgerRequest{From: from, To: to, Status: dossier.Status(a.status)}, out)
 		if err != nil {
 			return err
 		}
