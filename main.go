@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
+	"sync"
 	"syscall"
 	"time"
 
@@ -37,7 +39,9 @@ func main() {
 		os.Exit(1)
 	}
 	// the engine stops, and is waited for, before the file closes
-	defer ctr.Close()
+	var closeOnce sync.Once
+	closeData := func() { closeOnce.Do(func() { ctr.Close() }) }
+	defer closeData()
 	ctr.StartSync()
 	if *smoke > 0 && os.Getenv("MOTCUA_USER") != "" {
 		// a smoke run measures the work screens: it signs in as a script
@@ -53,18 +57,20 @@ func main() {
 	}
 	stop := make(chan struct{})
 	ui.Start(stop)
+	quit := func() { quitWatched(a, closeData, *smoke > 0) }
+	ui.Window().SetCloseIntercept(quit)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sig
-		fyne.Do(a.Quit)
+		fyne.Do(quit)
 	}()
 	a.Lifecycle().SetOnStarted(func() {
 		if *smoke > 0 {
 			fmt.Printf("ready_ms=%d rss_mb=%.1f\n", time.Since(start).Milliseconds(), rssMB())
 			go func() {
 				time.Sleep(*smoke)
-				fyne.Do(a.Quit)
+				fyne.Do(quit)
 			}()
 		}
 	})
@@ -72,6 +78,31 @@ func main() {
 	ui.Window().ShowAndRun()
 	close(stop)
 	slog.Info("closed cleanly")
+}
+
+// quitGrace is how long Fyne may take to close the window and return.
+const quitGrace = 5 * time.Second
+
+// quitWatched closes the window and ends the program. Should Fyne not
+// return from ShowAndRun (under Wine it nearly always hangs there: an
+// input event its lifecycle queue took during the quit waits for the main
+// loop that has just stopped, and WaitForEvents waits behind it; the
+// window is already gone), the program still ends: every action is
+// committed already, so the data is closed, which releases the lock a next
+// start needs, and the process exits. diagnose writes every goroutine's
+// stack first (smoke runs).
+func quitWatched(a fyne.App, closeData func(), diagnose bool) {
+	go func() {
+		time.Sleep(quitGrace)
+		slog.Warn("the window closed but Fyne did not return; closing the data and ending the program", "after", quitGrace)
+		if diagnose {
+			_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
+		}
+		closeData()
+		slog.Info("closed cleanly", "fyne", "did not return")
+		os.Exit(0)
+	}()
+	a.Quit()
 }
 
 // fatalWindow tells the clerk, in Vietnamese, why the program cannot start.
