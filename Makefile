@@ -15,8 +15,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DATA ?=
 BENCH_RECORDS ?= 1000000
 BENCH_DIR ?= $(CURDIR)/.bench
+# FyneApp.toml is the one place of the version; its fyneDo migration is the
+# build tag Fyne's packaging adds, so every build here adds it too.
+VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+BUILD := $(shell sed -n 's/^ *Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+TAGS := $(shell grep -q '^ *fyneDo *= *true' FyneApp.toml && echo migrated_fynedo)
+GOFLAGS_BUILD := -trimpath -tags "$(TAGS)" -ldflags "-X motcua/internal/version.Version=$(VERSION)"
+# `make dist` cross-compiles for Windows and packages both platforms.
+DIST_DEBS := gcc-mingw-w64-x86-64 nsis dpkg-dev xz-utils
+# The Windows smoke test runs the installer and the programs under Wine.
+WINE_DEBS := wine wine64 x11-apps fonts-dejavu-core
 
-.PHONY: all deps test-deps install-debs go build run test vet unit smoke bench loadtest fuzz clean
+.PHONY: all deps test-deps dist-deps install-debs go build run test vet unit smoke dist wine-smoke bench loadtest fuzz clean
 
 all: build
 
@@ -29,6 +39,9 @@ deps: go
 test-deps: deps
 	@$(MAKE) --no-print-directory install-debs PKGS="$(TEST_DEBS)"
 
+dist-deps: deps
+	@$(MAKE) --no-print-directory install-debs PKGS="$(DIST_DEBS)"
+
 install-debs:
 	@missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -37,9 +50,9 @@ install-debs:
 	fi
 
 build: deps
-	go build -o bin/motcua .
-	CGO_ENABLED=0 go build -o bin/motcuactl ./cmd/motcuactl
-	CGO_ENABLED=0 go build -o bin/motcua-server ./cmd/motcua-server
+	go build $(GOFLAGS_BUILD) -o bin/motcua .
+	CGO_ENABLED=0 go build $(GOFLAGS_BUILD) -o bin/motcuactl ./cmd/motcuactl
+	CGO_ENABLED=0 go build $(GOFLAGS_BUILD) -o bin/motcua-server ./cmd/motcua-server
 
 run: build
 	./bin/motcua $(if $(DATA),-data $(DATA))
@@ -50,17 +63,28 @@ vet: deps
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 	bash scripts/cyclo.sh
 	# the command-line programs build for Windows (the window needs mingw: make dist)
-	CGO_ENABLED=0 GOOS=windows go vet ./cmd/... ./server/... ./storage/... ./sync/... ./counter/...
+	CGO_ENABLED=0 GOOS=windows go vet ./cmd/... ./server/... ./storage/... ./sync/... ./counter/... ./forms/... ./internal/console ./internal/version
 
 # Every package's tests, then the backend's suites again on PostgreSQL.
 unit: test-deps
-	bash scripts/with-pg.sh bash -c 'go test -race -count=1 ./... && \
-		MOTCUA_TEST_STORE=postgres go test -race -count=1 ./server/... ./sync/...'
+	bash scripts/with-pg.sh bash -c 'go test -race -count=1 -tags "$(TAGS)" ./... && \
+		MOTCUA_TEST_STORE=postgres go test -race -count=1 -tags "$(TAGS)" ./server/... ./sync/...'
 
 smoke: build
 	bash scripts/smoke.sh
 
-test: vet unit smoke
+# The Windows installer and programs (cross-compiled), and the Linux
+# tarball and Debian package, in dist/.
+dist: dist-deps
+	VERSION=$(VERSION) BUILD=$(BUILD) TAGS="$(TAGS)" bash scripts/dist.sh
+
+# The Windows build under Wine and Xvfb: install, run, refuse a second
+# copy, the command-line tool on a Vietnamese path, upgrade, uninstall.
+wine-smoke: build dist
+	@$(MAKE) --no-print-directory install-debs PKGS="$(WINE_DEBS)"
+	VERSION=$(VERSION) BUILD=$(BUILD) bash scripts/wine-smoke.sh
+
+test: vet unit smoke wine-smoke
 
 # Benchmarks against a store of $(BENCH_RECORDS) records (built once in
 # $(BENCH_DIR), a few minutes for a million), then start-up time and memory
@@ -96,4 +120,4 @@ fuzz: go
 	go test ./forms -run '^$$' -fuzz '^FuzzAmountInWords$$' -fuzztime 20s
 
 clean:
-	rm -rf bin .bench
+	rm -rf bin .bench dist build *.syso cmd/*/*.syso
