@@ -41,6 +41,11 @@ type Admin interface {
 	Generation() string
 	// SetAccountDisabled disables or enables one of a unit's accounts.
 	SetAccountDisabled(unit, username string, disabled bool) error
+	// PortalConfig and SetPortalConfig are how the backend reaches DVCQG;
+	// PortalStatus, what waits for it and what it refused.
+	PortalConfig() (PortalConfig, error)
+	SetPortalConfig(PortalConfig) error
+	PortalStatus() (PortalStatus, error)
 }
 
 // AdminSocket is the admin socket's path in a data directory. The
@@ -181,6 +186,7 @@ type adminRequest struct {
 	Username  string          `json:"username,omitempty"`
 	Disabled  bool            `json:"disabled,omitempty"`
 	LookupURL string          `json:"lookup_url,omitempty"`
+	Portal    *PortalConfig   `json:"portal,omitempty"`
 }
 
 // AdminHandler serves the admin operations of st, for the admin socket
@@ -229,6 +235,18 @@ func AdminHandler(st Admin) http.Handler {
 		return struct{}{}, st.SetReference(req.Catalog, req.Calendar)
 	})
 	op("POST /lookup-url", func(req adminRequest) (any, error) { return struct{}{}, st.SetLookupURL(req.LookupURL) })
+	op("POST /portal-config", func(req adminRequest) (any, error) {
+		if req.Portal == nil {
+			return nil, errors.New("server: no configuration")
+		}
+		return struct{}{}, st.SetPortalConfig(*req.Portal)
+	})
+	op("GET /portal-config", func(adminRequest) (any, error) {
+		c, err := st.PortalConfig()
+		c.Password = "" // never leaves the backend
+		return c, err
+	})
+	op("GET /portal-status", func(adminRequest) (any, error) { return st.PortalStatus() })
 	mux.HandleFunc("GET /export", func(w http.ResponseWriter, r *http.Request) {
 		// JSON lines; an error after the first line ends the stream with
 		// an {"error": …} line
@@ -343,6 +361,21 @@ func (a *adminClient) SetReference(catalog, calendar []byte) error {
 
 func (a *adminClient) SetLookupURL(u string) error {
 	return a.call(http.MethodPost, "/lookup-url", adminRequest{LookupURL: u}, &struct{}{})
+}
+
+func (a *adminClient) SetPortalConfig(c PortalConfig) error {
+	return a.call(http.MethodPost, "/portal-config", adminRequest{Portal: &c}, &struct{}{})
+}
+
+// PortalConfig through the admin socket comes without the password.
+func (a *adminClient) PortalConfig() (PortalConfig, error) {
+	var c PortalConfig
+	return c, a.call(http.MethodGet, "/portal-config", nil, &c)
+}
+
+func (a *adminClient) PortalStatus() (PortalStatus, error) {
+	var s PortalStatus
+	return s, a.call(http.MethodGet, "/portal-status", nil, &s)
 }
 
 func (a *adminClient) Export(unit string, fn func(*dossier.Record) error) error {

@@ -114,3 +114,13 @@ func (t boltTx) keepAuditHead(deviceID string, h auditHead) error {
 }
 
 var _ pushTx = boltTx{}
+
+func (t boltTx) queuePortal(it PortalItem) error {
+	b := t.tx.Bucket(bPortal)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	it.Seq = seq
+	return putJSON(b, binary.BigEndian.AppendUint64(nil, seq), it)
+}

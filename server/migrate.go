@@ -70,7 +70,10 @@ func MigrateBolt(ctx context.Context, from *BoltStore, to *PgStore) ([]TableCoun
 			}
 			counts = append(counts, TableCount{Table: t.name, Rows: have})
 		}
-		return nil
+		// the outbox's next items come after the copied ones
+		_, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('portal_outbox', 'seq'),
+			GREATEST((SELECT max(seq) FROM portal_outbox), (SELECT max(seq) FROM portal_refused), 1))`)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -116,6 +119,11 @@ func boltTables(tx *bolt.Tx) ([]pgTable, error) {
 	if v := meta.Get(kShipped); v != nil {
 		metaRows = append(metaRows, []any{"reference_shipped", string(v)})
 	}
+	for key, v := range map[string][]byte{"portal_config": meta.Get(kPortalConfig), "portal_last": meta.Get(kPortalLast)} {
+		if v != nil {
+			metaRows = append(metaRows, []any{key, string(v)})
+		}
+	}
 	out := []pgTable{
 		{name: "meta", cols: []string{"key", "value"}, rows: metaRows, replace: true},
 		{name: "reference", cols: []string{"id", "etag", "catalog", "calendar"}, rows: [][]any{{1, ref.ETag, []byte(ref.Catalog), []byte(ref.Calendar)}}, replace: true},
@@ -154,6 +162,8 @@ func boltTables(tx *bolt.Tx) ([]pgTable, error) {
 		pgTable{name: "letter_next", cols: []string{"unit", "year", "next"}, rows: r.letterNext},
 		pgTable{name: "letter_requests", cols: []string{"device_id", "request_id", "year", "first", "last"}, rows: r.letterReq},
 		pgTable{name: "letter_used", cols: []string{"unit", "year", "letter", "event_id"}, rows: r.letterUsed},
+		pgTable{name: "portal_outbox", cols: []string{"seq", "unit", "event_id", "item"}, rows: r.portal},
+		pgTable{name: "portal_refused", cols: []string{"seq", "unit", "item", "reason", "refused_at"}, rows: r.portalNo},
 	), nil
 }
 
@@ -163,6 +173,7 @@ type boltRows struct {
 	devices                                               map[string][]any
 	codes, principals, events, logRows, checks, records   [][]any
 	accounts, guidance, letterNext, letterReq, letterUsed [][]any
+	portal, portalNo                                      [][]any
 }
 
 type bucketStep struct {
@@ -174,7 +185,28 @@ func (r *boltRows) steps() []bucketStep {
 	return []bucketStep{{bCodes, r.code}, {bPrincipals, r.principal}, {bDeviceHigh, r.deviceHigh}, {bAuditHeads, r.auditHead},
 		{bEvents, r.event}, {bLog, r.log}, {bSeqCheck, r.check}, {bRecords, r.record},
 		{bAccounts, r.unitData(&r.accounts)}, {bGuidance, r.unitData(&r.guidance)},
-		{bLetterNext, r.letterNextRow}, {bLetterReq, r.letterRequest}, {bLetterUsed, r.letterUsedRow}}
+		{bLetterNext, r.letterNextRow}, {bLetterReq, r.letterRequest}, {bLetterUsed, r.letterUsedRow},
+		{bPortal, r.portalItem}, {bPortalNo, r.portalRefused}}
+}
+
+// portalItem and portalRefused keep what DVCQG has yet to hear, and what
+// it refused, with their order.
+func (r *boltRows) portalItem(k, v []byte) error {
+	var it PortalItem
+	if err := json.Unmarshal(v, &it); err != nil {
+		return err
+	}
+	r.portal = append(r.portal, []any{u64(k), it.Unit, it.EventID, string(v)})
+	return nil
+}
+
+func (r *boltRows) portalRefused(k, v []byte) error {
+	var it PortalItem
+	if err := json.Unmarshal(v, &it); err != nil {
+		return err
+	}
+	r.portalNo = append(r.portalNo, []any{u64(k), it.Unit, string(v), it.Refused, it.RefusedAt})
+	return nil
 }
 
 func (r *boltRows) device(id string) []any {

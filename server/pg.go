@@ -741,6 +741,7 @@ func (t pgTx) keepAuditHead(deviceID string, h auditHead) error {
 type Backend interface {
 	Store
 	Admin
+	PortalStore
 	DeviceFor(unit string, counter int) string
 	Accounts(unit string, fn func(*dossier.Account) error) error
 	Guidance(unit string, fn func(*dossier.Guidance) error) error
@@ -748,8 +749,10 @@ type Backend interface {
 }
 
 var (
-	_ Backend = (*BoltStore)(nil)
-	_ Backend = (*PgStore)(nil)
+	_ Backend     = (*BoltStore)(nil)
+	_ Backend     = (*PgStore)(nil)
+	_ PortalStore = (*BoltStore)(nil)
+	_ PortalStore = (*PgStore)(nil)
 )
 
 // Open opens the backend's store: the PostgreSQL database db names (a

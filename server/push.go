@@ -44,6 +44,8 @@ type pushTx interface {
 	state(p Principal) (wire.State, error)
 	setDeviceHigh(deviceID string, high uint64) error
 	keepAuditHead(deviceID string, h auditHead) error
+	// queuePortal puts what DVCQG is to be told at the end of the outbox.
+	queuePortal(it PortalItem) error
 }
 
 type eventResult struct {
@@ -242,6 +244,9 @@ func pushRecordEvent(v verdict, cal *dossier.Calendar) (wire.PushResult, error) 
 	stored.Record = e.Record
 	stored.BaseVersion = e.BaseVersion
 	if err := v.t.putRecord(p.Unit, &rec, received); err != nil {
+		return wire.PushResult{}, err
+	}
+	if err := v.t.queuePortal(portalItemFor(p.Unit, rec.History[len(rec.History)-1], &rec)); err != nil {
 		return wire.PushResult{}, err
 	}
 	return v.accept(stored)

@@ -105,15 +105,17 @@ type Store interface {
 var (
 	bMeta        = []byte("meta")
 	bCodes       = []byte("enroll_codes")
-	bPrincipals  = []byte("principals")   // sha256(token) → Principal
-	bDevices     = []byte("devices")      // device id → token hash
-	bEvents      = []byte("events")       // event id → eventResult
-	bLog         = []byte("log")          // unit·seq → event
-	bRecords     = []byte("records")      // unit·record id → record
-	bDeviceHigh  = []byte("device_high")  // device id → highest device sequence held (u64)
-	bSeqCheck    = []byte("seq_check")    // seq (u64) → wire.CursorCheck of the event there
-	bRecordCodes = []byte("record_codes") // unit·record code → record id
-	bGuidance    = []byte("guidance")     // unit·guidance id → guidance given before receipt
+	bPrincipals  = []byte("principals")     // sha256(token) → Principal
+	bDevices     = []byte("devices")        // device id → token hash
+	bEvents      = []byte("events")         // event id → eventResult
+	bLog         = []byte("log")            // unit·seq → event
+	bRecords     = []byte("records")        // unit·record id → record
+	bDeviceHigh  = []byte("device_high")    // device id → highest device sequence held (u64)
+	bSeqCheck    = []byte("seq_check")      // seq (u64) → wire.CursorCheck of the event there
+	bRecordCodes = []byte("record_codes")   // unit·record code → record id
+	bGuidance    = []byte("guidance")       // unit·guidance id → guidance given before receipt
+	bPortal      = []byte("portal")         // seq (u64) → PortalItem waiting for DVCQG
+	bPortalNo    = []byte("portal_refused") // seq (u64) → PortalItem DVCQG refused
 	buckets      = [][]byte{bMeta, bCodes, bPrincipals, bDevices, bEvents, bLog, bRecords, bDeviceHigh, bSeqCheck, bRecordCodes, bGuidance}
 	kReference   = []byte("reference")
 	kSchema      = []byte("schema")
@@ -156,7 +158,7 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 		}
 		// a bucket added without a schema step (a migration would give
 		// the store a new generation, and every counter would pull again)
-		for _, b := range [][]byte{bGuidance, bAccounts, bAuditHeads, bLetterNext, bLetterReq, bLetterUsed} {
+		for _, b := range [][]byte{bGuidance, bAccounts, bAuditHeads, bLetterNext, bLetterReq, bLetterUsed, bPortal, bPortalNo} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

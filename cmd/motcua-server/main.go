@@ -72,6 +72,11 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
                                                      tự gửi lại những gì máy chủ không còn và đồng bộ lại
 
   version                                            in phiên bản của chương trình
+  portal config -data DIR -adapter-url URL -auth-endpoint ĐƯỜNG_DẪN -integration-endpoint ĐƯỜNG_DẪN
+        -portal-user TÀI_KHOẢN -dstcode MÃ -madonvi MÃ [-unit-name MÃ_ĐƠN_VỊ=Tên …]
+                                                     cấu hình gửi hồ sơ và tiến độ lên Cổng DVCQG; mật khẩu lấy từ
+                                                     -password-file FILE hoặc biến MOTCUA_PORTAL_PASSWORD
+  portal status -data DIR [-json]                    những gì đang chờ gửi DVCQG, bị từ chối và lý do, lần gửi cuối
   migrate -from DIR -db postgres://…                 chép dữ liệu bbolt trong DIR sang PostgreSQL (máy chủ dừng) và
                                                      kiểm tra số lượng; các quầy giữ mã xác thực và vị trí đồng bộ
 
@@ -92,6 +97,7 @@ type opts struct {
 	catalog, calendar string
 	lookupURL         string
 	proxies           string
+	portal            portalFlags
 	args              []string // what follows the flags
 	stdout            io.Writer
 }
@@ -111,6 +117,8 @@ var commands = []command{
 	{"backup", cmdBackup},
 	{"export", cmdExport},
 	{"reference", cmdReference},
+	{"portal-config", cmdPortalConfig},
+	{"portal-status", cmdPortalStatus},
 }
 
 func parse(args []string, stdout, stderr io.Writer) (opts, error) {
@@ -134,6 +142,7 @@ func parse(args []string, stdout, stderr io.Writer) (opts, error) {
 	fs.StringVar(&o.calendar, "calendar", "", "tệp lịch làm việc")
 	fs.StringVar(&o.proxies, "trusted-proxy", "", "các proxy ngược phía trước (CIDR, cách nhau bởi dấu phẩy): địa chỉ người dùng lấy từ X-Forwarded-For")
 	fs.StringVar(&o.lookupURL, "lookup-url", "", "địa chỉ trang tra cứu công khai, {code} ở chỗ mã hồ sơ (mã QR trên giấy tiếp nhận)")
+	o.portal.register(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return o, err
 	}
@@ -162,6 +171,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if args[0] == "version" {
 		fmt.Fprintln(stdout, "motcua-server", version.Version)
 		return 0
+	}
+	if args[0] == "portal" && len(args) > 1 { // portal config | portal status
+		args = append([]string{"portal-" + args[1]}, args[2:]...)
 	}
 	o, err := parse(args, stdout, stderr)
 	if err != nil {
@@ -371,6 +383,12 @@ func serve(ctx context.Context, st server.Backend, o opts) error {
 			where = "admin port " + adminLn.Addr().String() + " (" + server.AdminPortFile(dir) + ")"
 		}
 	}
+	// reporting to DVCQG, once an administrator configured it (one
+	// process of those on a PostgreSQL database sends at a time)
+	pctx, stopPortal := context.WithCancel(ctx)
+	portalDone := make(chan struct{})
+	go func() { server.RunPortal(pctx, st, server.PortalOptions{Every: o.portal.every}); close(portalDone) }()
+	defer func() { stopPortal(); <-portalDone }()
 	go func() {
 		slog.Info("serving", "addr", addr, "tls", tls, "store", where, "generation", st.Generation())
 		if tls {

@@ -214,6 +214,13 @@ func (c *Client) SyncRecord(ctx context.Context, rec Record) error {
 	if err != nil {
 		return err
 	}
+	return c.sync(ctx, rec, exists)
+}
+
+// Update sends a record DVCQG is known to have.
+func (c *Client) Update(ctx context.Context, rec Record) error { return c.sync(ctx, rec, true) }
+
+func (c *Client) sync(ctx context.Context, rec Record, exists bool) error {
 	for {
 		updating := "False"
 		if exists {

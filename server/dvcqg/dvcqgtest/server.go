@@ -36,6 +36,7 @@ type Server struct {
 	// (0: for ever).
 	SessionCalls int
 	failNext     int
+	refuse       map[string]string // record code → why it is refused
 }
 
 // Paths of the two endpoints.
@@ -63,6 +64,19 @@ func (s *Server) Config() dvcqg.Config {
 
 // FailNext makes the next n requests answer 503.
 func (s *Server) FailNext(n int) { s.mu.Lock(); s.failNext = n; s.mu.Unlock() }
+
+// Refuse makes the platform refuse the record with this code, and its
+// steps, with the message why.
+func (s *Server) Refuse(code, why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refuse == nil {
+		s.refuse = map[string]string{}
+	}
+	s.refuse[code] = why
+}
+
+func (s *Server) refused(code string) string { s.mu.Lock(); defer s.mu.Unlock(); return s.refuse[code] }
 
 // ExpireSessions ends every session.
 func (s *Server) ExpireSessions() { s.mu.Lock(); clear(s.sessions); s.mu.Unlock() }
@@ -310,6 +324,10 @@ func (s *Server) syncRecord(w http.ResponseWriter, body map[string]json.RawMessa
 		_ = json.Unmarshal(b, &rec)
 		if !statusRE.MatchString(rec.TrangThaiHoSo) {
 			answer(w, -1, "TrangThaiHoSo không hợp lệ: "+rec.TrangThaiHoSo, nil)
+			return
+		}
+		if why := s.refused(rec.MaHoSo); why != "" {
+			answer(w, -1, why, nil)
 			return
 		}
 		s.mu.Lock()

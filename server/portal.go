@@ -1,0 +1,268 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"motcua/dossier"
+	"motcua/server/dvcqg"
+	"motcua/sync/wire"
+)
+
+// PortalItem is one thing the national portal (DVCQG) is to be told,
+// queued by the push that accepted the event, in the same transaction:
+// the record as the event left it and, for a processing step, the step.
+// The worker (RunPortal) sends them in the order queued.
+type PortalItem struct {
+	Seq       uint64       `json:"seq,omitempty"` // the outbox's order, given by the store
+	Unit      string       `json:"unit"`
+	RecordID  string       `json:"record_id"`
+	EventID   string       `json:"event_id"`
+	Record    dvcqg.Record `json:"record"`
+	Step      *dvcqg.Step  `json:"step,omitempty"`
+	Refused   string       `json:"refused,omitempty"` // DVCQG's refusal, on the attention list
+	RefusedAt time.Time    `json:"refused_at,omitzero"`
+}
+
+// portalItemFor is what an accepted event tells DVCQG; after is the
+// record as the event left it.
+func portalItemFor(unit string, e dossier.Event, after *dossier.Record) PortalItem {
+	it := PortalItem{Unit: unit, RecordID: after.ID, EventID: e.ID, Record: dvcqg.FromRecord(after, "", "")}
+	if dvcqg.Reported(e.Type) {
+		s := dvcqg.StepOf(e, after)
+		it.Step = &s
+	}
+	return it
+}
+
+// PortalConfig is how the backend reaches DVCQG, set by an administrator
+// (motcua-server portal config): the platform, and the name DVCQG shows
+// for each unit (DonViXuLy; the unit's code when none is given).
+type PortalConfig struct {
+	dvcqg.Config
+	Units map[string]string `json:"units,omitempty"`
+}
+
+// PortalStatus is what waits for DVCQG, what it refused and why, and the
+// last success and failure.
+type PortalStatus struct {
+	Configured  bool         `json:"configured"`
+	Pending     int          `json:"pending"`
+	Refused     []PortalItem `json:"refused,omitempty"` // newest first, at most portalRefusedShown
+	RefusedN    int          `json:"refused_count"`
+	LastSuccess time.Time    `json:"last_success,omitzero"`
+	LastError   string       `json:"last_error,omitempty"`
+	LastErrorAt time.Time    `json:"last_error_at,omitzero"`
+}
+
+const portalRefusedShown = 50
+
+// PortalStore is a backend's side of the reporting: both stores have it.
+type PortalStore interface {
+	PortalConfig() (PortalConfig, error)
+	SetPortalConfig(PortalConfig) error
+	// PortalPending is the oldest items not yet sent nor refused.
+	PortalPending(limit int) ([]PortalItem, error)
+	// PortalSent removes sent items.
+	PortalSent(seqs ...uint64) error
+	// PortalRefuse moves an item to the attention list with DVCQG's reason.
+	PortalRefuse(seq uint64, reason string, at time.Time) error
+	// PortalNote keeps the time of the last success, or the last error.
+	PortalNote(at time.Time, err error) error
+	PortalStatus() (PortalStatus, error)
+	// PortalLease lets one process of those on a store send; release
+	// lets go.
+	PortalLease(ctx context.Context) (release func(), ok bool, err error)
+	Reference() (wire.Reference, error)
+}
+
+// PortalOptions tune the worker.
+type PortalOptions struct {
+	Every    time.Duration // between rounds when nothing waits (10 s)
+	MaxDelay time.Duration // the longest wait after failures (5 min)
+	Batch    int           // items a round (200)
+	Timeout  time.Duration // per call (30 s)
+	Now      func() time.Time
+}
+
+func (o *PortalOptions) defaults() {
+	if o.Every <= 0 {
+		o.Every = 10 * time.Second
+	}
+	if o.MaxDelay <= 0 {
+		o.MaxDelay = 5 * time.Minute
+	}
+	if o.Batch <= 0 {
+		o.Batch = 200
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// RunPortal sends the outbox to DVCQG until ctx ends: each item once, in
+// order; a refusal goes to the attention list and the next items go on; a
+// failure (no answer, 5xx) waits, doubling up to MaxDelay, and sends the
+// same items again. The configuration is read each round, so a change
+// applies without a restart. Nothing of the password or session is
+// logged.
+func RunPortal(ctx context.Context, st PortalStore, o PortalOptions) {
+	o.defaults()
+	w := portalWorker{st: st, o: o, known: map[string]bool{}}
+	delay := o.Every
+	var release func()
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
+	for {
+		var more bool
+		var err error
+		if release == nil {
+			var ok bool
+			if release, ok, err = st.PortalLease(ctx); !ok {
+				release = nil // another process sends; ask again later
+			}
+		}
+		if release != nil {
+			more, err = w.round(ctx)
+		}
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				slog.Warn("portal: sending to DVCQG failed; will retry", "err", err, "in", delay)
+			}
+			delay = min(2*delay, o.MaxDelay)
+		case more:
+			delay = 0
+		default:
+			delay = o.Every
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		if delay == 0 {
+			delay = o.Every
+		}
+	}
+}
+
+type portalWorker struct {
+	st     PortalStore
+	o      PortalOptions
+	cfg    PortalConfig
+	client *dvcqg.Client
+	known  map[string]bool // codes DVCQG has
+	fields map[string]string
+}
+
+// round sends one batch; more says a full batch went (send again now).
+func (w *portalWorker) round(ctx context.Context) (more bool, err error) {
+	cfg, err := w.st.PortalConfig()
+	if err != nil {
+		return false, err
+	}
+	if cfg.Validate() != nil {
+		return false, nil // not configured: nothing to do, and no noise
+	}
+	if w.client == nil || !sameConfig(cfg, w.cfg) {
+		w.cfg, w.client, w.known = cfg, dvcqg.New(cfg.Config, w.o.Timeout), map[string]bool{}
+	}
+	if err := w.loadFields(); err != nil {
+		return false, err
+	}
+	items, err := w.st.PortalPending(w.o.Batch)
+	if err != nil || len(items) == 0 {
+		return false, err
+	}
+	// a send is never cut off half-way (DVCQG may have taken it while the
+	// answer is lost, and would get the step twice): a stop waits for it
+	sendCtx := context.WithoutCancel(ctx)
+	for _, it := range items {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		if err := w.send(sendCtx, it); err != nil {
+			var re *dvcqg.RefusedError
+			if !errors.As(err, &re) {
+				_ = w.st.PortalNote(w.o.Now(), err)
+				return false, err
+			}
+			slog.Warn("portal: DVCQG refused an item; it waits on the attention list", "unit", it.Unit, "seq", it.Seq, "service", re.Service, "code", re.Code)
+			if err := w.st.PortalRefuse(it.Seq, re.Message, w.o.Now()); err != nil {
+				return false, err
+			}
+			continue
+		}
+		if err := w.st.PortalSent(it.Seq); err != nil {
+			return false, err
+		}
+	}
+	_ = w.st.PortalNote(w.o.Now(), nil)
+	return len(items) == w.o.Batch, nil
+}
+
+func sameConfig(a, b PortalConfig) bool {
+	if a.Config != b.Config || len(a.Units) != len(b.Units) {
+		return false
+	}
+	for k, v := range a.Units {
+		if b.Units[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// loadFields reads each procedure's field (lĩnh vực) from the reference
+// catalogue, once.
+func (w *portalWorker) loadFields() error {
+	if w.fields != nil {
+		return nil
+	}
+	ref, err := w.st.Reference()
+	if err != nil {
+		return err
+	}
+	cat, err := dossier.ParseCatalog(ref.Catalog)
+	if err != nil {
+		return err
+	}
+	w.fields = map[string]string{}
+	for _, p := range cat.Procedures {
+		w.fields[p.Code] = p.Field
+	}
+	return nil
+}
+
+// send tells DVCQG the record's state, then the step.
+func (w *portalWorker) send(ctx context.Context, it PortalItem) error {
+	rec := it.Record
+	rec.TenLinhVuc = w.fields[rec.MaTTHC]
+	rec.DonViXuLy = w.cfg.Units[it.Unit]
+	if rec.DonViXuLy == "" {
+		rec.DonViXuLy = it.Unit
+	}
+	var err error
+	if w.known[rec.MaHoSo] {
+		err = w.client.Update(ctx, rec)
+	} else {
+		err = w.client.SyncRecord(ctx, rec)
+	}
+	if err != nil {
+		return err
+	}
+	w.known[rec.MaHoSo] = true
+	if it.Step != nil {
+		_, err = w.client.Progress(ctx, []dvcqg.Step{*it.Step})
+	}
+	return err
+}
