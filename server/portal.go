@@ -13,23 +13,25 @@ import (
 
 // PortalItem is one thing the national portal (DVCQG) is to be told,
 // queued by the push that accepted the event, in the same transaction:
-// the record as the event left it and, for a processing step, the step.
-// The worker (RunPortal) sends them in the order queued.
+// that the record changed and, for a processing step, the step, made from
+// the record as the event left it. The worker (RunPortal) sends them in
+// the order queued, each with the record as it is then (DVCQG keeps a
+// record's latest state; its steps carry the history).
 type PortalItem struct {
-	Seq       uint64       `json:"seq,omitempty"` // the outbox's order, given by the store
-	Unit      string       `json:"unit"`
-	RecordID  string       `json:"record_id"`
-	EventID   string       `json:"event_id"`
-	Record    dvcqg.Record `json:"record"`
-	Step      *dvcqg.Step  `json:"step,omitempty"`
-	Refused   string       `json:"refused,omitempty"` // DVCQG's refusal, on the attention list
-	RefusedAt time.Time    `json:"refused_at,omitzero"`
+	Seq       uint64      `json:"seq,omitempty"` // the outbox's order, given by the store
+	Unit      string      `json:"unit"`
+	RecordID  string      `json:"record_id"`
+	Code      string      `json:"code"`
+	EventID   string      `json:"event_id"`
+	Step      *dvcqg.Step `json:"step,omitempty"`
+	Refused   string      `json:"refused,omitempty"` // DVCQG's refusal, on the attention list
+	RefusedAt time.Time   `json:"refused_at,omitzero"`
 }
 
 // portalItemFor is what an accepted event tells DVCQG; after is the
 // record as the event left it.
 func portalItemFor(unit string, e dossier.Event, after *dossier.Record) PortalItem {
-	it := PortalItem{Unit: unit, RecordID: after.ID, EventID: e.ID, Record: dvcqg.FromRecord(after, "", "")}
+	it := PortalItem{Unit: unit, RecordID: after.ID, Code: after.Code, EventID: e.ID}
 	if dvcqg.Reported(e.Type) {
 		s := dvcqg.StepOf(e, after)
 		it.Step = &s
@@ -76,6 +78,7 @@ type PortalStore interface {
 	// lets go.
 	PortalLease(ctx context.Context) (release func(), ok bool, err error)
 	Reference() (wire.Reference, error)
+	RecordByCode(unit, code string) (*dossier.Record, error)
 }
 
 // PortalOptions tune the worker.
@@ -243,15 +246,23 @@ func (w *portalWorker) loadFields() error {
 	return nil
 }
 
+// errNoRecord is an item whose record the store no longer has (a
+// restored backend the counters have not filled again yet).
+var errNoRecord = &dvcqg.RefusedError{Service: "motcua", Code: "-", Message: "hồ sơ không còn trên máy chủ của tỉnh"}
+
 // send tells DVCQG the record's state, then the step.
 func (w *portalWorker) send(ctx context.Context, it PortalItem) error {
-	rec := it.Record
-	rec.TenLinhVuc = w.fields[rec.MaTTHC]
-	rec.DonViXuLy = w.cfg.Units[it.Unit]
+	r, err := w.st.RecordByCode(it.Unit, it.Code)
+	if err != nil {
+		return err
+	}
+	if r == nil {
+		return errNoRecord
+	}
+	rec := dvcqg.FromRecord(r, w.fields[r.ProcedureCode], w.cfg.Units[it.Unit])
 	if rec.DonViXuLy == "" {
 		rec.DonViXuLy = it.Unit
 	}
-	var err error
 	if w.known[rec.MaHoSo] {
 		err = w.client.Update(ctx, rec)
 	} else {

@@ -125,7 +125,7 @@ func TestPortalReportsEveryRecordAndStepOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.RefusedN != 4 || len(s.Refused) != 4 || s.Refused[0].Record.MaHoSo != refusedCode ||
+	if s.RefusedN != 4 || len(s.Refused) != 4 || s.Refused[0].Code != refusedCode ||
 		!strings.Contains(s.Refused[0].Refused, "không tồn tại") || s.LastSuccess.IsZero() || !strings.Contains(s.LastError, "503") {
 		t.Fatalf("status %+v", s)
 	}

@@ -122,7 +122,7 @@ func cmdPortalStatus(adm server.Admin, o opts) error {
 		if it.Step != nil {
 			what = it.Step.NoiDungXuLy
 		}
-		fmt.Fprintf(w, "  %s · %s · %s: %s\n", it.Record.MaHoSo, what, when(it.RefusedAt), it.Refused)
+		fmt.Fprintf(w, "  %s · %s · %s: %s\n", it.Code, what, when(it.RefusedAt), it.Refused)
 	}
 	return nil
 }
