@@ -77,6 +77,8 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
                                                      cấu hình gửi hồ sơ và tiến độ lên Cổng DVCQG; mật khẩu lấy từ
                                                      -password-file FILE hoặc biến MOTCUA_PORTAL_PASSWORD
   portal status -data DIR [-json]                    những gì đang chờ gửi DVCQG, bị từ chối và lý do, lần gửi cuối
+  indicators -data DIR -unit MÃ -from dd/mm/yyyy -to dd/mm/yyyy [-json]
+                                                     chỉ số theo Quyết định 766 tính được từ hồ sơ của đơn vị
   migrate -from DIR -db postgres://…                 chép dữ liệu bbolt trong DIR sang PostgreSQL (máy chủ dừng) và
                                                      kiểm tra số lượng; các quầy giữ mã xác thực và vị trí đồng bộ
 
@@ -88,6 +90,7 @@ Với bbolt, khi máy chủ đang chạy, các lệnh quản trị đi qua cổn
 // opts are the flags every command shares; each command reads its own.
 type opts struct {
 	data, db, from    string
+	to                string
 	addr, cert, key   string
 	insecure          bool
 	unit, device      string
@@ -119,6 +122,7 @@ var commands = []command{
 	{"reference", cmdReference},
 	{"portal-config", cmdPortalConfig},
 	{"portal-status", cmdPortalStatus},
+	{"indicators", cmdIndicators},
 }
 
 func parse(args []string, stdout, stderr io.Writer) (opts, error) {
@@ -127,7 +131,8 @@ func parse(args []string, stdout, stderr io.Writer) (opts, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.data, "data", "", "thư mục dữ liệu")
 	fs.StringVar(&o.db, "db", os.Getenv("MOTCUA_DB"), "cơ sở dữ liệu PostgreSQL (postgres://…)")
-	fs.StringVar(&o.from, "from", "", "thư mục dữ liệu bbolt cần chép sang PostgreSQL (migrate)")
+	fs.StringVar(&o.from, "from", "", "migrate: thư mục dữ liệu bbolt cần chép sang PostgreSQL; indicators: từ ngày dd/mm/yyyy")
+	fs.StringVar(&o.to, "to", "", "indicators: đến ngày dd/mm/yyyy")
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8750", "địa chỉ lắng nghe")
 	fs.StringVar(&o.cert, "cert", "", "chứng chỉ TLS")
 	fs.StringVar(&o.key, "key", "", "khóa TLS")
