@@ -186,31 +186,49 @@ func (w *portalWorker) round(ctx context.Context) (more bool, err error) {
 	if err != nil || len(items) == 0 {
 		return false, err
 	}
+	waiting, err := w.sendAll(ctx, items)
+	if err != nil {
+		return false, err
+	}
+	_ = w.st.PortalNote(w.o.Now(), nil)
+	return len(items) == w.o.Batch && waiting == 0, nil
+}
+
+// sendAll sends items in order. A refused one goes to the attention list;
+// one whose record is not in the store waits, with that record's later
+// ones (waiting counts them); a failure stops the round.
+func (w *portalWorker) sendAll(ctx context.Context, items []PortalItem) (waiting int, err error) {
 	// a send is never cut off half-way (DVCQG may have taken it while the
 	// answer is lost, and would get the step twice): a stop waits for it
 	sendCtx := context.WithoutCancel(ctx)
+	wait := map[string]bool{} // records whose earlier item waits
 	for _, it := range items {
 		if ctx.Err() != nil {
-			return false, ctx.Err()
+			return len(wait), ctx.Err()
 		}
-		if err := w.send(sendCtx, it); err != nil {
-			var re *dvcqg.RefusedError
-			if !errors.As(err, &re) {
-				_ = w.st.PortalNote(w.o.Now(), err)
-				return false, err
-			}
-			slog.Warn("portal: DVCQG refused an item; it waits on the attention list", "unit", it.Unit, "seq", it.Seq, "service", re.Service, "code", re.Code)
-			if err := w.st.PortalRefuse(it.Seq, re.Message, w.o.Now()); err != nil {
-				return false, err
-			}
+		if wait[it.Code] {
 			continue
 		}
-		if err := w.st.PortalSent(it.Seq); err != nil {
-			return false, err
+		err := w.send(sendCtx, it)
+		var re *dvcqg.RefusedError
+		switch {
+		case errors.Is(err, errNoRecord):
+			wait[it.Code] = true
+		case errors.As(err, &re):
+			slog.Warn("portal: DVCQG refused an item; it waits on the attention list", "unit", it.Unit, "seq", it.Seq, "service", re.Service, "code", re.Code)
+			if err := w.st.PortalRefuse(it.Seq, re.Message, w.o.Now()); err != nil {
+				return len(wait), err
+			}
+		case err != nil:
+			_ = w.st.PortalNote(w.o.Now(), err)
+			return len(wait), err
+		default:
+			if err := w.st.PortalSent(it.Seq); err != nil {
+				return len(wait), err
+			}
 		}
 	}
-	_ = w.st.PortalNote(w.o.Now(), nil)
-	return len(items) == w.o.Batch, nil
+	return len(wait), nil
 }
 
 func sameConfig(a, b PortalConfig) bool {
@@ -246,9 +264,10 @@ func (w *portalWorker) loadFields() error {
 	return nil
 }
 
-// errNoRecord is an item whose record the store no longer has (a
-// restored backend the counters have not filled again yet).
-var errNoRecord = &dvcqg.RefusedError{Service: "motcua", Code: "-", Message: "hồ sơ không còn trên máy chủ của tỉnh"}
+// errNoRecord is an item whose record the store does not have (yet): a
+// restored backend whose counters have not sent it again. The item waits,
+// and so do the record's later ones; the others go on.
+var errNoRecord = errors.New("server: the record is not in the store (yet)")
 
 // send tells DVCQG the record's state, then the step.
 func (w *portalWorker) send(ctx context.Context, it PortalItem) error {

@@ -13,6 +13,8 @@ import (
 	"motcua/server/dvcqg/dvcqgtest"
 	"motcua/server/pgtest"
 	"motcua/sync/wire"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // lifeEvents are a record's intake, then its sending for processing, its
@@ -193,5 +195,48 @@ func TestPortalOutboxMovesToPostgres(t *testing.T) {
 	all, _ := p.PortalPending(10)
 	if len(all) != 5 || all[4].EventID != next.ID || all[4].Seq <= before[4].Seq {
 		t.Fatalf("a new item: %+v", all[4])
+	}
+}
+
+// TestPortalItemWaitsForItsRecord: an item whose record the store does
+// not have (a restored backend, before its counters send the record
+// again) waits, and holds up nothing else.
+func TestPortalItemWaitsForItsRecord(t *testing.T) {
+	b, err := OpenBolt(t.TempDir(), assets.Catalog, assets.Calendar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	err = b.db.Update(func(tx *bolt.Tx) error {
+		return boltTx{tx}.queuePortal(PortalItem{Unit: "000.00.12.H57", RecordID: "gone", Code: "000.00.12.H57-260310-9999", EventID: "e-gone"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, store: b}
+	e.srv = httptest.NewServer(NewHandler(b))
+	defer e.srv.Close()
+	dev := e.enroll("000.00.12.H57", 1)
+	life := lifeEvents("000.00.12.H57", 1)[0]
+	if status, body := e.call("POST", "/v1/push", dev.Token, pushBody(dev.DeviceID, life...)); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	dv := dvcqgtest.New("u", "p", "d", "m")
+	defer dv.Close()
+	if err := b.SetPortalConfig(PortalConfig{Config: dv.Config()}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { RunPortal(ctx, b, PortalOptions{Every: 10 * time.Millisecond}); close(done) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(dv.Steps(life[0].Record.Code)) < 4 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	s, err := b.PortalStatus()
+	if err != nil || len(dv.Steps(life[0].Record.Code)) != 4 || s.Pending != 1 || s.RefusedN != 0 {
+		t.Fatalf("steps %d, status %+v %v", len(dv.Steps(life[0].Record.Code)), s, err)
 	}
 }
