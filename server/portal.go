@@ -47,6 +47,19 @@ type PortalConfig struct {
 	Units map[string]string `json:"units,omitempty"`
 }
 
+// withKeptPassword is c ready to keep: a password not given again is the
+// one kept (kept reads it), and the configuration must be whole.
+func withKeptPassword(c PortalConfig, kept func() (PortalConfig, error)) (PortalConfig, error) {
+	if c.Password == "" {
+		old, err := kept()
+		if err != nil {
+			return c, err
+		}
+		c.Password = old.Password
+	}
+	return c, c.Validate()
+}
+
 // PortalStatus is what waits for DVCQG, what it refused and why, and the
 // last success and failure.
 type PortalStatus struct {

@@ -34,14 +34,8 @@ func (s *BoltStore) PortalConfig() (PortalConfig, error) {
 
 // SetPortalConfig keeps the DVCQG configuration.
 func (s *BoltStore) SetPortalConfig(c PortalConfig) error {
-	if c.Password == "" { // not given again: the one kept stays
-		old, err := s.PortalConfig()
-		if err != nil {
-			return err
-		}
-		c.Password = old.Password
-	}
-	if err := c.Validate(); err != nil {
+	c, err := withKeptPassword(c, s.PortalConfig)
+	if err != nil {
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bMeta), kPortalConfig, c) })

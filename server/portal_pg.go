@@ -47,14 +47,8 @@ func (s *PgStore) PortalConfig() (PortalConfig, error) {
 
 // SetPortalConfig keeps the DVCQG configuration.
 func (s *PgStore) SetPortalConfig(c PortalConfig) error {
-	if c.Password == "" { // not given again: the one kept stays
-		old, err := s.PortalConfig()
-		if err != nil {
-			return err
-		}
-		c.Password = old.Password
-	}
-	if err := c.Validate(); err != nil {
+	c, err := withKeptPassword(c, s.PortalConfig)
+	if err != nil {
 		return err
 	}
 	return pgPutMetaJSON(context.Background(), s.pool, "portal_config", c)

@@ -33,12 +33,15 @@ func TestAdminCommandsWhileServing(t *testing.T) {
 	t.Run("loopback port", func(t *testing.T) { adminWhileServing(t, long, "tcp") })
 }
 
-func adminWhileServing(t *testing.T, dir, network string) {
+// serving runs `serve` on the bbolt store in dir on a free loopback port
+// until the test ends, then checks it stopped cleanly and left no admin
+// socket or port file behind.
+func serving(t *testing.T, dir string, o opts) (addr string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
+	addr = ln.Addr().String()
 	ln.Close()
 	st, err := server.OpenBolt(dir, assets.Catalog, assets.Calendar)
 	if err != nil {
@@ -46,8 +49,9 @@ func adminWhileServing(t *testing.T, dir, network string) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, st, opts{data: dir, addr: addr}) }()
-	defer func() {
+	o.data, o.addr = dir, addr
+	go func() { served <- serve(ctx, st, o) }()
+	t.Cleanup(func() {
 		cancel()
 		if err := <-served; err != nil {
 			t.Error(err)
@@ -58,7 +62,12 @@ func adminWhileServing(t *testing.T, dir, network string) {
 				t.Errorf("%s left behind: %v", f, err)
 			}
 		}
-	}()
+	})
+	return addr
+}
+
+func adminWhileServing(t *testing.T, dir, network string) {
+	addr := serving(t, dir, opts{})
 	cmd := func(args ...string) (string, int) {
 		var out, errs bytes.Buffer
 		code := run(append(args, "-data", dir), &out, &errs)
@@ -100,6 +109,7 @@ func adminWhileServing(t *testing.T, dir, network string) {
 	}
 	remote := mcsync.NewHTTPRemote("http://"+addr, "", 5*time.Second)
 	var dev wire.EnrollResponse
+	var err error
 	for time.Now().Before(deadline) { // the HTTP listener may open a moment after the socket
 		if dev, err = remote.Enroll(context.Background(), wire.EnrollRequest{Code: code, DeviceName: "quầy 3"}); err == nil {
 			break

@@ -3,12 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
-	"motcua/assets"
 	"motcua/dossier"
 	"motcua/server"
 	"motcua/server/dvcqg/dvcqgtest"
@@ -44,30 +42,10 @@ func TestPortalCommands(t *testing.T) {
 	}
 	t.Setenv("MOTCUA_PORTAL_PASSWORD", "")
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	st, err := server.OpenBolt(dir, assets.Catalog, assets.Calendar)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() {
-		o := opts{data: dir, addr: addr}
-		o.portal.every = 20 * time.Millisecond
-		served <- serve(ctx, st, o)
-	}()
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Error(err)
-		}
-		st.Close()
-	}()
+	var o opts
+	o.portal.every = 20 * time.Millisecond
+	addr := serving(t, dir, o)
+	ctx := context.Background()
 	deadline := time.Now().Add(10 * time.Second)
 	for !server.Serving(dir) {
 		if time.Now().After(deadline) {
@@ -85,6 +63,7 @@ func TestPortalCommands(t *testing.T) {
 	}
 	remote := mcsync.NewHTTPRemote("http://"+addr, "", 5*time.Second)
 	var dev wire.EnrollResponse
+	var err error
 	for time.Now().Before(deadline) {
 		if dev, err = remote.Enroll(ctx, wire.EnrollRequest{Code: strings.TrimSpace(code), DeviceName: "quầy 1"}); err == nil {
 			break
