@@ -78,8 +78,9 @@ const portalRefusedShown = 50
 type PortalStore interface {
 	PortalConfig() (PortalConfig, error)
 	SetPortalConfig(PortalConfig) error
-	// PortalPending is the oldest items not yet sent nor refused.
-	PortalPending(limit int) ([]PortalItem, error)
+	// PortalPending is the oldest items not yet sent nor refused, after
+	// the item numbered after (0: from the first).
+	PortalPending(after uint64, limit int) ([]PortalItem, error)
 	// PortalSent removes sent items.
 	PortalSent(seqs ...uint64) error
 	// PortalRefuse moves an item to the attention list with DVCQG's reason.
@@ -195,29 +196,39 @@ func (w *portalWorker) round(ctx context.Context) (more bool, err error) {
 	if err := w.loadFields(); err != nil {
 		return false, err
 	}
-	items, err := w.st.PortalPending(w.o.Batch)
-	if err != nil || len(items) == 0 {
-		return false, err
+	// records with an item that waits for its record: their later items
+	// wait too; past them, the next page is read in the same round
+	wait := map[string]bool{}
+	var after uint64
+	for {
+		items, err := w.st.PortalPending(after, w.o.Batch)
+		if err != nil || len(items) == 0 {
+			return false, err
+		}
+		if err := w.sendAll(ctx, items, wait); err != nil {
+			return false, err
+		}
+		_ = w.st.PortalNote(w.o.Now(), nil)
+		if len(items) < w.o.Batch {
+			return false, nil
+		}
+		if len(wait) == 0 {
+			return true, nil // a full page went: the next round comes at once
+		}
+		after = items[len(items)-1].Seq
 	}
-	waiting, err := w.sendAll(ctx, items)
-	if err != nil {
-		return false, err
-	}
-	_ = w.st.PortalNote(w.o.Now(), nil)
-	return len(items) == w.o.Batch && waiting == 0, nil
 }
 
 // sendAll sends items in order. A refused one goes to the attention list;
 // one whose record is not in the store waits, with that record's later
-// ones (waiting counts them); a failure stops the round.
-func (w *portalWorker) sendAll(ctx context.Context, items []PortalItem) (waiting int, err error) {
+// ones (wait names those records); a failure stops the round.
+func (w *portalWorker) sendAll(ctx context.Context, items []PortalItem, wait map[string]bool) error {
 	// a send is never cut off half-way (DVCQG may have taken it while the
 	// answer is lost, and would get the step twice): a stop waits for it
 	sendCtx := context.WithoutCancel(ctx)
-	wait := map[string]bool{} // records whose earlier item waits
 	for _, it := range items {
 		if ctx.Err() != nil {
-			return len(wait), ctx.Err()
+			return ctx.Err()
 		}
 		if wait[it.Code] {
 			continue
@@ -230,18 +241,18 @@ func (w *portalWorker) sendAll(ctx context.Context, items []PortalItem) (waiting
 		case errors.As(err, &re):
 			slog.Warn("portal: DVCQG refused an item; it waits on the attention list", "unit", it.Unit, "seq", it.Seq, "service", re.Service, "code", re.Code)
 			if err := w.st.PortalRefuse(it.Seq, re.Message, w.o.Now()); err != nil {
-				return len(wait), err
+				return err
 			}
 		case err != nil:
 			_ = w.st.PortalNote(w.o.Now(), err)
-			return len(wait), err
+			return err
 		default:
 			if err := w.st.PortalSent(it.Seq); err != nil {
-				return len(wait), err
+				return err
 			}
 		}
 	}
-	return len(wait), nil
+	return nil
 }
 
 func sameConfig(a, b PortalConfig) bool {

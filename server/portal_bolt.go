@@ -42,11 +42,11 @@ func (s *BoltStore) SetPortalConfig(c PortalConfig) error {
 }
 
 // PortalPending is the oldest items waiting.
-func (s *BoltStore) PortalPending(limit int) ([]PortalItem, error) {
+func (s *BoltStore) PortalPending(after uint64, limit int) ([]PortalItem, error) {
 	var out []PortalItem
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bPortal).Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, after+1)); k != nil && len(out) < limit; k, v = c.Next() {
 			var it PortalItem
 			if err := json.Unmarshal(v, &it); err != nil {
 				return err

@@ -55,8 +55,8 @@ func (s *PgStore) SetPortalConfig(c PortalConfig) error {
 }
 
 // PortalPending is the oldest items waiting.
-func (s *PgStore) PortalPending(limit int) ([]PortalItem, error) {
-	rows, err := s.pool.Query(context.Background(), "SELECT seq, item::text FROM portal_outbox ORDER BY seq LIMIT $1", limit)
+func (s *PgStore) PortalPending(after uint64, limit int) ([]PortalItem, error) {
+	rows, err := s.pool.Query(context.Background(), "SELECT seq, item::text FROM portal_outbox WHERE seq > $1 ORDER BY seq LIMIT $2", int64(after), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -167,7 +167,7 @@ func TestPortalOutboxMovesToPostgres(t *testing.T) {
 	if err := b.SetPortalConfig(cfg); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := b.PortalPending(10)
+	before, _ := b.PortalPending(0, 10)
 	if err := b.PortalRefuse(before[1].Seq, "từ chối", time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
@@ -186,13 +186,13 @@ func TestPortalOutboxMovesToPostgres(t *testing.T) {
 	if got, _ := p.PortalConfig(); got.Units[unit] != "UBND" || got.Password != cfg.Password {
 		t.Fatalf("config %+v", got)
 	}
-	after, _ := p.PortalPending(10)
+	after, _ := p.PortalPending(0, 10)
 	if len(after) != 4 || after[0].EventID != before[0].EventID || after[1].EventID != before[2].EventID || after[0].Seq != before[0].Seq {
 		t.Fatalf("order: %+v", after)
 	}
 	next := intakeEvent(unit, 2, "Người nộp sau")
 	push(p, 2, next)
-	all, _ := p.PortalPending(10)
+	all, _ := p.PortalPending(0, 10)
 	if len(all) != 5 || all[4].EventID != next.ID || all[4].Seq <= before[4].Seq {
 		t.Fatalf("a new item: %+v", all[4])
 	}
@@ -228,7 +228,8 @@ func TestPortalItemWaitsForItsRecord(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { RunPortal(ctx, b, PortalOptions{Every: 10 * time.Millisecond}); close(done) }()
+	// pages of one item: the waiting one fills the first, the round reads on
+	go func() { RunPortal(ctx, b, PortalOptions{Every: 10 * time.Millisecond, Batch: 1}); close(done) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for len(dv.Steps(life[0].Record.Code)) < 4 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
