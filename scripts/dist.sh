@@ -10,7 +10,6 @@
 # objects (GLFW's C code for Windows takes minutes the first time only);
 # the builds are reproducible (-trimpath), so a package whose contents
 # have not changed since the last run is not compressed again.
-# DIST_ONLY=windows builds the Windows part alone (the Wine smoke test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${VERSION:?} ${BUILD:?} ${TAGS?}"
@@ -52,7 +51,6 @@ else
 	echo "$sum" >"$setup.sha256"
 	echo "dist: $setup ($(du -h "$setup" | cut -f1))"
 fi
-if [ "${DIST_ONLY:-}" = windows ]; then exit 0; fi
 
 # Linux: the same build tags as `make build`
 stage=build/linux

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"time"
 
 	"motcua/dossier"
@@ -73,6 +74,26 @@ type PortalStatus struct {
 }
 
 const portalRefusedShown = 50
+
+// portalLast is the last success and the last error, kept for status.
+type portalLast struct {
+	Success time.Time `json:"success,omitzero"`
+	Error   string    `json:"error,omitempty"`
+	ErrorAt time.Time `json:"error_at,omitzero"`
+}
+
+// note keeps a round's outcome: a success (err nil) or its error.
+func (l *portalLast) note(at time.Time, err error) {
+	if err == nil {
+		l.Success = at
+	} else {
+		l.Error, l.ErrorAt = err.Error(), at
+	}
+}
+
+func (l portalLast) into(st *PortalStatus) {
+	st.LastSuccess, st.LastError, st.LastErrorAt = l.Success, l.Error, l.ErrorAt
+}
 
 // PortalStore is a backend's side of the reporting: both stores have it.
 type PortalStore interface {
@@ -255,17 +276,7 @@ func (w *portalWorker) sendAll(ctx context.Context, items []PortalItem, wait map
 	return nil
 }
 
-func sameConfig(a, b PortalConfig) bool {
-	if a.Config != b.Config || len(a.Units) != len(b.Units) {
-		return false
-	}
-	for k, v := range a.Units {
-		if b.Units[k] != v {
-			return false
-		}
-	}
-	return true
-}
+func sameConfig(a, b PortalConfig) bool { return a.Config == b.Config && maps.Equal(a.Units, b.Units) }
 
 // loadFields reads each procedure's field (lĩnh vực) from the reference
 // catalogue, once.

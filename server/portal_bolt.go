@@ -13,13 +13,6 @@ var (
 	kPortalLast   = []byte("portal_last") // portalLast
 )
 
-// portalLast is the last success and the last error, kept for status.
-type portalLast struct {
-	Success time.Time `json:"success,omitzero"`
-	Error   string    `json:"error,omitempty"`
-	ErrorAt time.Time `json:"error_at,omitzero"`
-}
-
 // PortalConfig is the DVCQG configuration (zero when none was set).
 func (s *BoltStore) PortalConfig() (PortalConfig, error) {
 	var c PortalConfig
@@ -90,15 +83,11 @@ func (s *BoltStore) PortalRefuse(seq uint64, reason string, at time.Time) error 
 // PortalNote keeps the last success (err nil) or error.
 func (s *BoltStore) PortalNote(at time.Time, err error) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		var last portalLast
-		if v := tx.Bucket(bMeta).Get(kPortalLast); v != nil {
-			_ = json.Unmarshal(v, &last)
+		last, e := getJSON[portalLast](tx.Bucket(bMeta), kPortalLast)
+		if e != nil || last == nil {
+			last = &portalLast{}
 		}
-		if err == nil {
-			last.Success = at
-		} else {
-			last.Error, last.ErrorAt = err.Error(), at
-		}
+		last.note(at, err)
 		return putJSON(tx.Bucket(bMeta), kPortalLast, last)
 	})
 }
@@ -122,11 +111,9 @@ func (s *BoltStore) PortalStatus() (PortalStatus, error) {
 			}
 			st.Refused = append(st.Refused, it)
 		}
-		var last portalLast
-		if v := tx.Bucket(bMeta).Get(kPortalLast); v != nil {
-			_ = json.Unmarshal(v, &last)
+		if last, _ := getJSON[portalLast](tx.Bucket(bMeta), kPortalLast); last != nil {
+			last.into(&st)
 		}
-		st.LastSuccess, st.LastError, st.LastErrorAt = last.Success, last.Error, last.ErrorAt
 		return nil
 	})
 	return st, err

@@ -113,11 +113,7 @@ func (s *PgStore) PortalNote(at time.Time, err error) error {
 		if e := pgMetaJSON(ctx, tx, "portal_last", &last); e != nil {
 			return e
 		}
-		if err == nil {
-			last.Success = at
-		} else {
-			last.Error, last.ErrorAt = err.Error(), at
-		}
+		last.note(at, err)
 		return pgPutMetaJSON(ctx, tx, "portal_last", last)
 	})
 }
@@ -158,7 +154,7 @@ func (s *PgStore) PortalStatus() (PortalStatus, error) {
 	if err := pgMetaJSON(ctx, s.pool, "portal_last", &last); err != nil {
 		return st, err
 	}
-	st.LastSuccess, st.LastError, st.LastErrorAt = last.Success, last.Error, last.ErrorAt
+	last.into(&st)
 	return st, nil
 }
 

@@ -29,7 +29,6 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[string]int // session → calls left before it expires
 	records  map[string]dvcqg.Record
-	order    []string                // record codes in the order created
 	steps    map[string][]dvcqg.Step // by record
 	calls    map[string]int          // by service
 	// SessionCalls is how many calls a session serves before it expires
@@ -283,6 +282,15 @@ func fields(obj map[string]json.RawMessage, known map[string]bool, required, dat
 	return ""
 }
 
+// decode reads an object fields has checked (every value a string or a
+// list) into T.
+func decode[T any](obj map[string]json.RawMessage) T {
+	var v T
+	b, _ := json.Marshal(obj)
+	_ = json.Unmarshal(b, &v)
+	return v
+}
+
 func jsonKeys(v any) map[string]bool {
 	b, _ := json.Marshal(v)
 	var m map[string]json.RawMessage
@@ -319,9 +327,7 @@ func (s *Server) syncRecord(w http.ResponseWriter, body map[string]json.RawMessa
 			answer(w, -1, err, nil)
 			return
 		}
-		var rec dvcqg.Record
-		b, _ := json.Marshal(obj)
-		_ = json.Unmarshal(b, &rec)
+		rec := decode[dvcqg.Record](obj)
 		if !statusRE.MatchString(rec.TrangThaiHoSo) {
 			answer(w, -1, "TrangThaiHoSo không hợp lệ: "+rec.TrangThaiHoSo, nil)
 			return
@@ -341,8 +347,6 @@ func (s *Server) syncRecord(w http.ResponseWriter, body map[string]json.RawMessa
 			s.mu.Unlock()
 			answer(w, -1, "Không tìm thấy hồ sơ "+rec.MaHoSo+" để cập nhật", nil)
 			return
-		case !exists:
-			s.order = append(s.order, rec.MaHoSo)
 		}
 		s.records[rec.MaHoSo] = rec
 		s.mu.Unlock()
@@ -363,9 +367,7 @@ func (s *Server) progress(w http.ResponseWriter, body map[string]json.RawMessage
 			answer(w, -1, msg, nil)
 			return
 		}
-		var st dvcqg.Step
-		b, _ := json.Marshal(obj)
-		_ = json.Unmarshal(b, &st)
+		st := decode[dvcqg.Step](obj)
 		if !statusRE.MatchString(st.TrangThai) {
 			answer(w, -1, "TrangThai không hợp lệ: "+st.TrangThai, nil)
 			return
