@@ -18,6 +18,8 @@ const (
 	MaxTextLen     = 1000     // summary, a document's name, a reason line
 	MaxNotesLen    = 4000     // notes, a reason
 	MaxDocuments   = 100      // document rows of a record
+	MaxAttachments = 100      // files filed online with a record
+	MaxURLLen      = 2000     // a link to a file
 	MaxRecordBytes = 64 << 10 // a whole record as stored (its JSON)
 	// MaxClockAhead is how far in the future a receipt time may be (the
 	// counter's clock and the server's may differ by a little).
@@ -137,6 +139,7 @@ func checkRecord(r *Record, atLeast int) error {
 			checks = append(checks, textCheck{"documents", "Tên giấy tờ", d.Name, MaxTextLen, false})
 		}
 	}
+	checks = append(checks, attachmentTexts(r.Attachments, &errs)...)
 	runTextChecks(checks, &errs)
 	if len(errs) > 0 {
 		return errs
@@ -152,6 +155,24 @@ func checkRecord(r *Record, atLeast int) error {
 		return fmt.Errorf("%w (%d byte, tối đa %d)", ErrTooLarge, len(data), MaxRecordBytes)
 	}
 	return nil
+}
+
+// attachmentTexts lists the checks of files filed online (too many is
+// an error of its own).
+func attachmentTexts(as []Attachment, errs *ValidationErrors) []textCheck {
+	if len(as) > MaxAttachments {
+		*errs = append(*errs, fieldErr("attachments", "attachments.too_many", fmt.Sprintf("Hồ sơ có %d tệp đính kèm, tối đa %d", len(as), MaxAttachments)))
+		return nil
+	}
+	var out []textCheck
+	for _, a := range as {
+		out = append(out,
+			textCheck{"attachments", "Tên tệp đính kèm", a.Name, MaxTextLen, false},
+			textCheck{"attachments", "Đường dẫn tệp đính kèm", a.URL, MaxURLLen, false},
+			textCheck{"attachments", "Loại tệp đính kèm", a.Type, MaxShortLen, false},
+			textCheck{"attachments", "Mã băm tệp đính kèm", a.SHA256, MaxShortLen, false})
+	}
+	return out
 }
 
 // CheckEventLimits applies the limits to an event's own text (its record,
@@ -174,6 +195,7 @@ func checkEventLimits(e *Event, size int) error {
 	if len(e.Missing) > MaxDocuments {
 		errs = append(errs, fieldErr("missing", "documents.too_many", "Danh sách giấy tờ cần bổ sung quá dài"))
 	}
+	checks = append(checks, attachmentTexts(e.Attachments, &errs)...)
 	for i, m := range e.Missing {
 		if i >= MaxDocuments {
 			break

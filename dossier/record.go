@@ -112,6 +112,17 @@ type DocumentLine struct {
 	Copies    int    `json:"copies"`
 }
 
+// Attachment is a file filed online with a record: its name, where the
+// portal keeps it, and its SHA-256 and size when the backend holds a copy
+// (the counters fetch it from there, and open it offline).
+type Attachment struct {
+	Name   string `json:"name"`
+	URL    string `json:"url,omitempty"`
+	Type   string `json:"type,omitempty"` // media type, "application/pdf"
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+}
+
 // Collector is who took the result away.
 type Collector struct {
 	Name     string `json:"name"`
@@ -141,6 +152,12 @@ type Record struct {
 	Clerk         string         `json:"clerk"`
 	Fee           int64          `json:"fee,omitempty"`
 	FeePaid       int64          `json:"fee_paid,omitempty"`
+
+	// FiledAt is when a file filed online reached the portal; such a file
+	// keeps the portal's code as Code, and is received (ReceivedAt, the
+	// appointment) only when a clerk has checked it.
+	FiledAt     time.Time    `json:"filed_at,omitzero"`
+	Attachments []Attachment `json:"attachments,omitempty"`
 
 	ReceivedAt time.Time `json:"received_at"`
 	// DueAt is the appointment promised to the citizen: an apology and
@@ -200,6 +217,9 @@ type Event struct {
 	// register of outgoing documents, "15/UBND"; empty when the counter
 	// had no number of the register left (the office writes it by hand).
 	Letter string `json:"letter,omitempty"`
+	// Attachments are files a citizen filed online to supplement a file
+	// (on supplement_received from the portal).
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // NumberedLetter says whether an event sends a letter that takes a number
@@ -302,6 +322,7 @@ func (r *Record) Clone() *Record {
 	c := *r
 	c.Documents = append([]DocumentLine(nil), r.Documents...)
 	c.History = append([]Event(nil), r.History...)
+	c.Attachments = append([]Attachment(nil), r.Attachments...)
 	if r.Collector != nil {
 		col := *r.Collector
 		c.Collector = &col
@@ -320,7 +341,7 @@ func Apply(r *Record, e Event, cal *Calendar) error {
 		return ErrVersion
 	}
 	if r.Version == 0 {
-		if e.Type != EvReceived {
+		if e.Type != EvReceived && e.Type != EvFiled {
 			return &TransitionError{Event: e.Type, From: r.Status}
 		}
 		if e.Record == nil {
@@ -328,10 +349,12 @@ func Apply(r *Record, e Event, cal *Calendar) error {
 		}
 		*r = *e.Record.Clone()
 		r.History = nil
-		if r.LegalDueAt.IsZero() {
+		r.Status = StatusReceived
+		if e.Type == EvFiled {
+			r.Status, r.ReceivedAt, r.DueAt, r.LegalDueAt = StatusRegistered, time.Time{}, time.Time{}, time.Time{}
+		} else if r.LegalDueAt.IsZero() {
 			r.LegalDueAt = r.DueAt
 		}
-		r.Status = StatusReceived
 		r.Version = 1
 		ev := e
 		ev.Record = nil
@@ -345,11 +368,21 @@ func Apply(r *Record, e Event, cal *Calendar) error {
 	at := e.At.In(Loc)
 	switch e.Type {
 	case EvReceived:
+		if err := receiveFiled(next, e); err != nil {
+			return err
+		}
 		next.Status = StatusReceived
+		e.Record = nil
 	case EvSupplementRequested:
 		next.PrevStatus, next.PausedAt, next.SupplementDeadline = r.Status, at, e.Deadline
 	case EvSupplementReceived:
-		e = resume(r, next, e, cal, at)
+		if r.PrevStatus == StatusRegistered {
+			// not received yet: no clock ran, none moves
+			next.PausedAt = time.Time{}
+		} else {
+			e = resume(r, next, e, cal, at)
+		}
+		next.Attachments = append(next.Attachments, e.Attachments...)
 		next.Status, next.PrevStatus, next.SupplementDeadline = r.PrevStatus, 0, time.Time{}
 	case EvFeeRequested:
 		if e.Amount <= 0 {
@@ -404,6 +437,33 @@ func Apply(r *Record, e Event, cal *Calendar) error {
 	next.Version++
 	next.History = append(next.History, e)
 	*r = *next
+	return nil
+}
+
+// receiveFiled receives a file filed online (status 1) at a counter: the
+// event's record carries the receipt (counter, clerk, time, appointment,
+// the documents as checked); the portal's code and the filing stay.
+func receiveFiled(next *Record, e Event) error {
+	in := e.Record
+	switch {
+	case in == nil:
+		return fmt.Errorf("%w: sự kiện tiếp nhận không có hồ sơ", ErrBadEvent)
+	case in.ReceivedAt.IsZero() || in.DueAt.IsZero() || in.Counter < 1:
+		return fmt.Errorf("%w: thiếu quầy, thời điểm tiếp nhận hoặc ngày hẹn trả", ErrBadEvent)
+	case in.Code != "" && in.Code != next.Code:
+		return fmt.Errorf("%w: mã hồ sơ khác mã của hồ sơ nộp trực tuyến", ErrBadEvent)
+	}
+	next.Counter, next.Clerk, next.Time = in.Counter, in.Clerk, in.Time
+	next.ReceivedAt, next.DueAt, next.LegalDueAt = in.ReceivedAt, in.DueAt, in.LegalDueAt
+	if next.LegalDueAt.IsZero() {
+		next.LegalDueAt = next.DueAt
+	}
+	if in.Documents != nil {
+		next.Documents, next.Sets = append([]DocumentLine(nil), in.Documents...), in.Sets
+	}
+	if in.Fee > 0 {
+		next.Fee = in.Fee
+	}
 	return nil
 }
 

@@ -77,6 +77,9 @@ const (
 	EvWithdrawn           EventType = "withdrawn"
 	EvNoteAdded           EventType = "note_added"
 	EvCorrected           EventType = "corrected" // a typing mistake put right (Correction)
+	// EvFiled is a file filed online on a portal, taken in by the backend:
+	// it makes the record in status 1 (Mới đăng ký), not yet received.
+	EvFiled EventType = "filed"
 )
 
 var eventLabels = map[EventType]string{
@@ -95,6 +98,7 @@ var eventLabels = map[EventType]string{
 	EvNoteAdded:           "Ghi chú",
 	EvCorrected:           "Sửa thông tin",
 	EvGuided:              "Hướng dẫn tại quầy",
+	EvFiled:               "Nộp hồ sơ trực tuyến",
 }
 
 // Label is the Vietnamese name of the action.
@@ -108,7 +112,7 @@ func (e EventType) Label() string {
 // transitions is the status machine: from a status, which events apply.
 // The target status is in target; events absent from it keep the status.
 var transitions = map[Status][]EventType{
-	StatusRegistered: {EvReceived, EvRefused, EvWithdrawn, EvCorrected, EvNoteAdded},
+	StatusRegistered: {EvReceived, EvSupplementRequested, EvRefused, EvWithdrawn, EvCorrected, EvNoteAdded},
 	StatusReceived:   {EvProcessing, EvRefused, EvSupplementRequested, EvFeeRequested, EvExtended, EvStopped, EvResultReady, EvWithdrawn, EvFeePaid, EvCorrected, EvNoteAdded},
 	StatusProcessing: {EvSupplementRequested, EvFeeRequested, EvExtended, EvStopped, EvResultReady, EvWithdrawn, EvFeePaid, EvCorrected, EvNoteAdded},
 	StatusSupplement: {EvSupplementReceived, EvStopped, EvWithdrawn, EvCorrected, EvNoteAdded},

@@ -27,7 +27,7 @@ import (
 // admin socket (bbolt lets one process open the file).
 type Admin interface {
 	NewEnrollCode(unit string, counter int) (string, error)
-	NewOfficerToken(unit string) (string, error)
+	NewToken(kind PrincipalKind, unit string) (string, error)
 	Revoke(deviceID string) error
 	Reference() (wire.Reference, error)
 	SetReference(catalog, calendar []byte) error
@@ -187,6 +187,7 @@ type adminRequest struct {
 	Disabled  bool            `json:"disabled,omitempty"`
 	LookupURL string          `json:"lookup_url,omitempty"`
 	Portal    *PortalConfig   `json:"portal,omitempty"`
+	Kind      PrincipalKind   `json:"kind,omitempty"`
 }
 
 // AdminHandler serves the admin operations of st, for the admin socket
@@ -218,8 +219,8 @@ func AdminHandler(st Admin) http.Handler {
 		code, err := st.NewEnrollCode(req.Unit, req.Counter)
 		return map[string]string{"code": code}, err
 	})
-	op("POST /officer-token", func(req adminRequest) (any, error) {
-		tok, err := st.NewOfficerToken(req.Unit)
+	op("POST /token", func(req adminRequest) (any, error) {
+		tok, err := st.NewToken(req.Kind, req.Unit)
 		return map[string]string{"token": tok}, err
 	})
 	op("POST /revoke", func(req adminRequest) (any, error) { return struct{}{}, st.Revoke(req.Device) })
@@ -325,9 +326,9 @@ func (a *adminClient) NewEnrollCode(unit string, counter int) (string, error) {
 	return out.Code, err
 }
 
-func (a *adminClient) NewOfficerToken(unit string) (string, error) {
+func (a *adminClient) NewToken(kind PrincipalKind, unit string) (string, error) {
 	var out struct{ Token string }
-	err := a.call(http.MethodPost, "/officer-token", adminRequest{Unit: unit}, &out)
+	err := a.call(http.MethodPost, "/token", adminRequest{Unit: unit, Kind: kind}, &out)
 	return out.Token, err
 }
 

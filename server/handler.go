@@ -27,7 +27,8 @@ type Handler struct {
 	guard codeGuard // wrong enrollment codes, per address
 	// proxies are the reverse proxies in front of the server: a request
 	// from one of them is from the address it names in X-Forwarded-For.
-	proxies []netip.Prefix
+	proxies  []netip.Prefix
+	catalogs catalogCache // what online filings are checked against
 }
 
 // TrustProxies names the reverse proxies in front of the server, whose
@@ -133,6 +134,8 @@ func NewHandler(s Store) *Handler {
 	h.mux.HandleFunc("GET /v1/reference", h.auth("", h.reference))
 	h.mux.HandleFunc("POST /v1/letters", h.auth(KindDevice, h.letters))
 	h.mux.HandleFunc("POST /v1/records/{id}/events", h.auth(KindOfficer, h.officerEvents))
+	h.mux.HandleFunc("POST /v1/online", h.auth(KindPortal, h.online))
+	h.mux.HandleFunc("GET /v1/files/{sha}", h.auth("", h.file))
 	lk := newLookup(s, time.Now, h.clientIP)
 	h.mux.Handle("GET /tra-cuu", lk)
 	h.mux.Handle("POST /tra-cuu", http.MaxBytesHandler(lk, 4096))

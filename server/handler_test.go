@@ -132,7 +132,7 @@ func TestAuthAndScoping(t *testing.T) {
 	e := newEnv(t)
 	a := e.enroll("000.00.12.H57", 1)
 	bDev := e.enroll("000.00.13.H57", 1)
-	officerA, _ := e.store.NewOfficerToken("000.00.12.H57")
+	officerA, _ := e.store.NewToken(KindOfficer, "000.00.12.H57")
 	if status, _ := e.call("GET", "/v1/pull", "", nil); status != 401 {
 		t.Fatalf("no token: %d", status)
 	}
@@ -192,7 +192,7 @@ func TestAuthAndScoping(t *testing.T) {
 func TestTokensStoredHashed(t *testing.T) {
 	e := newEnv(t)
 	dev := e.enroll("000.00.12.H57", 1)
-	officer, _ := e.store.NewOfficerToken("000.00.12.H57")
+	officer, _ := e.store.NewToken(KindOfficer, "000.00.12.H57")
 	e.store.Close()
 	data := storedBytes(t, e)
 	if len(data) < 1000 || bytes.Contains(data, []byte(dev.Token)) || bytes.Contains(data, []byte(officer)) {
@@ -254,7 +254,7 @@ func TestDedupeAndPullOrder(t *testing.T) {
 func TestNeverPanics(t *testing.T) {
 	e := newEnv(t)
 	dev := e.enroll("000.00.12.H57", 1)
-	officer, _ := e.store.NewOfficerToken("000.00.12.H57")
+	officer, _ := e.store.NewToken(KindOfficer, "000.00.12.H57")
 	weird := []string{`null`, `[]`, `{"events":null}`, `{"device_id":"` + dev.DeviceID + `","events":[{"id":"a","record_id":"b","type":"received","at":"2026-01-01T00:00:00Z"}]}`,
 		`{"device_id":"` + dev.DeviceID + `","events":[{"id":"a","record_id":"b","type":"returned","at":"2026-01-01T00:00:00Z","collector":null}]}`,
 		`{"device_id":"` + dev.DeviceID + `","events":[{"id":"a","record_id":"b","type":"received","at":"2026-01-01T00:00:00Z","record":{"id":"b","unit_code":"000.00.12.H57","counter":1}}]}`}

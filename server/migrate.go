@@ -164,6 +164,7 @@ func boltTables(tx *bolt.Tx) ([]pgTable, error) {
 		pgTable{name: "letter_used", cols: []string{"unit", "year", "letter", "event_id"}, rows: r.letterUsed},
 		pgTable{name: "portal_outbox", cols: []string{"seq", "unit", "event_id", "item"}, rows: r.portal},
 		pgTable{name: "portal_refused", cols: []string{"seq", "unit", "item", "reason", "refused_at"}, rows: r.portalNo},
+		pgTable{name: "files", cols: []string{"unit", "sha256", "data"}, rows: r.files},
 	), nil
 }
 
@@ -173,7 +174,7 @@ type boltRows struct {
 	devices                                               map[string][]any
 	codes, principals, events, logRows, checks, records   [][]any
 	accounts, guidance, letterNext, letterReq, letterUsed [][]any
-	portal, portalNo                                      [][]any
+	portal, portalNo, files                               [][]any
 }
 
 type bucketStep struct {
@@ -186,7 +187,7 @@ func (r *boltRows) steps() []bucketStep {
 		{bEvents, r.event}, {bLog, r.log}, {bSeqCheck, r.check}, {bRecords, r.record},
 		{bAccounts, r.unitData(&r.accounts)}, {bGuidance, r.unitData(&r.guidance)},
 		{bLetterNext, r.letterNextRow}, {bLetterReq, r.letterRequest}, {bLetterUsed, r.letterUsedRow},
-		{bPortal, r.portalItem}, {bPortalNo, r.portalRefused}}
+		{bPortal, r.portalItem}, {bPortalNo, r.portalRefused}, {bFiles, r.file}}
 }
 
 // portalItem and portalRefused keep what DVCQG has yet to hear, and what
@@ -301,6 +302,13 @@ func (r *boltRows) unitData(rows *[][]any) func(k, v []byte) error {
 		*rows = append(*rows, []any{unit, key, string(v)})
 		return nil
 	}
+}
+
+// file keeps a file filed online, as bytes.
+func (r *boltRows) file(k, v []byte) error {
+	unit, sha := splitUnit(k)
+	r.files = append(r.files, []any{unit, sha, clone(v)})
+	return nil
 }
 
 func (r *boltRows) letterNextRow(k, v []byte) error {

@@ -369,13 +369,17 @@ func isUnique(err error, constraint string) bool {
 	return errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == constraint
 }
 
-// NewOfficerToken makes a token for the processing side of a unit.
-func (s *PgStore) NewOfficerToken(unit string) (string, error) {
+// NewToken makes a token for the processing side of a unit
+// (KindOfficer) or for a portal that files online for it (KindPortal).
+func (s *PgStore) NewToken(kind PrincipalKind, unit string) (string, error) {
 	if e := dossier.ValidateUnitCode(unit); e != nil {
 		return "", e
 	}
+	if !ValidServiceKind(kind) {
+		return "", ErrTokenKind
+	}
 	tok := randomToken(32)
-	_, err := s.pool.Exec(context.Background(), "INSERT INTO principals (token_hash, kind, unit) VALUES ($1, 'officer', $2)", string(hashToken(tok)), unit)
+	_, err := s.pool.Exec(context.Background(), "INSERT INTO principals (token_hash, kind, unit) VALUES ($1, $2, $3)", string(hashToken(tok)), string(kind), unit)
 	return tok, err
 }
 
@@ -558,6 +562,23 @@ func pgCheckAt(ctx context.Context, q querier, unit string, seq uint64) (string,
 // RecordByCode finds a unit's record by its code (nil, nil: none).
 func (s *PgStore) RecordByCode(unit, code string) (*dossier.Record, error) {
 	return one[dossier.Record](pgTx{ctx: context.Background(), q: s.pool}, "SELECT data::text FROM records WHERE unit = $1 AND code = $2", unit, code)
+}
+
+// PutFile keeps a file filed online for a unit, by its SHA-256.
+func (s *PgStore) PutFile(unit string, data []byte) (string, error) {
+	sha := fileSHA(data)
+	_, err := s.pool.Exec(context.Background(), "INSERT INTO files (unit, sha256, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", unit, sha, data)
+	return sha, err
+}
+
+// File gives back a unit's file by its SHA-256.
+func (s *PgStore) File(unit, sha string) ([]byte, error) {
+	var out []byte
+	err := s.pool.QueryRow(context.Background(), "SELECT data FROM files WHERE unit = $1 AND sha256 = $2", unit, sha).Scan(&out)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return out, err
 }
 
 // Export calls fn for every record of a unit ("" for all units).

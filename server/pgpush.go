@@ -45,7 +45,7 @@ func newPgPush(ctx context.Context, tx pgx.Tx, unit string, events []dossier.Eve
 	for _, e := range events {
 		ids = append(ids, e.ID)
 		recIDs = append(recIDs, e.RecordID)
-		if e.Type == dossier.EvReceived && e.Record != nil {
+		if (e.Type == dossier.EvReceived || e.Type == dossier.EvFiled) && e.Record != nil {
 			codes = append(codes, e.Record.Code)
 		}
 	}

@@ -215,18 +215,27 @@ func pushRecordEvent(v verdict, cal *dossier.Calendar) (wire.PushResult, error) 
 	} else if r != nil {
 		rec = *r
 	}
-	received := e.Type == dossier.EvReceived
+	received, filed := e.Type == dossier.EvReceived, e.Type == dossier.EvFiled
+	creates := filed || received && rec.Version == 0
 	switch {
+	case filed && (p.Kind != KindPortal || e.Record == nil || e.Record.UnitCode != p.Unit):
+		return v.reject("chỉ cổng dịch vụ công của đơn vị mới nộp được hồ sơ trực tuyến")
+	case !filed && p.Kind == KindPortal && e.Type != dossier.EvSupplementReceived:
+		return v.reject("cổng dịch vụ công chỉ nộp hồ sơ và hồ sơ bổ sung")
 	case received && p.Kind != KindDevice:
 		return v.reject("chỉ quầy tiếp nhận mới tạo được hồ sơ")
 	case received && (e.Record == nil || e.Record.UnitCode != p.Unit || e.Record.Counter != p.Counter):
 		return v.reject("hồ sơ không thuộc đơn vị hoặc quầy của thiết bị này")
-	case received && rec.Version > 0:
+	case received && rec.Version > 0 && !rec.FiledAt.IsZero():
+		if why := onlineTaken(&rec); why != "" {
+			return v.reject(why)
+		}
+	case creates && rec.Version > 0:
 		return v.reject("hồ sơ đã tồn tại")
-	case !received && rec.Version == 0:
+	case !creates && rec.Version == 0:
 		return v.reject("không có hồ sơ này trong đơn vị")
 	}
-	if received {
+	if creates {
 		holder, err := v.t.codeHolder(p.Unit, e.Record.Code)
 		if err != nil {
 			return wire.PushResult{}, err
@@ -243,13 +252,27 @@ func pushRecordEvent(v verdict, cal *dossier.Calendar) (wire.PushResult, error) 
 	stored := rec.History[len(rec.History)-1]
 	stored.Record = e.Record
 	stored.BaseVersion = e.BaseVersion
-	if err := v.t.putRecord(p.Unit, &rec, received); err != nil {
+	if err := v.t.putRecord(p.Unit, &rec, creates); err != nil {
 		return wire.PushResult{}, err
 	}
 	if err := v.t.queuePortal(portalItemFor(p.Unit, rec.History[len(rec.History)-1], &rec)); err != nil {
 		return wire.PushResult{}, err
 	}
 	return v.accept(stored)
+}
+
+// onlineTaken says why a file filed online cannot be received any more
+// ("": it can): the first counter's receipt wins, and the others are told
+// where it went.
+func onlineTaken(r *dossier.Record) string {
+	switch {
+	case r.Status == dossier.StatusRegistered:
+		return ""
+	case !r.ReceivedAt.IsZero():
+		return fmt.Sprintf("hồ sơ trực tuyến %s đã được quầy %d tiếp nhận lúc %s (%s)", r.Code, r.Counter,
+			r.ReceivedAt.In(dossier.Loc).Format("15:04 02/01/2006"), r.Clerk)
+	}
+	return fmt.Sprintf("hồ sơ trực tuyến %s không còn chờ tiếp nhận: %s", r.Code, r.Status.Label())
 }
 
 func conflict(t pushTx, p Principal, e dossier.Event, reason string) wire.PushResult {

@@ -34,7 +34,17 @@ type PrincipalKind string
 const (
 	KindDevice  PrincipalKind = "device"  // a counter
 	KindOfficer PrincipalKind = "officer" // the processing side
+	// KindPortal is a portal that hands the backend files filed online
+	// (the province's portal, or DVCQG's inbound channel).
+	KindPortal PrincipalKind = "portal"
 )
+
+// ValidServiceKind says whether tokens of kind k are made by an
+// administrator for a unit (devices get theirs by enrolling).
+func ValidServiceKind(k PrincipalKind) bool { return k == KindOfficer || k == KindPortal }
+
+// ErrTokenKind says a token of another kind than officer or portal was asked for.
+var ErrTokenKind = errors.New("loại mã xác thực phải là officer hoặc portal")
 
 // Principal is an authenticated caller; everything it does is scoped to
 // its unit.
@@ -77,7 +87,7 @@ type Store interface {
 	// installation (its answer was lost) gets the same device and a new
 	// token, the old one no longer working.
 	Enroll(req wire.EnrollRequest) (wire.EnrollResponse, error)
-	NewOfficerToken(unit string) (string, error)
+	NewToken(kind PrincipalKind, unit string) (string, error)
 	Authenticate(token string) (Principal, error)
 	Revoke(deviceID string) error
 	// Push refuses a device's batch with a *RewoundError, applying
@@ -99,6 +109,10 @@ type Store interface {
 	// RecordByCode finds a unit's record by its code (nil, nil: none), for
 	// the public lookup page.
 	RecordByCode(unit, code string) (*dossier.Record, error)
+	// PutFile keeps a file filed online for a unit, by its SHA-256 (the
+	// same file again is kept once); File gives it back (ErrNotFound).
+	PutFile(unit string, data []byte) (sha string, err error)
+	File(unit, sha string) ([]byte, error)
 	Close() error
 }
 
@@ -116,6 +130,7 @@ var (
 	bGuidance    = []byte("guidance")       // unit·guidance id → guidance given before receipt
 	bPortal      = []byte("portal")         // seq (u64) → PortalItem waiting for DVCQG
 	bPortalNo    = []byte("portal_refused") // seq (u64) → PortalItem DVCQG refused
+	bFiles       = []byte("files")          // unit·sha256 → a file filed online
 	buckets      = [][]byte{bMeta, bCodes, bPrincipals, bDevices, bEvents, bLog, bRecords, bDeviceHigh, bSeqCheck, bRecordCodes, bGuidance}
 	kReference   = []byte("reference")
 	kSchema      = []byte("schema")
@@ -158,7 +173,7 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 		}
 		// a bucket added without a schema step (a migration would give
 		// the store a new generation, and every counter would pull again)
-		for _, b := range [][]byte{bGuidance, bAccounts, bAuditHeads, bLetterNext, bLetterReq, bLetterUsed, bPortal, bPortalNo} {
+		for _, b := range [][]byte{bGuidance, bAccounts, bAuditHeads, bLetterNext, bLetterReq, bLetterUsed, bPortal, bPortalNo, bFiles} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -434,13 +449,17 @@ func (s *BoltStore) Enroll(req wire.EnrollRequest) (wire.EnrollResponse, error) 
 	return resp, err
 }
 
-// NewOfficerToken makes a token for the processing side of a unit.
-func (s *BoltStore) NewOfficerToken(unit string) (string, error) {
+// NewToken makes a token for the processing side of a unit
+// (KindOfficer) or for a portal that files online for it (KindPortal).
+func (s *BoltStore) NewToken(kind PrincipalKind, unit string) (string, error) {
 	if e := dossier.ValidateUnitCode(unit); e != nil {
 		return "", e
 	}
+	if !ValidServiceKind(kind) {
+		return "", ErrTokenKind
+	}
 	tok := randomToken(32)
-	data, _ := json.Marshal(Principal{Kind: KindOfficer, Unit: unit})
+	data, _ := json.Marshal(Principal{Kind: kind, Unit: unit})
 	return tok, s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bPrincipals).Put(hashToken(tok), data) })
 }
 
@@ -475,6 +494,32 @@ func (s *BoltStore) Revoke(deviceID string) error {
 }
 
 var clone = boltfile.Clone
+
+// PutFile keeps a file filed online for a unit, by its SHA-256.
+func (s *BoltStore) PutFile(unit string, data []byte) (string, error) {
+	sha := fileSHA(data)
+	return sha, s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bFiles)
+		if b.Get(unitKey(unit, sha)) != nil {
+			return nil
+		}
+		return b.Put(unitKey(unit, sha), data)
+	})
+}
+
+// File gives back a unit's file by its SHA-256.
+func (s *BoltStore) File(unit, sha string) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bFiles).Get(unitKey(unit, sha))
+		if v == nil {
+			return ErrNotFound
+		}
+		out = clone(v)
+		return nil
+	})
+	return out, err
+}
 
 func unitKey(unit, id string) []byte { return []byte(unit + "\x00" + id) }
 

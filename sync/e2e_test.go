@@ -69,7 +69,7 @@ func TestOfficerEventsReachTheCounter(t *testing.T) {
 	if _, err := c.engine.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tok, _ := b.store.NewOfficerToken(testUnit)
+	tok, _ := b.store.NewToken(server.KindOfficer, testUnit)
 	officer := NewHTTPRemote(b.url(), tok, time.Second)
 	for _, typ := range []dossier.EventType{dossier.EvProcessing, dossier.EvResultReady} {
 		ev := dossier.Event{ID: dossier.NewEventID(), RecordID: rec.ID, Type: typ, Actor: "Chuyên viên", At: time.Now()}
@@ -113,7 +113,7 @@ func TestConflictNeedsAttentionAndQueueGoesOn(t *testing.T) {
 	}
 	other := c.intake(t, r) // … and receives another file
 	// … while an officer stopped the first one at the backend
-	tok, _ := b.store.NewOfficerToken(testUnit)
+	tok, _ := b.store.NewToken(server.KindOfficer, testUnit)
 	officer := NewHTTPRemote(b.url(), tok, time.Second)
 	stop := dossier.Event{ID: dossier.NewEventID(), RecordID: rec.ID, Type: dossier.EvStopped, Actor: "Chuyên viên", At: time.Now(), Reason: "Thiếu thẩm quyền"}
 	var out wire.PushResponse

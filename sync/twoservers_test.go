@@ -155,7 +155,7 @@ func TestTwoServerProcessesOnePostgres(t *testing.T) {
 	}
 	var followers []*follower
 	for range 3 {
-		tok, err := st.NewOfficerToken(testUnit)
+		tok, err := st.NewToken(server.KindOfficer, testUnit)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,7 @@
 //	motcua-server serve -addr 127.0.0.1:8750 -data DIR [-cert F -key F]
 //	motcua-server enroll-code -data DIR -unit CODE -counter N
 //	motcua-server officer-token -data DIR -unit CODE
+//	motcua-server portal-token -data DIR -unit CODE
 //	motcua-server revoke -data DIR -device ID
 //	motcua-server account -data DIR -unit CODE -username NAME -disable|-enable
 //	motcua-server export -data DIR [-unit CODE]
@@ -61,6 +62,7 @@ const usage = `motcua-server — máy chủ tham chiếu của hệ thống Mộ
   serve -addr 127.0.0.1:8750 -data DIR [-cert FILE -key FILE] [-insecure-http]
   enroll-code -data DIR -unit MÃ_ĐƠN_VỊ -counter N   in mã đăng ký dùng một lần cho một quầy
   officer-token -data DIR -unit MÃ_ĐƠN_VỊ            in mã xác thực cho phía xử lý
+  portal-token -data DIR -unit MÃ_ĐƠN_VỊ             in mã xác thực cho cổng dịch vụ công nộp hồ sơ trực tuyến
   revoke -data DIR -device ID                        thu hồi mã xác thực của một thiết bị
   account -data DIR -unit MÃ -username TÊN -disable|-enable
                                                      khóa / mở khóa tài khoản của đơn vị; các quầy nhận ở lần đồng bộ tới
@@ -114,7 +116,8 @@ type command struct {
 
 var commands = []command{
 	{"enroll-code", cmdEnrollCode},
-	{"officer-token", cmdOfficerToken},
+	{"officer-token", cmdToken(server.KindOfficer)},
+	{"portal-token", cmdToken(server.KindPortal)},
 	{"revoke", func(adm server.Admin, o opts) error { return adm.Revoke(o.device) }},
 	{"account", cmdAccount},
 	{"backup", cmdBackup},
@@ -284,12 +287,15 @@ func cmdAccount(adm server.Admin, o opts) error {
 	return nil
 }
 
-func cmdOfficerToken(adm server.Admin, o opts) error {
-	tok, err := adm.NewOfficerToken(o.unit)
-	if err == nil {
-		fmt.Fprintln(o.stdout, tok)
+// cmdToken prints a new token of a kind for a unit.
+func cmdToken(kind server.PrincipalKind) func(server.Admin, opts) error {
+	return func(adm server.Admin, o opts) error {
+		tok, err := adm.NewToken(kind, o.unit)
+		if err == nil {
+			fmt.Fprintln(o.stdout, tok)
+		}
+		return err
 	}
-	return err
 }
 
 func cmdBackup(adm server.Admin, o opts) error {

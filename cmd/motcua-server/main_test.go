@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,6 +126,23 @@ func adminWhileServing(t *testing.T, dir, network string) {
 	if tok, rc := cmd("officer-token", "-unit", "000.00.12.H57"); rc != 0 || len(tok) < 20 {
 		t.Fatalf("officer-token: %d %q", rc, tok)
 	}
+	if tok, rc := cmd("portal-token", "-unit", "000.00.12.H57"); rc != 0 || len(tok) < 20 {
+		t.Fatalf("portal-token: %d %q", rc, tok)
+	} else {
+		// the portal's token files online (an empty filing: 400), where a counter's may not (403)
+		for tok, want := range map[string]int{strings.TrimSpace(tok): 400, dev.Token: 403} {
+			req, _ := http.NewRequest("POST", "http://"+addr+"/v1/online", strings.NewReader(`{"filing":{}}`))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Fatalf("POST /v1/online: %d, want %d", resp.StatusCode, want)
+			}
+		}
+	}
 	if out, rc := cmd("reference"); rc != 0 || !strings.HasPrefix(out, "reference etag ") {
 		t.Fatalf("reference: %d %q", rc, out)
 	}
@@ -134,7 +152,7 @@ func adminWhileServing(t *testing.T, dir, network string) {
 	if out, rc := cmd("revoke", "-device", dev.DeviceID); rc != 0 {
 		t.Fatalf("revoke: %q", out)
 	}
-	if _, err := server.DialAdmin(dir).NewOfficerToken("000.00.12.H57"); err != nil {
+	if _, err := server.DialAdmin(dir).NewToken(server.KindOfficer, "000.00.12.H57"); err != nil {
 		t.Fatal(err)
 	}
 	authed := mcsync.NewHTTPRemote("http://"+addr, dev.Token, 5*time.Second)

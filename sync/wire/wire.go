@@ -210,6 +210,28 @@ type LetterBlock struct {
 // MaxLetterBlock bounds a run of register numbers asked for at once.
 const MaxLetterBlock = 200
 
+// FilingRequest is a file filed online, posted by a portal to
+// POST /v1/online: the filing, and the content of its attachments when
+// the portal sends them (Contents[i] is Filing.Attachments[i]; empty: the
+// portal keeps the file, at its URL). The whole body is MaxRequestBytes
+// at most.
+type FilingRequest struct {
+	Filing   dossier.Filing `json:"filing"`
+	Contents [][]byte       `json:"contents,omitempty"` // base64 in JSON
+}
+
+// FilingResponse says what became of a filing: accepted (a new record in
+// status 1, or a supplement to one), or duplicate (already held).
+type FilingResponse struct {
+	RecordID   string         `json:"record_id"`
+	Code       string         `json:"code"`
+	Result     string         `json:"result"` // accepted, duplicate
+	Supplement bool           `json:"supplement,omitempty"`
+	Status     dossier.Status `json:"record_status"`
+	ServerSeq  uint64         `json:"server_seq,omitempty"`
+	ServerTime time.Time      `json:"server_time"`
+}
+
 // Error is the body of every error answer.
 type Error struct {
 	Error string `json:"error"` // a sentence, in Vietnamese
