@@ -79,7 +79,10 @@ func ForEvent(t dossier.EventType) (Kind, bool) {
 
 // Available lists the forms that can be printed for a record now.
 func Available(r *dossier.Record) []Kind {
-	out := []Kind{KindReceipt, KindControl}
+	var out []Kind
+	if !r.ReceivedAt.IsZero() { // a file filed online is received first
+		out = append(out, KindReceipt, KindControl)
+	}
 	for _, k := range []Kind{KindSupplement, KindRefusal, KindExtension, KindStop, KindHandOver} {
 		if _, ok := lastEvent(r, eventFor[k]); ok {
 			out = append(out, k)
@@ -188,6 +191,9 @@ func RenderWith(w io.Writer, k Kind, u Unit, r *dossier.Record, now time.Time, o
 			d.handOver(r, ev)
 		}
 	} else {
+		if (k == KindReceipt || k == KindControl) && r.ReceivedAt.IsZero() {
+			return &ErrNotApplicable{k, r.Code} // filed online, not received yet
+		}
 		switch k {
 		case KindReceipt:
 			err = d.receipt(r)
@@ -309,9 +315,12 @@ func (d *doc) receipt(r *dossier.Record) error {
 func money(v int64) string { return dossier.Thousands(v) + " đồng" }
 
 func (d *doc) recordIntro(r *dossier.Record) {
-	if r.Code == "" { // guidance before receipt: nothing was received
+	switch {
+	case r.Code == "": // guidance before receipt: nothing was received
 		d.text(fmt.Sprintf("Ngày %s, %s đã xem xét hồ sơ của:", day(r.ReceivedAt), d.unit.Name), "", bodyPt, "J")
-	} else {
+	case r.ReceivedAt.IsZero(): // filed online, not received: examined on the day of the letter
+		d.text(fmt.Sprintf("Ngày %s, %s đã xem xét hồ sơ nộp trực tuyến ngày %s của:", day(d.date), d.unit.Name, day(r.FiledAt)), "", bodyPt, "J")
+	default:
 		d.text(fmt.Sprintf("Ngày %s, %s tiếp nhận hồ sơ của:", day(r.ReceivedAt), d.unit.Name), "", bodyPt, "J")
 	}
 	d.field(partyLabel(r.Owner), r.Owner.Name)
@@ -343,6 +352,7 @@ func RenderGuidance(w io.Writer, u Unit, g *dossier.Guidance, now time.Time, o O
 // supplement is Mẫu 02.
 func (d *doc) supplement(r *dossier.Record, ev dossier.Event) {
 	d.pdf.AddPage()
+	d.date = ev.At
 	d.header(ev.At, r.Code)
 	d.title("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ")
 	d.recordIntro(r)
@@ -369,6 +379,7 @@ func (d *doc) supplement(r *dossier.Record, ev dossier.Event) {
 // refusal is Mẫu 03.
 func (d *doc) refusal(r *dossier.Record, ev dossier.Event) {
 	d.pdf.AddPage()
+	d.date = ev.At
 	d.header(ev.At, r.Code)
 	d.title("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ")
 	d.recordIntro(r)

@@ -319,3 +319,31 @@ func TestPreparedHandOvers(t *testing.T) {
 		t.Fatalf("a file handed back: %v", err)
 	}
 }
+
+// A file filed online: before receipt only its letters print (Mẫu 02 or
+// 03, dated by the letter and naming the filing day), never a receipt
+// with no date; once received, the receipt carries the portal's code and
+// says it was filed online.
+func TestOnlineFileForms(t *testing.T) {
+	r := fixture()
+	r.Code, r.Channel = "G22.99.12-261109-0042", dossier.ChannelOnline
+	r.FiledAt, r.ReceivedAt, r.DueAt, r.FeePaid = at("2026-03-09 21:40"), time.Time{}, time.Time{}, 0
+	refusal := ev(dossier.EvRefused, "2026-03-10 08:30")
+	refusal.Reason = "Hồ sơ không thuộc thẩm quyền giải quyết của phường"
+	r.History = []dossier.Event{ev(dossier.EvFiled, "2026-03-09 21:40"), refusal}
+	if got := fmt.Sprint(Available(r)); got != "[refusal]" {
+		t.Fatalf("available before receipt: %s", got)
+	}
+	for _, k := range []Kind{KindReceipt, KindControl} {
+		if _, ok := Render(&bytes.Buffer{}, k, unit, r, time.Now()).(*ErrNotApplicable); !ok {
+			t.Errorf("%s printed for a file not received", k)
+		}
+	}
+	assertContains(t, pdfText(t, render(t, KindRefusal, r)), "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+		"Ngày 10/03/2026, UBND phường Thuận Hóa đã xem xét hồ sơ nộp trực tuyến ngày 09/03/2026 của:", "Mã hồ sơ: G22.99.12-261109-0042")
+
+	got := fixture()
+	got.Code, got.Channel, got.FiledAt = "G22.99.12-261109-0042", dossier.ChannelOnline, at("2026-03-09 21:40")
+	assertContains(t, pdfText(t, render(t, KindReceipt, got)), "Mã hồ sơ: G22.99.12-261109-0042", "7. Hình thức nộp: Trực tuyến",
+		"Số thứ tự: G22.99.12-261109-0042")
+}

@@ -46,8 +46,9 @@ type doc struct {
 	pageW, pageH float64
 	bodyW        float64 // between the margins
 	loaded       map[string]bool
-	reprint      string  // "Bản in lại …" under the header, on a reprint
-	reserve      float64 // room kept free at the right of fields (beside the receipt's QR code)
+	reprint      string    // "Bản in lại …" under the header, on a reprint
+	reserve      float64   // room kept free at the right of fields (beside the receipt's QR code)
+	date         time.Time // the letter's date (its event's time), where the form has one
 }
 
 // newDoc starts an A4 document, portrait ("P") or landscape ("L").

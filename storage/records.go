@@ -204,7 +204,9 @@ func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
 		if err := dossier.CheckRecord(next); err != nil {
 			return err
 		}
+		carried := e.Record                   // a receipt of a file filed online travels with it
 		e = next.History[len(next.History)-1] // with what Apply filled in
+		e.Record = carried
 		if err := s.putRecord(tx, next, old); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"math/rand/v2"
 	gosync "sync"
 	"time"
@@ -111,6 +112,7 @@ type Summary struct {
 	Pulled, Created, Updated   int
 	RemoteRefused              int
 	Resent                     int // events the backend had lost, sent again
+	Files                      int // files filed online, fetched to open offline
 	ReferenceUpdated, Resynced bool
 }
 
@@ -378,6 +380,7 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 		slog.Warn("recording the round", "err", err)
 	}
 	e.topUpLetters(ctx, r, now)
+	sum.Files = e.fetchAttachments(ctx, r)
 	if now.Sub(e.pruned) > 6*time.Hour {
 		e.pruned = now
 		if _, err := e.store.PruneSent(); err != nil {
@@ -417,6 +420,34 @@ func (e *Engine) topUpLetters(ctx context.Context, r Remote, now time.Time) {
 	if err != nil {
 		slog.Warn("register numbers for letters", "err", err)
 	}
+}
+
+// fetchAttachments fetches the files filed online with the online files
+// pulled, so that the clerk opens them offline. A failure waits for the
+// next round; a file the backend no longer has is skipped.
+func (e *Engine) fetchAttachments(ctx context.Context, r Remote) int {
+	missing, err := e.store.MissingAttachments()
+	if err != nil {
+		slog.Warn("listing the files of online filings", "err", err)
+		return 0
+	}
+	n := 0
+	for _, a := range missing {
+		data, err := r.File(ctx, a.SHA256)
+		var he *HTTPError
+		if errors.As(err, &he) && he.Status == http.StatusNotFound {
+			continue
+		}
+		if err == nil {
+			err = e.store.KeepAttachment(a, data)
+		}
+		if err != nil {
+			slog.Warn("fetching a file of an online filing", "err", err)
+			return n
+		}
+		n++
+	}
+	return n
 }
 
 func (e *Engine) skew(serverTime time.Time) {

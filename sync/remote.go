@@ -3,6 +3,8 @@ package sync
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,6 +31,8 @@ type Remote interface {
 	Pull(ctx context.Context, after uint64, check string, limit int) (wire.PullResponse, error)
 	Reference(ctx context.Context, since string) (wire.Reference, bool, error)
 	ReserveLetters(ctx context.Context, req wire.LetterRequest) (wire.LetterBlock, error)
+	// File fetches a file filed online with one of the unit's records.
+	File(ctx context.Context, sha string) ([]byte, error)
 }
 
 // HTTPError is an answer with an error status.
@@ -335,4 +339,27 @@ func (r *HTTPRemote) ReserveLetters(ctx context.Context, req wire.LetterRequest)
 		err = fmt.Errorf("%w: a run of register numbers %d–%d for %d", wire.ErrMalformed, out.From, out.To, out.Year)
 	}
 	return out, err
+}
+
+// File fetches a file filed online with one of the unit's records, by its
+// SHA-256 (GET /v1/files/{sha}); the content is checked against it.
+func (r *HTTPRemote) File(ctx context.Context, sha string) ([]byte, error) {
+	resp, err := r.c.R().SetContext(ctx).SetResponseBodyLimit(wire.MaxRequestBytes).Get("/v1/files/" + url.PathEscape(sha))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, netError(err)
+	}
+	switch status := resp.StatusCode(); {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return nil, fmt.Errorf("%w (%s)", ErrAuth, errorMessage(resp.Body()))
+	case status != http.StatusOK:
+		return nil, &HTTPError{Status: status, Message: errorMessage(resp.Body()), RetryAfter: retryAfter(resp.Header(), time.Now())}
+	}
+	data := resp.Body()
+	if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != strings.ToLower(sha) {
+		return nil, fmt.Errorf("%w: tệp tải về không khớp mã băm", wire.ErrMalformed)
+	}
+	return data, nil
 }
