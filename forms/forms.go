@@ -162,6 +162,52 @@ type Options struct {
 // changes: those appear only on the forms that announce them.
 var ReprintsFixed = map[Kind]bool{KindReceipt: true, KindHandOver: true, KindControl: true}
 
+// eventForm draws the form of an event of the record: the one with id,
+// or the latest.
+func (d *doc) eventForm(k Kind, et dossier.EventType, r *dossier.Record, id string) error {
+	ev, found := lastEvent(r, et)
+	if id != "" {
+		ev, found = eventByID(r, et, id)
+	}
+	if !found {
+		return &ErrNotApplicable{k, r.Code}
+	}
+	switch k {
+	case KindSupplement:
+		d.supplement(r, ev)
+	case KindRefusal:
+		d.refusal(r, ev)
+	case KindExtension:
+		d.extension(r, ev)
+	case KindStop:
+		d.stop(r, ev)
+	case KindHandOver:
+		d.handOver(r, ev)
+	}
+	return nil
+}
+
+// recordForm draws a form of the record as a whole.
+func (d *doc) recordForm(k Kind, r *dossier.Record, now time.Time) error {
+	if (k == KindReceipt || k == KindControl) && r.ReceivedAt.IsZero() {
+		return &ErrNotApplicable{k, r.Code} // filed online, not received yet
+	}
+	switch k {
+	case KindReceipt:
+		return d.receipt(r)
+	case KindControl:
+		d.control(r)
+	case KindFee:
+		if r.FeePaid <= 0 {
+			return &ErrNotApplicable{k, r.Code}
+		}
+		d.fee(r, now)
+	default:
+		return fmt.Errorf("forms: unknown form %q", k)
+	}
+	return nil
+}
+
 // RenderWith is Render with options.
 func RenderWith(w io.Writer, k Kind, u Unit, r *dossier.Record, now time.Time, o Options) error {
 	d := newDoc(u, "P")
@@ -171,42 +217,9 @@ func RenderWith(w io.Writer, k Kind, u Unit, r *dossier.Record, now time.Time, o
 	}
 	var err error
 	if et, ok := eventFor[k]; ok {
-		ev, found := lastEvent(r, et)
-		if o.EventID != "" {
-			ev, found = eventByID(r, et, o.EventID)
-		}
-		if !found {
-			return &ErrNotApplicable{k, r.Code}
-		}
-		switch k {
-		case KindSupplement:
-			d.supplement(r, ev)
-		case KindRefusal:
-			d.refusal(r, ev)
-		case KindExtension:
-			d.extension(r, ev)
-		case KindStop:
-			d.stop(r, ev)
-		case KindHandOver:
-			d.handOver(r, ev)
-		}
+		err = d.eventForm(k, et, r, o.EventID)
 	} else {
-		if (k == KindReceipt || k == KindControl) && r.ReceivedAt.IsZero() {
-			return &ErrNotApplicable{k, r.Code} // filed online, not received yet
-		}
-		switch k {
-		case KindReceipt:
-			err = d.receipt(r)
-		case KindControl:
-			d.control(r)
-		case KindFee:
-			if r.FeePaid <= 0 {
-				return &ErrNotApplicable{k, r.Code}
-			}
-			d.fee(r, now)
-		default:
-			return fmt.Errorf("forms: unknown form %q", k)
-		}
+		err = d.recordForm(k, r, now)
 	}
 	if err != nil {
 		return err

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"math/rand/v2"
+	"net/http"
 	gosync "sync"
 	"time"
 

@@ -33,7 +33,7 @@ func TestOnlineFilingTwoCountersFirstReceiptWins(t *testing.T) {
 	}
 	portal := NewHTTPRemote(b.url(), tok, 5*time.Second)
 	f := dossier.Filing{Code: "G22.99.12-261129-0007", ProcedureCode: "1.004873", FiledAt: time.Now().Add(-2 * time.Hour),
-		Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Nguyễn Thị Lan", IDNumber: "046190001234", Birth: "1990-03-12", Sex: dossier.SexFemale},
+		Owner:        dossier.Party{Type: dossier.PartyCitizen, Name: "Nguyễn Thị Lan", IDNumber: "046190001234", Birth: "1990-03-12", Sex: dossier.SexFemale},
 		FilerIsOwner: true, Attachments: []dossier.Attachment{{Name: "Tờ khai.pdf"}}}
 	var filed wire.FilingResponse
 	if _, err := portal.do(ctx, "POST", "/v1/online", wire.FilingRequest{Filing: f, Contents: [][]byte{onlinePDF}}, nil, into(&filed)); err != nil || filed.Result != wire.Accepted {
