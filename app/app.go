@@ -47,6 +47,7 @@ type UI struct {
 	records  *recordsScreen
 	syncView *syncScreen
 	overview *overviewScreen
+	online   *onlineScreen // nil for a person who does not receive files
 	status   *statusBar
 
 	gate       *gate                 // the sign-in screen in view, if any
@@ -122,6 +123,7 @@ func (u *UI) build() {
 		u.spaces[user.Username] = ws
 	}
 	u.tabs, u.intake, u.records, u.syncView, u.overview, u.status = ws.tabs, ws.intake, ws.records, ws.syncView, ws.overview, ws.status
+	u.online = ws.online
 	u.win.SetContent(ws.content)
 	for _, o := range ws.overlays { // the dialogs open when the screen was locked
 		u.win.Canvas().Overlays().Add(o)
@@ -133,7 +135,7 @@ func (u *UI) build() {
 	u.lastActive = u.now()
 	switch {
 	case ws.desk && !ws.shown: // a supervisor's first screen is the overview
-		u.tabs.SelectIndex(3)
+		u.selectContent(ws.overview.content)
 	case u.win.Canvas().Overlays().Top() == nil:
 		u.intake.focus()
 	}
@@ -143,7 +145,7 @@ func (u *UI) build() {
 // clearScreens lets go of the screens in view: a person's workspace stays
 // in spaces, and what comes next sets its own.
 func (u *UI) clearScreens() {
-	u.tabs, u.intake, u.records, u.syncView, u.overview, u.status, u.gate = nil, nil, nil, nil, nil, nil, nil
+	u.tabs, u.intake, u.records, u.syncView, u.overview, u.status, u.gate, u.online = nil, nil, nil, nil, nil, nil, nil, nil
 }
 
 // newWorkspace builds a person's screens, with the tabs their roles use.
@@ -162,6 +164,11 @@ func (u *UI) newWorkspace(user *counter.Session) *workspace {
 		container.NewTabItemWithIcon(lang.L("tab.records"), theme.ListIcon(), ws.records.content),
 		container.NewTabItemWithIcon(lang.L("tab.sync"), theme.ViewRefreshIcon(), ws.syncView.content),
 	)
+	if user.May(account.Intake) { // files filed online wait for whoever receives files
+		ws.online = newOnlineScreen(u)
+		ws.tabs.Items = slices.Insert(ws.tabs.Items, 2, ws.online.tab)
+		ws.online.reload()
+	}
 	if user.May(account.Reports) {
 		ws.overview = newOverviewScreen(u)
 		u.overview = ws.overview
@@ -180,6 +187,8 @@ func (u *UI) newWorkspace(user *counter.Session) *workspace {
 			ws.records.reload()
 		case t.Content == ws.syncView.content:
 			ws.syncView.refresh()
+		case ws.online != nil && t.Content == ws.online.content:
+			ws.online.reload()
 		case ws.overview != nil && t.Content == ws.overview.content:
 			ws.overview.reload()
 		}
@@ -227,6 +236,16 @@ func (u *UI) unlessDialog(action func()) func() {
 	}
 }
 
+// selectContent shows the tab of a screen.
+func (u *UI) selectContent(content fyne.CanvasObject) {
+	for _, t := range u.tabs.Items {
+		if t.Content == content {
+			u.tabs.Select(t)
+			return
+		}
+	}
+}
+
 func (u *UI) showTab(i int) {
 	if u.tabs != nil && u.tabs.SelectedIndex() != i {
 		u.tabs.SelectIndex(i)
@@ -249,6 +268,9 @@ func (u *UI) changed() {
 	if u.overview != nil && u.showing(u.overview.content) {
 		u.overview.reload()
 	}
+	if u.online != nil {
+		u.online.reload() // its count shows in the tab's name
+	}
 	u.ctr.Kick() // send it now if the network allows
 }
 
@@ -266,6 +288,9 @@ func (u *UI) syncChanged(st mcsync.Status) {
 	}
 	if st.State == mcsync.StateOnline && u.overview != nil && u.showing(u.overview.content) {
 		u.overview.reload() // pulled records change the unit's figures
+	}
+	if st.State == mcsync.StateOnline && u.online != nil {
+		u.online.reload() // a filing pulled, or taken by another counter
 	}
 }
 

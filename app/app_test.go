@@ -557,7 +557,7 @@ func TestSyncFromTheUI(t *testing.T) {
 		return strings.Contains(text, "Đã kết nối máy chủ")
 	})
 	ui(func() {
-		u.showTab(2)
+		u.selectContent(u.syncView.content)
 		u.syncView.refresh()
 		if !strings.Contains(u.syncView.detail.Text, "Chờ gửi: 0") || !strings.Contains(u.syncView.outbox.Text, "Không còn gì chờ gửi") {
 			t.Errorf("sync screen: %q / %q", u.syncView.detail.Text, u.syncView.outbox.Text)

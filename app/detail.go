@@ -29,14 +29,18 @@ type detailView struct {
 	docs    *widget.Label
 	history *widget.Label
 	actions *fyne.Container
-	body    *fyne.Container
-	empty   *widget.Label
-	content fyne.CanvasObject
+	// files filed online with the record, and their heading
+	files, filesBox *fyne.Container
+	body            *fyne.Container
+	empty           *widget.Label
+	content         fyne.CanvasObject
 }
 
 func newDetailView(u *UI) *detailView {
 	d := &detailView{u: u, title: heading(""), fields: widget.NewForm(), docs: widget.NewLabel(""), history: widget.NewLabel(""),
 		actions: container.NewGridWithColumns(3), empty: widget.NewLabel(lang.L("detail.empty"))}
+	d.files = container.NewVBox()
+	d.filesBox = container.NewVBox(heading(lang.L("online.files")), d.files)
 	d.docs.Wrapping = fyne.TextWrapWord
 	d.history.Wrapping = fyne.TextWrapWord
 	printBtn := widget.NewButtonWithIcon(lang.L("print.button"), theme.DocumentPrintIcon(), func() {
@@ -44,8 +48,8 @@ func newDetailView(u *UI) *detailView {
 			u.choosePrint(d.rec)
 		}
 	})
-	d.body = container.NewVBox(container.NewBorder(nil, nil, nil, printBtn, d.title), d.actions, widget.NewSeparator(), d.fields,
-		heading(lang.L("detail.documents")), d.docs, heading(lang.L("detail.history")), d.history)
+	d.body = container.NewVBox(container.NewBorder(nil, nil, nil, printBtn, d.title), d.actions, widget.NewSeparator(),
+		d.filesBox, d.fields, heading(lang.L("detail.documents")), d.docs, heading(lang.L("detail.history")), d.history)
 	d.body.Hide()
 	d.content = container.NewVScroll(container.NewPadded(container.NewVBox(d.empty, d.body)))
 	return d
@@ -74,6 +78,13 @@ func (d *detailView) show(r *dossier.Record) {
 	}
 	add(lang.L("detail.procedure"), r.ProcedureCode+" — "+r.ProcedureName)
 	add(lang.L("intake.summary"), r.Summary)
+	if !r.FiledAt.IsZero() {
+		filed := fmtTime(r.FiledAt)
+		if r.Online() {
+			filed += " — " + lang.L("online.waited", map[string]any{"Waited": fmtWaited(d.u.now().Sub(r.FiledAt))})
+		}
+		add(lang.L("online.filed"), filed)
+	}
 	add(lang.L("detail.received"), fmtDue(r.ReceivedAt))
 	due := fmtDue(r.DueAt)
 	if r.Overdue(d.u.now()) {
@@ -95,7 +106,9 @@ func (d *detailView) show(r *dossier.Record) {
 		add(lang.L("intake.fee"), lang.L("detail.fee", map[string]any{"Fee": fmtMoney(r.Fee), "Paid": fmtMoney(r.FeePaid)}))
 	}
 	add(lang.L("intake.notes"), r.Notes)
-	add(lang.L("detail.clerk"), lang.L("detail.clerk_value", map[string]any{"Clerk": r.Clerk, "Counter": r.Counter}))
+	if r.Counter > 0 {
+		add(lang.L("detail.clerk"), lang.L("detail.clerk_value", map[string]any{"Clerk": r.Clerk, "Counter": r.Counter}))
+	}
 	if !r.FinishedAt.IsZero() {
 		add(lang.L("detail.finished"), fmtTime(r.FinishedAt))
 	}
@@ -114,7 +127,7 @@ func (d *detailView) show(r *dossier.Record) {
 		hist = append(hist, historyLine(e))
 	}
 	d.history.SetText(strings.Join(hist, "\n"))
-
+	d.attachmentRows(r)
 	d.showActions(r)
 }
 
@@ -367,6 +380,10 @@ func (f *actionForm) collectorFields() {
 // act asks for what an action needs (a confirmation when nothing) and
 // applies it through the counter.
 func (d *detailView) act(typ dossier.EventType) {
+	if typ == dossier.EvReceived { // a file filed online (status 1)
+		d.receiveOnline()
+		return
+	}
 	r := d.rec
 	f := &actionForm{rec: r, ev: d.u.ctr.NewEvent(r, typ)}
 	if fields, ok := actionFields[typ]; ok {

@@ -29,6 +29,7 @@ type workspace struct {
 	records  *recordsScreen
 	syncView *syncScreen
 	overview *overviewScreen // nil for a person without the reports right
+	online   *onlineScreen   // nil for a person who does not receive files
 	status   *statusBar
 	content  fyne.CanvasObject
 	overlays []fyne.CanvasObject // dialogs open when the screen was locked
