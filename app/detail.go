@@ -112,6 +112,7 @@ func (d *detailView) show(r *dossier.Record) {
 	if !r.FinishedAt.IsZero() {
 		add(lang.L("detail.finished"), fmtTime(r.FinishedAt))
 	}
+	add(lang.L("detail.portal"), d.portalReach(r))
 	if r.Collector != nil {
 		add(lang.L("detail.returned"), fmt.Sprintf("%s — %s %s", fmtTime(r.ReturnedAt), r.Collector.Name, r.Collector.IDNumber))
 	}
@@ -129,6 +130,27 @@ func (d *detailView) show(r *dossier.Record) {
 	d.history.SetText(strings.Join(hist, "\n"))
 	d.attachmentRows(r)
 	d.showActions(r)
+}
+
+// portalReach says whether the national portal has the record, as the
+// backend last told ("" when this counter reports to no backend).
+func (d *detailView) portalReach(r *dossier.Record) string {
+	mark, behind, ok := d.u.ctr.PortalReach(r)
+	switch {
+	case !ok:
+		return ""
+	case mark.EventID == "":
+		return lang.L("detail.portal.none")
+	case behind == 0:
+		return lang.L("detail.portal.all", map[string]any{"At": fmtTime(mark.At)})
+	}
+	step := ""
+	for _, e := range r.History {
+		if e.ID == mark.EventID {
+			step = eventLabel(e.Type)
+		}
+	}
+	return lang.L("detail.portal.behind", map[string]any{"Step": step, "At": fmtTime(mark.At), "N": behind})
 }
 
 // showActions offers the actions the status machine allows, in its order.

@@ -91,3 +91,15 @@ func (c *Counter) OpenAttachment(a dossier.Attachment, run func(name string, arg
 	}
 	return forms.Printer{Run: run}.Print(p)
 }
+
+// PortalReach says how far the national portal (DVCQG) has a record, as
+// the backend last told: ok is false when this counter reports to no
+// backend; behind counts the record's events DVCQG does not have yet.
+func (c *Counter) PortalReach(r *dossier.Record) (mark storage.PortalMark, behind int, ok bool) {
+	st, err := c.store.SyncState()
+	if err != nil || !st.Enrolled() {
+		return mark, 0, false
+	}
+	mark, behind = c.store.PortalReach(r)
+	return mark, behind, true
+}

@@ -50,6 +50,12 @@ func SupplementID(recordID string, n int, digest string) string {
 	return uuid.NewSHA1(filingSpace, fmt.Appendf(nil, "supplement\x00%s\x00%d\x00%s", recordID, n, digest)).String()
 }
 
+// ReportedID is the id of the event that says the national portal has a
+// record up to event eventID: the same news twice is one event.
+func ReportedID(eventID string) string {
+	return uuid.NewSHA1(filingSpace, []byte("reported\x00"+eventID)).String()
+}
+
 // ValidatePortalCode checks a portal's record code: 1–100 printable
 // characters without spaces.
 func ValidatePortalCode(code string) *FieldError {

@@ -220,6 +220,9 @@ type Event struct {
 	// Attachments are files a citizen filed online to supplement a file
 	// (on supplement_received from the portal).
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// Reported is, on reported, the id of the record's last event the
+	// national portal has.
+	Reported string `json:"reported,omitempty"`
 }
 
 // NumberedLetter says whether an event sends a letter that takes a number

@@ -80,6 +80,10 @@ const (
 	// EvFiled is a file filed online on a portal, taken in by the backend:
 	// it makes the record in status 1 (Mới đăng ký), not yet received.
 	EvFiled EventType = "filed"
+	// EvReported says the national portal (DVCQG) has a record as it was
+	// after the event named in Reported; the backend writes it, counters
+	// show it, and it changes nothing of the record.
+	EvReported EventType = "reported"
 )
 
 var eventLabels = map[EventType]string{
@@ -99,6 +103,7 @@ var eventLabels = map[EventType]string{
 	EvCorrected:           "Sửa thông tin",
 	EvGuided:              "Hướng dẫn tại quầy",
 	EvFiled:               "Nộp hồ sơ trực tuyến",
+	EvReported:            "Đã lên Cổng Dịch vụ công quốc gia",
 }
 
 // Label is the Vietnamese name of the action.

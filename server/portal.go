@@ -109,6 +109,9 @@ type PortalStore interface {
 	// PortalNote keeps the time of the last success, or the last error.
 	PortalNote(at time.Time, err error) error
 	PortalStatus() (PortalStatus, error)
+	// PortalReported puts in the unit's log, for its counters, how far
+	// DVCQG has each record (each mark once).
+	PortalReported(unit string, marks []PortalMark) error
 	// PortalLease lets one process of those on a store send; release
 	// lets go.
 	PortalLease(ctx context.Context) (release func(), ok bool, err error)
@@ -193,6 +196,26 @@ func RunPortal(ctx context.Context, st PortalStore, o PortalOptions) {
 	}
 }
 
+// PortalMark says DVCQG has a record up to an event.
+type PortalMark struct {
+	RecordID string
+	EventID  string
+}
+
+// portalReported writes a mark in the unit's log as a reported event, once.
+func portalReported(t pushTx, unit string, m PortalMark, now time.Time) error {
+	e := dossier.Event{ID: dossier.ReportedID(m.EventID), RecordID: m.RecordID, Type: dossier.EvReported, Actor: BackendActor,
+		At: now.In(dossier.Loc).Truncate(time.Second), Reported: m.EventID}
+	if prev, err := t.result(e.ID); err != nil || prev != nil {
+		return err
+	}
+	seq, err := t.appendLog(unit, e)
+	if err != nil {
+		return err
+	}
+	return t.keepResult(e.ID, eventResult{Status: wire.Accepted, Seq: seq, Hash: eventHash(e)})
+}
+
 type portalWorker struct {
 	st     PortalStore
 	o      PortalOptions
@@ -247,6 +270,8 @@ func (w *portalWorker) sendAll(ctx context.Context, items []PortalItem, wait map
 	// a send is never cut off half-way (DVCQG may have taken it while the
 	// answer is lost, and would get the step twice): a stop waits for it
 	sendCtx := context.WithoutCancel(ctx)
+	marks := map[string][]PortalMark{} // by unit: how far each record went
+	defer w.report(marks)
 	for _, it := range items {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -271,9 +296,31 @@ func (w *portalWorker) sendAll(ctx context.Context, items []PortalItem, wait map
 			if err := w.st.PortalSent(it.Seq); err != nil {
 				return err
 			}
+			marks[it.Unit] = markRecord(marks[it.Unit], PortalMark{RecordID: it.RecordID, EventID: it.EventID})
 		}
 	}
 	return nil
+}
+
+// markRecord keeps the newest mark of each record (items come in order).
+func markRecord(ms []PortalMark, m PortalMark) []PortalMark {
+	for i := range ms {
+		if ms[i].RecordID == m.RecordID {
+			ms[i] = m
+			return ms
+		}
+	}
+	return append(ms, m)
+}
+
+// report tells the counters how far DVCQG has their records. A failure
+// only delays the news: the next item sent for a record marks it again.
+func (w *portalWorker) report(marks map[string][]PortalMark) {
+	for unit, ms := range marks {
+		if err := w.st.PortalReported(unit, ms); err != nil {
+			slog.Warn("portal: marking records as reported failed", "unit", unit, "err", err)
+		}
+	}
 }
 
 func sameConfig(a, b PortalConfig) bool { return a.Config == b.Config && maps.Equal(a.Units, b.Units) }

@@ -118,3 +118,16 @@ func (s *BoltStore) PortalStatus() (PortalStatus, error) {
 	})
 	return st, err
 }
+
+// PortalReported puts marks in the unit's log, each once.
+func (s *BoltStore) PortalReported(unit string, marks []PortalMark) error {
+	now := s.now()
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, m := range marks {
+			if err := portalReported(boltTx{tx}, unit, m, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

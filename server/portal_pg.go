@@ -178,3 +178,22 @@ func (s *PgStore) PortalLease(ctx context.Context) (release func(), ok bool, err
 
 // PortalLease: one process has the bbolt file, so it always may send.
 func (s *BoltStore) PortalLease(context.Context) (func(), bool, error) { return func() {}, true, nil }
+
+// PortalReported puts marks in the unit's log, each once, taking the
+// unit's row as a push does (the log's order is commit order).
+func (s *PgStore) PortalReported(unit string, marks []PortalMark) error {
+	ctx := context.Background()
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		t, err := newPgPush(ctx, tx, unit, nil)
+		if err != nil {
+			return err
+		}
+		for _, m := range marks {
+			if err := portalReported(t, unit, m, now); err != nil {
+				return err
+			}
+		}
+		return t.finish()
+	})
+}

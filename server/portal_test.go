@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"strings"
@@ -133,6 +134,28 @@ func TestPortalReportsEveryRecordAndStepOnce(t *testing.T) {
 	}
 	if dv.Calls("login") < 3 {
 		t.Fatalf("sessions of 25 calls, yet %d logins", dv.Calls("login"))
+	}
+	// the counters hear how far DVCQG has each record: the newest mark of
+	// every record it took names its last event; the refused one has none
+	status, body := e.call("GET", "/v1/pull?after=0&limit=1000", dev.Token, nil)
+	var pulled wire.PullResponse
+	if status != 200 || json.Unmarshal(body, &pulled) != nil {
+		t.Fatalf("pull %d", status)
+	}
+	marks := map[string]string{}
+	for _, pe := range pulled.Events {
+		if pe.Event.Type == dossier.EvReported {
+			marks[pe.Event.RecordID] = pe.Event.Reported
+		}
+	}
+	for _, life := range lives {
+		want := life[len(life)-1].ID
+		if life[0].Record.Code == refusedCode {
+			want = ""
+		}
+		if got := marks[life[0].RecordID]; got != want {
+			t.Errorf("%s: reported up to %q, want %q", life[0].Record.Code, got, want)
+		}
 	}
 }
 

@@ -28,10 +28,11 @@ var (
 	bAccountEvents = []byte("account_events") // account event id → username: applied here
 	bSignin        = []byte("signin")         // hashed username → account.Tries (wrong passwords in a row)
 	bLetters       = []byte("letters")        // the counter's runs of the register of outgoing documents (letters.go)
+	bPortalMarks   = []byte("portal_marks")   // record id → PortalMark: how far the national portal has it (portal.go)
 
 	allBuckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
 		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bIdxBacklog, bOutbox, bSent, bAttention, bAudit, bGuidance,
-		bAccounts, bAccountEvents, bSignin, bLetters}
+		bAccounts, bAccountEvents, bSignin, bLetters, bPortalMarks}
 
 	// schema1Buckets are those the first schema had (migration 0 → 1).
 	schema1Buckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,

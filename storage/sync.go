@@ -195,6 +195,7 @@ type RemoteResult struct {
 	Created, Updated, Known, Refused int
 	Guided                           int // guidance given at another counter, kept
 	Accounts                         int // account changes made elsewhere, applied
+	Reported                         int // news of how far the national portal has records
 }
 
 // RemoteEvent is a pulled event with its place in the server's log.
@@ -270,6 +271,13 @@ func (s *Store) ApplyRemotePage(events []RemoteEvent, end uint64, endCheck strin
 				default:
 					res.Known++
 				}
+				continue
+			}
+			if e.Type == dossier.EvReported {
+				if err := applyRemoteReported(tx, e); err != nil {
+					return err
+				}
+				res.Reported++
 				continue
 			}
 			if e.Type == dossier.EvGuided {

@@ -138,7 +138,7 @@ func FromRecord(r *dossier.Record, field, unit string) Record {
 		Email:           owner.Email,
 		SoDienThoai:     owner.Phone,
 		TrichYeuHoSo:    cut(summary, maxSummary),
-		NgayTiepNhan:    Date(r.ReceivedAt),
+		NgayTiepNhan:    Date(receivedOrFiled(r)),
 		NgayHenTra:      Date(r.DueAt),
 		TrangThaiHoSo:   Status(r.Status),
 		NgayTra:         Date(r.ReturnedAt),
@@ -183,9 +183,20 @@ func StepOf(e dossier.Event, after *dossier.Record) Step {
 		ThoiDiemXuLy:           Date(e.At),
 		NoiDungXuLy:            what,
 		TrangThai:              Status(after.Status),
-		NgayBatDau:             Date(after.ReceivedAt),
+		NgayBatDau:             Date(receivedOrFiled(after)),
 		NgayKetThucTheoQuyDinh: Date(after.LegalDue()),
 	}
+}
+
+// receivedOrFiled is when a record was received; a file filed online and
+// not received yet is dated by its filing, when the portal took it
+// (NgayTiepNhan is required; unconfirmed what DVCQG expects there before
+// receipt: docs/dvcqg.md).
+func receivedOrFiled(r *dossier.Record) time.Time {
+	if r.ReceivedAt.IsZero() {
+		return r.FiledAt
+	}
+	return r.ReceivedAt
 }
 
 func cut(s string, n int) string {
