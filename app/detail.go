@@ -17,6 +17,7 @@ import (
 	"motcua/account"
 	"motcua/counter"
 	"motcua/dossier"
+	"motcua/forms"
 )
 
 // detailView shows one record: every field, its documents, its history,
@@ -31,6 +32,7 @@ type detailView struct {
 	actions *fyne.Container
 	// files filed online with the record, and their heading
 	files, filesBox *fyne.Container
+	print           *widget.Button
 	body            *fyne.Container
 	empty           *widget.Label
 	content         fyne.CanvasObject
@@ -48,6 +50,7 @@ func newDetailView(u *UI) *detailView {
 			u.choosePrint(d.rec)
 		}
 	})
+	d.print = printBtn
 	d.body = container.NewVBox(container.NewBorder(nil, nil, nil, printBtn, d.title), d.actions, widget.NewSeparator(),
 		d.filesBox, d.fields, heading(lang.L("detail.documents")), d.docs, heading(lang.L("detail.history")), d.history)
 	d.body.Hide()
@@ -130,6 +133,11 @@ func (d *detailView) show(r *dossier.Record) {
 	d.history.SetText(strings.Join(hist, "\n"))
 	d.attachmentRows(r)
 	d.showActions(r)
+	if len(forms.Available(r)) == 0 {
+		d.print.Disable() // a file filed online has nothing to print before receipt or a letter
+	} else {
+		d.print.Enable()
+	}
 }
 
 // portalReach says whether the national portal has the record, as the
