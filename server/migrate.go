@@ -119,7 +119,7 @@ func boltTables(tx *bolt.Tx) ([]pgTable, error) {
 	if v := meta.Get(kShipped); v != nil {
 		metaRows = append(metaRows, []any{"reference_shipped", string(v)})
 	}
-	for key, v := range map[string][]byte{"portal_config": meta.Get(kPortalConfig), "portal_last": meta.Get(kPortalLast)} {
+	for key, v := range map[string][]byte{"portal_config": meta.Get(kPortalConfig), "portal_last": meta.Get(kPortalLast), "lan_authority": meta.Get(kLANAuthority)} {
 		if v != nil {
 			metaRows = append(metaRows, []any{key, string(v)})
 		}
@@ -165,6 +165,7 @@ func boltTables(tx *bolt.Tx) ([]pgTable, error) {
 		pgTable{name: "portal_outbox", cols: []string{"seq", "unit", "event_id", "item"}, rows: r.portal},
 		pgTable{name: "portal_refused", cols: []string{"seq", "unit", "item", "reason", "refused_at"}, rows: r.portalNo},
 		pgTable{name: "files", cols: []string{"unit", "sha256", "data"}, rows: r.files},
+		pgTable{name: "lan_keys", cols: []string{"device_id", "pub"}, rows: r.lanKeys},
 	), nil
 }
 
@@ -174,7 +175,7 @@ type boltRows struct {
 	devices                                               map[string][]any
 	codes, principals, events, logRows, checks, records   [][]any
 	accounts, guidance, letterNext, letterReq, letterUsed [][]any
-	portal, portalNo, files                               [][]any
+	portal, portalNo, files, lanKeys                      [][]any
 }
 
 type bucketStep struct {
@@ -187,7 +188,7 @@ func (r *boltRows) steps() []bucketStep {
 		{bEvents, r.event}, {bLog, r.log}, {bSeqCheck, r.check}, {bRecords, r.record},
 		{bAccounts, r.unitData(&r.accounts)}, {bGuidance, r.unitData(&r.guidance)},
 		{bLetterNext, r.letterNextRow}, {bLetterReq, r.letterRequest}, {bLetterUsed, r.letterUsedRow},
-		{bPortal, r.portalItem}, {bPortalNo, r.portalRefused}, {bFiles, r.file}}
+		{bPortal, r.portalItem}, {bPortalNo, r.portalRefused}, {bFiles, r.file}, {bLANKeys, r.lanKey}}
 }
 
 // portalItem and portalRefused keep what DVCQG has yet to hear, and what
@@ -308,6 +309,12 @@ func (r *boltRows) unitData(rows *[][]any) func(k, v []byte) error {
 func (r *boltRows) file(k, v []byte) error {
 	unit, sha := splitUnit(k)
 	r.files = append(r.files, []any{unit, sha, clone(v)})
+	return nil
+}
+
+// lanKey keeps a device's key for the office network.
+func (r *boltRows) lanKey(k, v []byte) error {
+	r.lanKeys = append(r.lanKeys, []any{string(k), clone(v)})
 	return nil
 }
 

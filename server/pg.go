@@ -763,6 +763,7 @@ type Backend interface {
 	Store
 	Admin
 	PortalStore
+	LANStore
 	DeviceFor(unit string, counter int) string
 	Accounts(unit string, fn func(*dossier.Account) error) error
 	Guidance(unit string, fn func(*dossier.Guidance) error) error

@@ -173,7 +173,7 @@ func OpenBolt(dir string, defaultCatalog, defaultCalendar []byte) (*BoltStore, e
 		}
 		// a bucket added without a schema step (a migration would give
 		// the store a new generation, and every counter would pull again)
-		for _, b := range [][]byte{bGuidance, bAccounts, bAuditHeads, bLetterNext, bLetterReq, bLetterUsed, bPortal, bPortalNo, bFiles} {
+		for _, b := range [][]byte{bGuidance, bAccounts, bAuditHeads, bLetterNext, bLetterReq, bLetterUsed, bPortal, bPortalNo, bFiles, bLANKeys} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -257,90 +257,8 @@ func (s *Store) ApplyRemotePage(events []RemoteEvent, end uint64, endCheck strin
 				break
 			}
 			res.Applied++
-			e := re.Event
-			if e.Type == dossier.EvAccount {
-				fresh, err := applyRemoteAccount(tx, e)
-				switch {
-				case err != nil:
-					if err := s.addAttention(tx, Attention{RecordID: e.RecordID, Event: e, Reason: err.Error(), Remote: true}); err != nil {
-						return err
-					}
-					res.Refused++
-				case fresh:
-					res.Accounts++
-				default:
-					res.Known++
-				}
-				continue
-			}
-			if e.Type == dossier.EvReported {
-				if err := applyRemoteReported(tx, e); err != nil {
-					return err
-				}
-				res.Reported++
-				continue
-			}
-			if e.Type == dossier.EvGuided {
-				fresh, err := applyRemoteGuidance(tx, e)
-				if err != nil {
-					if err := s.addAttention(tx, Attention{RecordID: e.RecordID, Event: e, Reason: err.Error(), Remote: true}); err != nil {
-						return err
-					}
-					res.Refused++
-				} else if fresh {
-					res.Guided++
-				} else {
-					res.Known++
-				}
-				continue
-			}
-			old, err := getRecord(tx, e.RecordID)
-			if err != nil && !errors.Is(err, ErrNotFound) {
+			if err := s.applyRemoteOne(tx, re, cal, &res, owed); err != nil {
 				return err
-			}
-			if old != nil && hasEvent(old, e.ID) {
-				res.Known++
-				continue
-			}
-			refuse := func(code string, why error) error {
-				res.Refused++
-				return s.addAttention(tx, Attention{RecordID: e.RecordID, Code: code, Event: e, Reason: why.Error(), Remote: true})
-			}
-			enc := re.prep // a new record, built ahead by Prepare
-			if old != nil || enc == nil {
-				next := &dossier.Record{}
-				if old != nil {
-					next = old.Clone()
-				}
-				applied := e
-				applied.BaseVersion = next.Version
-				if err := dossier.Apply(next, applied, cal); err != nil {
-					code := ""
-					if old != nil {
-						code = old.Code
-					}
-					if err := refuse(code, err); err != nil {
-						return err
-					}
-					continue
-				}
-				if enc, err = encodeRecord(next); err != nil {
-					return err
-				}
-			}
-			if err := s.putEncoded(tx, enc, old, true); errors.Is(err, ErrCodeTaken) {
-				if err := refuse(enc.r.Code, err); err != nil {
-					return err
-				}
-				continue
-			} else if err != nil {
-				return err
-			}
-			if old == nil {
-				res.Created++
-				owed[enc.r.ID] = owedKeys(enc.keys)
-			} else {
-				res.Updated++
 			}
 		}
 		return updateSyncState(tx, func(st *SyncState) { st.Cursor, st.CursorCheck = cursor, check })
@@ -349,6 +267,110 @@ func (s *Store) ApplyRemotePage(events []RemoteEvent, end uint64, endCheck strin
 		s.remember(owed)
 	}
 	return res, err
+}
+
+// applyRemoteOne applies one event made elsewhere (pulled from the
+// backend, or from a peer on the office network): accounts, guidance and
+// the national portal's news apart; a record's event through the status
+// machine, creating the record when new; what cannot apply goes to the
+// attention list.
+func (s *Store) applyRemoteOne(tx *bolt.Tx, re RemoteEvent, cal *dossier.Calendar, res *RemoteResult, owed map[string][]partyKey) error {
+	if apart, err := s.applyRemoteApart(tx, re.Event, res); apart || err != nil {
+		return err
+	}
+	return s.applyRemoteRecord(tx, re, cal, res, owed)
+}
+
+// applyRemoteApart applies the events that are of no record: accounts,
+// guidance, the national portal's news (apart: it was one of them).
+func (s *Store) applyRemoteApart(tx *bolt.Tx, e dossier.Event, res *RemoteResult) (apart bool, err error) {
+	switch e.Type {
+	case dossier.EvReported:
+		res.Reported++
+		return true, applyRemoteReported(tx, e)
+	case dossier.EvAccount, dossier.EvGuided:
+	default:
+		return false, nil
+	}
+	apply := applyRemoteAccount
+	if e.Type == dossier.EvGuided {
+		apply = applyRemoteGuidance
+	}
+	fresh, err := apply(tx, e)
+	switch {
+	case err != nil:
+		res.Refused++
+		return true, s.addAttention(tx, Attention{RecordID: e.RecordID, Event: e, Reason: err.Error(), Remote: true})
+	case !fresh:
+		res.Known++
+	case e.Type == dossier.EvGuided:
+		res.Guided++
+	default:
+		res.Accounts++
+	}
+	return true, nil
+}
+
+// applyRemoteRecord applies an event of a record made elsewhere.
+func (s *Store) applyRemoteRecord(tx *bolt.Tx, re RemoteEvent, cal *dossier.Calendar, res *RemoteResult, owed map[string][]partyKey) error {
+	e := re.Event
+	old, err := getRecord(tx, e.RecordID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if old != nil && hasEvent(old, e.ID) {
+		res.Known++
+		return nil
+	}
+	refuse := func(code string, why error) error {
+		res.Refused++
+		return s.addAttention(tx, Attention{RecordID: e.RecordID, Code: code, Event: e, Reason: why.Error(), Remote: true})
+	}
+	enc := re.prep // a new record, built ahead by Prepare
+	if old != nil || enc == nil {
+		var why error
+		if enc, why, err = applyToCopy(old, e, cal); err != nil || why != nil {
+			if err != nil {
+				return err
+			}
+			code := ""
+			if old != nil {
+				code = old.Code
+			}
+			return refuse(code, why)
+		}
+	}
+	if err := s.putEncoded(tx, enc, old, true); errors.Is(err, ErrCodeTaken) {
+		if err := refuse(enc.r.Code, err); err != nil {
+			return err
+		}
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if old == nil {
+		res.Created++
+		owed[enc.r.ID] = owedKeys(enc.keys)
+	} else {
+		res.Updated++
+	}
+	return nil
+}
+
+// applyToCopy applies an event to a copy of a record (nil: a new one) and
+// encodes the result; why says why the status machine refused it.
+func applyToCopy(old *dossier.Record, e dossier.Event, cal *dossier.Calendar) (enc *encoded, why, err error) {
+	next := &dossier.Record{}
+	if old != nil {
+		next = old.Clone()
+	}
+	applied := e
+	applied.BaseVersion = next.Version
+	if why := dossier.Apply(next, applied, cal); why != nil {
+		return nil, why, nil
+	}
+	enc, err = encodeRecord(next)
+	return enc, nil, err
 }
 
 func hasEvent(r *dossier.Record, id string) bool {
