@@ -223,6 +223,10 @@ type Event struct {
 	// Reported is, on reported, the id of the record's last event the
 	// national portal has.
 	Reported string `json:"reported,omitempty"`
+	// After is the record's last event when this one was made: the
+	// backend takes this one only once it has that one (an event made at
+	// another counter, that may reach it later by another way).
+	After string `json:"after,omitempty"`
 }
 
 // NumberedLetter says whether an event sends a letter that takes a number

@@ -66,11 +66,11 @@ func (s *BoltStore) DevicePrincipal(deviceID string) (Principal, error) {
 func (s *BoltStore) UnitDevices(unit string) ([]wire.LANDevice, error) {
 	out := []wire.LANDevice{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		principals := tx.Bucket(bPrincipals)
+		principals, keys := tx.Bucket(bPrincipals), tx.Bucket(bLANKeys)
 		return tx.Bucket(bDevices).ForEach(func(id, th []byte) error {
 			var p Principal
 			if json.Unmarshal(principals.Get(th), &p) == nil && p.Unit == unit {
-				out = append(out, wire.LANDevice{DeviceID: string(id), Counter: p.Counter, Revoked: p.Revoked})
+				out = append(out, wire.LANDevice{DeviceID: string(id), Counter: p.Counter, Revoked: p.Revoked, PublicKey: clone(keys.Get(id))})
 			}
 			return nil
 		})

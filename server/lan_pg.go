@@ -64,14 +64,15 @@ func (s *PgStore) DevicePrincipal(deviceID string) (Principal, error) {
 // UnitDevices is the unit's roster, by counter.
 func (s *PgStore) UnitDevices(unit string) ([]wire.LANDevice, error) {
 	rows, err := s.pool.Query(context.Background(),
-		"SELECT device_id, counter, revoked FROM principals WHERE unit = $1 AND kind = 'device' ORDER BY counter, device_id", unit)
+		`SELECT p.device_id, p.counter, p.revoked, k.pub FROM principals p LEFT JOIN lan_keys k ON k.device_id = p.device_id
+		WHERE p.unit = $1 AND p.kind = 'device' ORDER BY p.counter, p.device_id`, unit)
 	if err != nil {
 		return nil, err
 	}
 	out := []wire.LANDevice{}
 	for rows.Next() {
 		var d wire.LANDevice
-		if err := rows.Scan(&d.DeviceID, &d.Counter, &d.Revoked); err != nil {
+		if err := rows.Scan(&d.DeviceID, &d.Counter, &d.Revoked, &d.PublicKey); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

@@ -100,13 +100,17 @@ func pushBatch(t pushTx, cal *dossier.Calendar, p Principal, req wire.PushReques
 	if p.Kind == KindDevice && st.DeviceHigh < req.Acked {
 		return resp, &RewoundError{State: st}
 	}
+	waited := false
 	for i, e := range req.Events {
 		res, err := pushOne(t, cal, p, e, hashes[i])
 		if err != nil {
 			return resp, err
 		}
 		resp.Results[i] = res
-		if p.Kind == KindDevice && i < len(req.Seqs) {
+		// the device's high counts only what is held: it stops below an
+		// event that waits (it is sent again, or relayed, later)
+		waited = waited || res.Status == wire.Wait
+		if p.Kind == KindDevice && i < len(req.Seqs) && !waited {
 			st.DeviceHigh = max(st.DeviceHigh, req.Seqs[i])
 		}
 	}
@@ -232,6 +236,13 @@ func pushRecordEvent(v verdict, cal *dossier.Calendar) (wire.PushResult, error) 
 		}
 	case creates && rec.Version > 0:
 		return v.reject("hồ sơ đã tồn tại")
+	case !creates && e.After != "" && !hasEventID(&rec, e.After):
+		// made after an event this backend has not received: it may be on
+		// its way through another counter; nothing is kept (a refusal
+		// would be remembered, and the event could never go through)
+		if prev, err := v.t.result(e.After); err != nil || prev == nil {
+			return wire.PushResult{EventID: e.ID, Status: wire.Wait, Reason: "chờ sự kiện trước của hồ sơ đến máy chủ"}, err
+		}
 	case !creates && rec.Version == 0:
 		return v.reject("không có hồ sơ này trong đơn vị")
 	}
@@ -273,6 +284,15 @@ func onlineTaken(r *dossier.Record) string {
 			r.ReceivedAt.In(dossier.Loc).Format("15:04 02/01/2006"), r.Clerk)
 	}
 	return fmt.Sprintf("hồ sơ trực tuyến %s không còn chờ tiếp nhận: %s", r.Code, r.Status.Label())
+}
+
+func hasEventID(r *dossier.Record, id string) bool {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		if r.History[i].ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func conflict(t pushTx, p Principal, e dossier.Event, reason string) wire.PushResult {

@@ -95,6 +95,7 @@ func markSending(tx *bolt.Tx, entries []OutboxEntry) error {
 type PushOutcome struct {
 	Seq      uint64
 	Accepted bool            // accepted, or a duplicate of an accepted event
+	Wait     bool            // the backend lacks an event this one follows: sent again later
 	Reason   string          // when not accepted
 	Server   *dossier.Record // the server's copy, on conflict
 	// Account is the server's copy of an account whose change it refused.
@@ -127,6 +128,12 @@ func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 		v := b.Get(key)
 		if v == nil {
 			continue // settled by an earlier answer
+		}
+		if o.Wait {
+			if err := waitAgain(b, key, v); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := addCount(tx, kPendingN, -1); err != nil {
 			return err
@@ -179,6 +186,17 @@ func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 }
 
 // countPending scans the outbox for entries waiting to be sent.
+// waitAgain puts an entry the backend could not take yet back to pending.
+func waitAgain(b *bolt.Bucket, key, v []byte) error {
+	var e OutboxEntry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return err
+	}
+	e.State, e.LastError = OutboxPending, "chờ sự kiện trước của hồ sơ đến máy chủ"
+	data, _ := json.Marshal(e)
+	return b.Put(key, data)
+}
+
 func countPending(tx *bolt.Tx) (int, error) {
 	n := 0
 	err := tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {

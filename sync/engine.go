@@ -113,6 +113,8 @@ type Summary struct {
 	RemoteRefused              int
 	Resent                     int // events the backend had lost, sent again
 	Files                      int // files filed online, fetched to open offline
+	Relayed                    int // other counters' events carried to the backend
+	Waiting                    int // events the backend takes once an earlier one reaches it
 	ReferenceUpdated, Resynced bool
 }
 
@@ -381,6 +383,17 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 	}
 	e.topUpLetters(ctx, r, now)
 	sum.Files = e.fetchAttachments(ctx, r)
+	sum.Relayed = e.lanRound(ctx, r)
+	if sum.Relayed > 0 && sum.Waiting > 0 {
+		// events that waited for those just relayed go now
+		waiting := sum.Waiting
+		if st, err := e.store.SyncState(); err == nil {
+			if err := e.push(ctx, r, st, &sum); err != nil {
+				slog.Warn("sending again what waited", "err", err)
+			}
+		}
+		sum.Waiting -= waiting
+	}
 	if now.Sub(e.pruned) > 6*time.Hour {
 		e.pruned = now
 		if _, err := e.store.PruneSent(); err != nil {

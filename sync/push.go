@@ -75,8 +75,12 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 		outcomes := make([]storage.PushOutcome, len(batch))
 		for i, res := range resp.Results {
 			accepted := res.Status == wire.Accepted || (res.Status == wire.Duplicate && res.Original != wire.Conflict)
-			outcomes[i] = storage.PushOutcome{Seq: batch[i].Seq, Accepted: accepted, Reason: res.Reason, Server: res.Record, Account: res.Account}
-			if !accepted {
+			wait := res.Status == wire.Wait
+			outcomes[i] = storage.PushOutcome{Seq: batch[i].Seq, Accepted: accepted, Wait: wait, Reason: res.Reason, Server: res.Record, Account: res.Account}
+			switch {
+			case wait:
+				sum.Waiting++
+			case !accepted:
 				sum.Conflicts++
 			}
 		}

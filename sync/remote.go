@@ -33,6 +33,14 @@ type Remote interface {
 	ReserveLetters(ctx context.Context, req wire.LetterRequest) (wire.LetterBlock, error)
 	// File fetches a file filed online with one of the unit's records.
 	File(ctx context.Context, sha string) ([]byte, error)
+	// LANCert certifies this counter's key for the office network;
+	// LANDevices is the unit's roster.
+	LANCert(ctx context.Context, req wire.LANCertRequest) (wire.LANCertResponse, error)
+	LANDevices(ctx context.Context) (wire.LANDevices, error)
+	// RelayState is how far the backend has another device's events;
+	// Relay carries them there while it is away.
+	RelayState(ctx context.Context, device string) (wire.State, error)
+	Relay(ctx context.Context, req wire.RelayRequest) (wire.PushResponse, error)
 }
 
 // HTTPError is an answer with an error status.
@@ -362,4 +370,38 @@ func (r *HTTPRemote) File(ctx context.Context, sha string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: tệp tải về không khớp mã băm", wire.ErrMalformed)
 	}
 	return data, nil
+}
+
+// LANCert certifies this counter's key for the office network.
+func (r *HTTPRemote) LANCert(ctx context.Context, req wire.LANCertRequest) (wire.LANCertResponse, error) {
+	var out wire.LANCertResponse
+	_, err := r.do(ctx, http.MethodPost, "/v1/lan/cert", req, nil, into(&out))
+	if err == nil && (len(out.Cert) == 0 || len(out.CA) == 0) {
+		err = fmt.Errorf("%w: a certificate answer without its certificate", wire.ErrMalformed)
+	}
+	return out, err
+}
+
+// LANDevices is the unit's roster.
+func (r *HTTPRemote) LANDevices(ctx context.Context) (wire.LANDevices, error) {
+	var out wire.LANDevices
+	_, err := r.do(ctx, http.MethodGet, "/v1/lan/devices", nil, nil, into(&out))
+	return out, err
+}
+
+// RelayState is how far the backend has another device's events.
+func (r *HTTPRemote) RelayState(ctx context.Context, device string) (wire.State, error) {
+	var out wire.State
+	_, err := r.do(ctx, http.MethodGet, "/v1/relay/"+url.PathEscape(device), nil, nil, into(&out))
+	return out, err
+}
+
+// Relay carries another device's events to the backend.
+func (r *HTTPRemote) Relay(ctx context.Context, req wire.RelayRequest) (wire.PushResponse, error) {
+	var out wire.PushResponse
+	_, err := r.do(ctx, http.MethodPost, "/v1/relay", req, nil, into(&out))
+	if err == nil && len(out.Results) != len(req.Events) {
+		err = fmt.Errorf("%w: %d verdicts for %d relayed events", wire.ErrMalformed, len(out.Results), len(req.Events))
+	}
+	return out, err
 }

@@ -36,6 +36,9 @@ type LANDevice struct {
 	DeviceID string `json:"device_id"`
 	Counter  int    `json:"counter"`
 	Revoked  bool   `json:"revoked,omitempty"`
+	// PublicKey is the device's certified Ed25519 key (none before it
+	// asked for a certificate): the events it makes are signed with it.
+	PublicKey []byte `json:"public_key,omitempty"`
 }
 
 // LANEvent is one event of a device with its place in that device's

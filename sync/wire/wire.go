@@ -36,6 +36,10 @@ const (
 	Accepted  = "accepted"
 	Duplicate = "duplicate"
 	Conflict  = "conflict"
+	// Wait: the event was made after another event of its record that the
+	// backend has not received yet (it travels through another counter);
+	// nothing is kept, and the counter sends it again later.
+	Wait = "wait"
 )
 
 // EnrollRequest exchanges a one-time enrollment code for a device token.
@@ -388,7 +392,7 @@ func (p *PushResponse) Validate(req *PushRequest) error {
 			return fmt.Errorf("%w: result %d is for another event", ErrMalformed, i)
 		}
 		switch r.Status {
-		case Accepted, Duplicate, Conflict:
+		case Accepted, Duplicate, Conflict, Wait:
 		default:
 			return fmt.Errorf("%w: result %d: unknown status %q", ErrMalformed, i, r.Status)
 		}

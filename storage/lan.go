@@ -1,0 +1,275 @@
+package storage
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"motcua/sync/wire"
+)
+
+// The office network (docs/lan.md): this counter serves the events it
+// holds, per originating device and in that device's own sequence (its
+// outbox sequence), and keeps those of the unit's other devices that
+// peers bring, so that it can pass them on, to a peer or to the backend,
+// while their origin is switched off.
+
+var (
+	kLAN       = []byte("lan")
+	bLANEvents = []byte("lan_events") // origin device · seq (u64) → lanStored
+	bLANHigh   = []byte("lan_high")   // origin device → highest seq held without a gap (u64)
+)
+
+// LANIdentity is this counter's standing on the office network: its own
+// key, the certificate the backend signed for it, the authority, and the
+// unit's roster as last fetched.
+type LANIdentity struct {
+	Key      ed25519.PrivateKey `json:"key"`
+	Cert     []byte             `json:"cert,omitempty"` // PEM
+	CA       []byte             `json:"ca,omitempty"`   // PEM
+	Devices  []wire.LANDevice   `json:"devices,omitempty"`
+	RosterAt time.Time          `json:"roster_at,omitzero"`
+}
+
+// Ready says whether the counter can take part: certified.
+func (id LANIdentity) Ready() bool {
+	return len(id.Key) == ed25519.PrivateKeySize && id.Cert != nil && id.CA != nil
+}
+
+// Device is a device of the roster (false: not on it).
+func (id LANIdentity) Device(deviceID string) (wire.LANDevice, bool) {
+	for _, d := range id.Devices {
+		if d.DeviceID == deviceID {
+			return d, true
+		}
+	}
+	return wire.LANDevice{}, false
+}
+
+type lanStored struct {
+	Event json.RawMessage `json:"event"`
+	Sig   []byte          `json:"sig"`
+}
+
+// ErrLANGap says a peer's events of a device do not follow those held.
+var ErrLANGap = errors.New("storage: the events of a device do not follow those held")
+
+// LANIdentity is this counter's identity (zero before the first).
+func (s *Store) LANIdentity() (LANIdentity, error) {
+	var id LANIdentity
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bMeta).Get(kLAN); v != nil {
+			return json.Unmarshal(v, &id)
+		}
+		return nil
+	})
+	return id, err
+}
+
+// UpdateLANIdentity changes the identity in one transaction.
+func (s *Store) UpdateLANIdentity(fn func(*LANIdentity)) error {
+	return s.update(func(tx *bolt.Tx) error {
+		var id LANIdentity
+		meta := tx.Bucket(bMeta)
+		if v := meta.Get(kLAN); v != nil {
+			if err := json.Unmarshal(v, &id); err != nil {
+				return err
+			}
+		}
+		fn(&id)
+		data, err := json.Marshal(id)
+		if err != nil {
+			return err
+		}
+		return meta.Put(kLAN, data)
+	})
+}
+
+func lanKey(device string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(device), 0), seq)
+}
+
+// LANHave is what this counter holds, per originating device: its own
+// events up to its outbox's last sequence, the others' up to the highest
+// held without a gap.
+func (s *Store) LANHave() (map[string]uint64, error) {
+	have := map[string]uint64{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if own := s.ownDevice(tx); own != "" {
+			have[own] = tx.Bucket(bOutbox).Sequence()
+		}
+		if b := tx.Bucket(bLANHigh); b != nil {
+			return b.ForEach(func(k, v []byte) error {
+				have[string(k)] = be64(v)
+				return nil
+			})
+		}
+		return nil
+	})
+	return have, err
+}
+
+func (s *Store) ownDevice(tx *bolt.Tx) string {
+	var st SyncState
+	if v := tx.Bucket(bMeta).Get(kSync); v != nil && json.Unmarshal(v, &st) == nil {
+		return st.DeviceID
+	}
+	return ""
+}
+
+// LANEventsAfter gives what this counter holds beyond have, per device
+// and in sequence order, at most max events in all: its own events
+// signed now with its key, the others' with their origin's signature.
+func (s *Store) LANEventsAfter(have map[string]uint64, max int) (map[string][]wire.LANEvent, bool, error) {
+	out := map[string][]wire.LANEvent{}
+	more, n := false, 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var id LANIdentity
+		if v := tx.Bucket(bMeta).Get(kLAN); v != nil {
+			if err := json.Unmarshal(v, &id); err != nil {
+				return err
+			}
+		}
+		own := s.ownDevice(tx)
+		if own != "" && len(id.Key) == ed25519.PrivateKeySize {
+			evs, full, err := ownEvents(tx, id.Key, have[own], max)
+			if err != nil {
+				return err
+			}
+			if len(evs) > 0 {
+				out[own], n = evs, len(evs)
+			}
+			more = full
+		}
+		highs := tx.Bucket(bLANHigh)
+		c := tx.Bucket(bLANEvents).Cursor()
+		return highs.ForEach(func(k, v []byte) error {
+			dev := string(k)
+			if dev == own || be64(v) <= have[dev] {
+				return nil
+			}
+			prefix := append([]byte(dev), 0)
+			for ek, ev := c.Seek(lanKey(dev, have[dev]+1)); ek != nil && bytes.HasPrefix(ek, prefix); ek, ev = c.Next() {
+				if n >= max {
+					more = true
+					return nil
+				}
+				var st lanStored
+				if err := json.Unmarshal(ev, &st); err != nil {
+					return err
+				}
+				out[dev] = append(out[dev], wire.LANEvent{Seq: be64(ek[len(prefix):]), Event: st.Event, Sig: st.Sig})
+				n++
+			}
+			return nil
+		})
+	})
+	return out, more, err
+}
+
+// ownEvents are this counter's events after seq, from its outbox or its
+// sent journal, each signed; they stop at a gap (a journal pruned).
+func ownEvents(tx *bolt.Tx, key ed25519.PrivateKey, after uint64, max int) ([]wire.LANEvent, bool, error) {
+	outbox, sent := tx.Bucket(bOutbox), tx.Bucket(bSent)
+	var evs []wire.LANEvent
+	for seq := after + 1; seq <= outbox.Sequence(); seq++ {
+		if len(evs) >= max {
+			return evs, true, nil
+		}
+		v := outbox.Get(u64(seq))
+		if v == nil {
+			v = sent.Get(u64(seq))
+		}
+		if v == nil {
+			break
+		}
+		var e OutboxEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return nil, false, err
+		}
+		raw, err := json.Marshal(e.Event)
+		if err != nil {
+			return nil, false, err
+		}
+		evs = append(evs, wire.LANEvent{Seq: seq, Event: raw, Sig: ed25519.Sign(key, raw)})
+	}
+	return evs, false, nil
+}
+
+// ApplyLAN applies a peer's events of one origin device (their
+// signatures checked by the caller), in sequence from the highest held:
+// each goes through the same path as a pulled event and is kept to pass
+// on. It stops early when a clerk's save waits (applied says how many
+// were taken); events already held are skipped, a gap is ErrLANGap.
+func (s *Store) ApplyLAN(origin string, evs []wire.LANEvent) (applied int, res RemoteResult, err error) {
+	cal := s.Calendar()
+	s.StepAside()
+	owed := map[string][]partyKey{}
+	err = s.update(func(tx *bolt.Tx) error {
+		applied, res = 0, RemoteResult{}
+		if origin == s.ownDevice(tx) {
+			applied = len(evs) // our own, come back
+			return nil
+		}
+		highs, store := tx.Bucket(bLANHigh), tx.Bucket(bLANEvents)
+		var high uint64
+		if v := highs.Get([]byte(origin)); v != nil {
+			high = be64(v)
+		}
+		for i, le := range evs {
+			if i > 0 && s.interactive.Load() > 0 {
+				break
+			}
+			applied++
+			if le.Seq <= high {
+				continue
+			}
+			if le.Seq != high+1 {
+				return ErrLANGap
+			}
+			var re RemoteEvent
+			if err := json.Unmarshal(le.Event, &re.Event); err != nil {
+				return err
+			}
+			res.Applied++
+			if err := s.applyRemoteOne(tx, re, cal, &res, owed); err != nil {
+				return err
+			}
+			data, _ := json.Marshal(lanStored{Event: le.Event, Sig: le.Sig})
+			store.FillPercent = 0.9
+			if err := store.Put(lanKey(origin, le.Seq), data); err != nil {
+				return err
+			}
+			high = le.Seq
+		}
+		return highs.Put([]byte(origin), u64(high))
+	})
+	if err == nil {
+		s.remember(owed)
+	}
+	return applied, res, err
+}
+
+// LANRelay is what this counter holds of another device's events after
+// seq, at most n, to carry to the backend while that device is away.
+func (s *Store) LANRelay(origin string, after uint64, n int) ([]wire.LANEvent, error) {
+	var out []wire.LANEvent
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := append([]byte(origin), 0)
+		c := tx.Bucket(bLANEvents).Cursor()
+		for k, v := c.Seek(lanKey(origin, after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, v = c.Next() {
+			var st lanStored
+			if err := json.Unmarshal(v, &st); err != nil {
+				return err
+			}
+			out = append(out, wire.LANEvent{Seq: be64(k[len(prefix):]), Event: st.Event, Sig: st.Sig})
+		}
+		return nil
+	})
+	return out, err
+}

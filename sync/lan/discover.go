@@ -1,0 +1,86 @@
+package lan
+
+import (
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/mdns"
+)
+
+// Service is the DNS-SD service counters announce on the office network.
+const Service = "_motcua._tcp"
+
+// discoverEvery is how often a node looks for peers by multicast DNS.
+var discoverEvery = 15 * time.Second
+
+// startDiscovery announces this counter (its device and unit in the TXT
+// record; whoever answers must still pass TLS) and looks for the unit's
+// other counters every discoverEvery. Where multicast is blocked nothing
+// is found, and the administrator's list of peers is what works.
+func (n *Node) startDiscovery() {
+	_, port, _ := net.SplitHostPort(n.ln.Addr().String())
+	p, _ := strconv.Atoi(port)
+	quiet := log.New(io.Discard, "", 0)
+	svc, err := mdns.NewMDNSService(n.own, Service, "", "", p, nil, []string{"unit=" + n.unit, "device=" + n.own})
+	if err == nil {
+		var srv *mdns.Server
+		if srv, err = mdns.NewServer(&mdns.Config{Zone: svc, Logger: quiet}); err == nil {
+			n.mdns = closer(func() error { return srv.Shutdown() })
+		}
+	}
+	if err != nil {
+		slog.Warn("office network: cannot announce this counter by multicast DNS; peers set by the administrator still work", "err", err)
+	}
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		for {
+			n.browse(quiet)
+			select {
+			case <-n.ctx.Done():
+				return
+			case <-time.After(discoverEvery):
+			}
+		}
+	}()
+}
+
+type closer func() error
+
+func (c closer) Close() error { return c() }
+
+// browse asks once who offers the service, and asks the unit's counters
+// found (the others are not even asked).
+func (n *Node) browse(quiet *log.Logger) {
+	entries := make(chan *mdns.ServiceEntry, 32)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for e := range entries {
+			if !hasField(e.InfoFields, "unit="+n.unit) || hasField(e.InfoFields, "device="+n.own) || e.AddrV4 == nil {
+				continue
+			}
+			n.AddPeer(net.JoinHostPort(e.AddrV4.String(), strconv.Itoa(e.Port)))
+		}
+	}()
+	err := mdns.QueryContext(n.ctx, &mdns.QueryParam{Service: Service, Domain: "local", Timeout: 2 * time.Second, Entries: entries, DisableIPv6: true, Logger: quiet})
+	close(entries)
+	<-done
+	if err != nil && n.ctx.Err() == nil {
+		slog.Debug("office network: multicast DNS query failed", "err", err)
+	}
+}
+
+func hasField(fields []string, want string) bool {
+	for _, f := range fields {
+		if strings.TrimSpace(f) == want {
+			return true
+		}
+	}
+	return false
+}

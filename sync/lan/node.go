@@ -1,0 +1,446 @@
+// Package lan shares a unit's events between its counters over the office
+// network (docs/lan.md), whether or not the province's backend can be
+// reached: each counter asks each peer for the events it lacks, per
+// originating device and in that device's own sequence, and keeps what it
+// gets to pass on. Counters find each other by DNS-SD over multicast DNS
+// (github.com/hashicorp/mdns) and from addresses an administrator lists;
+// they talk only over TLS 1.3 with both ends holding a certificate the
+// backend signed for a device of the same unit, not revoked.
+package lan
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"motcua/storage"
+	"motcua/sync/wire"
+)
+
+// ServerName is the name in every counter's certificate (server.LANServerName).
+const ServerName = "motcua-lan"
+
+// DefaultPort is where a counter listens unless told otherwise.
+const DefaultPort = 8761
+
+// Config is how a node runs.
+type Config struct {
+	Addr     string        // where to listen (":8761"); "127.0.0.1:0" in tests
+	Peers    []string      // addresses set by the administrator (host:port)
+	Discover bool          // find peers by multicast DNS too
+	Wait     time.Duration // how long a peer holds an exchange with nothing new (20 s)
+	// OnChange is called after events from a peer were applied (the UI
+	// reloads what it shows).
+	OnChange func()
+}
+
+// ErrNotReady says the counter has no certificate yet: it gets one at its
+// first sync with the backend.
+var ErrNotReady = errors.New("lan: quầy chưa có chứng thư của máy chủ tỉnh để dùng mạng nội bộ; hãy đồng bộ một lần khi có mạng")
+
+// Node is one counter on the office network.
+type Node struct {
+	store *storage.Store
+	cfg   Config
+	own   string // this device
+	unit  string
+
+	mu      gosync.Mutex
+	id      storage.LANIdentity
+	changed chan struct{} // closed (and replaced) when the store has new events
+	peers   map[string]*peer
+	ln      net.Listener
+	srv     *http.Server
+	client  *http.Client
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      gosync.WaitGroup
+	mdns    io.Closer
+}
+
+type peer struct {
+	addr     string
+	device   string    // learned at the first exchange
+	counter  int       // from the roster
+	lastOK   time.Time // the last exchange that went through
+	lastErr  string
+	stopping bool
+}
+
+// PeerStatus is a peer as the status bar and the sync screen show it.
+type PeerStatus struct {
+	Addr     string
+	DeviceID string
+	Counter  int
+	LastOK   time.Time
+	LastErr  string
+}
+
+// New prepares a node for a counter store (ErrNotReady without a
+// certificate).
+func New(st *storage.Store, cfg Config) (*Node, error) {
+	id, err := st.LANIdentity()
+	if err != nil {
+		return nil, err
+	}
+	ss, err := st.SyncState()
+	if err != nil {
+		return nil, err
+	}
+	if !id.Ready() || ss.DeviceID == "" {
+		return nil, ErrNotReady
+	}
+	if cfg.Wait <= 0 {
+		cfg.Wait = 20 * time.Second
+	}
+	n := &Node{store: st, cfg: cfg, own: ss.DeviceID, unit: st.Settings().UnitCode, id: id,
+		changed: make(chan struct{}), peers: map[string]*peer{}}
+	return n, nil
+}
+
+// tlsConfigs are the server's and the client's: this counter's
+// certificate, the backend's authority, and the unit's roster checked on
+// every connection.
+func (n *Node) tlsConfigs() (server, client *tls.Config, err error) {
+	n.mu.Lock()
+	id := n.id
+	n.mu.Unlock()
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(id.Key)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := tls.X509KeyPair(id.Cert, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))
+	if err != nil {
+		return nil, nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(id.CA) {
+		return nil, nil, errors.New("lan: the authority's certificate is damaged")
+	}
+	verify := func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) == 0 {
+			return errors.New("lan: no certificate")
+		}
+		_, err := n.admit(cs.PeerCertificates[0])
+		return err
+	}
+	server = &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert}, ClientAuth: tls.RequireAndVerifyClientCert,
+		ClientCAs: pool, VerifyConnection: verify}
+	client = &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert}, RootCAs: pool, ServerName: ServerName,
+		VerifyConnection: verify}
+	return server, client, nil
+}
+
+// admit checks a peer's certificate (already verified against the
+// authority): a device of this unit, on the roster, not revoked, not
+// this one.
+func (n *Node) admit(c *x509.Certificate) (storage.LANIdentity, error) {
+	n.mu.Lock()
+	id := n.id
+	n.mu.Unlock()
+	dev := c.Subject.CommonName
+	switch d, ok := id.Device(dev); {
+	case !slices.Equal(c.Subject.OrganizationalUnit, []string{n.unit}):
+		return id, fmt.Errorf("lan: a device of another unit (%s)", strings.Join(c.Subject.OrganizationalUnit, ","))
+	case dev == n.own:
+		return id, errSelf
+	case !ok:
+		return id, fmt.Errorf("lan: device %s is not on the unit's roster", dev)
+	case d.Revoked:
+		return id, fmt.Errorf("lan: device %s is revoked", dev)
+	}
+	return id, nil
+}
+
+var errSelf = errors.New("lan: this is the counter itself")
+
+// Reload reads the identity again (a new roster after a sync round);
+// connections from then on are checked against it.
+func (n *Node) Reload() {
+	if id, err := n.store.LANIdentity(); err == nil && id.Ready() {
+		n.mu.Lock()
+		n.id = id
+		n.mu.Unlock()
+	}
+}
+
+// Start listens and starts asking the peers.
+func (n *Node) Start(ctx context.Context) error {
+	srvTLS, cliTLS, err := n.tlsConfigs()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", n.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("lan: listening on %s: %w", n.cfg.Addr, err)
+	}
+	n.ctx, n.cancel = context.WithCancel(ctx)
+	n.ln = tls.NewListener(ln, srvTLS)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /lan/v1/exchange", n.serveExchange)
+	n.srv = &http.Server{Handler: http.MaxBytesHandler(mux, 1<<20), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: nil, BaseContext: func(net.Listener) context.Context { return n.ctx }}
+	n.client = &http.Client{Timeout: n.cfg.Wait + 15*time.Second, Transport: &http.Transport{
+		TLSClientConfig: cliTLS, MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute,
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}}
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); _ = n.srv.Serve(n.ln) }()
+	for _, a := range n.cfg.Peers {
+		n.AddPeer(a)
+	}
+	if n.cfg.Discover {
+		n.startDiscovery()
+	}
+	slog.Info("office network listening", "addr", n.ln.Addr().String(), "peers", len(n.cfg.Peers), "discover", n.cfg.Discover)
+	return nil
+}
+
+// Addr is where the node listens.
+func (n *Node) Addr() string { return n.ln.Addr().String() }
+
+// Close stops listening and asking; an exchange in flight is cut.
+func (n *Node) Close() error {
+	if n.cancel == nil {
+		return nil
+	}
+	n.cancel()
+	if n.mdns != nil {
+		n.mdns.Close()
+	}
+	err := n.srv.Close()
+	n.wg.Wait()
+	n.client.CloseIdleConnections()
+	return err
+}
+
+// Notify says the store has new events (a clerk's save, events from a
+// peer or the backend): peers waiting on this node get them at once.
+func (n *Node) Notify() {
+	n.mu.Lock()
+	close(n.changed)
+	n.changed = make(chan struct{})
+	n.mu.Unlock()
+}
+
+func (n *Node) changes() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.changed
+}
+
+// AddPeer starts asking a peer at an address (once per address).
+func (n *Node) AddPeer(addr string) {
+	n.mu.Lock()
+	if _, ok := n.peers[addr]; ok || n.ctx == nil {
+		n.mu.Unlock()
+		return
+	}
+	p := &peer{addr: addr}
+	n.peers[addr] = p
+	n.mu.Unlock()
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); n.run(p) }()
+}
+
+// Peers are the peers known, with the last exchange with each.
+func (n *Node) Peers() []PeerStatus {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []PeerStatus
+	for _, p := range n.peers {
+		if p.stopping {
+			continue
+		}
+		out = append(out, PeerStatus{Addr: p.addr, DeviceID: p.device, Counter: p.counter, LastOK: p.lastOK, LastErr: p.lastErr})
+	}
+	slices.SortFunc(out, func(a, b PeerStatus) int { return strings.Compare(a.Addr, b.Addr) })
+	return out
+}
+
+// Reachable counts the peers an exchange went through with lately.
+func (n *Node) Reachable(now time.Time) int {
+	k := 0
+	for _, p := range n.Peers() {
+		if !p.LastOK.IsZero() && now.Sub(p.LastOK) < n.cfg.Wait+30*time.Second {
+			k++
+		}
+	}
+	return k
+}
+
+// serveExchange gives a peer what it lacks, holding the answer while
+// there is nothing (up to what it asked, at most 25 s).
+func (n *Node) serveExchange(w http.ResponseWriter, r *http.Request) {
+	var req wire.LANExchange
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	wait := time.Duration(min(max(req.WaitMS, 0), 25_000)) * time.Millisecond
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for {
+		ch := n.changes()
+		evs, more, err := n.store.LANEventsAfter(req.Have, 2000)
+		if err != nil {
+			slog.Warn("office network: reading events", "err", err)
+			http.Error(w, "internal", http.StatusInternalServerError)
+			return
+		}
+		if len(evs) > 0 || wait == 0 {
+			have, _ := n.store.LANHave()
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(wire.LANBatch{Events: evs, Have: have, More: more})
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			wait = 0
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// run asks one peer again and again: what it holds beyond what this
+// counter holds, applied as it comes; a failure waits, doubling up to
+// 30 s. A peer found at two addresses is asked at one.
+func (n *Node) run(p *peer) {
+	backoff := time.Second
+	for n.ctx.Err() == nil {
+		more, err := n.exchange(p)
+		if errors.Is(err, errSelf) || errors.Is(err, errTwice) {
+			n.mu.Lock()
+			p.stopping = true
+			n.mu.Unlock()
+			return
+		}
+		wait := time.Duration(0)
+		n.mu.Lock()
+		if err != nil {
+			p.lastErr = err.Error()
+			wait = backoff
+			backoff = min(2*backoff, 30*time.Second)
+		} else {
+			p.lastOK, p.lastErr, backoff = time.Now(), "", time.Second
+		}
+		n.mu.Unlock()
+		if err != nil && n.ctx.Err() == nil {
+			slog.Debug("office network: exchange failed", "peer", p.addr, "err", err)
+		}
+		_ = more
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+var errTwice = errors.New("lan: the same device at another address")
+
+// exchange is one round with a peer: ask, check, apply.
+func (n *Node) exchange(p *peer) (bool, error) {
+	have, err := n.store.LANHave()
+	if err != nil {
+		return false, err
+	}
+	body, _ := json.Marshal(wire.LANExchange{Have: have, WaitMS: int(n.cfg.Wait / time.Millisecond)})
+	req, _ := http.NewRequestWithContext(n.ctx, http.MethodPost, "https://"+p.addr+"/lan/v1/exchange", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := n.client.Do(req)
+	if err != nil {
+		if errors.Is(err, errSelf) {
+			return false, errSelf
+		}
+		return false, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("lan: peer answered %d", resp.StatusCode)
+	}
+	dev := resp.TLS.PeerCertificates[0].Subject.CommonName
+	if err := n.claim(p, dev); err != nil {
+		return false, err
+	}
+	var batch wire.LANBatch
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&batch); err != nil {
+		return false, fmt.Errorf("lan: a malformed answer: %w", err)
+	}
+	applied := false
+	for origin, evs := range batch.Events {
+		k, err := n.apply(origin, evs)
+		if err != nil {
+			return false, err
+		}
+		applied = applied || k > 0
+	}
+	if applied {
+		n.Notify()
+		if n.cfg.OnChange != nil {
+			n.cfg.OnChange()
+		}
+	}
+	return batch.More, nil
+}
+
+// claim names the device at a peer's address; a device already asked at
+// another address is not asked twice.
+func (n *Node) claim(p *peer, dev string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, o := range n.peers {
+		if o != p && o.device == dev && !o.stopping {
+			return errTwice
+		}
+	}
+	p.device = dev
+	if d, ok := n.id.Device(dev); ok {
+		p.counter = d.Counter
+	}
+	return nil
+}
+
+// apply checks each event's signature by its origin's key (from the
+// roster) and applies them in order; a bad signature refuses the batch.
+func (n *Node) apply(origin string, evs []wire.LANEvent) (int, error) {
+	if origin == n.own || len(evs) == 0 {
+		return 0, nil
+	}
+	n.mu.Lock()
+	d, ok := n.id.Device(origin)
+	n.mu.Unlock()
+	if !ok || len(d.PublicKey) != ed25519.PublicKeySize {
+		return 0, nil // not (yet) on this counter's roster: the backend will bring them
+	}
+	for _, e := range evs {
+		if !ed25519.Verify(d.PublicKey, e.Event, e.Sig) {
+			return 0, fmt.Errorf("lan: an event of %s with a wrong signature", origin)
+		}
+	}
+	total := 0
+	for len(evs) > 0 {
+		k, res, err := n.store.ApplyLAN(origin, evs)
+		if err != nil {
+			return total, err
+		}
+		total += res.Applied
+		evs = evs[k:]
+	}
+	return total, nil
+}
