@@ -381,6 +381,18 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 		// the round's work is on disk; only its time is not
 		slog.Warn("recording the round", "err", err)
 	}
+	e.afterRound(ctx, r, now, &sum)
+	e.update(func(s *Status) {
+		s.State, s.LastSuccess, s.LastError, s.Err, s.NextTry = StateOnline, now, "", nil, time.Time{}
+	}, sum.Note())
+	return sum, nil
+}
+
+// afterRound is the work of a round once the counter's own events and the
+// unit's log are through: register numbers, the files of online filings,
+// the office network (certificate, roster, relaying), the sent journal.
+// Its failures wait for the next round.
+func (e *Engine) afterRound(ctx context.Context, r Remote, now time.Time, sum *Summary) {
 	e.topUpLetters(ctx, r, now)
 	sum.Files = e.fetchAttachments(ctx, r)
 	sum.Relayed = e.lanRound(ctx, r)
@@ -388,7 +400,7 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 		// events that waited for those just relayed go now
 		waiting := sum.Waiting
 		if st, err := e.store.SyncState(); err == nil {
-			if err := e.push(ctx, r, st, &sum); err != nil {
+			if err := e.push(ctx, r, st, sum); err != nil {
 				slog.Warn("sending again what waited", "err", err)
 			}
 		}
@@ -400,10 +412,6 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 			slog.Warn("pruning the sent journal failed", "err", err)
 		}
 	}
-	e.update(func(s *Status) {
-		s.State, s.LastSuccess, s.LastError, s.Err, s.NextTry = StateOnline, now, "", nil, time.Time{}
-	}, sum.Note())
-	return sum, nil
 }
 
 // Letter numbers: the counter keeps at least LetterLow numbers of the
