@@ -193,7 +193,9 @@ func (n *Node) Start(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /lan/v1/exchange", n.serveExchange)
 	n.srv = &http.Server{Handler: http.MaxBytesHandler(mux, 1<<20), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: nil, BaseContext: func(net.Listener) context.Context { return n.ctx }}
+		// refused handshakes (strangers, revoked devices) are logged quietly
+		ErrorLog:    slog.NewLogLogger(slog.Default().Handler(), slog.LevelDebug),
+		BaseContext: func(net.Listener) context.Context { return n.ctx }}
 	n.client = &http.Client{Timeout: n.cfg.Wait + 15*time.Second, Transport: &http.Transport{
 		TLSClientConfig: cliTLS, MaxIdleConnsPerHost: 2, IdleConnTimeout: time.Minute,
 		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}}

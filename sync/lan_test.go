@@ -1,0 +1,323 @@
+package sync
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	crand "crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"motcua/dossier"
+	"motcua/storage"
+	"motcua/storage/storagetest"
+	"motcua/sync/lan"
+	"motcua/sync/wire"
+)
+
+// lanCounter is a counter with its node on the office network.
+type lanCounter struct {
+	*counter
+	node *lan.Node
+}
+
+// lanOffice enrolls n counters of the unit, has them certified (two
+// rounds: each roster then holds every key) and starts their nodes on
+// loopback, each told the others' addresses.
+func lanOffice(t *testing.T, b *backend, n int) []*lanCounter {
+	t.Helper()
+	out := make([]*lanCounter, n)
+	for i := range out {
+		out[i] = &lanCounter{counter: newCounter(t, b, b.url(), i+1, fastConfig)}
+	}
+	ctx := context.Background()
+	for range 2 {
+		for _, c := range out {
+			if _, err := c.engine.SyncOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range out {
+		node, err := lan.New(c.store, lan.Config{Addr: "127.0.0.1:0", Wait: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := node.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c.node = node
+		t.Cleanup(func() { node.Close() })
+	}
+	for _, c := range out {
+		for _, o := range out {
+			if o != c {
+				c.node.AddPeer(o.node.Addr())
+			}
+		}
+	}
+	return out
+}
+
+// within polls cond until it holds, and says how long that took.
+func within(t *testing.T, limit time.Duration, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > limit {
+			t.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// With the province's backend down, a file received at counter 1 is found
+// at counter 2 and returned there, and counter 1 and 3 see it returned,
+// each within 2 seconds. Counter 1 is then switched off; the backend comes
+// back; counter 2 relays counter 1's intake (its own events wait for it),
+// and the backend ends with every event once, as every counter holds the
+// record; counter 1 comes back and sends nothing twice.
+func TestOfficeNetworkWhileTheProvinceIsDown(t *testing.T) {
+	b := startBackend(t)
+	cs := lanOffice(t, b, 3)
+	ctx := context.Background()
+	b.stop()
+
+	rec := cs[0].intake(t, rand.New(rand.NewPCG(9, 9)))
+	cs[0].node.Notify() // as the counter does after every save
+	took := within(t, 2*time.Second, "the intake reaches counter 2", func() bool {
+		_, err := cs[1].store.Get(rec.ID)
+		return err == nil
+	})
+	t.Logf("an intake reached another counter in %s", took)
+	got, err := cs[1].store.GetByCode(rec.Code)
+	if err != nil || got.Owner.Name != rec.Owner.Name {
+		t.Fatalf("counter 2 finds the file by its code: %v", err)
+	}
+	done, err := cs[1].store.Apply(cs[1].store.NewEvent(got, dossier.EvResultReady))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret := cs[1].store.NewEvent(done, dossier.EvReturned)
+	ret.Collector = &dossier.Collector{Name: "Người nhận"}
+	if _, err := cs[1].store.Apply(ret); err != nil {
+		t.Fatal(err)
+	}
+	cs[1].node.Notify()
+	for _, c := range []*lanCounter{cs[0], cs[2]} {
+		within(t, 2*time.Second, "the return reaches the other counters", func() bool {
+			r, err := c.store.Get(rec.ID)
+			return err == nil && r.Status == dossier.StatusReturned
+		})
+	}
+
+	cs[0].node.Close() // counter 1 is switched off
+	if err := b.start(); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := cs[1].engine.SyncOnce(ctx)
+	if err != nil || sum.Relayed != 1 || sum.Conflicts != 0 {
+		t.Fatalf("counter 2's round: %+v %v", sum, err)
+	}
+	if st, _ := cs[1].store.Stats(); st.Pending != 0 {
+		t.Fatalf("counter 2 still has %d events waiting", st.Pending)
+	}
+	if _, err := cs[2].engine.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	server := b.records(t)[rec.ID]
+	if server == nil || server.Status != dossier.StatusReturned || server.Counter != 1 || len(server.History) != 3 {
+		t.Fatalf("the backend holds %+v", server)
+	}
+	sum, err = cs[0].engine.SyncOnce(ctx) // counter 1 comes back
+	if err != nil || sum.Conflicts != 0 {
+		t.Fatalf("counter 1's round: %+v %v", sum, err)
+	}
+	if st, _ := cs[0].store.Stats(); st.Pending != 0 || st.Attention != 0 {
+		t.Fatalf("counter 1: %d pending, %d needing attention", st.Pending, st.Attention)
+	}
+	if again := b.records(t)[rec.ID]; len(again.History) != 3 {
+		t.Fatalf("the backend holds %d events after counter 1 came back", len(again.History))
+	}
+	for i, c := range cs {
+		r, _ := c.store.Get(rec.ID)
+		if r.Status != server.Status || len(r.History) != len(server.History) {
+			t.Fatalf("counter %d holds status %d with %d events", i+1, r.Status, len(r.History))
+		}
+		for j := range r.History {
+			if r.History[j].ID != server.History[j].ID {
+				t.Fatalf("counter %d: event %d differs from the backend's", i+1, j)
+			}
+		}
+	}
+}
+
+// exchangeWith asks a node for events with a TLS configuration of one's
+// own, and says whether anything came back.
+func exchangeWith(addr string, cfg *tls.Config) (int, error) {
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
+	body, _ := json.Marshal(wire.LANExchange{Have: map[string]uint64{}})
+	resp, err := c.Post("https://"+addr+"/lan/v1/exchange", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var batch wire.LANBatch
+	_ = json.NewDecoder(resp.Body).Decode(&batch)
+	n := 0
+	for _, evs := range batch.Events {
+		n += len(evs)
+	}
+	return n, nil
+}
+
+// clientTLS is a counter's own TLS configuration, as its node makes it.
+func clientTLS(t *testing.T, st *storage.Store) *tls.Config {
+	t.Helper()
+	id, err := st.LANIdentity()
+	if err != nil || !id.Ready() {
+		t.Fatalf("no identity: %v", err)
+	}
+	pkcs8, _ := x509.MarshalPKCS8PrivateKey(id.Key)
+	cert, err := tls.X509KeyPair(id.Cert, pemBlock("PRIVATE KEY", pkcs8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(id.CA)
+	return &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool, ServerName: lan.ServerName, MinVersion: tls.VersionTLS13}
+}
+
+// A counter of another unit, a revoked counter, a stranger with a
+// certificate of its own making and one with none get nothing, not even
+// the list of codes; a peer that answers garbage and one that never
+// answers do not stop the others.
+func TestOfficeNetworkKeepsStrangersOut(t *testing.T) {
+	b := startBackend(t)
+	cs := lanOffice(t, b, 3)
+	ctx := context.Background()
+	rec := cs[0].intake(t, rand.New(rand.NewPCG(5, 5)))
+	cs[0].node.Notify()
+	addr := cs[0].node.Addr()
+	if n, err := exchangeWith(addr, clientTLS(t, cs[1].store)); err != nil || n == 0 {
+		t.Fatalf("a counter of the unit gets nothing: %d %v", n, err)
+	}
+
+	// another unit's counter, certified by the same backend
+	other := newOtherUnitCounter(t, b)
+	if n, err := exchangeWith(addr, clientTLS(t, other.store)); err == nil || n != 0 {
+		t.Fatalf("another unit's counter got %d events (%v)", n, err)
+	}
+	// a stranger: its own certificate, or none
+	pub, key, _ := ed25519.GenerateKey(crand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: cs[1].deviceID(t), OrganizationalUnit: []string{testUnit}},
+		DNSNames: []string{lan.ServerName}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, _ := x509.CreateCertificate(crand.Reader, tmpl, tmpl, pub, key)
+	pkcs8, _ := x509.MarshalPKCS8PrivateKey(key)
+	forged, _ := tls.X509KeyPair(pemBlock("CERTIFICATE", der), pemBlock("PRIVATE KEY", pkcs8))
+	for name, cfg := range map[string]*tls.Config{
+		"a self-made certificate": {InsecureSkipVerify: true, // presented whatever the server asks for
+			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &forged, nil }},
+		"no certificate":          {InsecureSkipVerify: true},
+	} {
+		if n, err := exchangeWith(addr, cfg); err == nil || n != 0 {
+			t.Fatalf("%s got %d events (%v)", name, n, err)
+		}
+	}
+	// counter 3 is revoked: once counter 1 has the roster, counter 3 gets nothing
+	if err := b.store.Revoke(cs[2].deviceID(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs[0].engine.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cs[0].node.Reload()
+	if n, err := exchangeWith(addr, clientTLS(t, cs[2].store)); err == nil || n != 0 {
+		t.Fatalf("a revoked counter got %d events (%v)", n, err)
+	}
+
+	// a peer that answers garbage and one that never answers
+	garbage, _ := net.Listen("tcp", "127.0.0.1:0")
+	stall, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer garbage.Close()
+	defer stall.Close()
+	go func() {
+		for {
+			c, err := garbage.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("HTTP/1.1 200 OK\r\n\r\n\x00\x01garbage"))
+			c.Close()
+		}
+	}()
+	go func() {
+		for {
+			c, err := stall.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // accepted, never answered
+		}
+	}()
+	cs[1].node.AddPeer(garbage.Addr().String())
+	cs[1].node.AddPeer(stall.Addr().String())
+	next := cs[0].intake(t, rand.New(rand.NewPCG(6, 6)))
+	cs[0].node.Notify()
+	within(t, 2*time.Second, "an intake reaches counter 2 past a garbage peer and a stalled one", func() bool {
+		_, err := cs[1].store.Get(next.ID)
+		return err == nil
+	})
+	if _, err := cs[1].store.Get(rec.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func pemBlock(typ string, der []byte) []byte {
+	return pemEncode(typ, der)
+}
+
+func (c *counter) deviceID(t *testing.T) string {
+	st, err := c.store.SyncState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.DeviceID
+}
+
+func pemEncode(typ string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
+
+// newOtherUnitCounter is a counter of another unit, certified by the same
+// backend.
+func newOtherUnitCounter(t *testing.T, b *backend) *counter {
+	t.Helper()
+	const unit = "000.00.13.H57"
+	st := storagetest.Open(t)
+	if err := st.SaveSettings(storage.Settings{UnitName: "UBND phường khác", UnitCode: unit, Place: "Huế", Counter: 1, Clerk: "Cán bộ", Language: "vi"}); err != nil {
+		t.Fatal(err)
+	}
+	code, err := b.store.NewEnrollCode(unit, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(st, fastConfig)
+	if err := e.Enroll(context.Background(), b.url(), code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.SyncOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return &counter{store: st, engine: e}
+}
