@@ -122,6 +122,9 @@ func fatalWindow(a fyne.App, err error, autoClose time.Duration) {
 		go func() {
 			time.Sleep(autoClose)
 			fyne.Do(a.Quit)
+			// a window that does not close (seen under Wine) still ends
+			time.Sleep(5 * time.Second)
+			os.Exit(1)
 		}()
 	}
 	w.ShowAndRun()

@@ -64,6 +64,8 @@ func New(a fyne.App, c *counter.Counter) *UI {
 	SetLanguage(c.Settings().Language)
 	u := &UI{app: a, ctr: c, engine: c.Engine(), now: time.Now, do: fyne.Do, spaces: map[string]*workspace{}}
 	u.engine.OnChange(func(st mcsync.Status) { u.do(func() { u.syncChanged(st) }) })
+	// events from another counter on the office network: as after a pull
+	c.OnLANChange(func() { u.do(u.lanChanged) })
 	u.win = a.NewWindow(lang.L("app.title"))
 	u.win.Resize(u.startSize())
 	u.win.SetOnClosed(u.rememberSize)
@@ -291,6 +293,24 @@ func (u *UI) syncChanged(st mcsync.Status) {
 	}
 	if st.State == mcsync.StateOnline && u.online != nil {
 		u.online.reload() // a filing pulled, or taken by another counter
+	}
+}
+
+// lanChanged follows events another counter made, come over the office
+// network (whatever the link to the province): the status bar and the
+// screen in view show them.
+func (u *UI) lanChanged() {
+	if u.status != nil {
+		u.status.refresh()
+	}
+	if u.records != nil && u.showing(u.records.content) {
+		u.records.reload()
+	}
+	if u.overview != nil && u.showing(u.overview.content) {
+		u.overview.reload()
+	}
+	if u.online != nil {
+		u.online.reload()
 	}
 }
 

@@ -25,13 +25,15 @@ type statusBar struct {
 	pending *widget.Label
 	who     *widget.Label
 	link    *widget.Label // online / offline / syncing, last successful sync
+	lan     *widget.Label // the office network: how many counters reached
 	backup  *widget.Label // when the last good automatic backup was made
 	msg     *widget.Label // the last thing done, e.g. "sent to the printer"
 	content fyne.CanvasObject
 }
 
 func newStatusBar(u *UI) *statusBar {
-	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel(""), msg: widget.NewLabel(""), link: widget.NewLabel(""), backup: widget.NewLabel("")}
+	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel(""), msg: widget.NewLabel(""), link: widget.NewLabel(""), backup: widget.NewLabel(""), lan: widget.NewLabel("")}
+	b.lan.Hide()
 	b.who.Alignment = fyne.TextAlignTrailing
 	b.msg.Truncation = fyne.TextTruncateEllipsis
 	b.msg.Importance = widget.SuccessImportance
@@ -39,7 +41,7 @@ func newStatusBar(u *UI) *statusBar {
 	// Ctrl+Shift+L say it in words)
 	lock := widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), func() { u.lock() })
 	lock.Importance = widget.LowImportance
-	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, widget.NewSeparator(), b.pending, widget.NewSeparator(), b.backup, widget.NewSeparator()),
+	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, b.lan, widget.NewSeparator(), b.pending, widget.NewSeparator(), b.backup, widget.NewSeparator()),
 		container.NewHBox(b.who, lock), b.msg)
 	return b
 }
@@ -58,7 +60,8 @@ func (b *statusBar) refresh() {
 	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
 	text, imp := syncStateText(b.u.engine.Status())
 	b.link.Importance = imp
-	b.link.SetText(text)
+	b.link.SetText(lang.L("status.province", map[string]any{"State": text}))
+	b.lanText()
 	b.backupText(st)
 	set := b.u.ctr.Settings()
 	name := set.Clerk
@@ -79,11 +82,29 @@ func (b *statusBar) applySync(st mcsync.Status) {
 		imp = widget.DangerImportance
 	}
 	b.link.Importance = imp
-	b.link.SetText(text)
+	b.link.SetText(lang.L("status.province", map[string]any{"State": text}))
+	b.lanText()
 	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
 	if st.Records > 0 { // records arrive with a pull
 		b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.u.count(st.Records)}))
 	}
+}
+
+// lanText says how many of the unit's other counters this one reaches on
+// the office network (hidden while it is not on it).
+func (b *statusBar) lanText() {
+	n, on := b.u.ctr.LANStatus()
+	if !on {
+		b.lan.Hide()
+		return
+	}
+	b.lan.Importance = widget.SuccessImportance
+	text := lang.L("status.lan", map[string]any{"N": n})
+	if n == 0 {
+		b.lan.Importance, text = widget.MediumImportance, lang.L("status.lan_none")
+	}
+	b.lan.SetText("· " + text)
+	b.lan.Show()
 }
 
 // backupText says when the last good automatic backup was made, and warns

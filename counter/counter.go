@@ -15,6 +15,7 @@ import (
 	"motcua/dossier"
 	"motcua/storage"
 	mcsync "motcua/sync"
+	"motcua/sync/lan"
 )
 
 // Errors the front ends decide on, beside those of storage, dossier and sync.
@@ -93,6 +94,8 @@ type Counter struct {
 	engine *mcsync.Engine
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the engine's Run has returned
+	lan    *lan.Node     // the office network, once joined (lan.go)
+	onLAN  func()
 
 	desk desk // the overview's files, kept up to date (desk.go)
 }
@@ -209,6 +212,7 @@ func (c *Counter) StartSync() {
 		defer close(done)
 		var wg gosync.WaitGroup
 		wg.Go(func() { c.fillFacts(ctx) })
+		wg.Go(func() { c.runLAN(ctx) })
 		e.Run(ctx)
 		wg.Wait()
 	}(c.done)
@@ -243,13 +247,17 @@ func (c *Counter) StopSync() {
 	}
 }
 
-// Kick asks the engine for a round now, if it runs.
+// Kick asks the engine for a round now, if it runs, and tells the
+// counters on the office network that there is something new.
 func (c *Counter) Kick() {
 	c.mu.Lock()
-	e := c.engine
+	e, n := c.engine, c.lan
 	c.mu.Unlock()
 	if e != nil {
 		e.Kick()
+	}
+	if n != nil {
+		n.Notify()
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -275,7 +276,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	s.Close()
 	s = openTestStore(t, path)
 	defer s.Close()
-	if s.Settings() != testSettings {
+	if !reflect.DeepEqual(s.Settings(), testSettings) {
 		t.Fatalf("settings %+v", s.Settings())
 	}
 	if got, err := s.Get(r.ID); err != nil || got.Code != r.Code {

@@ -228,7 +228,7 @@ func TestOfficeNetworkKeepsStrangersOut(t *testing.T) {
 	for name, cfg := range map[string]*tls.Config{
 		"a self-made certificate": {InsecureSkipVerify: true, // presented whatever the server asks for
 			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &forged, nil }},
-		"no certificate":          {InsecureSkipVerify: true},
+		"no certificate": {InsecureSkipVerify: true},
 	} {
 		if n, err := exchangeWith(addr, cfg); err == nil || n != 0 {
 			t.Fatalf("%s got %d events (%v)", name, n, err)

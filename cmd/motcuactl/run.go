@@ -29,6 +29,7 @@ verify, due, calendar show) không cần tài khoản.
 Lệnh:
   setup -unit-name TÊN -unit-code MÃ -place ĐỊA_DANH -counter N -clerk HỌ_TÊN
         [-admin-user TÊN -admin-name HỌ_TÊN] [-printer TÊN_MÁY_IN]
+        [-lan-off] [-lan-port N] [-lan-peers máy:cổng,…]
                                  thiết lập đơn vị và quầy (như màn hình lần đầu); lần đầu
                                  tạo luôn quản trị viên đầu tiên
   user add -username TÊN -name HỌ_TÊN -roles clerk[,supervisor,admin]
@@ -247,6 +248,17 @@ func cmdSetup(c *counter.Counter, e env) error {
 		fs.StringVar(&set.LetterSymbol, "letter-symbol", set.LetterSymbol, "phần cơ quan ban hành trong ký hiệu văn bản, ví dụ UBND (thành 15/UBND, 16/TB-UBND)")
 		fs.IntVar(&set.LockMinutes, "lock-minutes", set.LockMinutes, "số phút không thao tác trước khi màn hình tự khóa (mặc định 10)")
 		fs.StringVar(&set.Printer, "printer", set.Printer, "máy in của quầy (để trống: mở tệp PDF bằng trình xem PDF)")
+		fs.BoolVar(&set.LANOff, "lan-off", set.LANOff, "không dùng mạng nội bộ giữa các quầy")
+		fs.IntVar(&set.LANPort, "lan-port", set.LANPort, "cổng của quầy trên mạng nội bộ (mặc định 8761)")
+		fs.Func("lan-peers", "địa chỉ các quầy khác, cách nhau bởi dấu phẩy (máy:cổng), khi mạng chặn multicast", func(v string) error {
+			set.LANPeers = nil
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					set.LANPeers = append(set.LANPeers, p)
+				}
+			}
+			return nil
+		})
 		fs.StringVar(&adminUser, "admin-user", "", "tên đăng nhập của quản trị viên đầu tiên (lần thiết lập đầu)")
 		fs.StringVar(&adminName, "admin-name", "", "họ tên của quản trị viên đầu tiên")
 	})

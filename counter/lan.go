@@ -1,0 +1,117 @@
+package counter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"motcua/sync/lan"
+)
+
+// The office network (docs/lan.md): once the counter holds a certificate
+// from the backend (its first sync brings it), it shares the unit's
+// events with the other counters it finds, whether or not the province
+// can be reached.
+
+// lanRetry is how often the counter tries to join the office network
+// while it cannot yet, and reads the unit's roster again once it has.
+var lanRetry = 20 * time.Second
+
+// runLAN runs the counter's node until ctx ends.
+func (c *Counter) runLAN(ctx context.Context) {
+	var node *lan.Node
+	defer func() {
+		if node != nil {
+			node.Close()
+			c.setLAN(nil)
+		}
+	}()
+	for {
+		set := c.store.Settings()
+		switch {
+		case set.LANOff:
+		case node == nil:
+			node = c.startLAN(ctx)
+		default:
+			node.Reload() // the roster a sync round brought: a device revoked
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(lanRetry):
+		}
+	}
+}
+
+// startLAN starts the node, or says why it cannot yet (no certificate:
+// quietly; anything else in the log).
+func (c *Counter) startLAN(ctx context.Context) *lan.Node {
+	set := c.store.Settings()
+	port := set.LANPort
+	if port == 0 {
+		port = lan.DefaultPort
+	}
+	node, err := lan.New(c.store, lan.Config{Addr: fmt.Sprintf(":%d", port), Peers: set.LANPeers, Discover: true,
+		OnChange: c.lanChanged})
+	if err == nil {
+		err = node.Start(ctx)
+	}
+	if err != nil {
+		if !errors.Is(err, lan.ErrNotReady) {
+			slog.Warn("office network: not started", "err", err)
+		}
+		return nil
+	}
+	c.setLAN(node)
+	return node
+}
+
+func (c *Counter) setLAN(n *lan.Node) {
+	c.mu.Lock()
+	c.lan = n
+	c.mu.Unlock()
+}
+
+// lanChanged follows events from a peer: the engine's listeners (the
+// status bar, the lists) hear of it as after a pull.
+func (c *Counter) lanChanged() {
+	c.mu.Lock()
+	f := c.onLAN
+	c.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+// OnLANChange sets what runs after events from another counter arrived
+// (on the node's goroutine).
+func (c *Counter) OnLANChange(f func()) {
+	c.mu.Lock()
+	c.onLAN = f
+	c.mu.Unlock()
+}
+
+// LANStatus is the office network as the status bar shows it: on says the
+// counter is on it; peers counts the counters reached lately.
+func (c *Counter) LANStatus() (peers int, on bool) {
+	c.mu.Lock()
+	n := c.lan
+	c.mu.Unlock()
+	if n == nil {
+		return 0, false
+	}
+	return n.Reachable(c.now()), true
+}
+
+// LANPeers lists the peers known, for the sync screen.
+func (c *Counter) LANPeers() []lan.PeerStatus {
+	c.mu.Lock()
+	n := c.lan
+	c.mu.Unlock()
+	if n == nil {
+		return nil
+	}
+	return n.Peers()
+}
