@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -51,9 +52,17 @@ func (id LANIdentity) Device(deviceID string) (wire.LANDevice, bool) {
 	return wire.LANDevice{}, false
 }
 
-type lanStored struct {
-	Event json.RawMessage `json:"event"`
-	Sig   []byte          `json:"sig"`
+// A stored event of another device is its origin's signature (64 bytes)
+// followed by the event's bytes as signed.
+func lanStoredValue(sig, raw []byte) []byte {
+	return append(append(make([]byte, 0, len(sig)+len(raw)), sig...), raw...)
+}
+
+func lanStoredParts(v []byte) (sig, raw []byte, err error) {
+	if len(v) < ed25519.SignatureSize {
+		return nil, nil, errors.New("storage: a damaged event of another device")
+	}
+	return clone(v[:ed25519.SignatureSize]), clone(v[ed25519.SignatureSize:]), nil
 }
 
 // ErrLANGap says a peer's events of a device do not follow those held.
@@ -159,11 +168,11 @@ func (s *Store) LANEventsAfter(have map[string]uint64, max int) (map[string][]wi
 					more = true
 					return nil
 				}
-				var st lanStored
-				if err := json.Unmarshal(ev, &st); err != nil {
+				sig, raw, err := lanStoredParts(ev)
+				if err != nil {
 					return err
 				}
-				out[dev] = append(out[dev], wire.LANEvent{Seq: be64(ek[len(prefix):]), Event: st.Event, Sig: st.Sig})
+				out[dev] = append(out[dev], wire.LANEvent{Seq: be64(ek[len(prefix):]), Event: raw, Sig: sig})
 				n++
 			}
 			return nil
@@ -188,25 +197,51 @@ func ownEvents(tx *bolt.Tx, key ed25519.PrivateKey, after uint64, max int) ([]wi
 		if v == nil {
 			break
 		}
-		var e OutboxEntry
+		var e struct { // the event's bytes as stored: signed as they are
+			Event json.RawMessage `json:"event"`
+		}
 		if err := json.Unmarshal(v, &e); err != nil {
 			return nil, false, err
 		}
-		raw, err := json.Marshal(e.Event)
-		if err != nil {
-			return nil, false, err
-		}
+		raw := append(json.RawMessage(nil), e.Event...)
 		evs = append(evs, wire.LANEvent{Seq: seq, Event: raw, Sig: ed25519.Sign(key, raw)})
 	}
 	return evs, false, nil
 }
 
+// LANPrepared is a peer's event decoded, and the record it creates built,
+// outside the write transaction (PrepareLAN).
+type LANPrepared struct {
+	RemoteEvent
+	Seq uint64
+	Raw json.RawMessage
+	Sig []byte
+}
+
+// PrepareLAN decodes a peer's events and builds the records they create,
+// outside any transaction (it may run on another goroutine than ApplyLAN).
+func PrepareLAN(evs []wire.LANEvent) ([]LANPrepared, error) {
+	out := make([]LANPrepared, len(evs))
+	remote := make([]RemoteEvent, len(evs))
+	for i, le := range evs {
+		if err := json.Unmarshal(le.Event, &remote[i].Event); err != nil {
+			return nil, fmt.Errorf("storage: event %d of a peer: %w", le.Seq, err)
+		}
+	}
+	Prepare(remote)
+	for i, le := range evs {
+		out[i] = LANPrepared{RemoteEvent: remote[i], Seq: le.Seq, Raw: le.Event, Sig: le.Sig}
+	}
+	return out, nil
+}
+
 // ApplyLAN applies a peer's events of one origin device (their
-// signatures checked by the caller), in sequence from the highest held:
-// each goes through the same path as a pulled event and is kept to pass
-// on. It stops early when a clerk's save waits (applied says how many
-// were taken); events already held are skipped, a gap is ErrLANGap.
-func (s *Store) ApplyLAN(origin string, evs []wire.LANEvent) (applied int, res RemoteResult, err error) {
+// signatures checked and PrepareLAN'd by the caller), in sequence from
+// the highest held: each goes through the same path as a pulled event and
+// is kept to pass on. It stops early when a clerk's save waits (applied
+// says how many were taken); events already held are skipped, a gap is
+// ErrLANGap.
+func (s *Store) ApplyLAN(origin string, evs []LANPrepared) (applied int, res RemoteResult, err error) {
 	cal := s.Calendar()
 	s.StepAside()
 	owed := map[string][]partyKey{}
@@ -232,17 +267,12 @@ func (s *Store) ApplyLAN(origin string, evs []wire.LANEvent) (applied int, res R
 			if le.Seq != high+1 {
 				return ErrLANGap
 			}
-			var re RemoteEvent
-			if err := json.Unmarshal(le.Event, &re.Event); err != nil {
-				return err
-			}
 			res.Applied++
-			if err := s.applyRemoteOne(tx, re, cal, &res, owed); err != nil {
+			if err := s.applyRemoteOne(tx, le.RemoteEvent, cal, &res, owed); err != nil {
 				return err
 			}
-			data, _ := json.Marshal(lanStored{Event: le.Event, Sig: le.Sig})
 			store.FillPercent = 0.9
-			if err := store.Put(lanKey(origin, le.Seq), data); err != nil {
+			if err := store.Put(lanKey(origin, le.Seq), lanStoredValue(le.Sig, le.Raw)); err != nil {
 				return err
 			}
 			high = le.Seq
@@ -263,11 +293,11 @@ func (s *Store) LANRelay(origin string, after uint64, n int) ([]wire.LANEvent, e
 		prefix := append([]byte(origin), 0)
 		c := tx.Bucket(bLANEvents).Cursor()
 		for k, v := c.Seek(lanKey(origin, after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, v = c.Next() {
-			var st lanStored
-			if err := json.Unmarshal(v, &st); err != nil {
+			sig, raw, err := lanStoredParts(v)
+			if err != nil {
 				return err
 			}
-			out = append(out, wire.LANEvent{Seq: be64(k[len(prefix):]), Event: st.Event, Sig: st.Sig})
+			out = append(out, wire.LANEvent{Seq: be64(k[len(prefix):]), Event: raw, Sig: sig})
 		}
 		return nil
 	})

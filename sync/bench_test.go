@@ -18,7 +18,9 @@ import (
 
 // queue saves n intakes at a counter in transactions of 1,000 (the outbox
 // gets every event, as after an outage).
-func queue(b *testing.B, c *counter, n int) {
+func queue(b *testing.B, c *counter, n int) { queueTB(b, c, n) }
+
+func queueTB(b testing.TB, c *counter, n int) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for done := 0; done < n; {
 		size := min(1000, n-done)

@@ -287,7 +287,7 @@ func pemBlock(typ string, der []byte) []byte {
 	return pemEncode(typ, der)
 }
 
-func (c *counter) deviceID(t *testing.T) string {
+func (c *counter) deviceID(t testing.TB) string {
 	st, err := c.store.SyncState()
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -297,7 +298,7 @@ func (n *Node) serveExchange(w http.ResponseWriter, r *http.Request) {
 	defer deadline.Stop()
 	for {
 		ch := n.changes()
-		evs, more, err := n.store.LANEventsAfter(req.Have, 2000)
+		evs, more, err := n.store.LANEventsAfter(req.Have, 1000)
 		if err != nil {
 			slog.Warn("office network: reading events", "err", err)
 			http.Error(w, "internal", http.StatusInternalServerError)
@@ -356,49 +357,121 @@ func (n *Node) run(p *peer) {
 
 var errTwice = errors.New("lan: the same device at another address")
 
-// exchange is one round with a peer: ask, check, apply.
+// exchange is one round with a peer: ask, check, apply. While a batch is
+// applied, the next one (when the peer has more) is already asked for,
+// checked and prepared.
 func (n *Node) exchange(p *peer) (bool, error) {
 	have, err := n.store.LANHave()
 	if err != nil {
 		return false, err
 	}
-	body, _ := json.Marshal(wire.LANExchange{Have: have, WaitMS: int(n.cfg.Wait / time.Millisecond)})
+	cur := n.fetchPrepared(p, have, n.cfg.Wait)
+	for {
+		if cur.err != nil {
+			return false, cur.err
+		}
+		var next chan prepared
+		if cur.more {
+			have = cur.advance(have)
+			next = make(chan prepared, 1)
+			go func(have map[string]uint64) { next <- n.fetchPrepared(p, have, 0) }(have)
+		}
+		applied := 0
+		for origin, evs := range cur.events {
+			k, err := n.applyPrepared(origin, evs)
+			if err != nil {
+				if next != nil {
+					<-next
+				}
+				return false, err
+			}
+			applied += k
+		}
+		if applied > 0 {
+			n.Notify()
+			if n.cfg.OnChange != nil {
+				n.cfg.OnChange()
+			}
+		}
+		if next == nil {
+			return false, nil
+		}
+		cur = <-next
+	}
+}
+
+// prepared is a peer's batch checked (signatures) and decoded.
+type prepared struct {
+	events map[string][]storage.LANPrepared
+	more   bool
+	err    error
+}
+
+// advance is what this counter holds once the batch is applied.
+func (b prepared) advance(have map[string]uint64) map[string]uint64 {
+	out := make(map[string]uint64, len(have))
+	for k, v := range have {
+		out[k] = v
+	}
+	for origin, evs := range b.events {
+		if len(evs) > 0 {
+			out[origin] = max(out[origin], evs[len(evs)-1].Seq)
+		}
+	}
+	return out
+}
+
+// fetchPrepared asks a peer, checks every signature by its origin's key
+// (from the roster) and decodes the events; a device not (yet) on this
+// counter's roster is left for the backend to bring.
+func (n *Node) fetchPrepared(p *peer, have map[string]uint64, wait time.Duration) prepared {
+	batch, err := n.fetch(p, have, wait)
+	if err != nil {
+		return prepared{err: err}
+	}
+	out := prepared{events: map[string][]storage.LANPrepared{}, more: batch.More}
+	for origin, evs := range batch.Events {
+		n.mu.Lock()
+		d, ok := n.id.Device(origin)
+		n.mu.Unlock()
+		if origin == n.own || len(evs) == 0 || !ok || len(d.PublicKey) != ed25519.PublicKeySize {
+			continue
+		}
+		if err := verifyAll(d.PublicKey, evs); err != nil {
+			return prepared{err: fmt.Errorf("lan: an event of %s %w", origin, err)}
+		}
+		if out.events[origin], err = storage.PrepareLAN(evs); err != nil {
+			return prepared{err: err}
+		}
+	}
+	return out
+}
+
+// fetch asks a peer for what it holds beyond have, waiting up to wait
+// for something new.
+func (n *Node) fetch(p *peer, have map[string]uint64, wait time.Duration) (wire.LANBatch, error) {
+	var batch wire.LANBatch
+	body, _ := json.Marshal(wire.LANExchange{Have: have, WaitMS: int(wait / time.Millisecond)})
 	req, _ := http.NewRequestWithContext(n.ctx, http.MethodPost, "https://"+p.addr+"/lan/v1/exchange", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := n.client.Do(req)
 	if err != nil {
 		if errors.Is(err, errSelf) {
-			return false, errSelf
+			return batch, errSelf
 		}
-		return false, err
+		return batch, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return false, fmt.Errorf("lan: peer answered %d", resp.StatusCode)
+		return batch, fmt.Errorf("lan: peer answered %d", resp.StatusCode)
 	}
-	dev := resp.TLS.PeerCertificates[0].Subject.CommonName
-	if err := n.claim(p, dev); err != nil {
-		return false, err
+	if err := n.claim(p, resp.TLS.PeerCertificates[0].Subject.CommonName); err != nil {
+		return batch, err
 	}
-	var batch wire.LANBatch
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&batch); err != nil {
-		return false, fmt.Errorf("lan: a malformed answer: %w", err)
+		return batch, fmt.Errorf("lan: a malformed answer: %w", err)
 	}
-	applied := false
-	for origin, evs := range batch.Events {
-		k, err := n.apply(origin, evs)
-		if err != nil {
-			return false, err
-		}
-		applied = applied || k > 0
-	}
-	if applied {
-		n.Notify()
-		if n.cfg.OnChange != nil {
-			n.cfg.OnChange()
-		}
-	}
-	return batch.More, nil
+	return batch, nil
 }
 
 // claim names the device at a peer's address; a device already asked at
@@ -418,23 +491,9 @@ func (n *Node) claim(p *peer, dev string) error {
 	return nil
 }
 
-// apply checks each event's signature by its origin's key (from the
-// roster) and applies them in order; a bad signature refuses the batch.
-func (n *Node) apply(origin string, evs []wire.LANEvent) (int, error) {
-	if origin == n.own || len(evs) == 0 {
-		return 0, nil
-	}
-	n.mu.Lock()
-	d, ok := n.id.Device(origin)
-	n.mu.Unlock()
-	if !ok || len(d.PublicKey) != ed25519.PublicKeySize {
-		return 0, nil // not (yet) on this counter's roster: the backend will bring them
-	}
-	for _, e := range evs {
-		if !ed25519.Verify(d.PublicKey, e.Event, e.Sig) {
-			return 0, fmt.Errorf("lan: an event of %s with a wrong signature", origin)
-		}
-	}
+// applyPrepared applies a peer's checked events of one origin, in
+// transactions that give way to the clerk's saves.
+func (n *Node) applyPrepared(origin string, evs []storage.LANPrepared) (int, error) {
 	total := 0
 	for len(evs) > 0 {
 		k, res, err := n.store.ApplyLAN(origin, evs)
@@ -445,4 +504,27 @@ func (n *Node) apply(origin string, evs []wire.LANEvent) (int, error) {
 		evs = evs[k:]
 	}
 	return total, nil
+}
+
+// verifyAll checks every signature, on every core.
+func verifyAll(key ed25519.PublicKey, evs []wire.LANEvent) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(evs)/64))
+	bad := make(chan uint64, workers)
+	var wg gosync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(evs); i += workers {
+				if !ed25519.Verify(key, evs[i].Event, evs[i].Sig) {
+					bad <- evs[i].Seq
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(bad)
+	if seq, ok := <-bad; ok {
+		return fmt.Errorf("with a wrong signature (number %d)", seq)
+	}
+	return nil
 }
