@@ -26,7 +26,7 @@ func (n *Node) startDiscovery() {
 	_, port, _ := net.SplitHostPort(n.ln.Addr().String())
 	p, _ := strconv.Atoi(port)
 	quiet := log.New(io.Discard, "", 0)
-	svc, err := mdns.NewMDNSService(n.own, Service, "", "", p, nil, []string{"unit=" + n.unit, "device=" + n.own})
+	svc, err := mdns.NewMDNSService(n.own, Service, "", n.own+".local.", p, localIPs(), []string{"unit=" + n.unit, "device=" + n.own})
 	if err == nil {
 		var srv *mdns.Server
 		if srv, err = mdns.NewServer(&mdns.Config{Zone: svc, Logger: quiet}); err == nil {
@@ -74,6 +74,28 @@ func (n *Node) browse(quiet *log.Logger) {
 	if err != nil && n.ctx.Err() == nil {
 		slog.Debug("office network: multicast DNS query failed", "err", err)
 	}
+}
+
+// localIPs are the machine's IPv4 addresses to announce (the loopback one
+// only when there is no other): the host's name may resolve to none.
+func localIPs() []net.IP {
+	var out, loop []net.IP
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		ipn, ok := a.(*net.IPNet)
+		if !ok || ipn.IP.To4() == nil {
+			continue
+		}
+		if ipn.IP.IsLoopback() {
+			loop = append(loop, ipn.IP)
+		} else {
+			out = append(out, ipn.IP)
+		}
+	}
+	if len(out) == 0 {
+		return loop
+	}
+	return out
 }
 
 func hasField(fields []string, want string) bool {
