@@ -115,3 +115,6 @@ func (c *Counter) LANPeers() []lan.PeerStatus {
 	}
 	return n.Peers()
 }
+
+// LANHave is what the counter holds of each device's events.
+func (c *Counter) LANHave() (map[string]uint64, error) { return c.store.LANHave() }

@@ -33,6 +33,19 @@ func (c *Counter) Intake(in dossier.Intake) (*dossier.Record, error) {
 	return r, err
 }
 
+// IntakeMany receives several files in one transaction (scripts, load
+// tests), each with its own events.
+func (c *Counter) IntakeMany(ins []dossier.Intake) error {
+	if err := c.require(account.Intake); err != nil {
+		return err
+	}
+	_, err := c.store.IntakeMany(ins, storage.BatchOptions{})
+	if err == nil {
+		c.Kick()
+	}
+	return err
+}
+
 // IntakeJSON is Intake of a JSON document (docs/intake.md); a field it
 // does not know is refused, so that a typo is not silently dropped.
 func (c *Counter) IntakeJSON(data []byte) (*dossier.Record, error) {

@@ -15,6 +15,7 @@ type Summary struct {
 	Indexing    int       `json:"indexing,omitempty"` // pulled records not yet findable by name, ID, phone
 	FileBytes   int64     `json:"file_bytes"`
 	Server      string    `json:"server,omitempty"`
+	DeviceID    string    `json:"device_id,omitempty"` // this counter, as the backend enrolled it
 	Enrolled    bool      `json:"enrolled"`
 	NeedsEnroll bool      `json:"needs_enroll,omitempty"`
 	LastSuccess time.Time `json:"last_success,omitzero"`
@@ -44,7 +45,7 @@ func (c *Counter) Status() (Summary, error) {
 	}
 	set, b := c.store.Settings(), c.store.BackupState()
 	return Summary{Records: st.Records, Pending: st.Pending, Attention: st.Attention, Indexing: st.Indexing, FileBytes: st.FileBytes,
-		Server: ss.ServerURL, Enrolled: ss.Enrolled(), NeedsEnroll: ss.NeedsEnroll, LastSuccess: ss.LastSuccess, LastError: ss.LastError,
+		Server: ss.ServerURL, DeviceID: ss.DeviceID, Enrolled: ss.Enrolled(), NeedsEnroll: ss.NeedsEnroll, LastSuccess: ss.LastSuccess, LastError: ss.LastError,
 		Generation: ss.Generation, Rewinds: ss.Rewinds, LastRewind: ss.LastRewind, Restored: ss.Restored, ReadOnly: c.store.ReadOnly(),
 		BackupDir: set.BackupDir, Backup: b, BackupStale: set.BackupDir != "" && b.Stale(c.now())}, nil
 }

@@ -74,6 +74,9 @@ Lệnh:
   enroll -server URL -code MÃ    đăng ký quầy với máy chủ của tỉnh (mã dùng một lần)
   version                        in phiên bản của chương trình
   sync                           một lượt gửi và nhận với máy chủ; thoát 0 khi đã gửi hết
+  serve                          chạy quầy không giao diện: đồng bộ với tỉnh và mạng nội bộ đến khi
+                                 đầu vào chuẩn kết thúc; mỗi dòng vào là một lệnh cho kịch bản:
+                                 intake TỆP.json | apply MÃ THAO_TÁC | get ID | have | peers
   status [-json]                 số hồ sơ, sự kiện chờ gửi, cần xử lý, lần đồng bộ gần nhất
 `
 
@@ -131,6 +134,7 @@ var commands = []command{
 	{"print", printing, cmdPrint},
 	{"enroll", writing, cmdEnroll},
 	{"sync", writing, cmdSync},
+	{"serve", writing, cmdServe},
 	{"status", reading, cmdStatus},
 	{"user", writing, cmdUser},
 	{"passwd", writing, cmdPasswd},
