@@ -30,7 +30,6 @@ type lanProc struct {
 	dir   string
 	cmd   *exec.Cmd
 	in    io.WriteCloser
-	out   *bufio.Scanner
 	lines chan string
 }
 
