@@ -235,6 +235,10 @@ func PrepareLAN(evs []wire.LANEvent) ([]LANPrepared, error) {
 	return out, nil
 }
 
+// lanChunk bounds the events of one transaction: a clerk's save waits for
+// at most one chunk's commit.
+const lanChunk = 250
+
 // ApplyLAN applies a peer's events of one origin device (their
 // signatures checked and PrepareLAN'd by the caller), in sequence from
 // the highest held: each goes through the same path as a pulled event and
@@ -257,7 +261,7 @@ func (s *Store) ApplyLAN(origin string, evs []LANPrepared) (applied int, res Rem
 			high = be64(v)
 		}
 		for i, le := range evs {
-			if i > 0 && s.interactive.Load() > 0 {
+			if i > 0 && (s.interactive.Load() > 0 || i >= lanChunk) {
 				break
 			}
 			applied++
