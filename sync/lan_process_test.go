@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"motcua/server/pgtest"
 )
 
 // The office network with every part a real process: the backend
@@ -133,17 +135,41 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startBoltServer runs motcua-server on a bbolt folder at addr.
-func startBoltServer(t *testing.T, bin, dir, addr string) *exec.Cmd {
+// backendProc is motcua-server as a process, on the store the suite runs
+// on (bbolt in dir, or the PostgreSQL database db).
+type backendProc struct {
+	bin, dir, db, addr string
+}
+
+// store is the flag that names the backend's store.
+func (b backendProc) store() []string {
+	if b.db != "" {
+		return []string{"-db", b.db}
+	}
+	return []string{"-data", b.dir}
+}
+
+// enrollCode makes a one-time code for a counter of the test unit.
+func (b backendProc) enrollCode(t *testing.T, counter int) string {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "-data", dir, "-addr", addr)
+	out, err := exec.Command(b.bin, append(append([]string{"enroll-code"}, b.store()...), "-unit", testUnit, "-counter", strconv.Itoa(counter))...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// start runs it and waits until it answers.
+func (b backendProc) start(t *testing.T) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(b.bin, append(append([]string{"serve"}, b.store()...), "-addr", b.addr)...)
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/v1/health"); err == nil {
+		if resp, err := http.Get("http://" + b.addr + "/v1/health"); err == nil {
 			resp.Body.Close()
 			return cmd
 		}
@@ -154,15 +180,15 @@ func startBoltServer(t *testing.T, bin, dir, addr string) *exec.Cmd {
 }
 
 // TestOfficeNetworkThreeProcesses: three counters and the backend as real
-// processes. With the backend stopped, an intake at counter 1 is found at
+// processes (the backend on the suite's store: bbolt, or PostgreSQL). With the backend stopped, an intake at counter 1 is found at
 // counter 2 and returned there, and counters 1 and 3 see it; counter 3 is
 // killed with SIGKILL while it takes in 2,000 events of counter 1, comes
 // back and ends with all of them, its file verifying; the backend comes
 // back and holds every record and event exactly once, as every counter does.
 func TestOfficeNetworkThreeProcesses(t *testing.T) {
-	srvBin, bin := buildServer(t), buildCtlBin(t)
-	sdir, addr := t.TempDir(), freeAddr(t)
-	srv := startBoltServer(t, srvBin, sdir, addr)
+	be := backendProc{bin: buildServer(t), dir: t.TempDir(), db: pgtest.Backend(t), addr: freeAddr(t)}
+	bin := buildCtlBin(t)
+	srv := be.start(t)
 	ports := []int{freePort(t), freePort(t), freePort(t)}
 	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
 	for i, dir := range dirs {
@@ -175,15 +201,12 @@ func TestOfficeNetworkThreeProcesses(t *testing.T) {
 		if i == 0 { // one person does all at this office: receives, supervises, administers
 			ctl(t, bin, dir, "-user", "an", "user", "roles", "-username", "an", "-roles", "clerk,supervisor,admin")
 		}
-		code, err := exec.Command(srvBin, "enroll-code", "-data", sdir, "-unit", testUnit, "-counter", strconv.Itoa(i+1)).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
+		code := be.enrollCode(t, i+1)
 		who := []string{"-user", "an"}
 		if i > 0 {
 			who = nil // a counter joining the unit has no account before it pulls them
 		}
-		ctl(t, bin, dir, append(who, "enroll", "-server", "http://"+addr, "-code", strings.TrimSpace(string(code)))...)
+		ctl(t, bin, dir, append(who, "enroll", "-server", "http://"+be.addr, "-code", code)...)
 		ctl(t, bin, dir, append(who, "sync")...)
 	}
 	devices := make([]string, 3)
@@ -247,11 +270,11 @@ func TestOfficeNetworkThreeProcesses(t *testing.T) {
 	}
 
 	// the backend comes back; counter 1 last (2 and 3 carry its events first)
-	startBoltServer(t, srvBin, sdir, addr)
+	be.start(t)
 	for _, i := range []int{2, 1, 0, 2, 1} {
 		ctl(t, bin, dirs[i], "-user", "an", "sync")
 	}
-	out, err := exec.Command(srvBin, "export", "-data", sdir, "-unit", testUnit).Output()
+	out, err := exec.Command(be.bin, append(append([]string{"export"}, be.store()...), "-unit", testUnit)...).Output()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,12 @@ import (
 // Service is the DNS-SD service counters announce on the office network.
 const Service = "_motcua._tcp"
 
-// discoverEvery is how often a node looks for peers by multicast DNS.
-var discoverEvery = 15 * time.Second
+// discoverEvery is how often a node looks for peers by multicast DNS;
+// discoverSoon are the waits between its first looks.
+var (
+	discoverEvery = 15 * time.Second
+	discoverSoon  = []time.Duration{2 * time.Second, 3 * time.Second, 5 * time.Second}
+)
 
 // startDiscovery announces this counter (its device and unit in the TXT
 // record; whoever answers must still pass TLS) and looks for the unit's
@@ -39,6 +43,15 @@ func (n *Node) startDiscovery() {
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
+		// counters switched on together find each other within seconds
+		for _, wait := range discoverSoon {
+			n.browse(quiet)
+			select {
+			case <-n.ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
 		for {
 			n.browse(quiet)
 			select {

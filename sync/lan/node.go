@@ -63,6 +63,7 @@ type Node struct {
 	mu      gosync.Mutex
 	id      storage.LANIdentity
 	changed chan struct{} // closed (and replaced) when the store has new events
+	awake   chan struct{} // closed (and replaced) when a peer called: retry now
 	peers   map[string]*peer
 	ln      net.Listener
 	srv     *http.Server
@@ -109,7 +110,7 @@ func New(st *storage.Store, cfg Config) (*Node, error) {
 		cfg.Wait = 20 * time.Second
 	}
 	n := &Node{store: st, cfg: cfg, own: ss.DeviceID, unit: st.Settings().UnitCode, id: id,
-		changed: make(chan struct{}), peers: map[string]*peer{}}
+		changed: make(chan struct{}), awake: make(chan struct{}), peers: map[string]*peer{}}
 	return n, nil
 }
 
@@ -239,6 +240,21 @@ func (n *Node) Notify() {
 	n.mu.Unlock()
 }
 
+// wakeUp ends every peer loop's wait after a failure: a counter that
+// calls this one is up, and so may be the others.
+func (n *Node) wakeUp() {
+	n.mu.Lock()
+	close(n.awake)
+	n.awake = make(chan struct{})
+	n.mu.Unlock()
+}
+
+func (n *Node) wakeups() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.awake
+}
+
 func (n *Node) changes() <-chan struct{} {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -292,6 +308,9 @@ func (n *Node) serveExchange(w http.ResponseWriter, r *http.Request) {
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
+	}
+	if !n.knows(r.TLS.PeerCertificates[0].Subject.CommonName) {
+		n.wakeUp() // a counter this one is not yet exchanging with: ask it now
 	}
 	wait := time.Duration(min(max(req.WaitMS, 0), 25_000)) * time.Millisecond
 	deadline := time.NewTimer(wait)
@@ -351,8 +370,21 @@ func (n *Node) run(p *peer) {
 		case <-n.ctx.Done():
 			return
 		case <-time.After(wait):
+		case <-n.wakeups():
 		}
 	}
+}
+
+// knows says whether this node exchanges with a device lately.
+func (n *Node) knows(device string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, p := range n.peers {
+		if p.device == device && p.lastErr == "" && !p.lastOK.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 var errTwice = errors.New("lan: the same device at another address")
