@@ -9,8 +9,9 @@ export CGO_ENABLED := 1
 DEBS := gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev \
         libxi-dev libxxf86vm-dev xvfb xauth poppler-utils libreoffice-calc-nogui
 # The tests also run the backend on PostgreSQL (a throwaway cluster: scripts/with-pg.sh)
-# and open its public lookup page in headless Chromium.
-TEST_DEBS := postgresql chromium
+# and open its public lookup page in headless Chromium; iproute2 (ip netns) makes the
+# office-network test's network namespaces.
+TEST_DEBS := postgresql chromium iproute2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DATA ?=
 BENCH_RECORDS ?= 1000000
