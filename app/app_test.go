@@ -554,7 +554,7 @@ func TestSyncFromTheUI(t *testing.T) {
 	waitFor(t, func() bool {
 		var text string
 		ui(func() { text = u.status.link.Text })
-		return strings.Contains(text, "Đã kết nối máy chủ")
+		return strings.Contains(text, "Tỉnh: ● đã kết nối")
 	})
 	ui(func() {
 		u.selectContent(u.syncView.content)

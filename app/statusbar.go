@@ -25,15 +25,13 @@ type statusBar struct {
 	pending *widget.Label
 	who     *widget.Label
 	link    *widget.Label // online / offline / syncing, last successful sync
-	lan     *widget.Label // the office network: how many counters reached
 	backup  *widget.Label // when the last good automatic backup was made
 	msg     *widget.Label // the last thing done, e.g. "sent to the printer"
 	content fyne.CanvasObject
 }
 
 func newStatusBar(u *UI) *statusBar {
-	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel(""), msg: widget.NewLabel(""), link: widget.NewLabel(""), backup: widget.NewLabel(""), lan: widget.NewLabel("")}
-	b.lan.Hide()
+	b := &statusBar{u: u, store: widget.NewLabel(""), pending: widget.NewLabel(""), who: widget.NewLabel(""), msg: widget.NewLabel(""), link: widget.NewLabel(""), backup: widget.NewLabel("")}
 	b.who.Alignment = fyne.TextAlignTrailing
 	b.msg.Truncation = fyne.TextTruncateEllipsis
 	b.msg.Importance = widget.SuccessImportance
@@ -41,7 +39,7 @@ func newStatusBar(u *UI) *statusBar {
 	// Ctrl+Shift+L say it in words)
 	lock := widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), func() { u.lock() })
 	lock.Importance = widget.LowImportance
-	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, b.lan, widget.NewSeparator(), b.pending, widget.NewSeparator(), b.backup, widget.NewSeparator()),
+	b.content = container.NewBorder(widget.NewSeparator(), nil, container.NewHBox(b.store, widget.NewSeparator(), b.link, widget.NewSeparator(), b.pending, widget.NewSeparator(), b.backup, widget.NewSeparator()),
 		container.NewHBox(b.who, lock), b.msg)
 	return b
 }
@@ -58,10 +56,7 @@ func (b *statusBar) refresh() {
 	b.store.Importance = widget.SuccessImportance
 	b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.u.count(st.Records)}))
 	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
-	text, imp := syncStateText(b.u.engine.Status())
-	b.link.Importance = imp
-	b.link.SetText(lang.L("status.province", map[string]any{"State": text}))
-	b.lanText()
+	b.applyLink(b.u.engine.Status())
 	b.backupText(st)
 	set := b.u.ctr.Settings()
 	name := set.Clerk
@@ -73,7 +68,18 @@ func (b *statusBar) refresh() {
 
 // applySync shows the link to the backend.
 func (b *statusBar) applySync(st mcsync.Status) {
-	text, imp := syncStateText(st)
+	b.applyLink(st)
+	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
+	if st.Records > 0 { // records arrive with a pull
+		b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.u.count(st.Records)}))
+	}
+}
+
+// applyLink shows the link to the province, in short (the sync screen
+// says it whole), and the office network beside it.
+func (b *statusBar) applyLink(st mcsync.Status) {
+	_, imp := syncStateText(st)
+	text := lang.L("status.province", map[string]any{"State": lang.L("status.link." + string(st.State))})
 	if !st.LastSuccess.IsZero() {
 		text += " · " + lang.L("status.last_sync", map[string]any{"At": st.LastSuccess.In(dossier.Loc).Format("15:04 02/01")})
 	}
@@ -81,30 +87,21 @@ func (b *statusBar) applySync(st mcsync.Status) {
 		text += " · " + lang.L("status.clock_skew")
 		imp = widget.DangerImportance
 	}
-	b.link.Importance = imp
-	b.link.SetText(lang.L("status.province", map[string]any{"State": text}))
-	b.lanText()
-	b.pending.SetText(b.queueText(st.Pending, st.Attention, st.Indexing))
-	if st.Records > 0 { // records arrive with a pull
-		b.store.SetText(lang.L("status.store_ok", map[string]any{"N": b.u.count(st.Records)}))
+	if lan := b.lanText(); lan != "" {
+		text += " · " + lan
 	}
+	b.link.Importance = imp
+	b.link.SetText(text)
 }
 
 // lanText says how many of the unit's other counters this one reaches on
-// the office network (hidden while it is not on it).
-func (b *statusBar) lanText() {
+// the office network ("" while it is not on it).
+func (b *statusBar) lanText() string {
 	n, on := b.u.ctr.LANStatus()
 	if !on {
-		b.lan.Hide()
-		return
+		return ""
 	}
-	b.lan.Importance = widget.SuccessImportance
-	text := lang.L("status.lan", map[string]any{"N": n})
-	if n == 0 {
-		b.lan.Importance, text = widget.MediumImportance, lang.L("status.lan_none")
-	}
-	b.lan.SetText("· " + text)
-	b.lan.Show()
+	return lang.L("status.lan", map[string]any{"N": n})
 }
 
 // backupText says when the last good automatic backup was made, and warns

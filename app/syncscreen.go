@@ -30,13 +30,15 @@ type syncScreen struct {
 	sendNow   *widget.Button
 	outbox    *widget.Label
 	attention *fyne.Container
+	lan       *widget.Label // the office network: each counter reached, or why not
 	log       *widget.Label
 	content   fyne.CanvasObject
 }
 
 func newSyncScreen(u *UI) *syncScreen {
 	s := &syncScreen{u: u, state: heading(""), detail: widget.NewLabel(""), skew: widget.NewLabel(""),
-		outbox: widget.NewLabel(""), attention: container.NewVBox(), log: widget.NewLabel("")}
+		outbox: widget.NewLabel(""), attention: container.NewVBox(), log: widget.NewLabel(""), lan: widget.NewLabel("")}
+	s.lan.Wrapping = fyne.TextWrapWord
 	s.detail.Truncation = fyne.TextTruncateEllipsis // explicit lines: keeps its height right
 	s.skew.Importance = widget.DangerImportance
 	s.skew.Wrapping = fyne.TextWrapWord
@@ -51,6 +53,7 @@ func newSyncScreen(u *UI) *syncScreen {
 		container.NewBorder(nil, nil, nil, s.sendNow, s.state), s.detail, s.skew,
 		widget.NewSeparator(), heading(lang.L("sync.attention")), s.attention,
 		widget.NewSeparator(), heading(lang.L("sync.outbox")), s.outbox,
+		widget.NewSeparator(), heading(lang.L("sync.lan")), s.lan,
 		widget.NewSeparator(), heading(lang.L("sync.log")), s.log,
 	)))
 	s.refresh()
@@ -111,7 +114,39 @@ func (s *syncScreen) refresh() {
 		s.skew.Hide()
 	}
 	s.refreshQueues()
+	s.lan.SetText(s.lanText())
 	s.log.SetText(logText(s.u.engine.Log()))
+}
+
+// lanText says, counter by counter, how the office network goes.
+func (s *syncScreen) lanText() string {
+	_, on := s.u.ctr.LANStatus()
+	switch {
+	case s.u.ctr.Settings().LANOff:
+		return lang.L("sync.lan.off")
+	case !on:
+		return lang.L("sync.lan.not_ready")
+	}
+	peers := s.u.ctr.LANPeers()
+	if len(peers) == 0 {
+		return lang.L("sync.lan.none")
+	}
+	var lines []string
+	for _, p := range peers {
+		who := p.Addr
+		if p.Counter > 0 {
+			who = lang.L("sync.lan.counter", map[string]any{"N": p.Counter, "Addr": p.Addr})
+		}
+		switch {
+		case p.LastErr == "" && !p.LastOK.IsZero():
+			lines = append(lines, lang.L("sync.lan.ok", map[string]any{"Who": who, "At": p.LastOK.In(dossier.Loc).Format("15:04:05")}))
+		case p.LastErr != "":
+			lines = append(lines, lang.L("sync.lan.failing", map[string]any{"Who": who, "Error": p.LastErr}))
+		default:
+			lines = append(lines, lang.L("sync.lan.trying", map[string]any{"Who": who}))
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (s *syncScreen) refreshQueues() {
