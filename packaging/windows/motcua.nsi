@@ -108,6 +108,14 @@ Section "${PRODUCT}" Main
   WriteRegStr HKLM "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
   WriteRegStr HKLM "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
+  ; the office network (docs/lan.md): the unit's other counters reach this one
+  ; (TCP 8761) and find it by multicast DNS (UDP 5353); allowed for the program,
+  ; on private and domain networks only; a failure leaves Windows to ask
+  nsExec::ExecToLog 'netsh advfirewall firewall delete rule name="MotCua LAN"'
+  Pop $0
+  nsExec::ExecToLog 'netsh advfirewall firewall add rule name="MotCua LAN" dir=in action=allow program="$INSTDIR\motcua.exe" enable=yes profile=private,domain'
+  Pop $0
+
   WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoModify" 1
   WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoRepair" 1
   WriteRegDWORD HKLM "${UNINSTALL_KEY}" "EstimatedSize" ${SIZE_KB}
@@ -126,5 +134,7 @@ Section "Uninstall"
   Delete "$SMPROGRAMS\${PRODUCT}.lnk"
   Delete "$DESKTOP\${PRODUCT}.lnk"
   DeleteRegKey HKLM "${UNINSTALL_KEY}"
+  nsExec::ExecToLog 'netsh advfirewall firewall delete rule name="MotCua LAN"'
+  Pop $0
   ; %LocalAppData%\MotCua (each clerk's data, prints and backups) stays.
 SectionEnd
