@@ -115,6 +115,7 @@ func (d *detailView) show(r *dossier.Record) {
 	if !r.FinishedAt.IsZero() {
 		add(lang.L("detail.finished"), fmtTime(r.FinishedAt))
 	}
+	add(lang.L("detail.reach"), d.reach(r))
 	add(lang.L("detail.portal"), d.portalReach(r))
 	if r.Collector != nil {
 		add(lang.L("detail.returned"), fmt.Sprintf("%s — %s %s", fmtTime(r.ReturnedAt), r.Collector.Name, r.Collector.IDNumber))
@@ -138,6 +139,33 @@ func (d *detailView) show(r *dossier.Record) {
 	} else {
 		d.print.Enable()
 	}
+}
+
+// reach says where the record's last change has got to: this counter,
+// the others on the office network, the province.
+func (d *detailView) reach(r *dossier.Record) string {
+	re := d.u.ctr.RecordReach(r)
+	has, hasNot := []string{lang.L("detail.reach.here")}, []string(nil)
+	for _, n := range re.With {
+		has = append(has, lang.L("detail.reach.counter", map[string]any{"N": n}))
+	}
+	for _, n := range re.Without {
+		hasNot = append(hasNot, lang.L("detail.reach.counter", map[string]any{"N": n}))
+	}
+	switch re.Province {
+	case counter.ReachYes:
+		has = append(has, lang.L("detail.reach.province"))
+	case counter.ReachNo:
+		hasNot = append(hasNot, lang.L("detail.reach.province"))
+	}
+	text := strings.Join(has, ", ")
+	if len(hasNot) > 0 {
+		text += "; " + lang.L("detail.reach.not", map[string]any{"List": strings.Join(hasNot, ", ")})
+	}
+	if re.Province == counter.ReachUnknown {
+		text += "; " + lang.L("detail.reach.unknown")
+	}
+	return text
 }
 
 // portalReach says whether the national portal has the record, as the

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"motcua/dossier"
 	"motcua/sync/lan"
 )
 
@@ -118,3 +119,51 @@ func (c *Counter) LANPeers() []lan.PeerStatus {
 
 // LANHave is what the counter holds of each device's events.
 func (c *Counter) LANHave() (map[string]uint64, error) { return c.store.LANHave() }
+
+// Reach is where a record has got to: this counter has it; Province says
+// whether the province's backend has its last event (ReachUnknown for an
+// event another counter made and sends itself); With and Without are the
+// other counters (by number) on the office network that have it or not
+// yet, as each last said.
+type Reach struct {
+	Province      ProvinceReach
+	With, Without []int
+}
+
+// ProvinceReach is whether the province has an event.
+type ProvinceReach int
+
+// The province has it, has not, or this counter cannot tell.
+const (
+	ReachYes ProvinceReach = iota
+	ReachNo
+	ReachUnknown
+)
+
+// RecordReach says where a record has got to (its last event).
+func (c *Counter) RecordReach(r *dossier.Record) Reach {
+	if len(r.History) == 0 {
+		return Reach{}
+	}
+	er := c.store.Reach(r.History[len(r.History)-1].ID)
+	out := Reach{Province: ReachYes}
+	switch {
+	case er.Own && er.Pending:
+		out.Province = ReachNo
+	case er.Known && !er.Own:
+		out.Province = ReachUnknown
+	}
+	if !er.Known {
+		return out // it came from the backend: every counter gets it there
+	}
+	for _, p := range c.LANPeers() {
+		switch {
+		case p.Counter == 0 || p.Has == nil:
+		case p.DeviceID == er.Origin || p.Has(er.Origin, er.Seq):
+			out.With = append(out.With, p.Counter)
+		default:
+			out.Without = append(out.Without, p.Counter)
+		}
+	}
+	return out
+}

@@ -32,7 +32,7 @@ var (
 
 	allBuckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
 		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bIdxBacklog, bOutbox, bSent, bAttention, bAudit, bGuidance,
-		bAccounts, bAccountEvents, bSignin, bLetters, bPortalMarks, bLANEvents, bLANHigh}
+		bAccounts, bAccountEvents, bSignin, bLetters, bPortalMarks, bLANEvents, bLANHigh, bEventSeq}
 
 	// schema1Buckets are those the first schema had (migration 0 → 1).
 	schema1Buckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,

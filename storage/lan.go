@@ -21,6 +21,7 @@ import (
 // while their origin is switched off.
 
 var (
+	bEventSeq  = []byte("event_seq") // event id → origin device ("" for this counter) · seq (u64)
 	kLAN       = []byte("lan")
 	bLANEvents = []byte("lan_events") // origin device · seq (u64) → lanStored
 	bLANHigh   = []byte("lan_high")   // origin device → highest seq held without a gap (u64)
@@ -279,6 +280,9 @@ func (s *Store) ApplyLAN(origin string, evs []LANPrepared) (applied int, res Rem
 			if err := store.Put(lanKey(origin, le.Seq), lanStoredValue(le.Sig, le.Raw)); err != nil {
 				return err
 			}
+			if err := noteEventSeq(tx, le.Event.ID, origin, le.Seq); err != nil {
+				return err
+			}
 			high = le.Seq
 		}
 		return highs.Put([]byte(origin), u64(high))
@@ -306,4 +310,49 @@ func (s *Store) LANRelay(origin string, after uint64, n int) ([]wire.LANEvent, e
 		return nil
 	})
 	return out, err
+}
+
+// noteEventSeq keeps where an event sits in its origin's sequence ("" for
+// this counter), so that a record can say which counters have it.
+func noteEventSeq(tx *bolt.Tx, eventID, origin string, seq uint64) error {
+	b := tx.Bucket(bEventSeq)
+	if b == nil {
+		return nil // a store opened read-only, from before it
+	}
+	return b.Put([]byte(eventID), lanKey(origin, seq))
+}
+
+// EventReach is where a record's last event is: made here (Own) or by
+// another device (Origin), its sequence there, and whether this counter
+// still has it to send to the province (Pending; own events only). Known
+// is false for an event that came from the backend.
+type EventReach struct {
+	Known   bool
+	Own     bool
+	Origin  string
+	Seq     uint64
+	Pending bool
+}
+
+// Reach says where a record's last event is (EventReach).
+func (s *Store) Reach(eventID string) EventReach {
+	var r EventReach
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bEventSeq)
+		if b == nil {
+			return nil
+		}
+		v := b.Get([]byte(eventID))
+		i := bytes.IndexByte(v, 0)
+		if v == nil || i < 0 || len(v) != i+9 {
+			return nil
+		}
+		r.Known, r.Origin, r.Seq = true, string(v[:i]), be64(v[i+1:])
+		if r.Origin == "" {
+			r.Own, r.Origin = true, s.ownDevice(tx)
+			r.Pending = tx.Bucket(bOutbox).Get(u64(r.Seq)) != nil
+		}
+		return nil
+	})
+	return r
 }

@@ -36,7 +36,11 @@ func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
 	if err := addCount(tx, kPendingN, 1); err != nil {
 		return err
 	}
-	return appendJSON(tx.Bucket(bOutbox), func(seq uint64) any { return OutboxEntry{Seq: seq, Event: e, State: OutboxPending} })
+	out := tx.Bucket(bOutbox)
+	if err := appendJSON(out, func(seq uint64) any { return OutboxEntry{Seq: seq, Event: e, State: OutboxPending} }); err != nil {
+		return err
+	}
+	return noteEventSeq(tx, e.ID, "", out.Sequence())
 }
 
 // PendingBatch returns up to n outbox entries to send, in order: pending

@@ -104,6 +104,21 @@ func TestOfficeNetworkWhileTheProvinceIsDown(t *testing.T) {
 	if err != nil || got.Owner.Name != rec.Owner.Name {
 		t.Fatalf("counter 2 finds the file by its code: %v", err)
 	}
+	// counter 1 knows where its intake is: here, at counter 2 (as counter 2
+	// says), not at the province (down)
+	er := cs[0].store.Reach(rec.History[0].ID)
+	if !er.Known || !er.Own || !er.Pending || er.Seq == 0 {
+		t.Fatalf("reach of counter 1's own intake: %+v", er)
+	}
+	dev2 := cs[1].deviceID(t)
+	within(t, 2*time.Second, "counter 1 hears that counter 2 has its intake", func() bool {
+		for _, p := range cs[0].node.Peers() {
+			if p.DeviceID == dev2 && p.Has(er.Origin, er.Seq) {
+				return true
+			}
+		}
+		return false
+	})
 	done, err := cs[1].store.Apply(cs[1].store.NewEvent(got, dossier.EvResultReady))
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +136,11 @@ func TestOfficeNetworkWhileTheProvinceIsDown(t *testing.T) {
 		})
 	}
 
+	// on counter 1 the last change is counter 2's, made there
+	back, _ := cs[0].store.Get(rec.ID)
+	if er := cs[0].store.Reach(back.History[len(back.History)-1].ID); !er.Known || er.Own || er.Origin != dev2 {
+		t.Fatalf("reach of counter 2's return at counter 1: %+v", er)
+	}
 	cs[0].node.Close() // counter 1 is switched off
 	if err := b.start(); err != nil {
 		t.Fatal(err)
@@ -145,6 +165,9 @@ func TestOfficeNetworkWhileTheProvinceIsDown(t *testing.T) {
 	}
 	if st, _ := cs[0].store.Stats(); st.Pending != 0 || st.Attention != 0 {
 		t.Fatalf("counter 1: %d pending, %d needing attention", st.Pending, st.Attention)
+	}
+	if er := cs[0].store.Reach(rec.History[0].ID); er.Pending {
+		t.Fatal("counter 1's intake still shows as not at the province")
 	}
 	if again := b.records(t)[rec.ID]; len(again.History) != 3 {
 		t.Fatalf("the backend holds %d events after counter 1 came back", len(again.History))

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"runtime"
@@ -80,6 +81,7 @@ type peer struct {
 	counter  int       // from the roster
 	lastOK   time.Time // the last exchange that went through
 	lastErr  string
+	have     map[string]uint64 // what the peer said it holds, per device
 	stopping bool
 }
 
@@ -90,6 +92,8 @@ type PeerStatus struct {
 	Counter  int
 	LastOK   time.Time
 	LastErr  string
+	// Has says whether the peer holds a device's event (as it last said).
+	Has func(device string, seq uint64) bool
 }
 
 // New prepares a node for a counter store (ErrNotReady without a
@@ -284,7 +288,9 @@ func (n *Node) Peers() []PeerStatus {
 		if p.stopping {
 			continue
 		}
-		out = append(out, PeerStatus{Addr: p.addr, DeviceID: p.device, Counter: p.counter, LastOK: p.lastOK, LastErr: p.lastErr})
+		have := p.have
+		out = append(out, PeerStatus{Addr: p.addr, DeviceID: p.device, Counter: p.counter, LastOK: p.lastOK, LastErr: p.lastErr,
+			Has: func(device string, seq uint64) bool { return have[device] >= seq }})
 	}
 	slices.SortFunc(out, func(a, b PeerStatus) int { return strings.Compare(a.Addr, b.Addr) })
 	return out
@@ -315,6 +321,7 @@ func (n *Node) serveExchange(w http.ResponseWriter, r *http.Request) {
 	wait := time.Duration(min(max(req.WaitMS, 0), 25_000)) * time.Millisecond
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
+	held, _ := n.store.LANHave()
 	for {
 		ch := n.changes()
 		evs, more, err := n.store.LANEventsAfter(req.Have, 1000)
@@ -323,8 +330,11 @@ func (n *Node) serveExchange(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal", http.StatusInternalServerError)
 			return
 		}
-		if len(evs) > 0 || wait == 0 {
-			have, _ := n.store.LANHave()
+		have, _ := n.store.LANHave()
+		// something to send, or this counter holds more than when the peer
+		// asked: it hears at once what reached here (the record screen's
+		// "Đã đến")
+		if len(evs) > 0 || wait == 0 || !maps.Equal(have, held) {
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(wire.LANBatch{Events: evs, Have: have, More: more})
 			return
@@ -511,6 +521,9 @@ func (n *Node) fetch(p *peer, have map[string]uint64, wait time.Duration) (wire.
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&batch); err != nil {
 		return batch, fmt.Errorf("lan: a malformed answer: %w", err)
 	}
+	n.mu.Lock()
+	p.have = batch.Have // replaced whole, never changed: PeerStatus may read it
+	n.mu.Unlock()
 	return batch, nil
 }
 
