@@ -136,6 +136,7 @@ func NewHandler(s Store) *Handler {
 	h.mux.HandleFunc("POST /v1/records/{id}/events", h.auth(KindOfficer, h.officerEvents))
 	h.mux.HandleFunc("POST /v1/online", h.auth(KindPortal, h.online))
 	h.mux.HandleFunc("GET /v1/files/{sha}", h.auth("", h.file))
+	h.mux.HandleFunc("GET /v1/records/{id}", h.auth("", h.record))
 	h.mux.HandleFunc("POST /v1/lan/cert", h.auth(KindDevice, h.lanCert))
 	h.mux.HandleFunc("GET /v1/lan/devices", h.auth(KindDevice, h.lanDevices))
 	h.mux.HandleFunc("GET /v1/relay/{device}", h.auth(KindDevice, h.relayState))

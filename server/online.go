@@ -250,3 +250,18 @@ func (h *Handler) file(w http.ResponseWriter, r *http.Request, p Principal) {
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(data)
 }
+
+// record gives a counter (or an officer) the backend's copy of one of its
+// unit's records: a counter whose copy went another way takes it.
+func (h *Handler) record(w http.ResponseWriter, r *http.Request, p Principal) {
+	rec, err := h.store.Record(p.Unit, r.PathValue("id"))
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
+	if rec == nil {
+		h.fail(w, r, http.StatusNotFound, "not_found", "không có hồ sơ này trong đơn vị")
+		return
+	}
+	h.json(w, r, http.StatusOK, rec)
+}

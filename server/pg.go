@@ -564,6 +564,11 @@ func (s *PgStore) RecordByCode(unit, code string) (*dossier.Record, error) {
 	return one[dossier.Record](pgTx{ctx: context.Background(), q: s.pool}, "SELECT data::text FROM records WHERE unit = $1 AND code = $2", unit, code)
 }
 
+// Record is a unit's record by its id (nil, nil: none).
+func (s *PgStore) Record(unit, id string) (*dossier.Record, error) {
+	return one[dossier.Record](pgTx{ctx: context.Background(), q: s.pool}, "SELECT data::text FROM records WHERE unit = $1 AND id = $2", unit, id)
+}
+
 // PutFile keeps a file filed online for a unit, by its SHA-256.
 func (s *PgStore) PutFile(unit string, data []byte) (string, error) {
 	sha := fileSHA(data)

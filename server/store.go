@@ -109,6 +109,8 @@ type Store interface {
 	// RecordByCode finds a unit's record by its code (nil, nil: none), for
 	// the public lookup page.
 	RecordByCode(unit, code string) (*dossier.Record, error)
+	// Record is a unit's record by its id (nil, nil: none).
+	Record(unit, id string) (*dossier.Record, error)
 	// PutFile keeps a file filed online for a unit, by its SHA-256 (the
 	// same file again is kept once); File gives it back (ErrNotFound).
 	PutFile(unit string, data []byte) (sha string, err error)
@@ -494,6 +496,16 @@ func (s *BoltStore) Revoke(deviceID string) error {
 }
 
 var clone = boltfile.Clone
+
+// Record is a unit's record by its id (nil, nil: none).
+func (s *BoltStore) Record(unit, id string) (*dossier.Record, error) {
+	var r *dossier.Record
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		r, err = boltTx{tx}.record(unit, id)
+		return err
+	})
+	return r, err
+}
 
 // PutFile keeps a file filed online for a unit, by its SHA-256.
 func (s *BoltStore) PutFile(unit string, data []byte) (string, error) {

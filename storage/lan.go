@@ -11,6 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"motcua/dossier"
 	"motcua/sync/wire"
 )
 
@@ -355,4 +356,20 @@ func (s *Store) Reach(eventID string) EventReach {
 		return nil
 	})
 	return r
+}
+
+// AdoptServerCopy replaces this counter's copy of a record by the
+// backend's, whose verdict prevails (the events that could not apply here
+// stay on the attention list).
+func (s *Store) AdoptServerCopy(r *dossier.Record) error {
+	if err := dossier.CheckRecord(r); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		old, err := getRecord(tx, r.ID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return s.putRecord(tx, r, old)
+	})
 }

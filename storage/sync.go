@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -196,6 +197,9 @@ type RemoteResult struct {
 	Guided                           int // guidance given at another counter, kept
 	Accounts                         int // account changes made elsewhere, applied
 	Reported                         int // news of how far the national portal has records
+	// Diverged are the records an event made elsewhere could not apply
+	// to: this counter's copy went another way than the one it came from.
+	Diverged []string
 }
 
 // RemoteEvent is a pulled event with its place in the server's log.
@@ -322,29 +326,19 @@ func (s *Store) applyRemoteRecord(tx *bolt.Tx, re RemoteEvent, cal *dossier.Cale
 		res.Known++
 		return nil
 	}
-	refuse := func(code string, why error) error {
-		res.Refused++
-		return s.addAttention(tx, Attention{RecordID: e.RecordID, Code: code, Event: e, Reason: why.Error(), Remote: true})
-	}
+	refuse := func(code string, why error) error { return s.refuseRemote(tx, e, code, why, res) }
 	enc := re.prep // a new record, built ahead by Prepare
 	if old != nil || enc == nil {
 		var why error
-		if enc, why, err = applyToCopy(old, e, cal); err != nil || why != nil {
-			if err != nil {
-				return err
-			}
-			code := ""
-			if old != nil {
-				code = old.Code
-			}
-			return refuse(code, why)
+		if enc, why, err = applyToCopy(old, e, cal); err != nil {
+			return err
+		}
+		if why != nil {
+			return refuse(codeOf(old), why)
 		}
 	}
 	if err := s.putEncoded(tx, enc, old, true); errors.Is(err, ErrCodeTaken) {
-		if err := refuse(enc.r.Code, err); err != nil {
-			return err
-		}
-		return nil
+		return refuse(enc.r.Code, err)
 	} else if err != nil {
 		return err
 	}
@@ -355,6 +349,23 @@ func (s *Store) applyRemoteRecord(tx *bolt.Tx, re RemoteEvent, cal *dossier.Cale
 		res.Updated++
 	}
 	return nil
+}
+
+// refuseRemote lists an event made elsewhere that cannot apply here, and
+// notes its record as gone another way than where it came from.
+func (s *Store) refuseRemote(tx *bolt.Tx, e dossier.Event, code string, why error, res *RemoteResult) error {
+	res.Refused++
+	if !slices.Contains(res.Diverged, e.RecordID) {
+		res.Diverged = append(res.Diverged, e.RecordID)
+	}
+	return s.addAttention(tx, Attention{RecordID: e.RecordID, Code: code, Event: e, Reason: why.Error(), Remote: true})
+}
+
+func codeOf(r *dossier.Record) string {
+	if r == nil {
+		return ""
+	}
+	return r.Code
 }
 
 // applyToCopy applies an event to a copy of a record (nil: a new one) and

@@ -108,13 +108,18 @@ func (s Status) SkewWarning() bool {
 
 // Summary is what one round did.
 type Summary struct {
-	Pushed, Conflicts          int
-	Pulled, Created, Updated   int
-	RemoteRefused              int
-	Resent                     int // events the backend had lost, sent again
-	Files                      int // files filed online, fetched to open offline
-	Relayed                    int // other counters' events carried to the backend
-	Waiting                    int // events the backend takes once an earlier one reaches it
+	Pushed, Conflicts        int
+	Pulled, Created, Updated int
+	RemoteRefused            int
+	Resent                   int // events the backend had lost, sent again
+	Files                    int // files filed online, fetched to open offline
+	Relayed                  int // other counters' events carried to the backend
+	Waiting                  int // events the backend takes once an earlier one reaches it
+	// Diverged are records a pulled event could not apply to: this
+	// counter's copy went another way (an event come over the office
+	// network that the backend refused); the backend's copy is taken.
+	Diverged                   []string
+	Adopted                    int
 	ReferenceUpdated, Resynced bool
 }
 
@@ -394,6 +399,7 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 // Its failures wait for the next round.
 func (e *Engine) afterRound(ctx context.Context, r Remote, now time.Time, sum *Summary) {
 	e.topUpLetters(ctx, r, now)
+	sum.Adopted = e.adoptServerCopies(ctx, r, sum.Diverged)
 	sum.Files = e.fetchAttachments(ctx, r)
 	sum.Relayed = e.lanRound(ctx, r)
 	if sum.Relayed > 0 && sum.Waiting > 0 {
@@ -412,6 +418,29 @@ func (e *Engine) afterRound(ctx context.Context, r Remote, now time.Time, sum *S
 			slog.Warn("pruning the sent journal failed", "err", err)
 		}
 	}
+}
+
+// adoptServerCopies takes the backend's copy of the records this counter's
+// copy of went another way: the backend's verdict prevails. At most 200 a
+// round; a failure waits for the next round's pull to find them again.
+func (e *Engine) adoptServerCopies(ctx context.Context, r Remote, ids []string) int {
+	n := 0
+	for _, id := range ids[:min(len(ids), 200)] {
+		rec, err := r.Record(ctx, id)
+		if err == nil {
+			err = e.store.AdoptServerCopy(rec)
+		}
+		var he *HTTPError
+		switch {
+		case errors.As(err, &he) && he.Status == http.StatusNotFound:
+		case err != nil:
+			slog.Warn("taking the backend's copy of a record", "err", err)
+			return n
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // Letter numbers: the counter keeps at least LetterLow numbers of the

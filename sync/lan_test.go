@@ -344,3 +344,60 @@ func newOtherUnitCounter(t *testing.T, b *backend) *counter {
 	}
 	return &counter{store: st, engine: e}
 }
+
+// Two counters act on one file while apart: counter 2 finishes it (and
+// counter 3 hears of it over the office network), counter 1, cut off,
+// stops it. Counter 1 reaches the province first: its stop is the
+// backend's verdict. Counter 3, whose copy went the other way, takes the
+// backend's copy at its next round, and so does counter 2; every counter
+// ends with what the backend holds, and both refused changes are listed.
+func TestOfficeNetworkBackendPrevails(t *testing.T) {
+	b := startBackend(t)
+	cs := lanOffice(t, b, 3)
+	ctx := context.Background()
+	b.stop()
+	rec := cs[0].intake(t, rand.New(rand.NewPCG(7, 7)))
+	cs[0].node.Notify()
+	for _, c := range cs[1:] {
+		within(t, 2*time.Second, "the intake reaches the others", func() bool { _, err := c.store.Get(rec.ID); return err == nil })
+	}
+	cs[0].node.Close() // counter 1 is cut off from the others
+	got, _ := cs[1].store.Get(rec.ID)
+	if _, err := cs[1].store.Apply(cs[1].store.NewEvent(got, dossier.EvResultReady)); err != nil {
+		t.Fatal(err)
+	}
+	cs[1].node.Notify()
+	within(t, 2*time.Second, "counter 3 hears counter 2 finished it", func() bool {
+		r, _ := cs[2].store.Get(rec.ID)
+		return r.Status == dossier.StatusDone
+	})
+	stop := cs[0].store.NewEvent(rec, dossier.EvStopped)
+	stop.Reason = "Công dân không bổ sung hồ sơ"
+	if _, err := cs[0].store.Apply(stop); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := b.start(); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []*lanCounter{cs[0], cs[2], cs[1], cs[2]} {
+		if _, err := c.engine.SyncOnce(ctx); err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+	}
+	server := b.records(t)[rec.ID]
+	if server.Status != dossier.StatusStopped {
+		t.Fatalf("the backend holds status %d", server.Status)
+	}
+	for i, c := range cs {
+		r, _ := c.store.Get(rec.ID)
+		if r.Status != server.Status || r.Version != server.Version {
+			t.Fatalf("counter %d holds status %d version %d, the backend %d %d", i+1, r.Status, r.Version, server.Status, server.Version)
+		}
+	}
+	for i, c := range cs[1:] {
+		if st, _ := c.store.Stats(); st.Attention == 0 {
+			t.Fatalf("counter %d lists no refused change", i+2)
+		}
+	}
+}

@@ -172,6 +172,7 @@ func (a *applier) page(ctx context.Context, p page) error {
 		a.sum.Created += res.Created
 		a.sum.Updated += res.Updated
 		a.sum.RemoteRefused += res.Refused
+		a.sum.Diverged = append(a.sum.Diverged, res.Diverged...)
 	}
 	e.refreshCounts() // the status bar's count moves with the pull
 	return nil

@@ -41,6 +41,8 @@ type Remote interface {
 	// Relay carries them there while it is away.
 	RelayState(ctx context.Context, device string) (wire.State, error)
 	Relay(ctx context.Context, req wire.RelayRequest) (wire.PushResponse, error)
+	// Record is the backend's copy of one of the unit's records.
+	Record(ctx context.Context, id string) (*dossier.Record, error)
 }
 
 // HTTPError is an answer with an error status.
@@ -404,4 +406,14 @@ func (r *HTTPRemote) Relay(ctx context.Context, req wire.RelayRequest) (wire.Pus
 		err = fmt.Errorf("%w: %d verdicts for %d relayed events", wire.ErrMalformed, len(out.Results), len(req.Events))
 	}
 	return out, err
+}
+
+// Record is the backend's copy of one of the unit's records.
+func (r *HTTPRemote) Record(ctx context.Context, id string) (*dossier.Record, error) {
+	var out dossier.Record
+	_, err := r.do(ctx, http.MethodGet, "/v1/records/"+url.PathEscape(id), nil, nil, into(&out))
+	if err == nil && out.ID != id {
+		err = fmt.Errorf("%w: the backend's copy of another record", wire.ErrMalformed)
+	}
+	return &out, err
 }
