@@ -54,7 +54,7 @@ func (c *Counter) startLAN(ctx context.Context) *lan.Node {
 	if port == 0 {
 		port = lan.DefaultPort
 	}
-	node, err := lan.New(c.store, lan.Config{Addr: fmt.Sprintf(":%d", port), Peers: set.LANPeers, Discover: true,
+	node, err := lan.New(c.store, lan.Config{Addr: fmt.Sprintf(":%d", port), Peers: set.LANPeers, Discover: !set.LANNoDiscover,
 		OnChange: c.lanChanged})
 	if err == nil {
 		err = node.Start(ctx)

@@ -121,10 +121,12 @@ type Settings struct {
 	LetterSymbol string `json:"letter_symbol,omitempty"`
 	// The office network (docs/lan.md): LANOff keeps the counter off it;
 	// LANPort is where it listens (0: 8761); LANPeers are the other
-	// counters' addresses (host:port) where multicast DNS does not reach.
-	LANOff   bool     `json:"lan_off,omitempty"`
-	LANPort  int      `json:"lan_port,omitempty"`
-	LANPeers []string `json:"lan_peers,omitempty"`
+	// counters' addresses (host:port) where multicast DNS does not reach;
+	// LANNoDiscover uses those only (no multicast DNS).
+	LANOff        bool     `json:"lan_off,omitempty"`
+	LANNoDiscover bool     `json:"lan_no_discover,omitempty"`
+	LANPort       int      `json:"lan_port,omitempty"`
+	LANPeers      []string `json:"lan_peers,omitempty"`
 }
 
 // Validate checks the set-up screen's fields.

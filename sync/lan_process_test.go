@@ -65,8 +65,18 @@ func serve(t *testing.T, bin, dir string) *lanProc {
 	p := &lanProc{t: t, bin: bin, dir: dir, lines: make(chan string, 16)}
 	p.cmd = exec.Command(bin, "-data", dir, "-user", "an", "serve")
 	p.cmd.Env = append(os.Environ(), "MOTCUA_PASSWORD="+lanPassword)
-	p.cmd.Stderr = io.Discard
-	var err error
+	logPath := filepath.Join(dir, fmt.Sprintf("serve-%d.log", time.Now().UnixNano()))
+	errf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stderr = errf
+	t.Cleanup(func() {
+		if t.Failed() { // what the counter logged says why
+			data, _ := os.ReadFile(logPath)
+			t.Logf("%s:\n%s", logPath, data)
+		}
+	})
 	if p.in, err = p.cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +233,9 @@ func TestOfficeNetworkThreeProcesses(t *testing.T) {
 				peers = append(peers, fmt.Sprintf("127.0.0.1:%d", p))
 			}
 		}
-		ctl(t, bin, dir, "-user", "an", "setup", "-lan-port", strconv.Itoa(ports[i]), "-lan-peers", strings.Join(peers, ","))
+		// the peer list only: multicast DNS is TestOfficeNetworkNamespaces's (here it would
+		// also find whatever else runs on the machine)
+		ctl(t, bin, dir, "-user", "an", "setup", "-lan-port", strconv.Itoa(ports[i]), "-lan-peers", strings.Join(peers, ","), "-lan-discover=false")
 	}
 	for i, dir := range dirs[:2] { // rosters read after every counter is certified
 		_ = i

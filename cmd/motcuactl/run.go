@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ verify, due, calendar show) không cần tài khoản.
 Lệnh:
   setup -unit-name TÊN -unit-code MÃ -place ĐỊA_DANH -counter N -clerk HỌ_TÊN
         [-admin-user TÊN -admin-name HỌ_TÊN] [-printer TÊN_MÁY_IN]
-        [-lan-off] [-lan-port N] [-lan-peers máy:cổng,…]
+        [-lan-off] [-lan-port N] [-lan-peers máy:cổng,…] [-lan-discover=false]
                                  thiết lập đơn vị và quầy (như màn hình lần đầu); lần đầu
                                  tạo luôn quản trị viên đầu tiên
   user add -username TÊN -name HỌ_TÊN -roles clerk[,supervisor,admin]
@@ -254,6 +255,11 @@ func cmdSetup(c *counter.Counter, e env) error {
 		fs.StringVar(&set.Printer, "printer", set.Printer, "máy in của quầy (để trống: mở tệp PDF bằng trình xem PDF)")
 		fs.BoolVar(&set.LANOff, "lan-off", set.LANOff, "không dùng mạng nội bộ giữa các quầy")
 		fs.IntVar(&set.LANPort, "lan-port", set.LANPort, "cổng của quầy trên mạng nội bộ (mặc định 8761)")
+		fs.Func("lan-discover", "tìm các quầy khác bằng multicast DNS: true (mặc định) hoặc false (chỉ dùng -lan-peers)", func(v string) error {
+			on, err := strconv.ParseBool(v)
+			set.LANNoDiscover = !on
+			return err
+		})
 		fs.Func("lan-peers", "địa chỉ các quầy khác, cách nhau bởi dấu phẩy (máy:cổng), khi mạng chặn multicast", func(v string) error {
 			set.LANPeers = nil
 			for _, p := range strings.Split(v, ",") {

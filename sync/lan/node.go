@@ -373,7 +373,7 @@ func (n *Node) run(p *peer) {
 		}
 		n.mu.Unlock()
 		if err != nil && n.ctx.Err() == nil {
-			slog.Debug("office network: exchange failed", "peer", p.addr, "err", err)
+			slog.Info("office network: exchange failed", "peer", p.addr, "err", err)
 		}
 		_ = more
 		select {
