@@ -80,8 +80,14 @@ func (b *statusBar) applySync(st mcsync.Status) {
 func (b *statusBar) applyLink(st mcsync.Status) {
 	_, imp := syncStateText(st)
 	text := lang.L("status.province", map[string]any{"State": lang.L("status.link." + string(st.State))})
-	if !st.LastSuccess.IsZero() {
-		text += " · " + lang.L("status.last_sync", map[string]any{"At": st.LastSuccess.In(dossier.Loc).Format("15:04 02/01")})
+	if !st.LastSuccess.IsZero() && st.State == mcsync.StateOffline {
+		// since when the province is out of reach (the time today, else the day)
+		at := st.LastSuccess.In(dossier.Loc)
+		since := at.Format("02/01")
+		if dossier.Midnight(at).Equal(dossier.Midnight(b.u.now())) {
+			since = at.Format("15:04")
+		}
+		text += " " + lang.L("status.last_sync", map[string]any{"At": since})
 	}
 	if st.SkewWarning() {
 		text += " · " + lang.L("status.clock_skew")
