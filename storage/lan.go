@@ -373,3 +373,9 @@ func (s *Store) AdoptServerCopy(r *dossier.Record) error {
 		return s.putRecord(tx, r, old)
 	})
 }
+
+// HasEvent says whether a record here holds an event.
+func (s *Store) HasEvent(recordID, eventID string) bool {
+	r, err := s.Get(recordID)
+	return err == nil && hasEvent(r, eventID)
+}

@@ -401,3 +401,47 @@ func TestOfficeNetworkBackendPrevails(t *testing.T) {
 		}
 	}
 }
+
+// A counter switched on late gets from one peer, in one batch, the
+// intakes of counter 1 and what counter 2 did to them: whatever order the
+// devices come in, each change applies after the intake it follows.
+func TestOfficeNetworkCausalOrder(t *testing.T) {
+	b := startBackend(t)
+	cs := lanOffice(t, b, 3)
+	b.stop()
+	cs[2].node.Close() // counter 3 is off
+	r := rand.New(rand.NewPCG(12, 12))
+	var ids []string
+	for range 8 {
+		rec := cs[0].intake(t, r)
+		cs[0].node.Notify()
+		var got *dossier.Record
+		within(t, 2*time.Second, "the intake reaches counter 2", func() bool {
+			var err error
+			got, err = cs[1].store.Get(rec.ID)
+			return err == nil
+		})
+		if _, err := cs[1].store.Apply(cs[1].store.NewEvent(got, dossier.EvResultReady)); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rec.ID)
+	}
+	node, err := lan.New(cs[2].store, lan.Config{Addr: "127.0.0.1:0", Wait: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := node.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { node.Close() })
+	node.AddPeer(cs[1].node.Addr()) // counter 2 holds counter 1's events and its own
+	for _, id := range ids {
+		within(t, 5*time.Second, "counter 3 has each file finished", func() bool {
+			r, err := cs[2].store.Get(id)
+			return err == nil && r.Status == dossier.StatusDone
+		})
+	}
+	if st, _ := cs[2].store.Stats(); st.Attention != 0 {
+		t.Fatalf("counter 3 refused %d changes", st.Attention)
+	}
+}

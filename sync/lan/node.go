@@ -373,7 +373,7 @@ func (n *Node) run(p *peer) {
 		}
 		n.mu.Unlock()
 		if err != nil && n.ctx.Err() == nil {
-			slog.Info("office network: exchange failed", "peer", p.addr, "err", err)
+			slog.Debug("office network: exchange failed", "peer", p.addr, "err", err)
 		}
 		_ = more
 		select {
@@ -418,16 +418,12 @@ func (n *Node) exchange(p *peer) (bool, error) {
 			next = make(chan prepared, 1)
 			go func(have map[string]uint64) { next <- n.fetchPrepared(p, have, 0) }(have)
 		}
-		applied := 0
-		for origin, evs := range cur.events {
-			k, err := n.applyPrepared(origin, evs)
-			if err != nil {
-				if next != nil {
-					<-next
-				}
-				return false, err
+		applied, err := n.applyInOrder(cur.events)
+		if err != nil {
+			if next != nil {
+				<-next
 			}
-			applied += k
+			return false, err
 		}
 		if applied > 0 {
 			n.Notify()
@@ -542,6 +538,55 @@ func (n *Node) claim(p *peer, dev string) error {
 		p.counter = d.Counter
 	}
 	return nil
+}
+
+// applyInOrder applies a batch's events so that each comes after the event
+// it follows (After): a device's events wait while one of them follows an
+// event not here yet (another device's, later in the batch), and the
+// devices are taken in turns until nothing moves; what is left then (it
+// follows an event refused or lost) is applied as it is, to be refused
+// where it cannot apply.
+func (n *Node) applyInOrder(batch map[string][]storage.LANPrepared) (int, error) {
+	pending := maps.Clone(batch)
+	total := 0
+	for moved := true; moved && len(pending) > 0; {
+		moved = false
+		for origin, evs := range pending {
+			k := n.readyPrefix(evs)
+			if k == 0 {
+				continue
+			}
+			applied, err := n.applyPrepared(origin, evs[:k])
+			if err != nil {
+				return total, err
+			}
+			total, moved = total+applied, true
+			if pending[origin] = evs[k:]; len(pending[origin]) == 0 {
+				delete(pending, origin)
+			}
+		}
+	}
+	for origin, evs := range pending {
+		applied, err := n.applyPrepared(origin, evs)
+		if err != nil {
+			return total, err
+		}
+		total += applied
+	}
+	return total, nil
+}
+
+// readyPrefix counts the leading events that can apply now: each follows
+// no event, or one here, or one before it in the prefix.
+func (n *Node) readyPrefix(evs []storage.LANPrepared) int {
+	seen := map[string]bool{}
+	for i, e := range evs {
+		if a := e.Event.After; a != "" && !seen[a] && !n.store.HasEvent(e.Event.RecordID, a) {
+			return i
+		}
+		seen[e.Event.ID] = true
+	}
+	return len(evs)
 }
 
 // applyPrepared applies a peer's checked events of one origin, in
