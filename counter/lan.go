@@ -145,7 +145,7 @@ func (c *Counter) RecordReach(r *dossier.Record) Reach {
 	if len(r.History) == 0 {
 		return Reach{}
 	}
-	er := c.store.Reach(r.History[len(r.History)-1].ID)
+	er := c.store.Reach(r.LastEventID())
 	out := Reach{Province: ReachYes}
 	switch {
 	case er.Own && er.Pending:

@@ -22,25 +22,14 @@ type OnlineFile struct {
 // OnlineQueue lists the files filed online that no counter has received
 // yet (status 1, or a supplement asked for before receipt), oldest first.
 func (c *Counter) OnlineQueue() ([]OnlineFile, error) {
+	recs, err := c.store.OnlineRecords()
+	if err != nil {
+		return nil, err
+	}
 	now := c.now()
-	var out []OnlineFile
-	for _, st := range []dossier.Status{dossier.StatusRegistered, dossier.StatusSupplement} {
-		var after storage.Cursor
-		for {
-			recs, next, err := c.store.Page(storage.Query{Status: st}, after, 500)
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range recs {
-				if r.Online() {
-					out = append(out, OnlineFile{Record: r, Waited: now.Sub(r.FiledAt)})
-				}
-			}
-			if next == nil {
-				break
-			}
-			after = next
-		}
+	out := make([]OnlineFile, len(recs))
+	for i, r := range recs {
+		out[i] = OnlineFile{Record: r, Waited: now.Sub(r.FiledAt)}
 	}
 	slices.SortFunc(out, func(a, b OnlineFile) int {
 		return cmp.Or(a.Record.FiledAt.Compare(b.Record.FiledAt), cmp.Compare(a.Record.Code, b.Record.Code))

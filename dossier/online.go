@@ -150,10 +150,6 @@ func NewOnlineReceipt(r *Record, cat *Catalog, cal *Calendar, ctr Counter, at ti
 		return Event{}, err
 	}
 	id, name := ctr.actor()
-	ev := Event{ID: NewEventID(), RecordID: r.ID, Type: EvReceived, Actor: id, ActorName: name, At: at,
-		BaseVersion: r.Version, Record: in}
-	if len(r.History) > 0 {
-		ev.After = r.History[len(r.History)-1].ID
-	}
-	return ev, nil
+	return Event{ID: NewEventID(), RecordID: r.ID, Type: EvReceived, Actor: id, ActorName: name, At: at,
+		BaseVersion: r.Version, Record: in, After: r.LastEventID()}, nil
 }

@@ -324,6 +324,24 @@ func PunctualityOf(finished, legalDue time.Time) string {
 	return "late"
 }
 
+// HasEvent says whether an event is in the record's history.
+func (r *Record) HasEvent(id string) bool {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		if r.History[i].ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// LastEventID is the id of the record's last event ("" for none).
+func (r *Record) LastEventID() string {
+	if len(r.History) == 0 {
+		return ""
+	}
+	return r.History[len(r.History)-1].ID
+}
+
 // Clone returns a deep copy.
 func (r *Record) Clone() *Record {
 	c := *r

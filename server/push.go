@@ -236,7 +236,7 @@ func pushRecordEvent(v verdict, cal *dossier.Calendar) (wire.PushResult, error) 
 		}
 	case creates && rec.Version > 0:
 		return v.reject("hồ sơ đã tồn tại")
-	case !creates && e.After != "" && !hasEventID(&rec, e.After):
+	case !creates && e.After != "" && !rec.HasEvent(e.After):
 		// made after an event this backend has not received: it may be on
 		// its way through another counter; nothing is kept (a refusal
 		// would be remembered, and the event could never go through)
@@ -284,15 +284,6 @@ func onlineTaken(r *dossier.Record) string {
 			r.ReceivedAt.In(dossier.Loc).Format("15:04 02/01/2006"), r.Clerk)
 	}
 	return fmt.Sprintf("hồ sơ trực tuyến %s không còn chờ tiếp nhận: %s", r.Code, r.Status.Label())
-}
-
-func hasEventID(r *dossier.Record, id string) bool {
-	for i := len(r.History) - 1; i >= 0; i-- {
-		if r.History[i].ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 func conflict(t pushTx, p Principal, e dossier.Event, reason string) wire.PushResult {

@@ -65,7 +65,27 @@ func (s *Store) HasAttachment(a dossier.Attachment) bool {
 // (or for a supplement before it) that the backend holds and this counter
 // does not, each once.
 func (s *Store) MissingAttachments() ([]dossier.Attachment, error) {
+	recs, err := s.OnlineRecords()
+	if err != nil {
+		return nil, err
+	}
 	var out []dossier.Attachment
+	for _, r := range recs {
+		for _, a := range r.Attachments {
+			if _, err := s.AttachmentPath(a); err == nil && !s.HasAttachment(a) &&
+				!slices.ContainsFunc(out, func(b dossier.Attachment) bool { return strings.EqualFold(a.SHA256, b.SHA256) }) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+// OnlineRecords are the files filed online that no counter has received
+// yet (dossier.Record.Online): status 1, or a supplement asked for before
+// receipt.
+func (s *Store) OnlineRecords() ([]*dossier.Record, error) {
+	var out []*dossier.Record
 	for _, st := range []dossier.Status{dossier.StatusRegistered, dossier.StatusSupplement} {
 		var after Cursor
 		for {
@@ -74,14 +94,8 @@ func (s *Store) MissingAttachments() ([]dossier.Attachment, error) {
 				return nil, err
 			}
 			for _, r := range recs {
-				if !r.Online() {
-					continue
-				}
-				for _, a := range r.Attachments {
-					if _, err := s.AttachmentPath(a); err == nil && !s.HasAttachment(a) &&
-						!slices.ContainsFunc(out, func(b dossier.Attachment) bool { return strings.EqualFold(a.SHA256, b.SHA256) }) {
-						out = append(out, a)
-					}
+				if r.Online() {
+					out = append(out, r)
 				}
 			}
 			if next == nil {

@@ -377,5 +377,5 @@ func (s *Store) AdoptServerCopy(r *dossier.Record) error {
 // HasEvent says whether a record here holds an event.
 func (s *Store) HasEvent(recordID, eventID string) bool {
 	r, err := s.Get(recordID)
-	return err == nil && hasEvent(r, eventID)
+	return err == nil && r.HasEvent(eventID)
 }

@@ -227,15 +227,7 @@ func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
 func (s *Store) NewEvent(r *dossier.Record, typ dossier.EventType) dossier.Event {
 	id, name := s.actor()
 	return dossier.Event{ID: dossier.NewEventID(), RecordID: r.ID, Type: typ, Actor: id, ActorName: name,
-		At: s.now().In(dossier.Loc).Truncate(time.Second), BaseVersion: r.Version, After: lastEventID(r)}
-}
-
-// lastEventID is the id of a record's last event ("" for none).
-func lastEventID(r *dossier.Record) string {
-	if len(r.History) == 0 {
-		return ""
-	}
-	return r.History[len(r.History)-1].ID
+		At: s.now().In(dossier.Loc).Truncate(time.Second), BaseVersion: r.Version, After: r.LastEventID()}
 }
 
 // Get reads a record by id.

@@ -322,7 +322,7 @@ func (s *Store) applyRemoteRecord(tx *bolt.Tx, re RemoteEvent, cal *dossier.Cale
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	if old != nil && hasEvent(old, e.ID) {
+	if old != nil && old.HasEvent(e.ID) {
 		res.Known++
 		return nil
 	}
@@ -384,11 +384,3 @@ func applyToCopy(old *dossier.Record, e dossier.Event, cal *dossier.Calendar) (e
 	return enc, nil, err
 }
 
-func hasEvent(r *dossier.Record, id string) bool {
-	for i := len(r.History) - 1; i >= 0; i-- {
-		if r.History[i].ID == id {
-			return true
-		}
-	}
-	return false
-}

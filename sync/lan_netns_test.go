@@ -62,7 +62,7 @@ func TestOfficeNetworkNamespaces(t *testing.T) {
 		t.Skip("network namespaces need root; the loopback tests cover the exchange")
 	}
 	be := backendProc{bin: buildServer(t), dir: t.TempDir(), db: pgtest.Backend(t), addr: freeAddr(t)}
-	bin := buildCtlBin(t)
+	bin := buildBin(t, "motcuactl")
 	srv := be.start(t)
 	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
 	for i, dir := range dirs {

@@ -35,17 +35,6 @@ type lanProc struct {
 	lines chan string
 }
 
-func buildCtlBin(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "motcuactl")
-	cmd := exec.Command("go", "build", "-o", bin, "motcua/cmd/motcuactl")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building motcuactl: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // ctl runs one motcuactl command on a counter's folder and fails the test
 // unless it succeeds.
 func ctl(t *testing.T, bin, dir string, args ...string) string {
@@ -197,7 +186,7 @@ func (b backendProc) start(t *testing.T) *exec.Cmd {
 // back and holds every record and event exactly once, as every counter does.
 func TestOfficeNetworkThreeProcesses(t *testing.T) {
 	be := backendProc{bin: buildServer(t), dir: t.TempDir(), db: pgtest.Backend(t), addr: freeAddr(t)}
-	bin := buildCtlBin(t)
+	bin := buildBin(t, "motcuactl")
 	srv := be.start(t)
 	ports := []int{freePort(t), freePort(t), freePort(t)}
 	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}

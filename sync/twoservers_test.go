@@ -34,13 +34,16 @@ type serverProcess struct {
 }
 
 // buildServer builds motcua-server once for the test.
-func buildServer(t *testing.T) string {
+func buildServer(t *testing.T) string { return buildBin(t, "motcua-server") }
+
+// buildBin builds one of the project's commands (cmd/NAME) for the test.
+func buildBin(t *testing.T, name string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "motcua-server")
-	cmd := exec.Command("go", "build", "-o", bin, "motcua/cmd/motcua-server")
+	bin := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", bin, "motcua/cmd/"+name)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building motcua-server: %v\n%s", err, out)
+		t.Fatalf("building %s: %v\n%s", name, err, out)
 	}
 	return bin
 }

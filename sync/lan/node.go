@@ -355,7 +355,7 @@ func (n *Node) serveExchange(w http.ResponseWriter, r *http.Request) {
 func (n *Node) run(p *peer) {
 	backoff := time.Second
 	for n.ctx.Err() == nil {
-		more, err := n.exchange(p)
+		err := n.exchange(p)
 		if errors.Is(err, errSelf) || errors.Is(err, errTwice) {
 			n.mu.Lock()
 			p.stopping = true
@@ -375,7 +375,6 @@ func (n *Node) run(p *peer) {
 		if err != nil && n.ctx.Err() == nil {
 			slog.Debug("office network: exchange failed", "peer", p.addr, "err", err)
 		}
-		_ = more
 		select {
 		case <-n.ctx.Done():
 			return
@@ -402,15 +401,15 @@ var errTwice = errors.New("lan: the same device at another address")
 // exchange is one round with a peer: ask, check, apply. While a batch is
 // applied, the next one (when the peer has more) is already asked for,
 // checked and prepared.
-func (n *Node) exchange(p *peer) (bool, error) {
+func (n *Node) exchange(p *peer) error {
 	have, err := n.store.LANHave()
 	if err != nil {
-		return false, err
+		return err
 	}
 	cur := n.fetchPrepared(p, have, n.cfg.Wait)
 	for {
 		if cur.err != nil {
-			return false, cur.err
+			return cur.err
 		}
 		var next chan prepared
 		if cur.more {
@@ -423,7 +422,7 @@ func (n *Node) exchange(p *peer) (bool, error) {
 			if next != nil {
 				<-next
 			}
-			return false, err
+			return err
 		}
 		if applied > 0 {
 			n.Notify()
@@ -432,7 +431,7 @@ func (n *Node) exchange(p *peer) (bool, error) {
 			}
 		}
 		if next == nil {
-			return false, nil
+			return nil
 		}
 		cur = <-next
 	}
@@ -502,10 +501,7 @@ func (n *Node) fetch(p *peer, have map[string]uint64, wait time.Duration) (wire.
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := n.client.Do(req)
 	if err != nil {
-		if errors.Is(err, errSelf) {
-			return batch, errSelf
-		}
-		return batch, err
+		return batch, err // errSelf among them, wrapped: run tells
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
