@@ -383,4 +383,3 @@ func applyToCopy(old *dossier.Record, e dossier.Event, cal *dossier.Calendar) (e
 	enc, err = encodeRecord(next)
 	return enc, nil, err
 }
-
