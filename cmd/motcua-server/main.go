@@ -37,6 +37,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -102,6 +103,7 @@ type opts struct {
 	catalog, calendar string
 	lookupURL         string
 	proxies           string
+	cpuProfile        string
 	portal            portalFlags
 	args              []string // what follows the flags
 	stdout            io.Writer
@@ -149,6 +151,7 @@ func parse(args []string, stdout, stderr io.Writer) (opts, error) {
 	fs.StringVar(&o.catalog, "catalog", "", "tệp danh mục thủ tục")
 	fs.StringVar(&o.calendar, "calendar", "", "tệp lịch làm việc")
 	fs.StringVar(&o.proxies, "trusted-proxy", "", "các proxy ngược phía trước (CIDR, cách nhau bởi dấu phẩy): địa chỉ người dùng lấy từ X-Forwarded-For")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "serve: ghi hồ sơ dùng bộ xử lý (pprof) vào tệp này đến khi dừng")
 	fs.StringVar(&o.lookupURL, "lookup-url", "", "địa chỉ trang tra cứu công khai, {code} ở chỗ mã hồ sơ (mã QR trên giấy tiếp nhận)")
 	o.portal.register(fs)
 	if err := fs.Parse(args[1:]); err != nil {
@@ -223,6 +226,17 @@ func dispatch(name string, o opts) error {
 		defer st.Close()
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		if o.cpuProfile != "" {
+			f, err := os.Create(o.cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		return serve(ctx, st, o)
 	}
 	for _, c := range commands {
