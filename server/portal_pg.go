@@ -13,7 +13,10 @@ func (p *pgPush) queuePortal(it PortalItem) error {
 	if err != nil {
 		return err
 	}
-	p.queue.Queue("INSERT INTO portal_outbox (unit, event_id, item) VALUES ($1, $2, $3)", it.Unit, it.EventID, string(data))
+	if it.Unit != p.unit {
+		return errOtherUnit
+	}
+	p.rows.portalIDs, p.rows.portalData = append(p.rows.portalIDs, it.EventID), append(p.rows.portalData, string(data))
 	return nil
 }
 
