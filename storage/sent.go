@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -40,16 +42,25 @@ func CursorCheck(eventID string) string {
 	return hex.EncodeToString(h[:8])
 }
 
+//
+// The entry is the outbox's value as it is, with the time of the
+// acknowledgement put first: the event's bytes stay those the counter
+// stored (and signs for the office network), and nothing is decoded or
+// encoded again. Its state says where it was when sent; Rewind sets it.
 func journal(sent *bolt.Bucket, key, outboxValue []byte, now time.Time) error {
-	var e sentEntry
-	if err := json.Unmarshal(outboxValue, &e.OutboxEntry); err != nil {
-		return err
+	if len(outboxValue) < 2 || outboxValue[0] != '{' {
+		return fmt.Errorf("storage: outbox entry %d is not a JSON object", be64(key))
 	}
-	e.AckedAt, e.State, e.LastError = now, "acked", ""
-	data, err := json.Marshal(e)
+	at, err := now.MarshalJSON()
 	if err != nil {
 		return err
 	}
+	data := make([]byte, 0, len(outboxValue)+len(at)+13)
+	data = append(append(data, `{"acked_at":`...), at...)
+	if rest := bytes.TrimLeft(outboxValue[1:], " \t\r\n"); len(rest) > 0 && rest[0] != '}' {
+		data = append(data, ',')
+	}
+	data = append(data, outboxValue[1:]...)
 	sent.FillPercent = 0.9 // appended in key order
 	return sent.Put(clone(key), data)
 }
