@@ -5,7 +5,9 @@ package storage
 // sent journal, sent.go) or needs_attention.
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -47,11 +49,46 @@ func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
 // ones and ones left "sending" by a crash (the server dedupes them).
 func (s *Store) PendingBatch(n int) ([]OutboxEntry, error) { return s.PendingAfter(0, n, 0) }
 
-// PendingAfter is PendingBatch for entries after the given sequence, of
-// at most about maxBytes as stored (0: no bound) but at least one entry:
-// a batch of a few large records must not grow past what the backend takes.
+// PendingAfter is OutgoingAfter with the events decoded.
 func (s *Store) PendingAfter(after uint64, n, maxBytes int) ([]OutboxEntry, error) {
-	var out []OutboxEntry
+	gone, err := s.OutgoingAfter(after, n, maxBytes)
+	out := make([]OutboxEntry, len(gone))
+	for i, g := range gone {
+		out[i] = OutboxEntry{Seq: g.Seq, State: g.State, Attempts: g.Attempts, LastError: g.lastErr}
+		if err := json.Unmarshal(g.Event, &out[i].Event); err != nil {
+			return nil, err
+		}
+	}
+	return out, err
+}
+
+// Outgoing is an outbox entry on its way to the backend: its event as the
+// counter stored it, never decoded (a push sends those bytes as they are).
+type Outgoing struct {
+	Seq      uint64
+	ID       string          // the event's id
+	Event    json.RawMessage // the event's bytes as stored
+	State    OutboxState     // pending, or sending (left so by a crash)
+	Attempts int
+	lastErr  string // why it was sent back last time, kept while it is sent again
+}
+
+// outgoingEntry is an outbox entry with its event left as bytes.
+type outgoingEntry struct {
+	Seq       uint64          `json:"seq"`
+	Event     json.RawMessage `json:"event"`
+	State     OutboxState     `json:"state"`
+	Attempts  int             `json:"attempts,omitempty"`
+	LastError string          `json:"last_error,omitempty"`
+}
+
+// OutgoingAfter is what the next push sends: up to n entries after the
+// sequence after, pending or left "sending" by a crash (the backend
+// dedupes them), of at most about maxBytes as stored (0: no bound) but at
+// least one entry: a batch of a few large records must not grow past what
+// the backend takes.
+func (s *Store) OutgoingAfter(after uint64, n, maxBytes int) ([]Outgoing, error) {
+	var out []Outgoing
 	size := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bOutbox).Cursor()
@@ -59,14 +96,22 @@ func (s *Store) PendingAfter(after uint64, n, maxBytes int) ([]OutboxEntry, erro
 			if maxBytes > 0 && len(out) > 0 && size+len(v) > maxBytes {
 				break
 			}
-			var e OutboxEntry
+			var e outgoingEntry
 			if err := json.Unmarshal(v, &e); err != nil {
-				return err
+				return fmt.Errorf("storage: outbox entry %d: %w", be64(k), err)
 			}
-			if e.State == OutboxPending || e.State == OutboxSending {
-				out = append(out, e)
-				size += len(v)
+			if e.State != OutboxPending && e.State != OutboxSending {
+				continue
 			}
+			var id struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(e.Event, &id); err != nil {
+				return fmt.Errorf("storage: outbox entry %d: %w", be64(k), err)
+			}
+			// the bytes are bbolt's, valid only in this transaction
+			out = append(out, Outgoing{Seq: e.Seq, ID: id.ID, Event: bytes.Clone(e.Event), State: e.State, Attempts: e.Attempts, lastErr: e.LastError})
+			size += len(v)
 		}
 		return nil
 	})
@@ -75,24 +120,23 @@ func (s *Store) PendingAfter(after uint64, n, maxBytes int) ([]OutboxEntry, erro
 
 // MarkSending records, before a request goes out, that these entries are
 // being sent.
-func (s *Store) MarkSending(entries []OutboxEntry) error {
-	return s.update(func(tx *bolt.Tx) error { return markSending(tx, entries) })
-}
-
-func markSending(tx *bolt.Tx, entries []OutboxEntry) error {
-	b := tx.Bucket(bOutbox)
-	for i := range entries {
-		entries[i].State = OutboxSending
-		entries[i].Attempts++
-		data, err := json.Marshal(entries[i])
-		if err != nil {
-			return err
+func (s *Store) MarkSending(entries []Outgoing) error {
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bOutbox)
+		for i := range entries {
+			entries[i].Attempts++
+			entries[i].State = OutboxSending
+			e := outgoingEntry{Seq: entries[i].Seq, Event: entries[i].Event, State: OutboxSending, Attempts: entries[i].Attempts, LastError: entries[i].lastErr}
+			data, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			if err := b.Put(u64(e.Seq), data); err != nil {
+				return err
+			}
 		}
-		if err := b.Put(u64(entries[i].Seq), data); err != nil {
-			return err
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // PushOutcome is the server's verdict on one outbox entry.

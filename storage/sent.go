@@ -42,7 +42,6 @@ func CursorCheck(eventID string) string {
 	return hex.EncodeToString(h[:8])
 }
 
-//
 // The entry is the outbox's value as it is, with the time of the
 // acknowledgement put first: the event's bytes stay those the counter
 // stored (and signs for the office network), and nothing is decoded or

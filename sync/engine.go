@@ -22,11 +22,18 @@ type Config struct {
 	BackoffBase time.Duration // first retry delay (1 s)
 	BackoffCap  time.Duration // longest retry delay (5 min)
 	RefusedWait time.Duration // after a refusal that does not pass by itself (1 h)
-	Batch       int           // events per push (500)
-	PullLimit   int           // events per pull page (1000)
-	ApplyChunk  int           // most pulled events per local transaction (500)
-	DrainAt     int           // pulled records indexed by name, ID and phone together (20,000)
-	DeviceName  string
+	Batch       int           // most events per push (500)
+	// PushTarget is the round trip a push should stay under: after a
+	// slower push the next batches are smaller, and grow back while pushes
+	// are quick (5 s, a quarter of the request's timeout; negative: every
+	// batch is Batch). When many counters reach a busy backend at once
+	// after an outage, no push comes near the timeout (which would send
+	// it again, and load the backend more).
+	PushTarget time.Duration
+	PullLimit  int // events per pull page (1000)
+	ApplyChunk int // most pulled events per local transaction (500)
+	DrainAt    int // pulled records indexed by name, ID and phone together (20,000)
+	DeviceName string
 }
 
 func (c *Config) defaults() {
@@ -40,6 +47,7 @@ func (c *Config) defaults() {
 	set(&c.BackoffBase, time.Second)
 	set(&c.BackoffCap, 5*time.Minute)
 	set(&c.RefusedWait, time.Hour)
+	set(&c.PushTarget, 5*time.Second)
 	if c.Batch <= 0 || c.Batch > wire.MaxBatch {
 		c.Batch = wire.MaxBatch
 	}
@@ -144,7 +152,8 @@ type Engine struct {
 	round gosync.Mutex // one sender at a time
 	kick  chan struct{}
 
-	pruned time.Time // the sent journal was last pruned
+	pruned time.Time  // the sent journal was last pruned
+	sizer  batchSizer // the size of the next push (under round)
 
 	mu        gosync.Mutex
 	status    Status
@@ -156,6 +165,7 @@ type Engine struct {
 func New(s *storage.Store, cfg Config) *Engine {
 	cfg.defaults()
 	e := &Engine{store: s, cfg: cfg, kick: make(chan struct{}, 1), now: time.Now}
+	e.sizer = batchSizer{n: min(firstBatch, cfg.Batch), max: cfg.Batch, target: cfg.PushTarget}
 	e.newRemote = func(url, token string) Remote {
 		r := NewHTTPRemote(url, token, cfg.Timeout)
 		r.Between = s.StepAside // decoding a page gives way to a clerk's save

@@ -2,25 +2,21 @@ package sync
 
 import (
 	"context"
+	"time"
 
-	"motcua/dossier"
 	"motcua/storage"
 	"motcua/sync/wire"
 )
 
 func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *Summary) (err error) {
-	batch, err := e.store.PendingAfter(0, e.cfg.Batch, wire.MaxBatchBytes)
+	batch, err := e.store.OutgoingAfter(0, e.sizer.size(), wire.MaxBatchBytes)
 	if err != nil || len(batch) == 0 {
 		return err
 	}
-	encode := func(batch []storage.OutboxEntry) (PushBody, error) {
-		req := wire.PushRequest{DeviceID: st.DeviceID, Events: make([]dossier.Event, len(batch)), Seqs: make([]uint64, len(batch)),
-			Acked: st.Acked, Generation: st.Generation}
+	encode := func(batch []storage.Outgoing) (PushBody, error) {
+		req := wire.PushRequest{DeviceID: st.DeviceID, Acked: st.Acked, Generation: st.Generation}
 		req.AuditSeq, req.AuditHead = e.store.AuditHead()
-		for i, b := range batch {
-			req.Events[i], req.Seqs[i] = b.Event, b.Seq
-		}
-		return NewPushBody(req)
+		return newOutgoingBody(req, batch)
 	}
 	// "sending" is on disk before a request leaves: after a crash the batch
 	// is sent again, and the server's dedupe makes that safe.
@@ -35,7 +31,7 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 	// in order. Meanwhile the next batch is read, marked and encoded, and
 	// the previous one's results are written.
 	type prepared struct {
-		next []storage.OutboxEntry
+		next []storage.Outgoing
 		body PushBody
 		err  error
 	}
@@ -56,17 +52,19 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 	}()
 	for len(batch) > 0 {
 		prep := make(chan prepared, 1)
-		go func(after uint64) {
+		go func(after uint64, n int) {
 			var p prepared
-			p.next, p.err = e.store.PendingAfter(after, e.cfg.Batch, wire.MaxBatchBytes)
+			p.next, p.err = e.store.OutgoingAfter(after, n, wire.MaxBatchBytes)
 			if p.err == nil && len(p.next) > 0 {
 				if p.err = e.store.MarkSending(p.next); p.err == nil {
 					p.body, p.err = encode(p.next)
 				}
 			}
 			prep <- p
-		}(batch[len(batch)-1].Seq)
+		}(batch[len(batch)-1].Seq, e.sizer.size())
+		sent := time.Now()
 		resp, err := r.Push(ctx, body)
+		e.sizer.observe(len(batch), time.Since(sent), err)
 		p := <-prep
 		if err != nil {
 			return err
@@ -97,4 +95,46 @@ func (e *Engine) push(ctx context.Context, r Remote, st storage.SyncState, sum *
 		batch, body = p.next, p.body
 	}
 	return nil
+}
+
+// minBatch is the smallest batch the sizer goes down to: below it a
+// push's fixed cost (a request, a transaction) outweighs its events.
+const minBatch = 20
+
+// firstBatch is the size of a counter's first push: a backend that many
+// counters reach at once (the province's link back after an outage) gets
+// small pushes from each, and quick answers double them.
+const firstBatch = 100
+
+// batchSizer sizes the pushes so that a round trip stays under target:
+// a slower push (or a failed one, a timeout being the likeliest) makes the
+// next batches smaller, in proportion, aiming at half the target; pushes
+// well under it double the size back up to max. A negative target keeps
+// every batch at max.
+type batchSizer struct {
+	n, max int
+	target time.Duration
+}
+
+func (b *batchSizer) size() int {
+	if b.target < 0 || b.n <= 0 {
+		return b.max
+	}
+	return b.n
+}
+
+func (b *batchSizer) observe(events int, took time.Duration, err error) {
+	if b.target < 0 || events == 0 {
+		return
+	}
+	aim := b.target / 2
+	switch {
+	case err != nil:
+		b.n = max(minBatch, min(b.n, events)/2)
+	case took > aim:
+		b.n = max(minBatch, int(float64(events)*float64(aim)/float64(took)))
+	case took < aim/2 && events >= b.n:
+		b.n = min(b.max, b.n*2)
+	}
+	b.n = min(b.n, b.max)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"motcua/dossier"
+	"motcua/storage"
 	"motcua/sync/wire"
 )
 
@@ -286,7 +287,7 @@ func (r *HTTPRemote) Push(ctx context.Context, body PushBody) (wire.PushResponse
 	var out wire.PushResponse
 	_, err := r.do(ctx, http.MethodPost, "/v1/push", body.data, nil, into(&out))
 	if err == nil {
-		err = out.Validate(&body.Req)
+		err = out.ValidateIDs(body.IDs)
 	}
 	return out, err
 }
@@ -294,14 +295,31 @@ func (r *HTTPRemote) Push(ctx context.Context, body PushBody) (wire.PushResponse
 // PushBody is a push request with its body already encoded (gzip'd
 // JSON): the engine encodes the next batch while one is in flight.
 type PushBody struct {
-	Req  wire.PushRequest
+	IDs  []string // the events' ids, in order: the answer is checked against them
 	data gzipped
 }
 
 // NewPushBody encodes a push request.
 func NewPushBody(req wire.PushRequest) (PushBody, error) {
+	ids := make([]string, len(req.Events))
+	for i, e := range req.Events {
+		ids[i] = e.ID
+	}
 	data, err := gz(req)
-	return PushBody{req, data}, err
+	return PushBody{ids, data}, err
+}
+
+// newOutgoingBody encodes a push of outbox entries, their events as the
+// counter stored them; req carries the rest.
+func newOutgoingBody(req wire.PushRequest, batch []storage.Outgoing) (PushBody, error) {
+	raw := wire.RawPushRequest{PushRequest: req, Events: make([]json.RawMessage, len(batch))}
+	ids := make([]string, len(batch))
+	raw.Seqs = make([]uint64, len(batch))
+	for i, b := range batch {
+		raw.Events[i], raw.Seqs[i], ids[i] = b.Event, b.Seq, b.ID
+	}
+	data, err := gz(raw)
+	return PushBody{ids, data}, err
 }
 
 // gzipped is a request body ready to send.

@@ -82,6 +82,14 @@ type PushRequest struct {
 	AuditSeq  uint64 `json:"audit_seq,omitempty"`
 }
 
+// RawPushRequest is a push request whose events are already encoded: a
+// counter sends the bytes it stored, without decoding and encoding them
+// again. It encodes as the PushRequest it embeds with those events.
+type RawPushRequest struct {
+	PushRequest
+	Events []json.RawMessage `json:"events"`
+}
+
 // State is what every push and pull answer says of the backend's store
 // and of the calling device (docs/protocol.md, "Restores").
 type State struct {
@@ -384,11 +392,21 @@ func (p *PushRequest) Validate() error {
 
 // Validate checks a push response against the request it answers.
 func (p *PushResponse) Validate(req *PushRequest) error {
-	if len(p.Results) != len(req.Events) {
-		return fmt.Errorf("%w: %d results for %d events", ErrMalformed, len(p.Results), len(req.Events))
+	ids := make([]string, len(req.Events))
+	for i, e := range req.Events {
+		ids[i] = e.ID
+	}
+	return p.ValidateIDs(ids)
+}
+
+// ValidateIDs checks a push response against the ids of the events sent,
+// in order.
+func (p *PushResponse) ValidateIDs(ids []string) error {
+	if len(p.Results) != len(ids) {
+		return fmt.Errorf("%w: %d results for %d events", ErrMalformed, len(p.Results), len(ids))
 	}
 	for i, r := range p.Results {
-		if r.EventID != req.Events[i].ID {
+		if r.EventID != ids[i] {
 			return fmt.Errorf("%w: result %d is for another event", ErrMalformed, i)
 		}
 		switch r.Status {

@@ -160,3 +160,28 @@ func FuzzDecodePullMatchesUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// TestRawPushRequest: a push of events already encoded is, to the
+// backend's strict decoder, the same request as one of decoded events.
+func TestRawPushRequest(t *testing.T) {
+	req := samplePush()
+	req.Seqs, req.Acked, req.Generation, req.AuditHead, req.AuditSeq = []uint64{7}, 6, "g1", "abc", 3
+	ev, err := json.Marshal(req.Events[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := RawPushRequest{PushRequest: req, Events: []json.RawMessage{ev}}
+	raw.PushRequest.Events = nil
+	data, err := json.Marshal(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got PushRequest
+	if err := Decode(bytes.NewReader(data), 1<<20, &got, true); err != nil {
+		t.Fatalf("%v: %s", err, data)
+	}
+	want, _ := json.Marshal(req)
+	if back, _ := json.Marshal(got); !bytes.Equal(back, want) {
+		t.Fatalf("the raw request reads as\n%s\nwant\n%s", back, want)
+	}
+}

@@ -1,0 +1,138 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// storedValue is an outbox or journal entry's stored bytes.
+func storedValue(t *testing.T, s *Store, bucket []byte, seq uint64) []byte {
+	t.Helper()
+	var v []byte
+	if err := s.db.View(func(tx *bolt.Tx) error { v = bytes.Clone(tx.Bucket(bucket).Get(u64(seq))); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// storedEvent is the event's bytes inside a stored entry.
+func storedEvent(t *testing.T, v []byte) json.RawMessage {
+	t.Helper()
+	var e struct {
+		Event json.RawMessage `json:"event"`
+	}
+	if err := json.Unmarshal(v, &e); err != nil {
+		t.Fatalf("%v: %s", err, v)
+	}
+	return e.Event
+}
+
+// TestOutgoingToJournalAndBack: what a push sends is each event's bytes
+// as stored, with its id; marked sending, acknowledged into the journal
+// with the time of the answer, and put back by a rewind, an event keeps
+// those very bytes (the office network signs them). A journal entry
+// written the older way (the entry encoded again, its time last) is read
+// back as well.
+func TestOutgoingToJournalAndBack(t *testing.T) {
+	s := newTestStore(t)
+	var ids []string
+	for i, name := range []string{"Nguyễn Thị Lan", "Trần Văn Minh", "Lê Thị Hoa"} {
+		r, err := s.Intake(intake(name, "04619000123"+string(rune('1'+i)), ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.History[0].ID)
+	}
+	before := map[uint64]json.RawMessage{}
+	out, err := s.OutgoingAfter(0, 10, 0)
+	if err != nil || len(out) != 3 {
+		t.Fatalf("%d outgoing, %v", len(out), err)
+	}
+	for i, o := range out {
+		before[o.Seq] = storedEvent(t, storedValue(t, s, bOutbox, o.Seq))
+		if o.ID != ids[i] || !bytes.Equal(o.Event, before[o.Seq]) || o.State != OutboxPending {
+			t.Fatalf("entry %d: id %s state %s, want %s pending, its bytes as stored", i, o.ID, o.State, ids[i])
+		}
+	}
+	if two, _ := s.OutgoingAfter(out[0].Seq, 2, 0); len(two) != 2 || two[0].Seq != out[1].Seq {
+		t.Fatalf("after the first: %+v", two)
+	}
+	if err := s.MarkSending(out); err != nil {
+		t.Fatal(err)
+	}
+	listed, _ := s.Outbox(10)
+	for i, e := range listed {
+		if e.State != OutboxSending || e.Attempts != 1 || e.Event.ID != ids[i] {
+			t.Fatalf("after marking: %+v", e)
+		}
+		if !bytes.Equal(storedEvent(t, storedValue(t, s, bOutbox, e.Seq)), before[e.Seq]) {
+			t.Fatal("marking an entry sending changed its event's bytes")
+		}
+	}
+	// left sending by a crash, they are sent again
+	if again, _ := s.OutgoingAfter(0, 10, 0); len(again) != 3 || again[0].State != OutboxSending {
+		t.Fatalf("entries left sending: %+v", again)
+	}
+
+	acked := s.now()
+	var outcomes []PushOutcome
+	for _, o := range out {
+		outcomes = append(outcomes, PushOutcome{Seq: o.Seq, Accepted: true})
+	}
+	if err := s.ApplyPushResults(outcomes, Held{Generation: "g1", High: out[2].Seq}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range out {
+		v := storedValue(t, s, bSent, o.Seq)
+		var e sentEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			t.Fatalf("journal entry %d: %v: %s", o.Seq, err, v)
+		}
+		if !e.AckedAt.Equal(acked) || e.Seq != o.Seq || e.Event.ID != o.ID || !bytes.Equal(storedEvent(t, v), before[o.Seq]) {
+			t.Fatalf("journal entry %d: %s", o.Seq, v)
+		}
+	}
+	if st, _ := s.Stats(); st.Pending != 0 || s.SentCount() != 3 {
+		t.Fatalf("after the answer: %d pending, %d in the journal", st.Pending, s.SentCount())
+	}
+
+	// the first entry as an older release journaled it
+	var old sentEntry
+	if err := json.Unmarshal(storedValue(t, s, bSent, out[0].Seq), &old); err != nil {
+		t.Fatal(err)
+	}
+	old.State = "acked"
+	oldData, _ := json.Marshal(old)
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bSent).Put(u64(out[0].Seq), oldData) }); err != nil {
+		t.Fatal(err)
+	}
+	// a backend restored from a backup holding none of them
+	if n, err := s.Rewind(Held{Generation: "g2"}); err != nil || n != 3 {
+		t.Fatalf("rewind: %d %v", n, err)
+	}
+	back, err := s.PendingAfter(0, 10, 0)
+	if err != nil || len(back) != 3 {
+		t.Fatalf("%d back, %v", len(back), err)
+	}
+	for i, e := range back {
+		if e.State != OutboxPending || e.Event.ID != ids[i] || !bytes.Equal(storedEvent(t, storedValue(t, s, bOutbox, e.Seq)), before[e.Seq]) {
+			t.Fatalf("entry %d back from the journal: %+v", i, e)
+		}
+	}
+	// pruned once the retention has passed
+	s.now = func() time.Time { return acked.Add(SentRetention + time.Hour) }
+	if err := s.ApplyPushResults([]PushOutcome{{Seq: back[0].Seq, Accepted: true}}, Held{Generation: "g2", High: back[0].Seq}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PruneSent(); err != nil || n != 0 {
+		t.Fatalf("pruned %d (%v): the entry was acknowledged just now", n, err)
+	}
+	s.now = func() time.Time { return acked.Add(2*SentRetention + 2*time.Hour) }
+	if n, err := s.PruneSent(); err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v), want the one entry", n, err)
+	}
+}
