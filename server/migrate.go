@@ -78,6 +78,11 @@ func MigrateBolt(ctx context.Context, from *BoltStore, to *PgStore) ([]TableCoun
 	if err != nil {
 		return nil, err
 	}
+	// statistics of the copied tables at once: the servers' first plans
+	// are then made for tables of this size, not for the empty ones
+	if _, err := to.pool.Exec(ctx, "ANALYZE"); err != nil {
+		return nil, err
+	}
 	_, err = to.calendar(ctx, to.pool) // the copied reference's calendar
 	return counts, err
 }

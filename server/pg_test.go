@@ -46,8 +46,14 @@ func TestReferenceReachesEveryProcess(t *testing.T) {
 
 // BenchmarkPushPostgres pushes batches of 500 intakes of one counter to
 // the PostgreSQL store, in process (the backend's cost a batch, without
-// HTTP).
+// HTTP), and batches of 20 (what a push costs besides its events).
 func BenchmarkPushPostgres(b *testing.B) {
+	for _, n := range []int{500, 20} {
+		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) { benchmarkPushPostgres(b, n) })
+	}
+}
+
+func benchmarkPushPostgres(b *testing.B, batch int) {
 	st, err := OpenPg(context.Background(), pgtest.DB(b), assets.Catalog, assets.Calendar)
 	if err != nil {
 		b.Fatal(err)
@@ -65,7 +71,7 @@ func BenchmarkPushPostgres(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
-		evs := make([]dossier.Event, 500)
+		evs := make([]dossier.Event, batch)
 		for j := range evs {
 			evs[j] = intakeEvent("000.00.12.H57", 1, "Trần Thị B")
 			evs[j].Record.Code = fmt.Sprintf("000.00.12.H57-%06d-1%03d", 260101+i, j%1000)
@@ -75,7 +81,7 @@ func BenchmarkPushPostgres(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*500), "µs/event")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*batch), "µs/event")
 }
 
 // TestSameBatchThroughTwoProcesses: a counter whose push timed out sends
