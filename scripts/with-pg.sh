@@ -31,6 +31,8 @@ trap stop EXIT
 # MOTCUA_PG_DURABLE=1 (the load test measures durable commits)
 settings="-k $dir -c listen_addresses=127.0.0.1 -c max_connections=300"
 [[ "${MOTCUA_PG_DURABLE:-}" == 1 ]] || settings+=" -c fsync=off"
+# more server settings for a measurement, e.g. pg_stat_statements
+settings+=" ${MOTCUA_PG_SETTINGS:-}"
 # a free loopback port below the kernel's ephemeral range (ports in use by
 # outgoing connections cannot be listened on); another if it is taken
 started=

@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,8 @@ type options struct {
 	servers, units   int
 	counters, events int
 	batch            int
+	pushTarget       time.Duration
+	profile          string
 }
 
 func run() error {
@@ -61,6 +64,8 @@ func run() error {
 	flag.IntVar(&o.counters, "counters", 200, "counters, spread over the units")
 	flag.IntVar(&o.events, "events", 1000, "intakes each counter pushes")
 	flag.IntVar(&o.batch, "batch", 500, "events a push (the client's default is 500)")
+	flag.DurationVar(&o.pushTarget, "push-target", 0, "the round trip the counters size their pushes for (0: the client's default; negative: every push of -batch)")
+	flag.StringVar(&o.profile, "profile", "", "a directory for processor profiles (pprof) of the counters and of each server")
 	flag.Parse()
 	if o.db == "" && o.servers != 1 {
 		return errors.New("the bbolt store is one process's: -servers 1")
@@ -93,6 +98,17 @@ func run() error {
 		}
 	}()
 
+	if o.profile != "" {
+		f, err := os.Create(filepath.Join(o.profile, "counters.pprof"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	pgBefore, srvBefore, selfBefore := cpuOf("postgres"), cpuOf("motcua-server"), selfCPU()
 	start := time.Now()
 	// the pushes, every counter at once (their pulls held back)
@@ -183,6 +199,9 @@ func startServers(o options, work string) ([]string, func(), error) {
 		} else {
 			args = append(args, "-data", filepath.Join(work, "server"))
 		}
+		if o.profile != "" {
+			args = append(args, "-cpuprofile", filepath.Join(o.profile, "server"+strconv.Itoa(i+1)+".pprof"))
+		}
 		cmd := exec.Command(o.bin, args...)
 		cmd.Stderr = nil // the servers' logs are not the report
 		if err := cmd.Start(); err != nil {
@@ -236,7 +255,7 @@ func unitCode(n int) string { return fmt.Sprintf("000.%02d.%02d.H57", 10+n/90, 1
 // the counters' own fsync is not what is measured).
 func makeCounters(o options, work string, urls []string, admin server.Admin) ([]*loadCounter, error) {
 	cs := make([]*loadCounter, o.counters)
-	cfg := mcsync.Config{Interval: time.Hour, Timeout: 2 * time.Minute, BackoffBase: 50 * time.Millisecond, BackoffCap: time.Second, Batch: o.batch, PullLimit: pullLimit}
+	cfg := mcsync.Config{Interval: time.Hour, Timeout: 2 * time.Minute, BackoffBase: 50 * time.Millisecond, BackoffCap: time.Second, Batch: o.batch, PushTarget: o.pushTarget, PullLimit: pullLimit}
 	var wg sync.WaitGroup
 	errs := make(chan error, o.counters)
 	sem := make(chan struct{}, runtime.NumCPU())
@@ -313,7 +332,7 @@ func (r timedRemote) Push(ctx context.Context, body mcsync.PushBody) (wire.PushR
 		r.t.mu.Lock()
 		r.t.push = append(r.t.push, time.Since(t0))
 		r.t.state = resp.State
-		r.t.pushed += len(body.Req.Events)
+		r.t.pushed += len(body.IDs)
 		r.t.mu.Unlock()
 	}
 	return resp, err
