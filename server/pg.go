@@ -82,6 +82,14 @@ func OpenPg(ctx context.Context, url string, defaultCatalog, defaultCalendar []b
 	if err != nil {
 		return nil, fmt.Errorf("server: database address: %w", err)
 	}
+	// every statement planned for its values: a prepared statement's
+	// generic plan, made once for a connection's life, may be made while a
+	// table is small and scan it whole ever after (auto_explain showed a
+	// push's read-ahead filtering all of a unit's records for 20 keys);
+	// the address may say otherwise
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -143,3 +143,25 @@ func TestSameBatchThroughTwoProcesses(t *testing.T) {
 		t.Fatalf("the log: %d events, %v", len(page.Events), err)
 	}
 }
+
+// TestPgPlansForValues: the store's connections plan each statement for
+// its values (plan_cache_mode), unless the database address says
+// otherwise.
+func TestPgPlansForValues(t *testing.T) {
+	db := pgtest.DB(t)
+	for _, c := range []struct{ url, want string }{
+		{db, "force_custom_plan"},
+		{db + "&plan_cache_mode=auto", "auto"},
+	} {
+		st, err := OpenPg(context.Background(), c.url, assets.Catalog, assets.Calendar)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		err = st.pool.QueryRow(context.Background(), "SHOW plan_cache_mode").Scan(&mode)
+		st.Close()
+		if err != nil || mode != c.want {
+			t.Fatalf("%s: plan_cache_mode %q (%v), want %q", c.url, mode, err, c.want)
+		}
+	}
+}

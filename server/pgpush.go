@@ -121,7 +121,7 @@ func newPgPush(ctx context.Context, tx pgx.Tx, unit string, events []dossier.Eve
 }
 
 func (p *pgPush) readResults(ids []string) error {
-	rows, err := p.tx.Query(p.ctx, "SELECT event_id, hash, status, seq, reason FROM events WHERE event_id = ANY($1)", pgx.QueryExecModeExec, ids)
+	rows, err := p.tx.Query(p.ctx, "SELECT event_id, hash, status, seq, reason FROM events WHERE event_id = ANY($1)", ids)
 	if err != nil {
 		return err
 	}
@@ -142,11 +142,7 @@ func (p *pgPush) readResults(ids []string) error {
 // readRecords reads the unit's records the events name, and those that
 // hold the codes of the records they create.
 func (p *pgPush) readRecords(ids, codes []string) error {
-	// planned for these very keys each time (an unnamed statement), never
-	// by a generic plan: one made while the table was small scanned all
-	// the unit's records, thousands a push (auto_explain showed it)
-	rows, err := p.tx.Query(p.ctx, "SELECT id, code, data::text FROM records WHERE unit = $1 AND (id = ANY($2) OR code = ANY($3))",
-		pgx.QueryExecModeExec, p.unit, ids, codes)
+	rows, err := p.tx.Query(p.ctx, "SELECT id, code, data::text FROM records WHERE unit = $1 AND (id = ANY($2) OR code = ANY($3))", p.unit, ids, codes)
 	if err != nil {
 		return err
 	}
