@@ -197,6 +197,12 @@ func (s *PgStore) calendar(ctx context.Context, q querier) (*dossier.Calendar, e
 	if err := q.QueryRow(ctx, "SELECT etag FROM reference WHERE id = 1").Scan(&etag); err != nil {
 		return nil, err
 	}
+	return s.calendarOf(ctx, q, etag)
+}
+
+// calendarOf is the calendar of the reference data with that etag: the
+// one parsed before, or read and parsed now.
+func (s *PgStore) calendarOf(ctx context.Context, q querier, etag string) (*dossier.Calendar, error) {
 	if r := s.ref.Load(); r != nil && r.etag == etag {
 		return r.cal, nil
 	}
@@ -432,11 +438,11 @@ func (s *PgStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, er
 	ctx := context.Background()
 	var resp wire.PushResponse
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		t, err := newPgPush(ctx, tx, p.Unit, req.Events) // takes the unit's row first
+		t, err := newPgPush(ctx, tx, p.Unit, req.Events, &p) // takes the unit's row first
 		if err != nil {
 			return err
 		}
-		cal, err := s.calendar(ctx, tx)
+		cal, err := s.calendarOf(ctx, tx, t.etag)
 		if err != nil {
 			return err
 		}
@@ -453,7 +459,7 @@ func (s *PgStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, er
 func (s *PgStore) SetAccountDisabled(unit, username string, disabled bool) error {
 	ctx := context.Background()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		t, err := newPgPush(ctx, tx, unit, nil) // takes the unit's row, as a push does
+		t, err := newPgPush(ctx, tx, unit, nil, nil) // takes the unit's row, as a push does
 		if err != nil {
 			return err
 		}

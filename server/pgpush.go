@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"motcua/dossier"
+	"motcua/sync/wire"
 )
 
 // pgPush is a push's transaction on PostgreSQL with its round trips cut
@@ -31,6 +32,9 @@ type pgPush struct {
 	accounts map[string]*dossier.Account
 	queue    pgx.Batch // single writes, in order
 	rows     pgRows    // the rows of a batch's events, written a table at a time
+	st       wire.State
+	dev      string // the device whose state st holds
+	etag     string // the reference data's
 }
 
 // pgRows is what a push's events write, kept until a flush sends each
@@ -85,15 +89,15 @@ func (r *pgRows) queue(b *pgx.Batch, unit string) error {
 	return nil
 }
 
-// newPgPush takes the unit's row and reads ahead for the events.
-func newPgPush(ctx context.Context, tx pgx.Tx, unit string, events []dossier.Event) (*pgPush, error) {
+// newPgPush takes the unit's row and reads ahead for the events, in one
+// round trip: the row first (its lock held to the commit), then the
+// verdicts once given to the events, the records they name or whose codes
+// they take, the unit's accounts, the store's generation, the device's
+// state (dev: its principal; none for an administrator's change) and the
+// reference data's etag.
+func newPgPush(ctx context.Context, tx pgx.Tx, unit string, events []dossier.Event, dev *Principal) (*pgPush, error) {
 	p := &pgPush{pgTx: pgTx{ctx: ctx, q: tx}, tx: tx, unit: unit, results: map[string]*eventResult{},
 		records: map[string]*dossier.Record{}, codes: map[string]string{}, accounts: map[string]*dossier.Account{}}
-	err := tx.QueryRow(ctx, `INSERT INTO unit_log (unit, last) VALUES ($1, 0)
-		ON CONFLICT (unit) DO UPDATE SET last = unit_log.last RETURNING last`, unit).Scan(&p.last)
-	if err != nil {
-		return nil, err
-	}
 	ids, recIDs, codes := make([]string, 0, len(events)), make([]string, 0, len(events)), []string{}
 	for _, e := range events {
 		ids = append(ids, e.ID)
@@ -111,21 +115,34 @@ func newPgPush(ctx context.Context, tx pgx.Tx, unit string, events []dossier.Eve
 	for _, c := range codes {
 		p.codes[c] = ""
 	}
-	if err := p.readResults(ids); err != nil {
+	var b pgx.Batch
+	b.Queue(`INSERT INTO unit_log (unit, last) VALUES ($1, 0)
+		ON CONFLICT (unit) DO UPDATE SET last = unit_log.last RETURNING last`, unit).QueryRow(func(r pgx.Row) error { return r.Scan(&p.last) })
+	if len(ids) > 0 {
+		b.Queue("SELECT event_id, hash, status, seq, reason FROM events WHERE event_id = ANY($1)", ids).Query(p.readResults)
+		b.Queue("SELECT id, code, data::text FROM records WHERE unit = $1 AND (id = ANY($2) OR code = ANY($3))", unit, recIDs, codes).Query(p.readRecords)
+	}
+	b.Queue("SELECT username, data::text FROM accounts WHERE unit = $1", unit).Query(p.readAccounts)
+	b.Queue("SELECT value FROM meta WHERE key = 'generation'").QueryRow(func(r pgx.Row) error { return r.Scan(&p.st.Generation) })
+	if dev != nil && dev.Kind == KindDevice {
+		p.dev = dev.DeviceID
+		b.Queue("SELECT high FROM devices WHERE device_id = $1", dev.DeviceID).QueryRow(func(r pgx.Row) error {
+			var high int64
+			if err := r.Scan(&high); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			p.st.DeviceHigh = uint64(high)
+			return nil
+		})
+	}
+	b.Queue("SELECT etag FROM reference WHERE id = 1").QueryRow(func(r pgx.Row) error { return r.Scan(&p.etag) })
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, err
 	}
-	if err := p.readRecords(recIDs, codes); err != nil {
-		return nil, err
-	}
-	return p, p.readAccounts()
+	return p, nil
 }
 
-func (p *pgPush) readResults(ids []string) error {
-	rows, err := p.tx.Query(p.ctx, "SELECT event_id, hash, status, seq, reason FROM events WHERE event_id = ANY($1)", ids)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
+func (p *pgPush) readResults(rows pgx.Rows) error {
 	for rows.Next() {
 		var r eventResult
 		var id string
@@ -141,12 +158,7 @@ func (p *pgPush) readResults(ids []string) error {
 
 // readRecords reads the unit's records the events name, and those that
 // hold the codes of the records they create.
-func (p *pgPush) readRecords(ids, codes []string) error {
-	rows, err := p.tx.Query(p.ctx, "SELECT id, code, data::text FROM records WHERE unit = $1 AND (id = ANY($2) OR code = ANY($3))", p.unit, ids, codes)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
+func (p *pgPush) readRecords(rows pgx.Rows) error {
 	for rows.Next() {
 		var id, code, data string
 		if err := rows.Scan(&id, &code, &data); err != nil {
@@ -162,12 +174,7 @@ func (p *pgPush) readRecords(ids, codes []string) error {
 }
 
 // readAccounts reads the unit's accounts (a unit has tens of them).
-func (p *pgPush) readAccounts() error {
-	rows, err := p.tx.Query(p.ctx, "SELECT username, data::text FROM accounts WHERE unit = $1", p.unit)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
+func (p *pgPush) readAccounts(rows pgx.Rows) error {
 	for rows.Next() {
 		var name, data string
 		if err := rows.Scan(&name, &data); err != nil {
@@ -180,6 +187,30 @@ func (p *pgPush) readAccounts() error {
 		p.accounts[name] = &a
 	}
 	return rows.Err()
+}
+
+// state is the store's generation and the device's high, as read ahead.
+func (p *pgPush) state(pr Principal) (wire.State, error) {
+	if pr.Kind != KindDevice {
+		return wire.State{Generation: p.st.Generation}, nil
+	}
+	if pr.DeviceID != p.dev {
+		return p.pgTx.state(pr)
+	}
+	return p.st, nil
+}
+
+// setDeviceHigh and keepAuditHead go with the push's writes.
+func (p *pgPush) setDeviceHigh(deviceID string, high uint64) error {
+	p.queue.Queue(`INSERT INTO devices (device_id, high) VALUES ($1, $2)
+		ON CONFLICT (device_id) DO UPDATE SET high = excluded.high`, deviceID, int64(high))
+	return nil
+}
+
+func (p *pgPush) keepAuditHead(deviceID string, h auditHead) error {
+	p.queue.Queue(`INSERT INTO devices (device_id, audit_seq, audit_hash) VALUES ($1, $2, $3)
+		ON CONFLICT (device_id) DO UPDATE SET audit_seq = excluded.audit_seq, audit_hash = excluded.audit_hash`, deviceID, int64(h.Seq), h.Hash)
+	return nil
 }
 
 // flush sends the queued writes, in order, in one round trip.

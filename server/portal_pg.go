@@ -188,7 +188,7 @@ func (s *PgStore) PortalReported(unit string, marks []PortalMark) error {
 	ctx := context.Background()
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		t, err := newPgPush(ctx, tx, unit, nil)
+		t, err := newPgPush(ctx, tx, unit, nil, nil)
 		if err != nil {
 			return err
 		}
