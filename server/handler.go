@@ -1,7 +1,6 @@
 package server
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"motcua/dossier"
+	"motcua/internal/gzpool"
 	"motcua/sync/wire"
 )
 
@@ -185,12 +185,12 @@ func (h *Handler) auth(kind PrincipalKind, next func(http.ResponseWriter, *http.
 func (h *Handler) body(w http.ResponseWriter, r *http.Request, v any) bool {
 	var rd io.Reader = http.MaxBytesReader(w, r.Body, wire.MaxRequestBytes)
 	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(rd)
+		zr, err := gzpool.Reader(rd)
 		if err != nil {
 			h.fail(w, r, http.StatusBadRequest, "bad_request", "nội dung gzip hỏng")
 			return false
 		}
-		defer zr.Close()
+		defer gzpool.PutReader(zr)
 		// the limit holds after decompression too: a gzip bomb is a 413
 		rd = &capped{r: zr, left: wire.MaxRequestBytes}
 	}
@@ -400,8 +400,11 @@ func (h *Handler) send(w http.ResponseWriter, r *http.Request, status int, write
 	var out io.Writer = w
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 		w.Header().Set("Content-Encoding", "gzip")
-		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-		defer zw.Close()
+		zw := gzpool.Writer(w)
+		defer func() {
+			zw.Close()
+			gzpool.PutWriter(zw)
+		}()
 		out = zw
 	}
 	w.WriteHeader(status)

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -21,6 +20,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"motcua/dossier"
+	"motcua/internal/gzpool"
 	"motcua/storage"
 	"motcua/sync/wire"
 )
@@ -179,7 +179,8 @@ func (r *HTTPRemote) Client() *resty.Client { return r.c }
 
 func gz(v any) (gzipped, error) {
 	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed) // JSON shrinks well even so; CPU matters more
+	zw := gzpool.Writer(&b)
+	defer gzpool.PutWriter(zw)
 	if err := json.NewEncoder(zw).Encode(v); err != nil {
 		return nil, err
 	}
