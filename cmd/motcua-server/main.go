@@ -30,6 +30,7 @@ import (
 	"io"
 	"log/slog"
 	_ "motcua/internal/console" // UTF-8 in a Windows terminal
+	"motcua/internal/profile"
 	"net"
 	"net/http"
 	"net/netip"
@@ -37,7 +38,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -227,15 +227,11 @@ func dispatch(name string, o opts) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		if o.cpuProfile != "" {
-			f, err := os.Create(o.cpuProfile)
+			stop, err := profile.CPU(o.cpuProfile)
 			if err != nil {
 				return err
 			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return err
-			}
-			defer pprof.StopCPUProfile()
+			defer stop()
 		}
 		return serve(ctx, st, o)
 	}

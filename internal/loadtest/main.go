@@ -22,7 +22,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +32,7 @@ import (
 
 	"motcua/assets"
 	"motcua/dossier"
+	"motcua/internal/profile"
 	"motcua/server"
 	"motcua/storage"
 	mcsync "motcua/sync"
@@ -99,15 +99,11 @@ func run() error {
 	}()
 
 	if o.profile != "" {
-		f, err := os.Create(filepath.Join(o.profile, "counters.pprof"))
+		stop, err := profile.CPU(filepath.Join(o.profile, "counters.pprof"))
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	pgBefore, srvBefore, selfBefore := cpuOf("postgres"), cpuOf("motcua-server"), selfCPU()
 	start := time.Now()
