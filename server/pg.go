@@ -764,18 +764,6 @@ func (t pgTx) state(p Principal) (wire.State, error) {
 	return st, nil
 }
 
-func (t pgTx) setDeviceHigh(deviceID string, high uint64) error {
-	_, err := t.q.Exec(t.ctx, `INSERT INTO devices (device_id, high) VALUES ($1, $2)
-		ON CONFLICT (device_id) DO UPDATE SET high = excluded.high`, deviceID, int64(high))
-	return err
-}
-
-func (t pgTx) keepAuditHead(deviceID string, h auditHead) error {
-	_, err := t.q.Exec(t.ctx, `INSERT INTO devices (device_id, audit_seq, audit_hash) VALUES ($1, $2, $3)
-		ON CONFLICT (device_id) DO UPDATE SET audit_seq = excluded.audit_seq, audit_hash = excluded.audit_hash`, deviceID, int64(h.Seq), h.Hash)
-	return err
-}
-
 // Backend is a store with all that motcua-server and its admin commands
 // use of it: the bbolt store or the PostgreSQL one.
 type Backend interface {

@@ -56,19 +56,9 @@ type options struct {
 }
 
 func run() error {
-	var o options
-	flag.StringVar(&o.bin, "bin", "bin/motcua-server", "the motcua-server binary")
-	flag.StringVar(&o.db, "db", "", "PostgreSQL database (postgres://…); empty: the bbolt store")
-	flag.IntVar(&o.servers, "servers", 2, "server processes")
-	flag.IntVar(&o.units, "units", 40, "units (wards)")
-	flag.IntVar(&o.counters, "counters", 200, "counters, spread over the units")
-	flag.IntVar(&o.events, "events", 1000, "intakes each counter pushes")
-	flag.IntVar(&o.batch, "batch", 500, "events a push (the client's default is 500)")
-	flag.DurationVar(&o.pushTarget, "push-target", 0, "the round trip the counters size their pushes for (0: the client's default; negative: every push of -batch)")
-	flag.StringVar(&o.profile, "profile", "", "a directory for processor profiles (pprof) of the counters and of each server")
-	flag.Parse()
-	if o.db == "" && o.servers != 1 {
-		return errors.New("the bbolt store is one process's: -servers 1")
+	o, err := parseOptions()
+	if err != nil {
+		return err
 	}
 	work, err := os.MkdirTemp("", "motcua-load")
 	if err != nil {
@@ -97,7 +87,30 @@ func run() error {
 			c.store.Close()
 		}
 	}()
+	return measure(o, cs, admin)
+}
 
+func parseOptions() (options, error) {
+	var o options
+	flag.StringVar(&o.bin, "bin", "bin/motcua-server", "the motcua-server binary")
+	flag.StringVar(&o.db, "db", "", "PostgreSQL database (postgres://…); empty: the bbolt store")
+	flag.IntVar(&o.servers, "servers", 2, "server processes")
+	flag.IntVar(&o.units, "units", 40, "units (wards)")
+	flag.IntVar(&o.counters, "counters", 200, "counters, spread over the units")
+	flag.IntVar(&o.events, "events", 1000, "intakes each counter pushes")
+	flag.IntVar(&o.batch, "batch", 500, "events a push (the client's default is 500)")
+	flag.DurationVar(&o.pushTarget, "push-target", 0, "the round trip the counters size their pushes for (0: the client's default; negative: every push of -batch)")
+	flag.StringVar(&o.profile, "profile", "", "a directory for processor profiles (pprof) of the counters and of each server")
+	flag.Parse()
+	if o.db == "" && o.servers != 1 {
+		return o, errors.New("the bbolt store is one process's: -servers 1")
+	}
+	return o, nil
+}
+
+// measure times the pushes, then the pulls, reports them and checks what
+// the backend and the counters hold.
+func measure(o options, cs []*loadCounter, admin server.Admin) error {
 	if o.profile != "" {
 		stop, err := profile.CPU(filepath.Join(o.profile, "counters.pprof"))
 		if err != nil {
