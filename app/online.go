@@ -37,16 +37,7 @@ var onlineWeights = []float32{2.6, 2.0, 2.0, 1.9, 1.4}
 
 func newOnlineScreen(u *UI) *onlineScreen {
 	s := &onlineScreen{u: u, count: widget.NewLabel("")}
-	s.list = widget.NewList(func() int { return len(s.items) }, func() fyne.CanvasObject {
-		cells := make([]fyne.CanvasObject, len(onlineWeights))
-		for i := range cells {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			cells[i] = l
-		}
-		cells[0].(*widget.Label).TextStyle.Bold = true
-		return container.New(&weightedColumns{weights: onlineWeights}, cells...)
-	}, s.updateRow)
+	s.list = widget.NewList(func() int { return len(s.items) }, func() fyne.CanvasObject { return newColumnsRow(onlineWeights) }, s.updateRow)
 	s.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(s.items) {
 			s.current = s.items[i].Record.ID

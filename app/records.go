@@ -144,15 +144,19 @@ func (s *recordsScreen) moveSelection(step int) {
 // recordRow columns: code, owner, procedure, received, due, status.
 var rowWeights = []float32{1.5, 2.1, 2.3, 1.7, 1.7, 2.3}
 
-func newRecordRow() fyne.CanvasObject {
-	cells := make([]fyne.CanvasObject, len(rowWeights))
+func newRecordRow() fyne.CanvasObject { return newColumnsRow(rowWeights) }
+
+// newColumnsRow is a list's row of labels in weighted columns, the first
+// (the record's code) bold, each cut short with an ellipsis.
+func newColumnsRow(weights []float32) fyne.CanvasObject {
+	cells := make([]fyne.CanvasObject, len(weights))
 	for i := range cells {
 		l := widget.NewLabel("")
 		l.Truncation = fyne.TextTruncateEllipsis
 		cells[i] = l
 	}
 	cells[0].(*widget.Label).TextStyle.Bold = true
-	return container.New(&weightedColumns{weights: rowWeights}, cells...)
+	return container.New(&weightedColumns{weights: weights}, cells...)
 }
 
 func (s *recordsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {

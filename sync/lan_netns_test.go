@@ -64,25 +64,7 @@ func TestOfficeNetworkNamespaces(t *testing.T) {
 	be := backendProc{bin: buildServer(t), dir: t.TempDir(), db: pgtest.Backend(t), addr: freeAddr(t)}
 	bin := buildBin(t, "motcuactl")
 	srv := be.start(t)
-	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
-	for i, dir := range dirs {
-		args := []string{"setup", "-unit-name", "UBND phường Thuận Hóa", "-unit-code", testUnit, "-place", "Huế",
-			"-counter", strconv.Itoa(i + 1), "-clerk", "Lê Văn An"}
-		if i == 0 {
-			args = append(args, "-admin-user", "an", "-admin-name", "Lê Văn An")
-		}
-		ctl(t, bin, dir, args...)
-		if i == 0 {
-			ctl(t, bin, dir, "-user", "an", "user", "roles", "-username", "an", "-roles", "clerk,supervisor,admin")
-		}
-		code := be.enrollCode(t, i+1)
-		who := []string{"-user", "an"}
-		if i > 0 {
-			who = nil
-		}
-		ctl(t, bin, dir, append(who, "enroll", "-server", "http://"+be.addr, "-code", code)...)
-		ctl(t, bin, dir, append(who, "sync")...)
-	}
+	dirs := setUpCounters(t, be, bin, 3)
 	for _, dir := range dirs {
 		ctl(t, bin, dir, "-user", "an", "sync")
 	}

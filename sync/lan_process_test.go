@@ -189,25 +189,7 @@ func TestOfficeNetworkThreeProcesses(t *testing.T) {
 	bin := buildBin(t, "motcuactl")
 	srv := be.start(t)
 	ports := []int{freePort(t), freePort(t), freePort(t)}
-	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
-	for i, dir := range dirs {
-		args := []string{"setup", "-unit-name", "UBND phường Thuận Hóa", "-unit-code", testUnit, "-place", "Huế",
-			"-counter", strconv.Itoa(i + 1), "-clerk", "Lê Văn An"}
-		if i == 0 {
-			args = append(args, "-admin-user", "an", "-admin-name", "Lê Văn An")
-		}
-		ctl(t, bin, dir, args...)
-		if i == 0 { // one person does all at this office: receives, supervises, administers
-			ctl(t, bin, dir, "-user", "an", "user", "roles", "-username", "an", "-roles", "clerk,supervisor,admin")
-		}
-		code := be.enrollCode(t, i+1)
-		who := []string{"-user", "an"}
-		if i > 0 {
-			who = nil // a counter joining the unit has no account before it pulls them
-		}
-		ctl(t, bin, dir, append(who, "enroll", "-server", "http://"+be.addr, "-code", code)...)
-		ctl(t, bin, dir, append(who, "sync")...)
-	}
+	dirs := setUpCounters(t, be, bin, 3)
 	devices := make([]string, 3)
 	for i, dir := range dirs {
 		ctl(t, bin, dir, "-user", "an", "sync") // the certificate, and a roster with every key
@@ -317,4 +299,33 @@ func TestOfficeNetworkThreeProcesses(t *testing.T) {
 			t.Fatalf("counter %d: %+v", i+1, st)
 		}
 	}
+}
+
+// setUpCounters sets up n counters of the test unit with motcuactl, each
+// enrolled with the running backend and synced once: counter 1 first,
+// with the account "an" of one person who does all at this office
+// (receives, supervises, administers); the others join it.
+func setUpCounters(t *testing.T, be backendProc, bin string, n int) []string {
+	dirs := make([]string, n)
+	for i := range dirs {
+		dir := t.TempDir()
+		dirs[i] = dir
+		args := []string{"setup", "-unit-name", "UBND phường Thuận Hóa", "-unit-code", testUnit, "-place", "Huế",
+			"-counter", strconv.Itoa(i + 1), "-clerk", "Lê Văn An"}
+		if i == 0 {
+			args = append(args, "-admin-user", "an", "-admin-name", "Lê Văn An")
+		}
+		ctl(t, bin, dir, args...)
+		if i == 0 {
+			ctl(t, bin, dir, "-user", "an", "user", "roles", "-username", "an", "-roles", "clerk,supervisor,admin")
+		}
+		code := be.enrollCode(t, i+1)
+		who := []string{"-user", "an"}
+		if i > 0 {
+			who = nil // a counter joining the unit has no account before it pulls them
+		}
+		ctl(t, bin, dir, append(who, "enroll", "-server", "http://"+be.addr, "-code", code)...)
+		ctl(t, bin, dir, append(who, "sync")...)
+	}
+	return dirs
 }
