@@ -1,7 +1,11 @@
 package sync
 
 import (
+	"context"
 	"errors"
+	"motcua/sync/wire"
+	"slices"
+	gosync "sync"
 	"testing"
 	"time"
 )
@@ -51,5 +55,58 @@ func TestBatchSizer(t *testing.T) {
 	small.observe(5, 0, errors.New("down"))
 	if small.size() != 5 {
 		t.Fatalf("a most of 5 became %d after a failure", small.size())
+	}
+}
+
+// slowPages makes every pull page take a millisecond per event asked for,
+// like a backend busy with many counters, and keeps the limits asked.
+type slowPages struct {
+	Remote
+	mu     *gosync.Mutex
+	limits *[]int
+}
+
+func (r slowPages) Pull(ctx context.Context, after uint64, check string, limit int) (wire.PullResponse, error) {
+	r.mu.Lock()
+	*r.limits = append(*r.limits, limit)
+	r.mu.Unlock()
+	time.Sleep(time.Duration(limit) * time.Millisecond)
+	return r.Remote.Pull(ctx, after, check, limit)
+}
+
+// TestPullPagesSizedForTheRoundTrip: a counter pulling 3,000 events from a
+// backend whose pages take a millisecond an event asks for 1,000 first,
+// then, that page having taken a second against a round trip of 200 ms,
+// for pages of a fifth or less; it gets every event. With a negative
+// round trip every page asks for 1,000.
+func TestPullPagesSizedForTheRoundTrip(t *testing.T) {
+	for _, c := range []struct {
+		roundTrip time.Duration
+		check     func([]int) bool
+	}{
+		{200 * time.Millisecond, func(l []int) bool {
+			return len(l) > 4 && l[0] == 1000 && slices.Max(l[1:]) <= 200
+		}},
+		{-1, func(l []int) bool { return len(l) == 3 && slices.Min(l) == 1000 }},
+	} {
+		be := startBackend(t)
+		seedBackend(t, be, 3000)
+		var mu gosync.Mutex
+		var limits []int
+		cnt := newCounter(t, be, be.url(), 2, Config{RoundTrip: c.roundTrip})
+		cnt.engine.SetRemoteFactory(func(url, token string) Remote {
+			return slowPages{NewHTTPRemote(url, token, 30*time.Second), &mu, &limits}
+		})
+		if _, err := cnt.engine.SyncOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := cnt.store.Stats(); st.Records != 3000 {
+			t.Fatalf("round trip %s: %d records pulled, want 3000", c.roundTrip, st.Records)
+		}
+		if !c.check(limits) {
+			t.Fatalf("round trip %s: pages asked for %v", c.roundTrip, limits)
+		}
+		t.Logf("round trip %s: pages asked for %v", c.roundTrip, limits)
+		be.stop()
 	}
 }

@@ -23,14 +23,15 @@ type Config struct {
 	BackoffCap  time.Duration // longest retry delay (5 min)
 	RefusedWait time.Duration // after a refusal that does not pass by itself (1 h)
 	Batch       int           // most events per push (500)
-	// PushTarget is the round trip a push should stay under: after a
-	// slower push the next batches are smaller, and grow back while pushes
-	// are quick (5 s, a quarter of the request's timeout; negative: every
-	// batch is Batch). When many counters reach a busy backend at once
-	// after an outage, no push comes near the timeout (which would send
-	// it again, and load the backend more).
-	PushTarget time.Duration
-	PullLimit  int // events per pull page (1000)
+	// RoundTrip is what a push or a pull page should stay under: after a
+	// slower answer the next batches (or pages) are smaller, and they grow
+	// back while answers are quick (5 s, a quarter of the request's
+	// timeout; negative: every batch is Batch, every page PullLimit). When
+	// many counters reach a busy backend at once after an outage, no
+	// request comes near the timeout (which would send it again, and load
+	// the backend more).
+	RoundTrip  time.Duration
+	PullLimit  int // most events per pull page (1000)
 	ApplyChunk int // most pulled events per local transaction (500)
 	DrainAt    int // pulled records indexed by name, ID and phone together (20,000)
 	DeviceName string
@@ -47,7 +48,7 @@ func (c *Config) defaults() {
 	set(&c.BackoffBase, time.Second)
 	set(&c.BackoffCap, 5*time.Minute)
 	set(&c.RefusedWait, time.Hour)
-	set(&c.PushTarget, 5*time.Second)
+	set(&c.RoundTrip, 5*time.Second)
 	if c.Batch <= 0 || c.Batch > wire.MaxBatch {
 		c.Batch = wire.MaxBatch
 	}
@@ -154,6 +155,7 @@ type Engine struct {
 
 	pruned time.Time  // the sent journal was last pruned
 	sizer  batchSizer // the size of the next push (under round)
+	pages  batchSizer // the size of the next pull page (under round)
 
 	mu        gosync.Mutex
 	status    Status
@@ -165,7 +167,8 @@ type Engine struct {
 func New(s *storage.Store, cfg Config) *Engine {
 	cfg.defaults()
 	e := &Engine{store: s, cfg: cfg, kick: make(chan struct{}, 1), now: time.Now}
-	e.sizer = batchSizer{n: min(firstBatch, cfg.Batch), max: cfg.Batch, target: cfg.PushTarget}
+	e.sizer = batchSizer{n: min(firstBatch, cfg.Batch), max: cfg.Batch, target: cfg.RoundTrip}
+	e.pages = batchSizer{n: cfg.PullLimit, max: cfg.PullLimit, target: cfg.RoundTrip}
 	e.newRemote = func(url, token string) Remote {
 		r := NewHTTPRemote(url, token, cfg.Timeout)
 		r.Between = s.StepAside // decoding a page gives way to a clerk's save

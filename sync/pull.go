@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	gosync "sync"
+	"time"
 
 	"motcua/storage"
 	"motcua/sync/wire"
@@ -26,7 +27,9 @@ func (e *Engine) fetch(ctx context.Context, r Remote, st storage.SyncState, out 
 	cursor, check := st.Cursor, st.CursorCheck
 	for {
 		e.store.StepAside() // a clerk's save first
-		resp, err := r.Pull(ctx, cursor, check, e.cfg.PullLimit)
+		limit, asked := e.pages.size(), time.Now()
+		resp, err := r.Pull(ctx, cursor, check, limit)
+		e.pages.observe(limit, time.Since(asked), err)
 		if errors.Is(err, ErrGone) && cursor != 0 {
 			// the server forgot our cursor (restored from a backup): take
 			// the unit again from the start; known events are skipped

@@ -106,11 +106,11 @@ const minBatch = 20
 // small pushes from each, and quick answers double them.
 const firstBatch = 100
 
-// batchSizer sizes the pushes so that a round trip stays under target:
-// a slower push (or a failed one, a timeout being the likeliest) makes the
-// next batches smaller, in proportion, aiming at half the target; pushes
-// well under it double the size back up to max. A negative target keeps
-// every batch at max.
+// batchSizer sizes the pushes (or the pull pages) so that a round trip
+// stays under target: a slower answer (or a failure, a timeout being the
+// likeliest) makes the next batches smaller, in proportion, aiming at half
+// the target; full ones well under it double the size back up to max. A
+// negative target keeps every batch at max.
 type batchSizer struct {
 	n, max int
 	target time.Duration

@@ -51,7 +51,7 @@ type options struct {
 	servers, units   int
 	counters, events int
 	batch            int
-	pushTarget       time.Duration
+	roundTrip        time.Duration
 	profile          string
 }
 
@@ -99,7 +99,7 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.counters, "counters", 200, "counters, spread over the units")
 	flag.IntVar(&o.events, "events", 1000, "intakes each counter pushes")
 	flag.IntVar(&o.batch, "batch", 500, "events a push (the client's default is 500)")
-	flag.DurationVar(&o.pushTarget, "push-target", 0, "the round trip the counters size their pushes for (0: the client's default; negative: every push of -batch)")
+	flag.DurationVar(&o.roundTrip, "round-trip", 0, "the round trip the counters size their pushes and pull pages for (0: the client's default; negative: every push of -batch, every page of 1,000)")
 	flag.StringVar(&o.profile, "profile", "", "a directory for processor profiles (pprof) of the counters and of each server")
 	flag.Parse()
 	if o.db == "" && o.servers != 1 {
@@ -264,7 +264,7 @@ func unitCode(n int) string { return fmt.Sprintf("000.%02d.%02d.H57", 10+n/90, 1
 // the counters' own fsync is not what is measured).
 func makeCounters(o options, work string, urls []string, admin server.Admin) ([]*loadCounter, error) {
 	cs := make([]*loadCounter, o.counters)
-	cfg := mcsync.Config{Interval: time.Hour, Timeout: 2 * time.Minute, BackoffBase: 50 * time.Millisecond, BackoffCap: time.Second, Batch: o.batch, PushTarget: o.pushTarget, PullLimit: pullLimit}
+	cfg := mcsync.Config{Interval: time.Hour, Timeout: 2 * time.Minute, BackoffBase: 50 * time.Millisecond, BackoffCap: time.Second, Batch: o.batch, RoundTrip: o.roundTrip, PullLimit: pullLimit}
 	var wg sync.WaitGroup
 	errs := make(chan error, o.counters)
 	sem := make(chan struct{}, runtime.NumCPU())
