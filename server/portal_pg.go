@@ -9,12 +9,12 @@ import (
 )
 
 func (p *pgPush) queuePortal(it PortalItem) error {
+	if it.Unit != p.unit {
+		return errOtherUnit
+	}
 	data, err := json.Marshal(it)
 	if err != nil {
 		return err
-	}
-	if it.Unit != p.unit {
-		return errOtherUnit
 	}
 	p.rows.portalIDs, p.rows.portalData = append(p.rows.portalIDs, it.EventID), append(p.rows.portalData, string(data))
 	return nil

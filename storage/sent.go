@@ -42,8 +42,8 @@ func CursorCheck(eventID string) string {
 	return hex.EncodeToString(h[:8])
 }
 
-// The entry is the outbox's value as it is, with the time of the
-// acknowledgement put first: the event's bytes stay those the counter
+// journal keeps an acknowledged outbox entry in the sent journal: the
+// outbox's value as it is, with the time of the acknowledgement put first: the event's bytes stay those the counter
 // stored (and signs for the office network), and nothing is decoded or
 // encoded again. Its state says where it was when sent; Rewind sets it.
 func journal(sent *bolt.Bucket, key, outboxValue []byte, now time.Time) error {
