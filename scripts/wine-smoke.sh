@@ -25,6 +25,22 @@ work=$(mktemp -d)
 # waiting for a debugger nobody attaches
 export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winedbg.exe=d" LANGUAGE=vi
 pass=0
+exec 3>&1
+# Wine's client now and then loses its server ("wine client error:0: recvmsg:
+# Connection reset by peer") and the program dies before it has done
+# anything: a command that ends so is run once more, and says so
+wine1() {
+	local err=$work/wine1.stderr rc=0
+	wine "$@" 2>"$err" || rc=$?
+	if [ $rc -ne 0 ] && grep -q 'wine client error' "$err"; then
+		echo "wine-smoke: Wine lost its server under ${1##*\\} ${2:-} ($(grep -m1 'wine client error' "$err")); once more" >&3
+		rc=0
+		wine "$@" 2>"$err" || rc=$?
+	fi
+	cat "$err" >&2
+	rm -f "$err"
+	return $rc
+}
 ok() { pass=$((pass + 1)); echo "wine-smoke: ok: $*"; }
 die() { echo "wine-smoke: FAIL: $*"; for f in "$work"/*.err; do [ -s "$f" ] && { echo "--- $f"; tail -20 "$f"; }; done; exit 1; }
 
@@ -66,7 +82,7 @@ key='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\MotCua'
 # a registry key as text (reg export writes UTF-16; reg query, the console's code page)
 regkey() {
 	rm -f "$work/key.reg"
-	wine reg export "$1" "Z:${work//\//\\}\\key.reg" /y >/dev/null 2>&1 || return 1
+	wine1 reg export "$1" "Z:${work//\//\\}\\key.reg" /y >/dev/null 2>&1 || return 1
 	iconv -f utf-16 -t utf-8 "$work/key.reg" | tr -d '\r'
 }
 regkey "$key" | grep -x >/dev/null '"DisplayName"="Một Cửa"' || die "no uninstaller registered as \"Một Cửa\""
@@ -74,7 +90,7 @@ regkey "$key" | grep -x >/dev/null "\"DisplayVersion\"=\"$VERSION\"" || die "the
 ok "installed to Program Files\\MotCua, Start menu \"Một Cửa\", uninstaller registered ($VERSION)"
 
 # 2. the command-line tool, in the default data folder and on Vietnamese paths
-ctl() { wine "C:\\Program Files\\MotCua\\motcuactl.exe" "$@"; }
+ctl() { wine1 "C:\\Program Files\\MotCua\\motcuactl.exe" "$@"; }
 export MOTCUA_PASSWORD="Quản-trị-thử-2026" MOTCUA_NEW_PASSWORD="Tạm-thời-2026"
 ctl version | tr -d '\r' | grep -x >/dev/null "motcuactl $VERSION" || die "motcuactl.exe version is not $VERSION"
 ctl setup -unit-name "UBND phường Thuận Hóa" -unit-code 000.00.12.H57 -place "Huế" -counter 1 \
@@ -195,7 +211,7 @@ sized="$c/Cỡ tệp"
 mkdir -p "$sized" "$linux/size"
 for side in windows linux; do
 	if [ $side = windows ]; then
-		run() { wine "C:\\Program Files\\MotCua\\motcuactl.exe" -data 'C:\Cỡ tệp' "$@"; }
+		run() { wine1 "C:\\Program Files\\MotCua\\motcuactl.exe" -data 'C:\Cỡ tệp' "$@"; }
 	else
 		run() { ./bin/motcuactl -data "$linux/size" "$@"; }
 	fi
@@ -209,7 +225,7 @@ lsize=$(stat -c %s "$linux/size/motcua.db")
 ok "20,000 records: $((wsize / 1048576)) MiB on Windows, $((lsize / 1048576)) MiB on Linux"
 
 # 5. the backend on Windows: its admin socket while it serves, a counter's sync
-srv() { wine "C:\\Program Files\\MotCua\\motcua-server.exe" "$@"; }
+srv() { wine1 "C:\\Program Files\\MotCua\\motcua-server.exe" "$@"; }
 port=$((20000 + RANDOM % 20000))
 wine "C:\\Program Files\\MotCua\\motcua-server.exe" serve -data 'C:\Máy chủ tỉnh' -addr "127.0.0.1:$port" \
 	>"$work/serve.out" 2>"$work/serve.err" &
