@@ -190,6 +190,11 @@ type Event struct {
 	ActorName   string    `json:"actor_name,omitempty"`
 	At          time.Time `json:"at"` // device time
 	BaseVersion int       `json:"base_version"`
+	// HLC is the event's hybrid logical clock, in Unix nanoseconds: the
+	// device's clock, or just past every event of the record the device
+	// held when it made it. With the id it orders a record's events the
+	// same way on every counter while the province is away (FoldOrder).
+	HLC int64 `json:"hlc,omitempty"`
 
 	Reason    string     `json:"reason,omitempty"`
 	Deadline  time.Time  `json:"deadline,omitzero"` // supplement deadline

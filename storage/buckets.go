@@ -29,10 +29,11 @@ var (
 	bSignin        = []byte("signin")         // hashed username → account.Tries (wrong passwords in a row)
 	bLetters       = []byte("letters")        // the counter's runs of the register of outgoing documents (letters.go)
 	bPortalMarks   = []byte("portal_marks")   // record id → PortalMark: how far the national portal has it (portal.go)
+	bLANFold       = []byte("lan_fold")       // record id → lanFold: changes the backend has not spoken of (fold.go)
 
 	allBuckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,
 		bIdxReceived, bIdxStatusRcv, bIdxStatusDue, bIdxProcRecv, bIdxBacklog, bOutbox, bSent, bAttention, bAudit, bGuidance,
-		bAccounts, bAccountEvents, bSignin, bLetters, bPortalMarks, bLANEvents, bLANHigh, bEventSeq}
+		bAccounts, bAccountEvents, bSignin, bLetters, bPortalMarks, bLANEvents, bLANHigh, bEventSeq, bLANFold}
 
 	// schema1Buckets are those the first schema had (migration 0 → 1).
 	schema1Buckets = [][]byte{bMeta, bCatalog, bCalendar, bRecords, bIdxCode, bIdxIDNum, bIdxPhone, bIdxName,

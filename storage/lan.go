@@ -274,7 +274,7 @@ func (s *Store) ApplyLAN(origin string, evs []LANPrepared) (applied int, res Rem
 				return ErrLANGap
 			}
 			res.Applied++
-			if err := s.applyRemoteOne(tx, le.RemoteEvent, cal, &res, owed); err != nil {
+			if err := s.applyLANOne(tx, le.RemoteEvent, cal, &res, owed); err != nil {
 				return err
 			}
 			store.FillPercent = 0.9
@@ -368,6 +368,9 @@ func (s *Store) AdoptServerCopy(r *dossier.Record) error {
 	return s.update(func(tx *bolt.Tx) error {
 		old, err := getRecord(tx, r.ID)
 		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err := dropFold(tx, r.ID); err != nil {
 			return err
 		}
 		return s.putRecord(tx, r, old)

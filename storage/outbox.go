@@ -171,6 +171,7 @@ func (s *Store) ApplyPushResults(outcomes []PushOutcome, held Held) error {
 func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 	b, sent := tx.Bucket(bOutbox), tx.Bucket(bSent)
 	now := s.now()
+	folds := foldsOpen(tx)
 	for _, o := range outcomes {
 		key := u64(o.Seq)
 		v := b.Get(key)
@@ -185,6 +186,11 @@ func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 		}
 		if err := addCount(tx, kPendingN, -1); err != nil {
 			return err
+		}
+		if folds { // the backend has spoken of the record: its order prevails
+			if err := dropFoldOf(tx, v); err != nil {
+				return err
+			}
 		}
 		if o.Accepted {
 			if err := journal(sent, key, v, now); err != nil {

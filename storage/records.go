@@ -97,6 +97,7 @@ func (s *Store) IntakeMany(ins []dossier.Intake, opt BatchOptions) ([]*dossier.R
 		if err != nil {
 			return nil, err
 		}
+		ev.HLC = s.now().UnixNano()
 		evs[i] = ev
 	}
 	out := make([]*dossier.Record, len(ins))
@@ -198,6 +199,11 @@ func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
 		if err := s.numberLetter(tx, &e); err != nil {
 			return err
 		}
+		fold, err := ownFold(tx, old)
+		if err != nil {
+			return err
+		}
+		e.HLC = dossier.NextHLC(old, s.now(), fold.events())
 		if err := dossier.Apply(next, e, cal); err != nil {
 			return err
 		}
@@ -209,6 +215,12 @@ func (s *Store) Apply(e dossier.Event) (*dossier.Record, error) {
 		e.Record = carried
 		if err := s.putRecord(tx, next, old); err != nil {
 			return err
+		}
+		if fold != nil { // the last in the agreed order: made after all the others
+			fold.Events = append(fold.Events, e)
+			if err := putFold(tx, next.ID, fold); err != nil {
+				return err
+			}
 		}
 		if err := s.fail("outbox"); err != nil {
 			return err

@@ -197,6 +197,9 @@ type RemoteResult struct {
 	Guided                           int // guidance given at another counter, kept
 	Accounts                         int // account changes made elsewhere, applied
 	Reported                         int // news of how far the national portal has records
+	// Refolded counts the records folded again from the office network's
+	// changes, one of which came before some already applied (fold.go).
+	Refolded int
 	// Diverged are the records an event made elsewhere could not apply
 	// to: this counter's copy went another way than the one it came from.
 	Diverged []string
@@ -282,7 +285,19 @@ func (s *Store) applyRemoteOne(tx *bolt.Tx, re RemoteEvent, cal *dossier.Calenda
 	if apart, err := s.applyRemoteApart(tx, re.Event, res); apart || err != nil {
 		return err
 	}
+	if err := dropFold(tx, re.Event.RecordID); err != nil { // the backend's order prevails
+		return err
+	}
 	return s.applyRemoteRecord(tx, re, cal, res, owed)
+}
+
+// applyLANOne applies one event of a peer on the office network: as a
+// pulled one, but a record's changes in the order every counter agrees on.
+func (s *Store) applyLANOne(tx *bolt.Tx, re RemoteEvent, cal *dossier.Calendar, res *RemoteResult, owed map[string][]partyKey) error {
+	if apart, err := s.applyRemoteApart(tx, re.Event, res); apart || err != nil {
+		return err
+	}
+	return s.applyLANRecord(tx, re, cal, res, owed)
 }
 
 // applyRemoteApart applies the events that are of no record: accounts,

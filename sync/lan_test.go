@@ -445,3 +445,141 @@ func TestOfficeNetworkCausalOrder(t *testing.T) {
 		t.Fatalf("counter 3 refused %d changes", st.Attention)
 	}
 }
+
+// Counter 1 is cut off from the others, the province away. On one file
+// counter 2 stops the file before counter 1 finishes it; on another
+// counter 1 finishes it before counter 2 stops it. When counter 1 is back on the
+// office network, every counter holds each file as the earlier change left
+// it (the later refused), whichever change reached it first, and lists
+// the refused change in needs-attention. The backend then comes back: its
+// verdict (the first change to reach it) prevails on every counter.
+func TestOfficeNetworkConflictsResolveAlike(t *testing.T) {
+	b := startBackend(t)
+	cs := lanOffice(t, b, 3)
+	ctx := context.Background()
+	b.stop()
+	r := rand.New(rand.NewPCG(21, 21))
+	var recs [2]*dossier.Record
+	for i := range recs {
+		recs[i] = cs[0].intake(t, r)
+	}
+	cs[0].node.Notify()
+	for _, c := range cs[1:] {
+		for _, rec := range recs {
+			within(t, 2*time.Second, "the intakes reach the others", func() bool {
+				_, err := c.store.Get(rec.ID)
+				return err == nil
+			})
+		}
+	}
+	cs[0].node.Close() // counter 1 is cut off
+	finish := func(rec *dossier.Record) {
+		t.Helper()
+		if _, err := cs[0].store.Apply(cs[0].store.NewEvent(rec, dossier.EvResultReady)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := func(rec *dossier.Record) {
+		t.Helper()
+		got, _ := cs[1].store.Get(rec.ID)
+		e := cs[1].store.NewEvent(got, dossier.EvStopped)
+		e.Reason = "Công dân đề nghị dừng"
+		if _, err := cs[1].store.Apply(e); err != nil {
+			t.Fatal(err)
+		}
+		cs[1].node.Notify()
+	}
+	stop(recs[0])
+	time.Sleep(2 * time.Millisecond)
+	finish(recs[0])
+	finish(recs[1])
+	time.Sleep(2 * time.Millisecond)
+	stop(recs[1])
+	within(t, 2*time.Second, "counter 3 hears counter 2's changes", func() bool {
+		got, _ := cs[2].store.Get(recs[1].ID)
+		return got.Status == dossier.StatusStopped
+	})
+
+	// counter 1 back on the office network
+	node, err := lan.New(cs[0].store, lan.Config{Addr: "127.0.0.1:0", Wait: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := node.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { node.Close() })
+	for _, c := range cs[1:] {
+		node.AddPeer(c.node.Addr())
+		c.node.AddPeer(node.Addr())
+	}
+	node.Notify()
+	want := [2]dossier.Status{dossier.StatusStopped, dossier.StatusDone}
+	for i, c := range cs {
+		for j, rec := range recs {
+			within(t, 5*time.Second, "every counter holds what the earlier change left", func() bool {
+				got, _ := c.store.Get(rec.ID)
+				return got.Status == want[j] && len(got.History) == 2
+			})
+			got, _ := c.store.Get(rec.ID)
+			if again, _ := cs[0].store.Get(rec.ID); !sameHistory(got, again) {
+				t.Fatalf("counter %d holds file %d otherwise than counter 1", i+1, j+1)
+			}
+		}
+		within(t, 2*time.Second, "every counter lists both refused changes", func() bool {
+			att, _ := c.store.Attention()
+			return len(att) == 2
+		})
+		att, _ := c.store.Attention()
+		for _, a := range att {
+			j := 0
+			if a.RecordID == recs[1].ID {
+				j = 1
+			}
+			if refused := map[int]dossier.EventType{0: dossier.EvResultReady, 1: dossier.EvStopped}[j]; a.Event.Type != refused {
+				t.Fatalf("counter %d lists the %s of file %d as refused", i+1, a.Event.Type, j+1)
+			}
+		}
+	}
+
+	if err := b.start(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for i, c := range cs {
+			if _, err := c.engine.SyncOnce(ctx); err != nil {
+				t.Fatalf("counter %d's round: %v", i+1, err)
+			}
+		}
+	}
+	server := b.records(t)
+	for j, rec := range recs {
+		s := server[rec.ID]
+		seen := map[string]bool{}
+		for _, e := range s.History {
+			if seen[e.ID] {
+				t.Fatalf("the backend holds event %s of file %d twice", e.ID, j+1)
+			}
+			seen[e.ID] = true
+		}
+		for i, c := range cs {
+			got, _ := c.store.Get(rec.ID)
+			if !sameHistory(got, s) || got.Status != s.Status {
+				t.Fatalf("file %d: counter %d holds status %d with %d events, the backend %d with %d",
+					j+1, i+1, got.Status, len(got.History), s.Status, len(s.History))
+			}
+		}
+	}
+}
+
+func sameHistory(a, b *dossier.Record) bool {
+	if a.Version != b.Version || len(a.History) != len(b.History) {
+		return false
+	}
+	for i := range a.History {
+		if a.History[i].ID != b.History[i].ID {
+			return false
+		}
+	}
+	return true
+}

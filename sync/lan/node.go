@@ -364,6 +364,10 @@ func (n *Node) run(p *peer) {
 		}
 		wait := time.Duration(0)
 		n.mu.Lock()
+		if p.stopping { // given up for the device's new address
+			n.mu.Unlock()
+			return
+		}
 		if err != nil {
 			p.lastErr = err.Error()
 			wait = backoff
@@ -520,14 +524,21 @@ func (n *Node) fetch(p *peer, have map[string]uint64, wait time.Duration) (wire.
 }
 
 // claim names the device at a peer's address; a device already asked at
-// another address is not asked twice.
+// another address is not asked twice, unless it fails there: the device
+// moved (restarted on another port, or given another address), and the
+// old address is given up.
 func (n *Node) claim(p *peer, dev string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for _, o := range n.peers {
-		if o != p && o.device == dev && !o.stopping {
+	for addr, o := range n.peers {
+		if o == p || o.device != dev || o.stopping {
+			continue
+		}
+		if o.lastErr == "" {
 			return errTwice
 		}
+		o.stopping = true
+		delete(n.peers, addr)
 	}
 	p.device = dev
 	if d, ok := n.id.Device(dev); ok {
@@ -596,6 +607,10 @@ func (n *Node) applyPrepared(origin string, evs []storage.LANPrepared) (int, err
 		}
 		total += res.Applied
 		evs = evs[k:]
+		if res.Refolded > 0 || res.Refused > 0 {
+			slog.Info("office network: changes made apart put in the agreed order", "origin", origin,
+				"records_folded_again", res.Refolded, "refused", res.Refused)
+		}
 	}
 	return total, nil
 }

@@ -1,0 +1,241 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"motcua/dossier"
+)
+
+// Conflicts on the office network (docs/lan.md). While the province is
+// away, two counters may act on one file before they see each other's
+// changes. Every counter on the office network keeps, for each record
+// with changes the backend has not spoken of yet, the record as it stood
+// before them (the fold's base) and those changes, in the order every
+// counter agrees on (dossier.FoldOrder: hybrid logical clock, then id).
+// A change that arrives late, before some already applied in that order,
+// makes the record be folded again from its base: each change in order
+// through the status machine, what it refuses on the attention list. Every
+// counter holding the same changes so holds the same record and lists the
+// same refusals. When the backend speaks of the record (a pulled event, a
+// push answered, its copy taken) the fold is dropped: from then on the
+// backend's order prevails, as with no office network.
+
+type lanFold struct {
+	Base    json.RawMessage `json:"base"`              // the record before the first change
+	Events  []dossier.Event `json:"events"`            // the changes, in the agreed order
+	Refused []string        `json:"refused,omitempty"` // ids of the changes the order refuses
+}
+
+func (f *lanFold) has(id string) bool {
+	return slices.ContainsFunc(f.Events, func(e dossier.Event) bool { return e.ID == id })
+}
+
+// events are the fold's changes (none without a fold).
+func (f *lanFold) events() []dossier.Event {
+	if f == nil {
+		return nil
+	}
+	return f.Events
+}
+
+func getFold(tx *bolt.Tx, recordID string) (*lanFold, error) {
+	b := tx.Bucket(bLANFold)
+	if b == nil {
+		return nil, nil // a store opened read-only, from before it
+	}
+	v := b.Get([]byte(recordID))
+	if v == nil {
+		return nil, nil
+	}
+	var f lanFold
+	if err := json.Unmarshal(v, &f); err != nil {
+		return nil, fmt.Errorf("storage: the changes of record %s on the office network: %w", recordID, err)
+	}
+	return &f, nil
+}
+
+func putFold(tx *bolt.Tx, recordID string, f *lanFold) error {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bLANFold).Put([]byte(recordID), data)
+}
+
+// dropFold settles a record's changes: the backend has spoken of it.
+func dropFold(tx *bolt.Tx, recordID string) error {
+	if !foldsOpen(tx) {
+		return nil // none open: the usual case, at no cost
+	}
+	return tx.Bucket(bLANFold).Delete([]byte(recordID))
+}
+
+// foldsOpen says whether any record has a fold.
+func foldsOpen(tx *bolt.Tx) bool {
+	b := tx.Bucket(bLANFold)
+	if b == nil {
+		return false
+	}
+	k, _ := b.Cursor().First()
+	return k != nil
+}
+
+// dropFoldOf drops the fold of the record of an outbox entry.
+func dropFoldOf(tx *bolt.Tx, entry []byte) error {
+	var e struct {
+		Event struct {
+			RecordID string `json:"record_id"`
+		} `json:"event"`
+	}
+	if err := json.Unmarshal(entry, &e); err != nil {
+		return err
+	}
+	return tx.Bucket(bLANFold).Delete([]byte(e.Event.RecordID))
+}
+
+// onLAN says whether this counter takes part in the office network (it
+// holds a certificate), and so keeps folds.
+func onLAN(tx *bolt.Tx) bool {
+	v := tx.Bucket(bMeta).Get(kLAN)
+	if v == nil {
+		return false
+	}
+	var id LANIdentity
+	return json.Unmarshal(v, &id) == nil && id.Ready()
+}
+
+// ownFold is the fold a change made at this counter to r joins (its
+// base r as stored when none is open), nil off the office network.
+func ownFold(tx *bolt.Tx, r *dossier.Record) (*lanFold, error) {
+	if !onLAN(tx) {
+		return nil, nil
+	}
+	f, err := getFold(tx, r.ID)
+	if f != nil || err != nil {
+		return f, err
+	}
+	return &lanFold{Base: clone(tx.Bucket(bRecords).Get([]byte(r.ID)))}, nil
+}
+
+// applyLANRecord applies a peer's change of a record in the agreed order:
+// on top of the record when it comes after every change held, by folding
+// the record again from its base when it comes before some.
+func (s *Store) applyLANRecord(tx *bolt.Tx, re RemoteEvent, cal *dossier.Calendar, res *RemoteResult, owed map[string][]partyKey) error {
+	e := re.Event
+	raw := tx.Bucket(bRecords).Get([]byte(e.RecordID))
+	if raw == nil { // a new record: nothing comes before its intake
+		return s.applyRemoteRecord(tx, re, cal, res, owed)
+	}
+	var old dossier.Record
+	if err := json.Unmarshal(raw, &old); err != nil {
+		return fmt.Errorf("storage: record %s: %w", e.RecordID, err)
+	}
+	f, err := getFold(tx, e.RecordID)
+	if err != nil {
+		return err
+	}
+	if f == nil {
+		f = &lanFold{Base: clone(raw)}
+	}
+	if old.HasEvent(e.ID) || f.has(e.ID) {
+		res.Known++
+		return nil
+	}
+	at := len(f.Events)
+	for at > 0 && dossier.FoldOrder(f.Events[at-1], e) > 0 {
+		at--
+	}
+	f.Events = slices.Insert(f.Events, at, e)
+	if at < len(f.Events)-1 {
+		return s.refold(tx, f, &old, cal, res)
+	}
+	enc, why, err := applyToCopy(&old, e, cal)
+	switch {
+	case err != nil:
+		return err
+	case why != nil:
+		f.Refused = append(f.Refused, e.ID)
+		if err := putFold(tx, e.RecordID, f); err != nil {
+			return err
+		}
+		return s.refuseRemote(tx, e, old.Code, why, res)
+	}
+	if err := s.putEncoded(tx, enc, &old, true); err != nil {
+		return err
+	}
+	res.Updated++
+	return putFold(tx, e.RecordID, f)
+}
+
+// refold builds the record again from the fold's base, its changes in
+// order; the attention list follows what the order refuses now.
+func (s *Store) refold(tx *bolt.Tx, f *lanFold, old *dossier.Record, cal *dossier.Calendar, res *RemoteResult) error {
+	var r dossier.Record
+	if err := json.Unmarshal(f.Base, &r); err != nil {
+		return fmt.Errorf("storage: the base of record %s on the office network: %w", old.ID, err)
+	}
+	before := f.Refused
+	f.Refused = nil
+	whys := map[string]error{}
+	for _, e := range f.Events {
+		applied := e
+		applied.BaseVersion = r.Version
+		if why := dossier.Apply(&r, applied, cal); why != nil { // r unchanged
+			f.Refused = append(f.Refused, e.ID)
+			whys[e.ID] = why
+		}
+	}
+	if err := s.putRecord(tx, &r, old); err != nil {
+		return err
+	}
+	res.Updated++
+	res.Refolded++
+	for _, e := range f.Events {
+		was, now := slices.Contains(before, e.ID), whys[e.ID] != nil
+		switch {
+		case now && !was:
+			res.Refused++
+			a := Attention{RecordID: r.ID, Code: r.Code, Event: e, Reason: whys[e.ID].Error(), Remote: !ownEvent(tx, e.ID)}
+			if err := s.addAttention(tx, a); err != nil {
+				return err
+			}
+		case was && !now:
+			if err := dropAttention(tx, e.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return putFold(tx, r.ID, f)
+}
+
+// ownEvent says whether an event was made at this counter.
+func ownEvent(tx *bolt.Tx, eventID string) bool {
+	b := tx.Bucket(bEventSeq)
+	if b == nil {
+		return false
+	}
+	v := b.Get([]byte(eventID))
+	return len(v) > 0 && v[0] == 0
+}
+
+// dropAttention takes an event off the attention list: a later fold
+// applied it after all.
+func dropAttention(tx *bolt.Tx, eventID string) error {
+	b := tx.Bucket(bAttention)
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var a struct {
+			Event struct {
+				ID string `json:"id"`
+			} `json:"event"`
+		}
+		if json.Unmarshal(v, &a) == nil && a.Event.ID == eventID {
+			return b.Delete(clone(k))
+		}
+	}
+	return nil
+}
