@@ -125,6 +125,21 @@ func (s *Store) LANHave() (map[string]uint64, error) {
 	return have, err
 }
 
+// lanKeyOf is this counter's office-network key (nil before it has one).
+func lanKeyOf(tx *bolt.Tx) ed25519.PrivateKey {
+	v := tx.Bucket(bMeta).Get(kLAN)
+	if v == nil {
+		return nil
+	}
+	var id struct {
+		Key ed25519.PrivateKey `json:"key"`
+	}
+	if json.Unmarshal(v, &id) != nil || len(id.Key) != ed25519.PrivateKeySize {
+		return nil
+	}
+	return id.Key
+}
+
 func (s *Store) ownDevice(tx *bolt.Tx) string {
 	var st SyncState
 	if v := tx.Bucket(bMeta).Get(kSync); v != nil && json.Unmarshal(v, &st) == nil {
@@ -201,12 +216,16 @@ func ownEvents(tx *bolt.Tx, key ed25519.PrivateKey, after uint64, max int) ([]wi
 		}
 		var e struct { // the event's bytes as stored: signed as they are
 			Event json.RawMessage `json:"event"`
+			Sig   []byte          `json:"sig"`
 		}
 		if err := json.Unmarshal(v, &e); err != nil {
 			return nil, false, err
 		}
 		raw := append(json.RawMessage(nil), e.Event...)
-		evs = append(evs, wire.LANEvent{Seq: seq, Event: raw, Sig: ed25519.Sign(key, raw)})
+		if len(e.Sig) != ed25519.SignatureSize { // saved before the key, or encoded again since
+			e.Sig = ed25519.Sign(key, raw)
+		}
+		evs = append(evs, wire.LANEvent{Seq: seq, Event: raw, Sig: e.Sig})
 	}
 	return evs, false, nil
 }

@@ -6,6 +6,7 @@ package storage
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 
@@ -32,14 +33,29 @@ type OutboxEntry struct {
 	State     OutboxState   `json:"state"`
 	Attempts  int           `json:"attempts,omitempty"`
 	LastError string        `json:"last_error,omitempty"`
+	// Sig is the event's bytes as stored, signed with the counter's
+	// office-network key when it was saved (none before the counter had
+	// one): what the office network passes on (lan.go). An entry whose
+	// event is encoded again drops it.
+	Sig []byte `json:"sig,omitempty"`
 }
 
 func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
 	if err := addCount(tx, kPendingN, 1); err != nil {
 		return err
 	}
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	var sig []byte
+	if key := lanKeyOf(tx); key != nil {
+		sig = ed25519.Sign(key, raw)
+	}
 	out := tx.Bucket(bOutbox)
-	if err := appendJSON(out, func(seq uint64) any { return OutboxEntry{Seq: seq, Event: e, State: OutboxPending} }); err != nil {
+	if err := appendJSON(out, func(seq uint64) any {
+		return outgoingEntry{Seq: seq, Event: raw, State: OutboxPending, Sig: sig}
+	}); err != nil {
 		return err
 	}
 	return noteEventSeq(tx, e.ID, "", out.Sequence())
@@ -71,6 +87,7 @@ type Outgoing struct {
 	State    OutboxState     // pending, or sending (left so by a crash)
 	Attempts int
 	lastErr  string // why it was sent back last time, kept while it is sent again
+	sig      []byte // OutboxEntry.Sig
 }
 
 // outgoingEntry is an outbox entry with its event left as bytes.
@@ -80,6 +97,7 @@ type outgoingEntry struct {
 	State     OutboxState     `json:"state"`
 	Attempts  int             `json:"attempts,omitempty"`
 	LastError string          `json:"last_error,omitempty"`
+	Sig       []byte          `json:"sig,omitempty"`
 }
 
 // OutgoingAfter is what the next push sends: up to n entries after the
@@ -110,7 +128,7 @@ func (s *Store) OutgoingAfter(after uint64, n, maxBytes int) ([]Outgoing, error)
 				return fmt.Errorf("storage: outbox entry %d: %w", be64(k), err)
 			}
 			// the bytes are bbolt's, valid only in this transaction
-			out = append(out, Outgoing{Seq: e.Seq, ID: id.ID, Event: bytes.Clone(e.Event), State: e.State, Attempts: e.Attempts, lastErr: e.LastError})
+			out = append(out, Outgoing{Seq: e.Seq, ID: id.ID, Event: bytes.Clone(e.Event), State: e.State, Attempts: e.Attempts, lastErr: e.LastError, sig: e.Sig})
 			size += len(v)
 		}
 		return nil
@@ -126,7 +144,8 @@ func (s *Store) MarkSending(entries []Outgoing) error {
 		for i := range entries {
 			entries[i].Attempts++
 			entries[i].State = OutboxSending
-			e := outgoingEntry{Seq: entries[i].Seq, Event: entries[i].Event, State: OutboxSending, Attempts: entries[i].Attempts, LastError: entries[i].lastErr}
+			e := outgoingEntry{Seq: entries[i].Seq, Event: entries[i].Event, State: OutboxSending, Attempts: entries[i].Attempts,
+				LastError: entries[i].lastErr, Sig: entries[i].sig}
 			data, err := json.Marshal(e)
 			if err != nil {
 				return err
@@ -205,9 +224,7 @@ func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 		if err := json.Unmarshal(v, &e); err != nil {
 			return err
 		}
-		e.State, e.LastError = OutboxAttention, o.Reason
-		data, _ := json.Marshal(e)
-		if err := b.Put(key, data); err != nil {
+		if err := restate(b, key, v, OutboxAttention, o.Reason); err != nil {
 			return err
 		}
 		if e.Event.Type == dossier.EvAccount {
@@ -242,12 +259,21 @@ func (s *Store) settle(tx *bolt.Tx, outcomes []PushOutcome) error {
 // countPending scans the outbox for entries waiting to be sent.
 // waitAgain puts an entry the backend could not take yet back to pending.
 func waitAgain(b *bolt.Bucket, key, v []byte) error {
-	var e OutboxEntry
+	return restate(b, key, v, OutboxPending, "chờ sự kiện trước của hồ sơ đến máy chủ")
+}
+
+// restate changes an outbox entry's state, its event's bytes (and so
+// their signature) kept as they are.
+func restate(b *bolt.Bucket, key, v []byte, state OutboxState, why string) error {
+	var e outgoingEntry
 	if err := json.Unmarshal(v, &e); err != nil {
 		return err
 	}
-	e.State, e.LastError = OutboxPending, "chờ sự kiện trước của hồ sơ đến máy chủ"
-	data, _ := json.Marshal(e)
+	e.State, e.LastError = state, why
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
 	return b.Put(key, data)
 }
 

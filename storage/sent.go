@@ -116,7 +116,7 @@ func (s *Store) Rewind(held Held) (int, error) {
 			}
 			if out.Get(k) == nil {
 				entry := e.OutboxEntry
-				entry.State, entry.LastError = OutboxPending, ""
+				entry.State, entry.LastError, entry.Sig = OutboxPending, "", nil // encoded again
 				data, err := json.Marshal(entry)
 				if err != nil {
 					return err
