@@ -402,30 +402,55 @@ func (n *Node) knows(device string) bool {
 
 var errTwice = errors.New("lan: the same device at another address")
 
-// exchange is one round with a peer: ask, check, apply. While a batch is
-// applied, the next one (when the peer has more) is already asked for,
-// checked and prepared.
+// exchange is one round with a peer: ask, check, apply, as a pipeline.
+// While a batch is applied the next (when the peer has more) is checked
+// and prepared, and the one after it is already asked for.
 func (n *Node) exchange(p *peer) error {
 	have, err := n.store.LANHave()
 	if err != nil {
 		return err
 	}
-	cur := n.fetchPrepared(p, have, n.cfg.Wait)
-	for {
-		if cur.err != nil {
-			return cur.err
-		}
-		var next chan prepared
-		if cur.more {
-			have = cur.advance(have)
-			next = make(chan prepared, 1)
-			go func(have map[string]uint64) { next <- n.fetchPrepared(p, have, 0) }(have)
-		}
-		applied, err := n.applyInOrder(cur.events)
-		if err != nil {
-			if next != nil {
-				<-next
+	ctx, cancel := context.WithCancel(n.ctx)
+	var wg gosync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	raws := make(chan fetched, 1)
+	wg.Go(func() {
+		defer close(raws)
+		wait := n.cfg.Wait
+		for {
+			b, err := n.fetch(ctx, p, have, wait)
+			select {
+			case raws <- fetched{b, err}:
+			case <-ctx.Done():
+				return
 			}
+			if err != nil || !b.More {
+				return
+			}
+			have, wait = n.advance(have, b), 0
+		}
+	})
+	preps := make(chan prepared, 1)
+	wg.Go(func() {
+		defer close(preps)
+		for f := range raws {
+			pr := n.prepare(p, f)
+			select {
+			case preps <- pr:
+			case <-ctx.Done():
+				return
+			}
+			if pr.err != nil {
+				return
+			}
+		}
+	})
+	for pr := range preps {
+		if pr.err != nil {
+			return pr.err
+		}
+		applied, err := n.applyInOrder(pr.events)
+		if err != nil {
 			return err
 		}
 		if applied > 0 {
@@ -434,48 +459,59 @@ func (n *Node) exchange(p *peer) error {
 				n.cfg.OnChange()
 			}
 		}
-		if next == nil {
-			return nil
-		}
-		cur = <-next
 	}
+	return nil
+}
+
+// fetched is a peer's batch as it came.
+type fetched struct {
+	batch wire.LANBatch
+	err   error
 }
 
 // prepared is a peer's batch checked (signatures) and decoded.
 type prepared struct {
 	events map[string][]storage.LANPrepared
-	more   bool
 	err    error
 }
 
-// advance is what this counter holds once the batch is applied.
-func (b prepared) advance(have map[string]uint64) map[string]uint64 {
+// takes says whether this counter takes a peer's events of a device, and
+// the key that signed them: another device of the roster.
+func (n *Node) takes(origin string) (ed25519.PublicKey, bool) {
+	n.mu.Lock()
+	d, ok := n.id.Device(origin)
+	n.mu.Unlock()
+	if origin == n.own || !ok || len(d.PublicKey) != ed25519.PublicKeySize {
+		return nil, false
+	}
+	return d.PublicKey, true
+}
+
+// advance is what this counter holds once a batch is applied.
+func (n *Node) advance(have map[string]uint64, b wire.LANBatch) map[string]uint64 {
 	out := make(map[string]uint64, len(have))
 	for k, v := range have {
 		out[k] = v
 	}
-	for origin, evs := range b.events {
-		if len(evs) > 0 {
+	for origin, evs := range b.Events {
+		if _, ok := n.takes(origin); ok && len(evs) > 0 {
 			out[origin] = max(out[origin], evs[len(evs)-1].Seq)
 		}
 	}
 	return out
 }
 
-// fetchPrepared asks a peer, checks every signature by its origin's key
+// prepare checks every signature of a peer's batch by its origin's key
 // (from the roster) and decodes the events; a device not (yet) on this
 // counter's roster is left for the backend to bring.
-func (n *Node) fetchPrepared(p *peer, have map[string]uint64, wait time.Duration) prepared {
-	batch, err := n.fetch(p, have, wait)
-	if err != nil {
-		return prepared{err: err}
+func (n *Node) prepare(p *peer, f fetched) prepared {
+	if f.err != nil {
+		return prepared{err: f.err}
 	}
-	out := prepared{events: map[string][]storage.LANPrepared{}, more: batch.More}
-	for origin, evs := range batch.Events {
-		n.mu.Lock()
-		d, ok := n.id.Device(origin)
-		n.mu.Unlock()
-		if origin == n.own || len(evs) == 0 || !ok || len(d.PublicKey) != ed25519.PublicKeySize {
+	out := prepared{events: map[string][]storage.LANPrepared{}}
+	for origin, evs := range f.batch.Events {
+		key, ok := n.takes(origin)
+		if !ok || len(evs) == 0 {
 			continue
 		}
 		// the peer's own events come from it over mutual TLS: their
@@ -485,10 +521,11 @@ func (n *Node) fetchPrepared(p *peer, have map[string]uint64, wait time.Duration
 		from := p.device
 		n.mu.Unlock()
 		if origin != from {
-			if err := verifyAll(d.PublicKey, evs); err != nil {
+			if err := verifyAll(key, evs); err != nil {
 				return prepared{err: fmt.Errorf("lan: an event of %s %w", origin, err)}
 			}
 		}
+		var err error
 		if out.events[origin], err = storage.PrepareLAN(evs); err != nil {
 			return prepared{err: err}
 		}
@@ -498,10 +535,10 @@ func (n *Node) fetchPrepared(p *peer, have map[string]uint64, wait time.Duration
 
 // fetch asks a peer for what it holds beyond have, waiting up to wait
 // for something new.
-func (n *Node) fetch(p *peer, have map[string]uint64, wait time.Duration) (wire.LANBatch, error) {
+func (n *Node) fetch(ctx context.Context, p *peer, have map[string]uint64, wait time.Duration) (wire.LANBatch, error) {
 	var batch wire.LANBatch
 	body, _ := json.Marshal(wire.LANExchange{Have: have, WaitMS: int(wait / time.Millisecond)})
-	req, _ := http.NewRequestWithContext(n.ctx, http.MethodPost, "https://"+p.addr+"/lan/v1/exchange", bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+p.addr+"/lan/v1/exchange", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := n.client.Do(req)
 	if err != nil {
