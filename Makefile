@@ -124,7 +124,7 @@ loadtest: build test-deps
 fuzz: go
 	for f in FuzzParseCalendar FuzzParseCode FuzzValidateIDNumber FuzzValidatePhone FuzzValidateTaxCode FuzzParseIDCardQR FuzzParseDate FuzzFold FuzzParseCatalog; do \
 		go test ./dossier -run '^$$' -fuzz "^$$f$$" -fuzztime 20s || exit 1; done
-	for f in FuzzDecodePushRequest FuzzDecodePullResponse FuzzDecodePushResponse FuzzDecodePullMatchesUnmarshal; do \
+	for f in FuzzDecodePushRequest FuzzDecodePullResponse FuzzDecodePushResponse FuzzDecodePullMatchesUnmarshal FuzzLANBatchBinary; do \
 		go test ./sync/wire -run '^$$' -fuzz "^$$f$$" -fuzztime 20s || exit 1; done
 	go test ./forms -run '^$$' -fuzz '^FuzzAmountInWords$$' -fuzztime 20s
 

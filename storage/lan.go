@@ -260,6 +260,10 @@ func PrepareLAN(evs []wire.LANEvent) ([]LANPrepared, error) {
 // at most one chunk's commit.
 const lanChunk = 250
 
+// lanChunkTime bounds one transaction's work too: on a busy machine 250
+// events may take longer, and a clerk's save waits for them.
+const lanChunkTime = 10 * time.Millisecond
+
 // ApplyLAN applies a peer's events of one origin device (their
 // signatures checked and PrepareLAN'd by the caller), in sequence from
 // the highest held: each goes through the same path as a pulled event and
@@ -281,8 +285,9 @@ func (s *Store) ApplyLAN(origin string, evs []LANPrepared) (applied int, res Rem
 		if v := highs.Get([]byte(origin)); v != nil {
 			high = be64(v)
 		}
+		start := time.Now()
 		for i, le := range evs {
-			if i > 0 && (s.interactive.Load() > 0 || i >= lanChunk) {
+			if i > 0 && (s.interactive.Load() > 0 || i >= lanChunk || i%16 == 0 && time.Since(start) > lanChunkTime) {
 				break
 			}
 			applied++

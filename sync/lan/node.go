@@ -335,8 +335,7 @@ func (n *Node) serveExchange(w http.ResponseWriter, r *http.Request) {
 		// asked: it hears at once what reached here (the record screen's
 		// "Đã đến")
 		if len(evs) > 0 || wait == 0 || !maps.Equal(have, held) {
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(wire.LANBatch{Events: evs, Have: have, More: more})
+			writeBatch(w, r, wire.LANBatch{Events: evs, Have: have, More: more})
 			return
 		}
 		select {
@@ -347,6 +346,23 @@ func (n *Node) serveExchange(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// writeBatch answers in binary framing when the peer asks for it, in JSON
+// (as counters before it did) when it does not.
+func writeBatch(w http.ResponseWriter, r *http.Request, b wire.LANBatch) {
+	if r.Header.Get("Accept") != wire.LANBatchType {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(b)
+		return
+	}
+	data, err := b.AppendBinary(nil)
+	if err != nil {
+		http.Error(w, "internal", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", wire.LANBatchType)
+	_, _ = w.Write(data)
 }
 
 // run asks one peer again and again: what it holds beyond what this
@@ -413,38 +429,9 @@ func (n *Node) exchange(p *peer) error {
 	ctx, cancel := context.WithCancel(n.ctx)
 	var wg gosync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
-	raws := make(chan fetched, 1)
-	wg.Go(func() {
-		defer close(raws)
-		wait := n.cfg.Wait
-		for {
-			b, err := n.fetch(ctx, p, have, wait)
-			select {
-			case raws <- fetched{b, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil || !b.More {
-				return
-			}
-			have, wait = n.advance(have, b), 0
-		}
-	})
-	preps := make(chan prepared, 1)
-	wg.Go(func() {
-		defer close(preps)
-		for f := range raws {
-			pr := n.prepare(p, f)
-			select {
-			case preps <- pr:
-			case <-ctx.Done():
-				return
-			}
-			if pr.err != nil {
-				return
-			}
-		}
-	})
+	raws, preps := make(chan fetched, 1), make(chan prepared, 1)
+	wg.Go(func() { n.fetchAll(ctx, p, have, raws) })
+	wg.Go(func() { n.prepareAll(ctx, p, raws, preps) })
 	for pr := range preps {
 		if pr.err != nil {
 			return pr.err
@@ -461,6 +448,41 @@ func (n *Node) exchange(p *peer) error {
 		}
 	}
 	return nil
+}
+
+// fetchAll asks a peer for batch after batch, each from where the last
+// one ends, until the peer has no more or a batch fails.
+func (n *Node) fetchAll(ctx context.Context, p *peer, have map[string]uint64, out chan<- fetched) {
+	defer close(out)
+	wait := n.cfg.Wait
+	for {
+		b, err := n.fetch(ctx, p, have, wait)
+		select {
+		case out <- fetched{b, err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil || !b.More {
+			return
+		}
+		have, wait = n.advance(have, b), 0
+	}
+}
+
+// prepareAll checks and prepares the batches as they come, until one fails.
+func (n *Node) prepareAll(ctx context.Context, p *peer, in <-chan fetched, out chan<- prepared) {
+	defer close(out)
+	for f := range in {
+		pr := n.prepare(p, f)
+		select {
+		case out <- pr:
+		case <-ctx.Done():
+			return
+		}
+		if pr.err != nil {
+			return
+		}
+	}
 }
 
 // fetched is a peer's batch as it came.
@@ -540,6 +562,7 @@ func (n *Node) fetch(ctx context.Context, p *peer, have map[string]uint64, wait 
 	body, _ := json.Marshal(wire.LANExchange{Have: have, WaitMS: int(wait / time.Millisecond)})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+p.addr+"/lan/v1/exchange", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", wire.LANBatchType)
 	resp, err := n.client.Do(req)
 	if err != nil {
 		return batch, err // errSelf among them, wrapped: run tells
@@ -551,13 +574,27 @@ func (n *Node) fetch(ctx context.Context, p *peer, have map[string]uint64, wait 
 	if err := n.claim(p, resp.TLS.PeerCertificates[0].Subject.CommonName); err != nil {
 		return batch, err
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&batch); err != nil {
+	if err := readBatch(resp, &batch); err != nil {
 		return batch, fmt.Errorf("lan: a malformed answer: %w", err)
 	}
 	n.mu.Lock()
 	p.have = batch.Have // replaced whole, never changed: PeerStatus may read it
 	n.mu.Unlock()
 	return batch, nil
+}
+
+// readBatch reads a peer's answer, in binary framing or (a counter from
+// before it) JSON, of at most 64 MiB.
+func readBatch(resp *http.Response, b *wire.LANBatch) error {
+	body := io.LimitReader(resp.Body, 64<<20)
+	if resp.Header.Get("Content-Type") != wire.LANBatchType {
+		return json.NewDecoder(body).Decode(b)
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	return b.UnmarshalBinary(data)
 }
 
 // claim names the device at a peer's address; a device already asked at
