@@ -548,11 +548,28 @@ func (n *Node) prepare(p *peer, f fetched) prepared {
 			}
 		}
 		var err error
-		if out.events[origin], err = storage.PrepareLAN(evs); err != nil {
+		if out.events[origin], err = n.prepareEvents(evs); err != nil {
 			return prepared{err: err}
 		}
 	}
 	return out
+}
+
+// prepareEvents is storage.PrepareLAN a slice at a time, stepping aside
+// for a clerk's save between slices: on a busy machine a save otherwise
+// waits its turn for the processor behind a whole batch's decoding.
+func (n *Node) prepareEvents(evs []wire.LANEvent) ([]storage.LANPrepared, error) {
+	const slice = 64
+	out := make([]storage.LANPrepared, 0, len(evs))
+	for lo := 0; lo < len(evs); lo += slice {
+		n.store.StepAside()
+		part, err := storage.PrepareLAN(evs[lo:min(lo+slice, len(evs))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
 }
 
 // fetch asks a peer for what it holds beyond have, waiting up to wait
