@@ -162,7 +162,7 @@ func (s *Store) applyLANRecord(tx *bolt.Tx, re RemoteEvent, cal *dossier.Calenda
 		if err := putFold(tx, e.RecordID, f); err != nil {
 			return err
 		}
-		return s.refuseRemote(tx, e, old.Code, why, res)
+		return s.refuseRemote(tx, e, old.Code, cameAfter(why), res)
 	}
 	if err := s.putEncoded(tx, enc, &old, true); err != nil {
 		return err
@@ -199,7 +199,7 @@ func (s *Store) refold(tx *bolt.Tx, f *lanFold, old *dossier.Record, cal *dossie
 		switch {
 		case now && !was:
 			res.Refused++
-			a := Attention{RecordID: r.ID, Code: r.Code, Event: e, Reason: whys[e.ID].Error(), Remote: !ownEvent(tx, e.ID)}
+			a := Attention{RecordID: r.ID, Code: r.Code, Event: e, Reason: cameAfter(whys[e.ID]).Error(), Remote: !ownEvent(tx, e.ID)}
 			if err := s.addAttention(tx, a); err != nil {
 				return err
 			}
@@ -211,6 +211,19 @@ func (s *Store) refold(tx *bolt.Tx, f *lanFold, old *dossier.Record, cal *dossie
 	}
 	return putFold(tx, r.ID, f)
 }
+
+// CameAfterError is a change that the agreed order puts after another
+// counter's change of the record, and that the status machine then
+// refuses (Why).
+type CameAfterError struct{ Why error }
+
+func (e *CameAfterError) Error() string {
+	return "Một quầy khác đã thao tác trên hồ sơ này trước. " + e.Why.Error()
+}
+
+func (e *CameAfterError) Unwrap() error { return e.Why }
+
+func cameAfter(why error) error { return &CameAfterError{Why: why} }
 
 // ownEvent says whether an event was made at this counter.
 func ownEvent(tx *bolt.Tx, eventID string) bool {
