@@ -141,12 +141,33 @@ func (s *syncScreen) lanText() string {
 		case p.LastErr == "" && !p.LastOK.IsZero():
 			lines = append(lines, lang.L("sync.lan.ok", map[string]any{"Who": who, "At": p.LastOK.In(dossier.Loc).Format("15:04:05")}))
 		case p.LastErr != "":
-			lines = append(lines, lang.L("sync.lan.failing", map[string]any{"Who": who, "Error": p.LastErr}))
+			lines = append(lines, lang.L("sync.lan.failing", map[string]any{"Who": who, "Error": lanWhy(p.LastErr)}))
 		default:
 			lines = append(lines, lang.L("sync.lan.trying", map[string]any{"Who": who}))
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// lanWhy says in plain words why the exchange with a peer fails, for
+// the usual causes; anything else as the error said it.
+func lanWhy(err string) string {
+	for _, c := range []struct{ key, why string }{
+		{"connection refused", "sync.lan.why.refused"},
+		{"no route to host", "sync.lan.why.unreachable"},
+		{"network is unreachable", "sync.lan.why.unreachable"},
+		{"i/o timeout", "sync.lan.why.unreachable"},
+		{"deadline exceeded", "sync.lan.why.unreachable"},
+		{"certificate", "sync.lan.why.certificate"},
+		{"tls:", "sync.lan.why.certificate"},
+		{"malformed", "sync.lan.why.answer"},
+		{"peer answered", "sync.lan.why.answer"},
+	} {
+		if strings.Contains(err, c.key) {
+			return lang.L(c.why)
+		}
+	}
+	return err
 }
 
 func (s *syncScreen) refreshQueues() {
@@ -203,8 +224,9 @@ func (s *syncScreen) recordCode(e dossier.Event) string {
 	return e.RecordID
 }
 
-// showAttention lists what the backend refused, each with a way to the
-// record and a "seen" button.
+// showAttention lists what the backend refused, and the changes made
+// elsewhere (or put after another counter's) that could not apply here,
+// each with a way to the record and a "seen" button.
 func (s *syncScreen) showAttention() {
 	att, err := s.u.ctr.Attention()
 	s.attention.RemoveAll()
@@ -213,7 +235,11 @@ func (s *syncScreen) showAttention() {
 		return
 	}
 	for _, a := range att {
-		label := widget.NewLabel(lang.L("sync.attention_line", map[string]any{"Code": a.Code, "Action": eventLabel(a.Event.Type), "At": fmtTime(a.Event.At), "Reason": a.Reason}))
+		line := "sync.attention_line"
+		if a.Remote || a.Order {
+			line = "sync.attention_line_here"
+		}
+		label := widget.NewLabel(lang.L(line, map[string]any{"Code": a.Code, "Action": eventLabel(a.Event.Type), "At": fmtTime(a.Event.At), "Reason": a.Reason}))
 		label.Wrapping = fyne.TextWrapWord
 		open := widget.NewButton(lang.L("sync.open_record"), func() {
 			if a.Code != "" {

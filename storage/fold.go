@@ -199,7 +199,7 @@ func (s *Store) refold(tx *bolt.Tx, f *lanFold, old *dossier.Record, cal *dossie
 		switch {
 		case now && !was:
 			res.Refused++
-			a := Attention{RecordID: r.ID, Code: r.Code, Event: e, Reason: cameAfter(whys[e.ID]).Error(), Remote: !ownEvent(tx, e.ID)}
+			a := Attention{RecordID: r.ID, Code: r.Code, Event: e, Reason: cameAfter(whys[e.ID]).Error(), Remote: !ownEvent(tx, e.ID), Order: true}
 			if err := s.addAttention(tx, a); err != nil {
 				return err
 			}

@@ -131,6 +131,9 @@ type Attention struct {
 	Reason   string          `json:"reason"`
 	Server   *dossier.Record `json:"server,omitempty"`
 	Remote   bool            `json:"remote,omitempty"` // a pulled event that could not be applied here
+	// Order is an event the office network's agreed order refused here
+	// (fold.go), this counter's own among them: not the backend's verdict.
+	Order bool `json:"order,omitempty"`
 }
 
 func (s *Store) addAttention(tx *bolt.Tx, a Attention) error {
