@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -127,7 +128,7 @@ func recordHeader() fyne.CanvasObject {
 		l.Truncation = fyne.TextTruncateEllipsis
 		cells[i] = l
 	}
-	return container.NewVBox(container.New(&weightedColumns{weights: rowWeights}, cells...), widget.NewSeparator())
+	return container.NewVBox(container.New(recordColumns(), cells...), widget.NewSeparator())
 }
 
 // moveSelection moves through the list from the search box's arrow keys:
@@ -142,21 +143,39 @@ func (s *recordsScreen) moveSelection(step int) {
 }
 
 // recordRow columns: code, owner, procedure, received, due, status.
-var rowWeights = []float32{1.5, 2.1, 2.3, 1.7, 1.7, 2.3}
+var rowWeights = []float32{1.5, 2.4, 2.1, 1.7, 1.7, 2.1}
 
-func newRecordRow() fyne.CanvasObject { return newColumnsRow(rowWeights) }
+// recordLeast is what the list's code and times need to be read whole
+// ("260310-2001", "10/03/26 09:00"): those columns never get less, the
+// others share what is left.
+var recordLeast = sync.OnceValue(func() []float32 {
+	pad := 2*theme.InnerPadding() + 2
+	size := theme.TextSize()
+	code := fyne.MeasureText("000000-0000", size, fyne.TextStyle{Bold: true}).Width + pad
+	when := fyne.MeasureText("00/00/00 00:00", size, fyne.TextStyle{}).Width + pad
+	return []float32{code, 0, 0, when, when, 0}
+})
+
+func recordColumns() fyne.Layout { return &weightedColumns{weights: rowWeights, least: recordLeast()} }
+
+func newRecordRow() fyne.CanvasObject { return newColumnsRowIn(recordColumns(), len(rowWeights)) }
 
 // newColumnsRow is a list's row of labels in weighted columns, the first
 // (the record's code) bold, each cut short with an ellipsis.
 func newColumnsRow(weights []float32) fyne.CanvasObject {
-	cells := make([]fyne.CanvasObject, len(weights))
+	return newColumnsRowIn(&weightedColumns{weights: weights}, len(weights))
+}
+
+// newColumnsRowIn is newColumnsRow in a layout of n columns of one's own.
+func newColumnsRowIn(layout fyne.Layout, n int) fyne.CanvasObject {
+	cells := make([]fyne.CanvasObject, n)
 	for i := range cells {
 		l := widget.NewLabel("")
 		l.Truncation = fyne.TextTruncateEllipsis
 		cells[i] = l
 	}
 	cells[0].(*widget.Label).TextStyle.Bold = true
-	return container.New(&weightedColumns{weights: weights}, cells...)
+	return container.New(layout, cells...)
 }
 
 func (s *recordsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -351,20 +370,49 @@ func (s *recordsScreen) openCode(code string) {
 
 // weightedColumns lays cells out in one row, each taking its weight's share
 // of the width.
-type weightedColumns struct{ weights []float32 }
+// weightedColumns shares a row's width among its columns by weight; a
+// column with a least width (least, when set) never gets less, the
+// others sharing what is left.
+type weightedColumns struct{ weights, least []float32 }
 
 func (l *weightedColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	var total float32
-	for _, w := range l.weights {
-		total += w
-	}
+	widths := l.widths(size.Width)
 	x := float32(0)
 	for i, o := range objs {
-		w := size.Width * l.weights[i] / total
 		o.Move(fyne.NewPos(x, 0))
-		o.Resize(fyne.NewSize(w, size.Height))
-		x += w
+		o.Resize(fyne.NewSize(widths[i], size.Height))
+		x += widths[i]
 	}
+}
+
+// widths are the columns' widths in a row of width w.
+func (l *weightedColumns) widths(w float32) []float32 {
+	out := make([]float32, len(l.weights))
+	fixed := make([]bool, len(l.weights))
+	for range l.weights { // each pass fixes at least one more column, or ends
+		var total, left float32 = 0, w
+		for i, wt := range l.weights {
+			if fixed[i] {
+				left -= out[i]
+			} else {
+				total += wt
+			}
+		}
+		more := false
+		for i, wt := range l.weights {
+			if fixed[i] {
+				continue
+			}
+			out[i] = max(0, left) * wt / total
+			if i < len(l.least) && out[i] < l.least[i] {
+				out[i], fixed[i], more = l.least[i], true, true
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	return out
 }
 
 func (l *weightedColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {

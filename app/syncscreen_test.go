@@ -21,3 +21,25 @@ func TestLANFailureInPlainWords(t *testing.T) {
 		}
 	}
 }
+
+// The list's columns share the row by weight, but a column with a least
+// width never gets less; the others share what is left, all of it.
+func TestWeightedColumnsKeepTheirLeast(t *testing.T) {
+	l := &weightedColumns{weights: []float32{1.5, 2.1, 2.3, 1.7, 1.7, 2.3}, least: []float32{110, 0, 0, 120, 120, 0}}
+	for _, w := range []float32{500, 760, 1200} {
+		got := l.widths(w)
+		var sum float32
+		for i, x := range got {
+			sum += x
+			if i < len(l.least) && x < l.least[i] {
+				t.Fatalf("width %v: column %d gets %v, under its %v", w, i, x, l.least[i])
+			}
+		}
+		if sum < w-0.5 || sum > w+0.5 {
+			t.Fatalf("width %v: the columns take %v", w, sum)
+		}
+		if w == 1200 && (got[0] <= 110 || got[3] <= 120) {
+			t.Fatalf("width 1200: a wide row still holds its columns at their least: %v", got)
+		}
+	}
+}
