@@ -113,9 +113,12 @@ bench: build
 # the bbolt store with one process. The tables grow from nothing to 200,000
 # records within the run: autovacuum looks every second (not every
 # minute), so the planner knows their size as a province's would.
+# LOAD_PG= runs it on PostgreSQL's defaults.
 LOAD_ARGS ?= -counters 200 -units 40 -events 1000
+# the server's memory and write-ahead log as docs/deploy.md has them
+LOAD_PG ?= -c shared_buffers=1GB -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression=lz4 -c wal_buffers=64MB
 loadtest: build test-deps
-	MOTCUA_PG_DURABLE=1 MOTCUA_PG_SETTINGS="-c autovacuum_naptime=1" bash scripts/with-pg.sh bash -c '\
+	MOTCUA_PG_DURABLE=1 MOTCUA_PG_SETTINGS="-c autovacuum_naptime=1 $(LOAD_PG)" bash scripts/with-pg.sh bash -c '\
 		psql -q "$$MOTCUA_TEST_PG" -c "CREATE DATABASE motcua_load" && \
 		go run ./internal/loadtest -bin bin/motcua-server -servers 2 $(LOAD_ARGS) \
 			-db "$${MOTCUA_TEST_PG%/postgres*}/motcua_load?sslmode=disable"'
