@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
@@ -174,22 +175,18 @@ func (s *Store) applyLANRecord(tx *bolt.Tx, re RemoteEvent, cal *dossier.Calenda
 // refold builds the record again from the fold's base, its changes in
 // order; the attention list follows what the order refuses now.
 func (s *Store) refold(tx *bolt.Tx, f *lanFold, old *dossier.Record, cal *dossier.Calendar, res *RemoteResult) error {
-	var r dossier.Record
-	if err := json.Unmarshal(f.Base, &r); err != nil {
+	r, whys, err := f.replay(cal)
+	if err != nil {
 		return fmt.Errorf("storage: the base of record %s on the office network: %w", old.ID, err)
 	}
 	before := f.Refused
 	f.Refused = nil
-	whys := map[string]error{}
 	for _, e := range f.Events {
-		applied := e
-		applied.BaseVersion = r.Version
-		if why := dossier.Apply(&r, applied, cal); why != nil { // r unchanged
+		if whys[e.ID] != nil {
 			f.Refused = append(f.Refused, e.ID)
-			whys[e.ID] = why
 		}
 	}
-	if err := s.putRecord(tx, &r, old); err != nil {
+	if err := s.putRecord(tx, r, old); err != nil {
 		return err
 	}
 	res.Updated++
@@ -210,6 +207,65 @@ func (s *Store) refold(tx *bolt.Tx, f *lanFold, old *dossier.Record, cal *dossie
 		}
 	}
 	return putFold(tx, r.ID, f)
+}
+
+// replay is the record the fold gives: its base, its changes applied in
+// order; whys says why the status machine refused those it refused.
+func (f *lanFold) replay(cal *dossier.Calendar) (*dossier.Record, map[string]error, error) {
+	var r dossier.Record
+	if err := json.Unmarshal(f.Base, &r); err != nil {
+		return nil, nil, err
+	}
+	whys := map[string]error{}
+	for _, e := range f.Events {
+		applied := e
+		applied.BaseVersion = r.Version
+		if why := dossier.Apply(&r, applied, cal); why != nil { // r unchanged
+			whys[e.ID] = why
+		}
+	}
+	return &r, whys, nil
+}
+
+// checkFolds finds the folds that do not give their record back (Verify):
+// a record with a fold is its base with the fold's changes applied in
+// order, what they refused as the fold says.
+func (s *Store) checkFolds(tx *bolt.Tx) []Problem {
+	b := tx.Bucket(bLANFold)
+	if b == nil {
+		return nil
+	}
+	cal := s.Calendar()
+	var probs []Problem
+	_ = b.ForEach(func(k, v []byte) error {
+		where := string(bLANFold) + "/" + string(k)
+		var f lanFold
+		if err := json.Unmarshal(v, &f); err != nil {
+			probs = append(probs, Problem{where, "cannot decode: " + err.Error()})
+			return nil
+		}
+		raw := tx.Bucket(bRecords).Get(k)
+		if raw == nil {
+			probs = append(probs, Problem{where, "for a missing record"})
+			return nil
+		}
+		rec, err := decodeRecord(raw)
+		if err != nil {
+			return nil // the records' own check says so
+		}
+		r, whys, err := f.replay(cal)
+		if err != nil {
+			probs = append(probs, Problem{where, "its base cannot be decoded: " + err.Error()})
+			return nil
+		}
+		refused := slices.Sorted(maps.Keys(whys))
+		if r.Version != rec.Version || r.LastEventID() != rec.LastEventID() || r.Status != rec.Status ||
+			!slices.Equal(refused, slices.Sorted(slices.Values(f.Refused))) {
+			probs = append(probs, Problem{where, fmt.Sprintf("record %s is not its base with the changes in order", rec.Code)})
+		}
+		return nil
+	})
+	return probs
 }
 
 // CameAfterError is a change that the agreed order puts after another

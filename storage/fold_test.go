@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -149,4 +150,43 @@ func (s *Store) foldCount(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// Verify checks that a record with a fold is its base with the fold's
+// changes in order: a fold that lost a change is reported.
+func TestVerifyFindsAFoldThatDoesNotGiveItsRecord(t *testing.T) {
+	s := openTestStore(t, filepath.Join(t.TempDir(), "motcua.db"))
+	defer s.Close()
+	if err := s.SaveSettings(testSettings); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateLANIdentity(func(id *LANIdentity) {
+		id.Key, id.Cert, id.CA = make([]byte, 64), []byte("cert"), []byte("ca")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "0912345678"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Apply(s.NewEvent(rec, dossier.EvProcessing)); err != nil {
+		t.Fatal(err)
+	}
+	if probs, err := s.Verify(); err != nil || len(probs) != 0 {
+		t.Fatalf("a whole fold: %v %v", probs, err)
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		f, err := getFold(tx, rec.ID)
+		if err != nil || f == nil {
+			t.Fatalf("no fold: %v", err)
+		}
+		f.Events = nil
+		return putFold(tx, rec.ID, f)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	probs, err := s.Verify()
+	if err != nil || len(probs) != 1 || !strings.HasPrefix(probs[0].Where, "lan_fold/") {
+		t.Fatalf("a fold that lost its change: %v %v", probs, err)
+	}
 }

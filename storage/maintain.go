@@ -140,6 +140,7 @@ func (s *Store) verify() ([]Problem, error) {
 			}
 			return nil
 		})
+		probs = append(probs, s.checkFolds(tx)...)
 		if v := tx.Bucket(bMeta).Get(kRecordN); len(v) != 8 || int(be64(v)) != tx.Bucket(bRecords).Stats().KeyN {
 			probs = append(probs, Problem{"meta", "record count does not match the records"})
 		}
