@@ -274,7 +274,7 @@ func (s *Store) checkFolds(tx *bolt.Tx) []Problem {
 type CameAfterError struct{ Why error }
 
 func (e *CameAfterError) Error() string {
-	return "Một quầy khác đã thao tác trên hồ sơ này trước. " + e.Why.Error()
+	return "Hồ sơ đã có một thao tác khác đến trước. " + e.Why.Error()
 }
 
 func (e *CameAfterError) Unwrap() error { return e.Why }

@@ -86,7 +86,7 @@ func TestLANChangesFoldInTheAgreedOrder(t *testing.T) {
 			t.Fatalf("order %v: status %d, version %d, events %v", order, got.Status, got.Version, ids)
 		}
 		att, _ := s.Attention()
-		if len(att) != 1 || att[0].Event.ID != stop.ID || !att[0].Remote || !strings.HasPrefix(att[0].Reason, "Một quầy khác đã thao tác trên hồ sơ này trước.") {
+		if len(att) != 1 || att[0].Event.ID != stop.ID || !att[0].Remote || !strings.HasPrefix(att[0].Reason, "Hồ sơ đã có một thao tác khác đến trước.") {
 			t.Fatalf("order %v: needs-attention lists %+v", order, att)
 		}
 		data, _ := json.Marshal(got)
