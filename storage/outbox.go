@@ -53,9 +53,15 @@ func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
 		sig = ed25519.Sign(key, raw)
 	}
 	out := tx.Bucket(bOutbox)
-	if err := appendJSON(out, func(seq uint64) any {
-		return outgoingEntry{Seq: seq, Event: raw, State: OutboxPending, Sig: sig}
-	}); err != nil {
+	seq, err := out.NextSequence()
+	if err != nil {
+		return err
+	}
+	data, err := outgoingEntry{Seq: seq, Event: raw, State: OutboxPending, Sig: sig}.encode()
+	if err != nil {
+		return err
+	}
+	if err := out.Put(u64(seq), data); err != nil {
 		return err
 	}
 	return noteEventSeq(tx, e.ID, "", out.Sequence())
@@ -100,6 +106,42 @@ type outgoingEntry struct {
 	Sig       []byte          `json:"sig,omitempty"`
 }
 
+// encode is the entry's JSON with its event's bytes put in as they are:
+// json.Marshal would scan them all again to check and compact them (the
+// event was encoded by json.Marshal, and read back from the outbox).
+func (e outgoingEntry) encode() ([]byte, error) {
+	ev := e.Event
+	e.Event = nil
+	data, err := json.Marshal(e)
+	if err != nil || len(ev) == 0 {
+		return data, err
+	}
+	// a JSON string escapes its quotes: the field is the one "event":null
+	i := bytes.Index(data, []byte(`"event":null`))
+	if i < 0 {
+		return nil, fmt.Errorf("storage: outbox entry %d without its event field", e.Seq)
+	}
+	at := i + len(`"event":`)
+	out := make([]byte, 0, len(data)+len(ev))
+	out = append(append(append(out, data[:at]...), ev...), data[at+len("null"):]...)
+	return out, nil
+}
+
+// eventID is the id of an event encoded by json.Marshal, its first field
+// (read without decoding the rest); any other encoding is decoded.
+func eventID(ev []byte) (string, error) {
+	if rest, ok := bytes.CutPrefix(ev, []byte(`{"id":"`)); ok {
+		if end := bytes.IndexByte(rest, '"'); end >= 0 && bytes.IndexByte(rest[:end], '\\') < 0 {
+			return string(rest[:end]), nil
+		}
+	}
+	var id struct {
+		ID string `json:"id"`
+	}
+	err := json.Unmarshal(ev, &id)
+	return id.ID, err
+}
+
 // OutgoingAfter is what the next push sends: up to n entries after the
 // sequence after, pending or left "sending" by a crash (the backend
 // dedupes them), of at most about maxBytes as stored (0: no bound) but at
@@ -121,14 +163,12 @@ func (s *Store) OutgoingAfter(after uint64, n, maxBytes int) ([]Outgoing, error)
 			if e.State != OutboxPending && e.State != OutboxSending {
 				continue
 			}
-			var id struct {
-				ID string `json:"id"`
-			}
-			if err := json.Unmarshal(e.Event, &id); err != nil {
+			id, err := eventID(e.Event)
+			if err != nil {
 				return fmt.Errorf("storage: outbox entry %d: %w", be64(k), err)
 			}
 			// the bytes are bbolt's, valid only in this transaction
-			out = append(out, Outgoing{Seq: e.Seq, ID: id.ID, Event: bytes.Clone(e.Event), State: e.State, Attempts: e.Attempts, lastErr: e.LastError, sig: e.Sig})
+			out = append(out, Outgoing{Seq: e.Seq, ID: id, Event: bytes.Clone(e.Event), State: e.State, Attempts: e.Attempts, lastErr: e.LastError, sig: e.Sig})
 			size += len(v)
 		}
 		return nil
@@ -146,7 +186,7 @@ func (s *Store) MarkSending(entries []Outgoing) error {
 			entries[i].State = OutboxSending
 			e := outgoingEntry{Seq: entries[i].Seq, Event: entries[i].Event, State: OutboxSending, Attempts: entries[i].Attempts,
 				LastError: entries[i].lastErr, Sig: entries[i].sig}
-			data, err := json.Marshal(e)
+			data, err := e.encode()
 			if err != nil {
 				return err
 			}
@@ -270,7 +310,7 @@ func restate(b *bolt.Bucket, key, v []byte, state OutboxState, why string) error
 		return err
 	}
 	e.State, e.LastError = state, why
-	data, err := json.Marshal(e)
+	data, err := e.encode()
 	if err != nil {
 		return err
 	}

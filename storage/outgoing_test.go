@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"motcua/dossier"
 )
 
 // storedValue is an outbox or journal entry's stored bytes.
@@ -134,5 +136,40 @@ func TestOutgoingToJournalAndBack(t *testing.T) {
 	s.now = func() time.Time { return acked.Add(2*SentRetention + 2*time.Hour) }
 	if n, err := s.PruneSent(); err != nil || n != 1 {
 		t.Fatalf("pruned %d (%v), want the one entry", n, err)
+	}
+}
+
+// An outbox entry encoded with its event's bytes put in as they are is
+// what json.Marshal makes of it; an event's id is read from its first
+// field, and from any other encoding by decoding it.
+func TestOutgoingEntryEncodesAsMarshal(t *testing.T) {
+	ev := dossier.Event{ID: dossier.NewEventID(), RecordID: "r-1", Type: dossier.EvStopped, Actor: "binh", ActorName: "Trần Văn Bình",
+		At: time.Date(2026, 3, 10, 9, 0, 0, 0, dossier.Loc), Reason: `Công dân <đề nghị> "dừng" & rút`}
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []outgoingEntry{
+		{Seq: 7, Event: raw, State: OutboxPending},
+		{Seq: 8, Event: raw, State: OutboxSending, Attempts: 3, LastError: `máy chủ: "event":null`, Sig: []byte{1, 2, 3}},
+		{Seq: 9, State: OutboxPending},
+	} {
+		got, err := e.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(e)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("entry %d:\n%s\n%s", e.Seq, got, want)
+		}
+	}
+	if id, err := eventID(raw); err != nil || id != ev.ID {
+		t.Fatalf("the id of a marshalled event: %q %v", id, err)
+	}
+	if id, err := eventID([]byte(`{ "type": "stopped", "id": "e-2" }`)); err != nil || id != "e-2" {
+		t.Fatalf("the id of an event encoded otherwise: %q %v", id, err)
+	}
+	if _, err := eventID([]byte(`{"id":"e-3`)); err == nil {
+		t.Fatal("a cut event gave an id")
 	}
 }

@@ -177,6 +177,20 @@ func NewHTTPRemote(baseURL, token string, timeout time.Duration) *HTTPRemote {
 // Client exposes the resty client (tests set its transport).
 func (r *HTTPRemote) Client() *resty.Client { return r.c }
 
+// gzBytes compresses a body already encoded.
+func gzBytes(plain []byte) (gzipped, error) {
+	var b bytes.Buffer
+	zw := gzpool.Writer(&b)
+	defer gzpool.PutWriter(zw)
+	if _, err := zw.Write(plain); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
 func gz(v any) (gzipped, error) {
 	var b bytes.Buffer
 	zw := gzpool.Writer(&b)
@@ -319,7 +333,11 @@ func newOutgoingBody(req wire.PushRequest, batch []storage.Outgoing) (PushBody, 
 	for i, b := range batch {
 		raw.Events[i], raw.Seqs[i], ids[i] = b.Event, b.Seq, b.ID
 	}
-	data, err := gz(raw)
+	plain, err := raw.AppendJSON(nil)
+	if err != nil {
+		return PushBody{}, err
+	}
+	data, err := gzBytes(plain)
 	return PushBody{ids, data}, err
 }
 

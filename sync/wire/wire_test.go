@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +184,34 @@ func TestRawPushRequest(t *testing.T) {
 	want, _ := json.Marshal(req)
 	if back, _ := json.Marshal(got); !bytes.Equal(back, want) {
 		t.Fatalf("the raw request reads as\n%s\nwant\n%s", back, want)
+	}
+}
+
+// A push request with its events' bytes put in as they are encodes as
+// json.Marshal encodes it.
+func TestRawPushRequestAppendsAsMarshal(t *testing.T) {
+	for _, r := range []RawPushRequest{
+		{PushRequest: PushRequest{DeviceID: `dev-"events":null`, Seqs: []uint64{4, 5}, Acked: 3, Generation: "g1", AuditHead: "ab", AuditSeq: 9},
+			Events: []json.RawMessage{json.RawMessage(`{"id":"e4","reason":"\u003cđề nghị\u003e"}`), json.RawMessage(`{"id":"e5"}`)}},
+		{PushRequest: PushRequest{DeviceID: "dev-1"}, Events: []json.RawMessage{}},
+	} {
+		got, err := r.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(r)
+		var a, b any
+		if err := json.Unmarshal(got, &a); err != nil {
+			t.Fatalf("%s: %v", got, err)
+		}
+		_ = json.Unmarshal(want, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("\n%s\n%s", got, want)
+		}
+		var back PushRequest // as the backend reads it, strictly
+		if err := Decode(bytes.NewReader(got), 1<<20, &back, true); err != nil || back.DeviceID != r.DeviceID ||
+			len(back.Events) != len(r.Events) || !reflect.DeepEqual(back.Seqs, r.Seqs) {
+			t.Fatalf("the backend reads %+v: %v", back, err)
+		}
 	}
 }
