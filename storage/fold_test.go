@@ -106,15 +106,7 @@ func TestLANChangesFoldInTheAgreedOrder(t *testing.T) {
 // the backend speaks of the record (its copy taken), the fold is gone.
 func TestOwnChangeComesLastAndTheBackendSettles(t *testing.T) {
 	s := newTestStore(t)
-	if err := s.UpdateLANIdentity(func(id *LANIdentity) {
-		id.Key, id.Cert, id.CA = make([]byte, 64), []byte("cert"), []byte("ca")
-	}); err != nil {
-		t.Fatal(err)
-	}
-	rec, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "0912345678"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := onLANWithAFile(t, s)
 	ahead := dossier.Event{ID: dossier.NewEventID(), RecordID: rec.ID, Type: dossier.EvProcessing, Actor: "canbo", BaseVersion: 1,
 		After: rec.History[0].ID, At: rec.ReceivedAt, HLC: rec.History[0].HLC + int64(time.Hour)}
 	if _, _, err := s.ApplyLAN("dev-X", lanPrepared(t, 1, ahead)); err != nil {
@@ -140,6 +132,22 @@ func TestOwnChangeComesLastAndTheBackendSettles(t *testing.T) {
 	}
 }
 
+// onLANWithAFile puts the counter on the office network (a certificate
+// as far as the store can tell) and receives a file.
+func onLANWithAFile(t *testing.T, s *Store) *dossier.Record {
+	t.Helper()
+	if err := s.UpdateLANIdentity(func(id *LANIdentity) {
+		id.Key, id.Cert, id.CA = make([]byte, 64), []byte("cert"), []byte("ca")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "0912345678"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 func (s *Store) foldCount(t *testing.T) int {
 	t.Helper()
 	n := 0
@@ -160,15 +168,7 @@ func TestVerifyFindsAFoldThatDoesNotGiveItsRecord(t *testing.T) {
 	if err := s.SaveSettings(testSettings); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateLANIdentity(func(id *LANIdentity) {
-		id.Key, id.Cert, id.CA = make([]byte, 64), []byte("cert"), []byte("ca")
-	}); err != nil {
-		t.Fatal(err)
-	}
-	rec, err := s.Intake(intake("Nguyễn Văn An", "046090001234", "0912345678"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := onLANWithAFile(t, s)
 	if _, err := s.Apply(s.NewEvent(rec, dossier.EvProcessing)); err != nil {
 		t.Fatal(err)
 	}
