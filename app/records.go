@@ -436,7 +436,7 @@ func shortCode(code, unit string) string {
 // number (a few digits of an ID or phone): those are found whole only.
 func partialNumberHint(text string) string {
 	digits := strings.NewReplacer(" ", "", ".", "", "-", "").Replace(strings.TrimSpace(text))
-	if digits == "" || len(digits) >= 9 || strings.Trim(digits, "0123456789") != "" {
+	if digits == "" || storage.LooksLikeShortCode(text) || len(digits) >= 9 || strings.Trim(digits, "0123456789") != "" {
 		return ""
 	}
 	return lang.L("records.partial_number")

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -144,6 +145,14 @@ func (s *Store) match(q Query, r *dossier.Record) bool {
 	return true
 }
 
+// shortCodeRE is (the start of) a record's code without its unit: the
+// day, a dash, and the number of the day, or its first digits.
+var shortCodeRE = regexp.MustCompile(`^\d{6}-\d{0,5}$`)
+
+// LooksLikeShortCode says whether a search is (the start of) a record's
+// code as the records list shows it, without the unit: "260310-2001".
+func LooksLikeShortCode(text string) bool { return shortCodeRE.MatchString(strings.TrimSpace(text)) }
+
 // source picks the index that drives a query: text, then due, status,
 // procedure, and the received-time index. It returns an iterator of
 // (record id, cursor position).
@@ -151,6 +160,10 @@ func (s *Store) source(tx *bolt.Tx, q Query, after Cursor) func() ([]byte, []byt
 	text := strings.TrimSpace(q.Text)
 	if code := dossier.FindCode(text); code != "" {
 		text = code // a scanned lookup link: the code it carries
+	} else if LooksLikeShortCode(text) {
+		// the code as the records list shows it, without the unit's
+		// prefix that every record of the unit shares: "260310-2001"
+		text = s.Settings().UnitCode + "-" + text
 	}
 	recvLo, recvHi := bound(q.From), bound(q.To)
 	switch {

@@ -79,6 +79,9 @@ func TestSearchAndFilters(t *testing.T) {
 	check("no such name", Query{Text: "hoang"})
 	check("code", Query{Text: recs[3].Code}, 3)
 	check("code prefix", Query{Text: "000.00.12.H57-26030"}, 5, 4, 3, 2, 1, 0)
+	// as the records list shows a code, without the unit's prefix
+	check("code as listed", Query{Text: strings.TrimPrefix(recs[3].Code, "000.00.12.H57-")}, 3)
+	check("day as listed", Query{Text: "260305-"}, 3)
 	check("id number", Query{Text: "046090001202"}, 2)
 	check("phone with spaces", Query{Text: "0912 345 603"}, 3)
 	check("phone +84", Query{Text: "+84912345604"}, 4)

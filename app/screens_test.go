@@ -43,3 +43,17 @@ func TestWeightedColumnsKeepTheirLeast(t *testing.T) {
 		}
 	}
 }
+
+// A few digits of a number get the hint that numbers are found whole;
+// a code as the list shows it ("260310-2001", or its day) does not.
+func TestPartialNumberHintSparesListedCodes(t *testing.T) {
+	SetLanguage("vi")
+	if partialNumberHint("0912 34") == "" {
+		t.Fatal("a few digits of a phone got no hint")
+	}
+	for _, q := range []string{"260310-2001", "260310-", "260310-20"} {
+		if h := partialNumberHint(q); h != "" {
+			t.Fatalf("%q got the hint %q", q, h)
+		}
+	}
+}
