@@ -98,21 +98,11 @@ func dropFoldOf(tx *bolt.Tx, entry []byte) error {
 	return tx.Bucket(bLANFold).Delete([]byte(e.Event.RecordID))
 }
 
-// onLAN says whether this counter takes part in the office network (it
-// holds a certificate), and so keeps folds.
-func onLAN(tx *bolt.Tx) bool {
-	v := tx.Bucket(bMeta).Get(kLAN)
-	if v == nil {
-		return false
-	}
-	var id LANIdentity
-	return json.Unmarshal(v, &id) == nil && id.Ready()
-}
-
 // ownFold is the fold a change made at this counter to r joins (its
-// base r as stored when none is open), nil off the office network.
+// base r as stored when none is open), nil off the office network (a
+// counter without a certificate keeps no folds).
 func ownFold(tx *bolt.Tx, r *dossier.Record) (*lanFold, error) {
-	if !onLAN(tx) {
+	if _, certified := lanSelf(tx); !certified {
 		return nil, nil
 	}
 	f, err := getFold(tx, r.ID)

@@ -125,19 +125,23 @@ func (s *Store) LANHave() (map[string]uint64, error) {
 	return have, err
 }
 
-// lanKeyOf is this counter's office-network key (nil before it has one).
-func lanKeyOf(tx *bolt.Tx) ed25519.PrivateKey {
+// lanSelf is what a save needs of this counter's office-network identity,
+// read without decoding its certificates and roster: its key (nil before
+// it has one), and whether it is certified (LANIdentity.Ready).
+func lanSelf(tx *bolt.Tx) (key ed25519.PrivateKey, certified bool) {
 	v := tx.Bucket(bMeta).Get(kLAN)
 	if v == nil {
-		return nil
+		return nil, false
 	}
 	var id struct {
-		Key ed25519.PrivateKey `json:"key"`
+		Key  ed25519.PrivateKey `json:"key"`
+		Cert json.RawMessage    `json:"cert"`
+		CA   json.RawMessage    `json:"ca"`
 	}
 	if json.Unmarshal(v, &id) != nil || len(id.Key) != ed25519.PrivateKeySize {
-		return nil
+		return nil, false
 	}
-	return id.Key
+	return id.Key, id.Cert != nil && id.CA != nil
 }
 
 func (s *Store) ownDevice(tx *bolt.Tx) string {

@@ -49,7 +49,7 @@ func (s *Store) enqueue(tx *bolt.Tx, e dossier.Event) error {
 		return err
 	}
 	var sig []byte
-	if key := lanKeyOf(tx); key != nil {
+	if key, _ := lanSelf(tx); key != nil {
 		sig = ed25519.Sign(key, raw)
 	}
 	out := tx.Bucket(bOutbox)

@@ -43,9 +43,10 @@ func CursorCheck(eventID string) string {
 }
 
 // journal keeps an acknowledged outbox entry in the sent journal: the
-// outbox's value as it is, with the time of the acknowledgement put first: the event's bytes stay those the counter
-// stored (and signs for the office network), and nothing is decoded or
-// encoded again. Its state says where it was when sent; Rewind sets it.
+// outbox's value as it is, with the time of the acknowledgement put
+// first. The event's bytes stay those the counter stored (and signed for
+// the office network), and nothing is decoded or encoded again. Its state
+// says where it was when sent; Rewind sets it.
 func journal(sent *bolt.Bucket, key, outboxValue []byte, now time.Time) error {
 	if len(outboxValue) < 2 || outboxValue[0] != '{' {
 		return fmt.Errorf("storage: outbox entry %d is not a JSON object", be64(key))
