@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,8 +33,14 @@ import (
 // order"). Pushes to different units run side by side.
 type PgStore struct {
 	pool *pgxpool.Pool
-	ref  atomic.Pointer[pgRef] // the calendar applied, with its tag
-	now  func() time.Time
+	// pushes on their way to a committer (pgGroup), which take them while
+	// the store is open
+	calls     chan *pgCall
+	closed    chan struct{}
+	workers   sync.WaitGroup
+	closeOnce sync.Once
+	ref       atomic.Pointer[pgRef] // the calendar applied, with its tag
+	now       func() time.Time
 }
 
 type pgRef struct {
@@ -94,7 +101,7 @@ func OpenPg(ctx context.Context, url string, defaultCatalog, defaultCalendar []b
 	if err != nil {
 		return nil, err
 	}
-	s := &PgStore{pool: pool, now: time.Now}
+	s := &PgStore{pool: pool, now: time.Now, calls: make(chan *pgCall), closed: make(chan struct{})}
 	if err := s.migrate(ctx, defaultCatalog, defaultCalendar); err != nil {
 		pool.Close()
 		return nil, err
@@ -102,6 +109,9 @@ func OpenPg(ctx context.Context, url string, defaultCatalog, defaultCalendar []b
 	if _, err := s.calendar(ctx, s.pool); err != nil {
 		pool.Close()
 		return nil, err
+	}
+	for range pgCommitters {
+		s.workers.Go(s.commit)
 	}
 	return s, nil
 }
@@ -179,6 +189,8 @@ func (s *PgStore) refreshShipped(ctx context.Context, tx pgx.Tx, catalog, calend
 
 // Close closes the connections.
 func (s *PgStore) Close() error {
+	s.closeOnce.Do(func() { close(s.closed) })
+	s.workers.Wait()
 	s.pool.Close()
 	return nil
 }
@@ -433,25 +445,17 @@ func (s *PgStore) State(p Principal) (wire.State, error) {
 
 // Push applies a batch in one transaction, in order (pushBatch), holding
 // the unit's log row from the start: the pushes of a unit are serial.
+// Pushes that arrive while others are being committed are committed
+// together (pgGroup).
 func (s *PgStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, error) {
-	hashes := eventHashes(req.Events)
-	ctx := context.Background()
-	var resp wire.PushResponse
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		t, err := newPgPush(ctx, tx, p.Unit, req.Events, &p) // takes the unit's row first
-		if err != nil {
-			return err
-		}
-		cal, err := s.calendarOf(ctx, tx, t.etag)
-		if err != nil {
-			return err
-		}
-		if resp, err = pushBatch(t, cal, p, req, hashes); err != nil {
-			return err
-		}
-		return t.finish()
-	})
-	return resp, err
+	c := &pgCall{p: p, req: req, hashes: eventHashes(req.Events), done: make(chan struct{})}
+	select {
+	case s.calls <- c:
+	case <-s.closed:
+		return wire.PushResponse{}, errPgClosed
+	}
+	<-c.done
+	return c.resp, c.err
 }
 
 // SetAccountDisabled disables or enables an account of a unit from the
@@ -459,7 +463,7 @@ func (s *PgStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, er
 func (s *PgStore) SetAccountDisabled(unit, username string, disabled bool) error {
 	ctx := context.Background()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		t, err := newPgPush(ctx, tx, unit, nil, nil) // takes the unit's row, as a push does
+		t, err := newPgUnit(ctx, tx, unit)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,29 +13,42 @@ import (
 	"motcua/sync/wire"
 )
 
-// pgPush is a push's transaction on PostgreSQL with its round trips cut
-// down: what the batch's events will read (their verdicts, records,
-// codes, the unit's accounts and log position) is read in a few queries
-// at the start, and what they write is queued and sent in one pipelined
-// batch at the end. The unit's row is locked throughout (newPgPush), so
-// nothing read can change meanwhile; a read the start did not foresee
-// first sends what is queued, then asks the database. The register of
-// letters and the device's state are never queued: they are read and
-// written directly (pgTx).
+// pgPush is the transaction of one push, or of several pushes committed
+// together (pggroup.go), on PostgreSQL with its round trips cut down: what
+// the batches' events will read (their verdicts, records, codes, the
+// units' accounts and log positions, the devices' states) is read in a
+// few queries at the start, and what they write is queued and sent in one
+// pipelined batch at the end. The units' rows are locked throughout
+// (newPgPush), so nothing read can change meanwhile; a read the start did
+// not foresee first sends what is queued, then asks the database. The
+// register of letters is never queued: it is read and written directly
+// (pgTx).
 type pgPush struct {
 	pgTx
 	tx       pgx.Tx
-	unit     string
-	last     int64 // the unit's last log sequence, as this push moves it
+	unit     string           // the unit of the push being applied (use)
+	last     map[string]int64 // each locked unit's last log sequence, as the pushes move it
+	moved    []string         // the units whose last moved, in the order first moved
 	results  map[string]*eventResult
-	records  map[string]*dossier.Record // by id, the unit's
-	codes    map[string]string          // code → record id, the unit's
-	accounts map[string]*dossier.Account
-	queue    pgx.Batch // single writes, in order
-	rows     pgRows    // the rows of a batch's events, written a table at a time
-	st       wire.State
-	dev      string // the device whose state st holds
-	etag     string // the reference data's
+	records  map[pgKey]*dossier.Record
+	codes    map[pgKey]string // code → record id
+	accounts map[string]map[string]*dossier.Account
+	highs    map[string]uint64 // the devices read ahead: what the store holds of their events
+	queue    pgx.Batch         // single writes, in order
+	rows     pgRows            // the rows of the batches' events, written a table at a time
+	gen      string            // the store's generation
+	etag     string            // the reference data's
+}
+
+// pgKey is a record's id or code within its unit.
+type pgKey struct{ unit, key string }
+
+// pgLoad is what one push asks of the transaction: its unit, its events
+// and its principal (nil: an administrator's change, no device).
+type pgLoad struct {
+	unit   string
+	events []dossier.Event
+	dev    *Principal
 }
 
 // pgRows is what a push's events write, kept until a flush sends each
@@ -43,11 +57,11 @@ type pgPush struct {
 type pgRows struct {
 	evIDs, evHashes, evStatus, evReasons []string
 	evSeqs                               []int64
-	recOrder                             []string // ids of records to write, first write first
-	recData                              map[string]*dossier.Record
+	recOrder                             []pgKey // records to write, first write first
+	recData                              map[pgKey]*dossier.Record
+	logUnits, logIDs, logData            []string
 	logSeqs                              []int64
-	logIDs, logData                      []string
-	portalIDs, portalData                []string
+	portalUnits, portalIDs, portalData   []string
 }
 
 func (r *pgRows) empty() bool {
@@ -55,91 +69,144 @@ func (r *pgRows) empty() bool {
 }
 
 // queue adds the statements that write the rows to b, and forgets them.
-// A record written twice in a push is written once, as it was left.
-func (r *pgRows) queue(b *pgx.Batch, unit string) error {
+// A record written twice is written once, as it was left.
+func (r *pgRows) queue(b *pgx.Batch) error {
 	if len(r.evIDs) > 0 {
 		b.Queue(`INSERT INTO events (event_id, hash, status, seq, reason)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])`,
 			r.evIDs, r.evHashes, r.evStatus, r.evSeqs, r.evReasons)
 	}
 	if len(r.recOrder) > 0 {
-		ids, codes, data := make([]string, len(r.recOrder)), make([]string, len(r.recOrder)), make([]string, len(r.recOrder))
-		for i, id := range r.recOrder {
-			rec := r.recData[id]
+		n := len(r.recOrder)
+		units, ids, codes, data := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		for i, k := range r.recOrder {
+			rec := r.recData[k]
 			enc, err := json.Marshal(rec)
 			if err != nil {
 				return err
 			}
-			ids[i], codes[i], data[i] = id, rec.Code, string(enc)
+			units[i], ids[i], codes[i], data[i] = k.unit, k.key, rec.Code, string(enc)
 		}
 		b.Queue(`INSERT INTO records (unit, id, code, data)
-			SELECT $1, i, c, d::json FROM unnest($2::text[], $3::text[], $4::text[]) AS t(i, c, d)
-			ON CONFLICT (unit, id) DO UPDATE SET data = excluded.data`, unit, ids, codes, data)
+			SELECT u, i, c, d::json FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(u, i, c, d)
+			ON CONFLICT (unit, id) DO UPDATE SET data = excluded.data`, units, ids, codes, data)
 	}
 	if len(r.logIDs) > 0 {
 		b.Queue(`INSERT INTO log (unit, seq, event_id, event)
-			SELECT $1, s, i, e::json FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(s, i, e)`, unit, r.logSeqs, r.logIDs, r.logData)
+			SELECT u, s, i, e::json FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS t(u, s, i, e)`,
+			r.logUnits, r.logSeqs, r.logIDs, r.logData)
 	}
 	if len(r.portalIDs) > 0 {
 		// the outbox's serial numbers follow the events' order
 		b.Queue(`INSERT INTO portal_outbox (unit, event_id, item)
-			SELECT $1, i, d::json FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(i, d, n) ORDER BY n`, unit, r.portalIDs, r.portalData)
+			SELECT u, i, d::json FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(u, i, d, n) ORDER BY n`,
+			r.portalUnits, r.portalIDs, r.portalData)
 	}
 	*r = pgRows{}
 	return nil
 }
 
-// newPgPush takes the unit's row and reads ahead for the events, in one
-// round trip: the row first (its lock held to the commit), then the
-// verdicts once given to the events, the records they name or whose codes
-// they take, the unit's accounts, the store's generation, the device's
-// state (dev: its principal; none for an administrator's change) and the
-// reference data's etag.
-func newPgPush(ctx context.Context, tx pgx.Tx, unit string, events []dossier.Event, dev *Principal) (*pgPush, error) {
-	p := &pgPush{pgTx: pgTx{ctx: ctx, q: tx}, tx: tx, unit: unit, results: map[string]*eventResult{},
-		records: map[string]*dossier.Record{}, codes: map[string]string{}, accounts: map[string]*dossier.Account{}}
-	ids, recIDs, codes := make([]string, 0, len(events)), make([]string, 0, len(events)), []string{}
-	for _, e := range events {
-		ids = append(ids, e.ID)
-		recIDs = append(recIDs, e.RecordID)
-		if (e.Type == dossier.EvReceived || e.Type == dossier.EvFiled) && e.Record != nil {
-			codes = append(codes, e.Record.Code)
+// newPgPush takes the rows of the pushes' units, in the units' order (two
+// transactions that each lock several units take them in the same order,
+// so neither waits for the other in a circle), and reads ahead for the
+// events, in one round trip: the verdicts once given to the events, the
+// records they name or whose codes they take, the units' accounts, the
+// store's generation, the devices' states and the reference data's etag.
+func newPgPush(ctx context.Context, tx pgx.Tx, loads ...pgLoad) (*pgPush, error) {
+	p := &pgPush{pgTx: pgTx{ctx: ctx, q: tx}, tx: tx, last: map[string]int64{}, results: map[string]*eventResult{},
+		records: map[pgKey]*dossier.Record{}, codes: map[pgKey]string{}, accounts: map[string]map[string]*dossier.Account{},
+		highs: map[string]uint64{}}
+	var units, ids, recUnits, recIDs, codeUnits, codes, devs []string
+	for _, l := range loads {
+		if _, ok := p.accounts[l.unit]; !ok {
+			p.accounts[l.unit] = map[string]*dossier.Account{}
+			units = append(units, l.unit)
+		}
+		if l.dev != nil && l.dev.Kind == KindDevice {
+			devs = append(devs, l.dev.DeviceID)
+			p.highs[l.dev.DeviceID] = 0 // none held unless found
+		}
+		for _, e := range l.events {
+			ids = append(ids, e.ID)
+			p.results[e.ID] = nil // known absent unless found
+			k := pgKey{l.unit, e.RecordID}
+			if _, ok := p.records[k]; !ok {
+				p.records[k] = nil
+				recUnits, recIDs = append(recUnits, l.unit), append(recIDs, e.RecordID)
+			}
+			if (e.Type == dossier.EvReceived || e.Type == dossier.EvFiled) && e.Record != nil {
+				p.codes[pgKey{l.unit, e.Record.Code}] = ""
+				codeUnits, codes = append(codeUnits, l.unit), append(codes, e.Record.Code)
+			}
 		}
 	}
-	for _, id := range ids {
-		p.results[id] = nil // known absent unless found
-	}
-	for _, id := range recIDs {
-		p.records[id] = nil
-	}
-	for _, c := range codes {
-		p.codes[c] = ""
-	}
 	var b pgx.Batch
-	b.Queue(`INSERT INTO unit_log (unit, last) VALUES ($1, 0)
-		ON CONFLICT (unit) DO UPDATE SET last = unit_log.last RETURNING last`, unit).QueryRow(func(r pgx.Row) error { return r.Scan(&p.last) })
+	b.Queue(`INSERT INTO unit_log (unit, last) SELECT u, 0 FROM unnest($1::text[]) AS u ORDER BY u
+		ON CONFLICT (unit) DO UPDATE SET last = unit_log.last RETURNING unit, last`, units).Query(p.readLast)
 	if len(ids) > 0 {
 		b.Queue("SELECT event_id, hash, status, seq, reason FROM events WHERE event_id = ANY($1)", ids).Query(p.readResults)
-		b.Queue("SELECT id, code, data::text FROM records WHERE unit = $1 AND (id = ANY($2) OR code = ANY($3))", unit, recIDs, codes).Query(p.readRecords)
+		b.Queue(`SELECT r.unit, r.id, r.code, r.data::text FROM unnest($1::text[], $2::text[]) AS k(u, i)
+			JOIN records r ON r.unit = k.u AND r.id = k.i
+			UNION ALL
+			SELECT r.unit, r.id, r.code, r.data::text FROM unnest($3::text[], $4::text[]) AS k(u, c)
+			JOIN records r ON r.unit = k.u AND r.code = k.c`, recUnits, recIDs, codeUnits, codes).Query(p.readRecords)
 	}
-	b.Queue("SELECT username, data::text FROM accounts WHERE unit = $1", unit).Query(p.readAccounts)
-	b.Queue("SELECT value FROM meta WHERE key = 'generation'").QueryRow(func(r pgx.Row) error { return r.Scan(&p.st.Generation) })
-	if dev != nil && dev.Kind == KindDevice {
-		p.dev = dev.DeviceID
-		b.Queue("SELECT high FROM devices WHERE device_id = $1", dev.DeviceID).QueryRow(func(r pgx.Row) error {
-			var high int64
-			if err := r.Scan(&high); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-			p.st.DeviceHigh = uint64(high)
-			return nil
-		})
+	b.Queue("SELECT unit, username, data::text FROM accounts WHERE unit = ANY($1)", units).Query(p.readAccounts)
+	b.Queue("SELECT value FROM meta WHERE key = 'generation'").QueryRow(func(r pgx.Row) error { return r.Scan(&p.gen) })
+	if len(devs) > 0 {
+		b.Queue("SELECT device_id, high FROM devices WHERE device_id = ANY($1)", devs).Query(p.readHighs)
 	}
 	b.Queue("SELECT etag FROM reference WHERE id = 1").QueryRow(func(r pgx.Row) error { return r.Scan(&p.etag) })
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 		return nil, err
 	}
+	if len(p.last) != len(units) {
+		return nil, fmt.Errorf("server: %d units' log rows taken of %d", len(p.last), len(units))
+	}
 	return p, nil
+}
+
+// newPgUnit takes one unit's row for a change that is not a device's
+// push (an administrator's, a portal's marks), as a push does.
+func newPgUnit(ctx context.Context, tx pgx.Tx, unit string) (*pgPush, error) {
+	p, err := newPgPush(ctx, tx, pgLoad{unit: unit})
+	if err != nil {
+		return nil, err
+	}
+	return p, p.use(unit)
+}
+
+// use makes the pushes' rules speak of a unit's data, until the next use.
+func (p *pgPush) use(unit string) error {
+	if _, ok := p.last[unit]; !ok {
+		return errOtherUnit // its row was never taken
+	}
+	p.unit = unit
+	return nil
+}
+
+func (p *pgPush) readLast(rows pgx.Rows) error {
+	for rows.Next() {
+		var unit string
+		var last int64
+		if err := rows.Scan(&unit, &last); err != nil {
+			return err
+		}
+		p.last[unit] = last
+	}
+	return rows.Err()
+}
+
+func (p *pgPush) readHighs(rows pgx.Rows) error {
+	for rows.Next() {
+		var dev string
+		var high int64
+		if err := rows.Scan(&dev, &high); err != nil {
+			return err
+		}
+		p.highs[dev] = uint64(high)
+	}
+	return rows.Err()
 }
 
 func (p *pgPush) readResults(rows pgx.Rows) error {
@@ -156,52 +223,55 @@ func (p *pgPush) readResults(rows pgx.Rows) error {
 	return rows.Err()
 }
 
-// readRecords reads the unit's records the events name, and those that
-// hold the codes of the records they create.
+// readRecords reads the records the events name, and those that hold the
+// codes of the records they create.
 func (p *pgPush) readRecords(rows pgx.Rows) error {
 	for rows.Next() {
-		var id, code, data string
-		if err := rows.Scan(&id, &code, &data); err != nil {
+		var unit, id, code, data string
+		if err := rows.Scan(&unit, &id, &code, &data); err != nil {
 			return err
 		}
 		var r dossier.Record
 		if err := json.Unmarshal([]byte(data), &r); err != nil {
 			return err
 		}
-		p.records[id], p.codes[code] = &r, id
+		p.records[pgKey{unit, id}], p.codes[pgKey{unit, code}] = &r, id
 	}
 	return rows.Err()
 }
 
-// readAccounts reads the unit's accounts (a unit has tens of them).
+// readAccounts reads the units' accounts (a unit has tens of them).
 func (p *pgPush) readAccounts(rows pgx.Rows) error {
 	for rows.Next() {
-		var name, data string
-		if err := rows.Scan(&name, &data); err != nil {
+		var unit, name, data string
+		if err := rows.Scan(&unit, &name, &data); err != nil {
 			return err
 		}
 		var a dossier.Account
 		if err := json.Unmarshal([]byte(data), &a); err != nil {
 			return err
 		}
-		p.accounts[name] = &a
+		p.accounts[unit][name] = &a
 	}
 	return rows.Err()
 }
 
-// state is the store's generation and the device's high, as read ahead.
+// state is the store's generation and the device's high, as read ahead
+// and as the pushes before moved it.
 func (p *pgPush) state(pr Principal) (wire.State, error) {
 	if pr.Kind != KindDevice {
-		return wire.State{Generation: p.st.Generation}, nil
+		return wire.State{Generation: p.gen}, nil
 	}
-	if pr.DeviceID != p.dev {
+	high, ok := p.highs[pr.DeviceID]
+	if !ok {
 		return p.pgTx.state(pr)
 	}
-	return p.st, nil
+	return wire.State{Generation: p.gen, DeviceHigh: high}, nil
 }
 
 // setDeviceHigh and keepAuditHead go with the push's writes.
 func (p *pgPush) setDeviceHigh(deviceID string, high uint64) error {
+	p.highs[deviceID] = high
 	p.queue.Queue(`INSERT INTO devices (device_id, high) VALUES ($1, $2)
 		ON CONFLICT (device_id) DO UPDATE SET high = excluded.high`, deviceID, int64(high))
 	return nil
@@ -218,7 +288,7 @@ func (p *pgPush) flush() error {
 	if p.queue.Len() == 0 && p.rows.empty() {
 		return nil
 	}
-	if err := p.rows.queue(&p.queue, p.unit); err != nil {
+	if err := p.rows.queue(&p.queue); err != nil {
 		return err
 	}
 	b := p.queue // the results are read from it as they come
@@ -234,9 +304,17 @@ func (p *pgPush) flush() error {
 	return res.Close()
 }
 
-// finish writes the unit's new log position and sends what is queued.
+// finish writes the units' new log positions and sends what is queued.
 func (p *pgPush) finish() error {
-	p.queue.Queue("UPDATE unit_log SET last = $2 WHERE unit = $1", p.unit, p.last)
+	if len(p.moved) > 0 {
+		lasts := make([]int64, len(p.moved))
+		for i, u := range p.moved {
+			lasts[i] = p.last[u]
+		}
+		p.queue.Queue(`UPDATE unit_log SET last = t.l FROM unnest($1::text[], $2::bigint[]) AS t(u, l)
+			WHERE unit_log.unit = t.u`, p.moved, lasts)
+		p.moved = nil
+	}
 	return p.flush()
 }
 
@@ -266,7 +344,7 @@ func (p *pgPush) record(unit, id string) (*dossier.Record, error) {
 	if unit != p.unit {
 		return nil, errOtherUnit
 	}
-	if r, ok := p.records[id]; ok {
+	if r, ok := p.records[pgKey{unit, id}]; ok {
 		if r == nil {
 			return nil, nil
 		}
@@ -282,18 +360,19 @@ func (p *pgPush) putRecord(unit string, r *dossier.Record, isNew bool) error {
 	if unit != p.unit {
 		return errOtherUnit
 	}
+	k := pgKey{unit, r.ID}
 	kept := r.Clone()
-	p.records[r.ID] = kept
+	p.records[k] = kept
 	if isNew {
-		p.codes[r.Code] = r.ID
+		p.codes[pgKey{unit, r.Code}] = r.ID
 	}
 	if p.rows.recData == nil {
-		p.rows.recData = map[string]*dossier.Record{}
+		p.rows.recData = map[pgKey]*dossier.Record{}
 	}
-	if _, ok := p.rows.recData[r.ID]; !ok {
-		p.rows.recOrder = append(p.rows.recOrder, r.ID)
+	if _, ok := p.rows.recData[k]; !ok {
+		p.rows.recOrder = append(p.rows.recOrder, k)
 	}
-	p.rows.recData[r.ID] = kept // the rules change only their own copies (record)
+	p.rows.recData[k] = kept // the rules change only their own copies (record)
 	return nil
 }
 
@@ -301,7 +380,7 @@ func (p *pgPush) codeHolder(unit, code string) (string, error) {
 	if unit != p.unit {
 		return "", errOtherUnit
 	}
-	if id, ok := p.codes[code]; ok {
+	if id, ok := p.codes[pgKey{unit, code}]; ok {
 		return id, nil
 	}
 	if err := p.flush(); err != nil {
@@ -318,23 +397,28 @@ func (p *pgPush) appendLog(unit string, e dossier.Event) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	p.last++
-	p.rows.logSeqs, p.rows.logIDs, p.rows.logData = append(p.rows.logSeqs, p.last), append(p.rows.logIDs, e.ID), append(p.rows.logData, string(data))
-	return uint64(p.last), nil
+	seq := p.last[unit] + 1
+	if !slices.Contains(p.moved, unit) {
+		p.moved = append(p.moved, unit)
+	}
+	p.last[unit] = seq
+	p.rows.logUnits, p.rows.logSeqs = append(p.rows.logUnits, unit), append(p.rows.logSeqs, seq)
+	p.rows.logIDs, p.rows.logData = append(p.rows.logIDs, e.ID), append(p.rows.logData, string(data))
+	return uint64(seq), nil
 }
 
 func (p *pgPush) hasAccounts(unit string) (bool, error) {
 	if unit != p.unit {
 		return false, errOtherUnit
 	}
-	return len(p.accounts) > 0, nil
+	return len(p.accounts[unit]) > 0, nil
 }
 
 func (p *pgPush) account(unit, username string) (*dossier.Account, error) {
 	if unit != p.unit {
 		return nil, errOtherUnit
 	}
-	a := p.accounts[username]
+	a := p.accounts[unit][username]
 	if a == nil {
 		return nil, nil
 	}
@@ -353,7 +437,7 @@ func (p *pgPush) putAccount(unit string, a *dossier.Account) error {
 	if err != nil {
 		return err
 	}
-	p.accounts[a.Username] = c
+	p.accounts[unit][a.Username] = c
 	p.queue.Queue(`INSERT INTO accounts (unit, username, data) VALUES ($1, $2, $3)
 		ON CONFLICT (unit, username) DO UPDATE SET data = excluded.data`, unit, a.Username, string(data))
 	return nil

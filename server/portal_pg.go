@@ -16,6 +16,7 @@ func (p *pgPush) queuePortal(it PortalItem) error {
 	if err != nil {
 		return err
 	}
+	p.rows.portalUnits = append(p.rows.portalUnits, it.Unit)
 	p.rows.portalIDs, p.rows.portalData = append(p.rows.portalIDs, it.EventID), append(p.rows.portalData, string(data))
 	return nil
 }
@@ -188,7 +189,7 @@ func (s *PgStore) PortalReported(unit string, marks []PortalMark) error {
 	ctx := context.Background()
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		t, err := newPgPush(ctx, tx, unit, nil, nil)
+		t, err := newPgUnit(ctx, tx, unit)
 		if err != nil {
 			return err
 		}
