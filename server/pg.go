@@ -32,15 +32,11 @@ import (
 // sequence before the smaller ones are visible (docs/protocol.md, "Pull
 // order"). Pushes to different units run side by side.
 type PgStore struct {
-	pool *pgxpool.Pool
-	// pushes on their way to a committer (pgGroup), which take them while
-	// the store is open
-	calls     chan *pgCall
-	closed    chan struct{}
-	workers   sync.WaitGroup
-	closeOnce sync.Once
-	ref       atomic.Pointer[pgRef] // the calendar applied, with its tag
-	now       func() time.Time
+	pool    *pgxpool.Pool
+	queue   *pgQueue // pushes on their way to a committer (pggroup.go)
+	workers sync.WaitGroup
+	ref     atomic.Pointer[pgRef] // the calendar applied, with its tag
+	now     func() time.Time
 }
 
 type pgRef struct {
@@ -97,11 +93,17 @@ func OpenPg(ctx context.Context, url string, defaultCatalog, defaultCalendar []b
 	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
+	// the committers hold a connection each for a transaction: requests
+	// (a token to check, a pull) must find others free meanwhile, or every
+	// request waits for a commit; the address may say otherwise
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, pgPoolConns)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	s := &PgStore{pool: pool, now: time.Now, calls: make(chan *pgCall), closed: make(chan struct{})}
+	s := &PgStore{pool: pool, now: time.Now, queue: newPgQueue()}
 	if err := s.migrate(ctx, defaultCatalog, defaultCalendar); err != nil {
 		pool.Close()
 		return nil, err
@@ -189,7 +191,7 @@ func (s *PgStore) refreshShipped(ctx context.Context, tx pgx.Tx, catalog, calend
 
 // Close closes the connections.
 func (s *PgStore) Close() error {
-	s.closeOnce.Do(func() { close(s.closed) })
+	s.queue.close()
 	s.workers.Wait()
 	s.pool.Close()
 	return nil
@@ -449,9 +451,7 @@ func (s *PgStore) State(p Principal) (wire.State, error) {
 // together (pgGroup).
 func (s *PgStore) Push(p Principal, req wire.PushRequest) (wire.PushResponse, error) {
 	c := &pgCall{p: p, req: req, hashes: eventHashes(req.Events), done: make(chan struct{})}
-	select {
-	case s.calls <- c:
-	case <-s.closed:
+	if !s.queue.add(c) {
 		return wire.PushResponse{}, errPgClosed
 	}
 	<-c.done

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,7 +14,8 @@ import (
 // hand at once, most of them small: each in its own transaction would
 // cost PostgreSQL a commit, a dozen statements and their planning, however
 // few its events. A committer instead takes every push waiting when it is
-// free and applies them in one transaction (pgPush over all their units),
+// free (of units no other committer of the process holds: pgQueue) and
+// applies them in one transaction (pgPush over all their units),
 // one after another, exactly as each alone would be applied: the same
 // rules, the same order within a unit, each push its own answer. Nothing
 // waits to make a group: a push that finds a committer idle is committed
@@ -27,6 +29,10 @@ import (
 // pgCommitters is how many groups a process commits at once: while one
 // waits for its commit to reach the disk, the others work.
 const pgCommitters = 4
+
+// pgPoolConns is the least connections a process keeps to PostgreSQL:
+// the committers' and as many again for the requests served meanwhile.
+const pgPoolConns = 4 * pgCommitters
 
 // A group holds at most this many pushes and events (its first push may
 // alone be larger, up to a push's limit).
@@ -47,27 +53,110 @@ type pgCall struct {
 	done   chan struct{}
 }
 
-// commit is a committer: it takes a push, with whatever others wait, and
-// commits them, until the store is closed.
+// pgQueue is the pushes waiting for a committer of the process, and the
+// units the committers hold. A committer takes only pushes of units no
+// other committer of the process holds, so the process's groups never
+// wait for one another's rows; the waiting pushes of a unit are taken in
+// the order they came.
+type pgQueue struct {
+	mu      sync.Mutex
+	wake    sync.Cond
+	waiting []*pgCall
+	busy    map[string]bool
+	closed  bool
+}
+
+func newPgQueue() *pgQueue {
+	q := &pgQueue{busy: map[string]bool{}}
+	q.wake.L = &q.mu
+	return q
+}
+
+// add queues a push for a committer (false: the store is closed).
+func (q *pgQueue) add(c *pgCall) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return false
+	}
+	q.waiting = append(q.waiting, c)
+	q.wake.Signal()
+	return true
+}
+
+// take waits for pushes of units no other committer holds, and holds
+// their units (nil: the store is closed).
+func (q *pgQueue) take() []*pgCall {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		if q.closed {
+			return nil
+		}
+		if group := q.group(); len(group) > 0 {
+			return group
+		}
+		q.wake.Wait()
+	}
+}
+
+// group takes, in order, the waiting pushes of units not held, up to a
+// group's size.
+func (q *pgQueue) group() []*pgCall {
+	var group []*pgCall
+	n, kept := 0, q.waiting[:0]
+	mine := map[string]bool{}
+	for i, c := range q.waiting {
+		unit := c.p.Unit
+		if len(group) >= pgGroupPushes || n >= pgGroupEvents {
+			kept = append(kept, q.waiting[i:]...)
+			break
+		}
+		if q.busy[unit] && !mine[unit] {
+			kept = append(kept, c)
+			continue
+		}
+		q.busy[unit], mine[unit] = true, true
+		group, n = append(group, c), n+len(c.req.Events)
+	}
+	clear(q.waiting[len(kept):])
+	q.waiting = kept
+	return group
+}
+
+// done gives the group's units back.
+func (q *pgQueue) done(group []*pgCall) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, c := range group {
+		delete(q.busy, c.p.Unit)
+	}
+	q.wake.Broadcast()
+}
+
+// close stops the committers and answers what still waits.
+func (q *pgQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	for _, c := range q.waiting {
+		c.err = errPgClosed
+		close(c.done)
+	}
+	q.waiting = nil
+	q.wake.Broadcast()
+}
+
+// commit is a committer: it takes pushes and commits them, until the
+// store is closed.
 func (s *PgStore) commit() {
 	for {
-		var first *pgCall
-		select {
-		case first = <-s.calls:
-		case <-s.closed:
+		group := s.queue.take()
+		if group == nil {
 			return
 		}
-		group, n := []*pgCall{first}, len(first.req.Events)
-	more:
-		for len(group) < pgGroupPushes && n < pgGroupEvents {
-			select {
-			case c := <-s.calls:
-				group, n = append(group, c), n+len(c.req.Events)
-			default:
-				break more
-			}
-		}
 		s.pushGroup(group)
+		s.queue.done(group)
 	}
 }
 

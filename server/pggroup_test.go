@@ -131,3 +131,44 @@ func TestPushesCommittedTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestCommittersTakeFreeUnits: a committer takes the waiting pushes of
+// units no other committer of the process holds, in the order they came,
+// up to a group's size; a unit's later pushes wait behind its held ones.
+func TestCommittersTakeFreeUnits(t *testing.T) {
+	q := newPgQueue()
+	call := func(unit string, events int) *pgCall {
+		return &pgCall{p: Principal{Unit: unit}, req: wire.PushRequest{Events: make([]dossier.Event, events)}, done: make(chan struct{})}
+	}
+	a1, b1, a2, c1 := call("A", 10), call("B", 10), call("A", 10), call("C", pgGroupEvents)
+	for _, c := range []*pgCall{a1, b1} {
+		q.add(c)
+	}
+	first := q.group()
+	if len(first) != 2 || first[0] != a1 || first[1] != b1 {
+		t.Fatalf("first group %v", first)
+	}
+	for _, c := range []*pgCall{a2, c1, call("D", 1)} {
+		q.add(c)
+	}
+	// A is held: its second push waits; C fills a group alone
+	second := q.group()
+	if len(second) != 1 || second[0] != c1 {
+		t.Fatalf("second group: %d pushes", len(second))
+	}
+	if len(q.waiting) != 2 || q.waiting[0] != a2 {
+		t.Fatalf("waiting: %d", len(q.waiting))
+	}
+	q.done(first)
+	third := q.group()
+	if len(third) != 2 || third[0] != a2 || third[1].p.Unit != "D" {
+		t.Fatalf("third group: %d pushes", len(third))
+	}
+	e := call("E", 1)
+	q.add(e)
+	q.close()
+	<-e.done // answered, not left waiting
+	if e.err != errPgClosed || q.take() != nil || q.add(call("F", 1)) {
+		t.Fatalf("a closed queue: %v", e.err)
+	}
+}

@@ -111,12 +111,9 @@ func parseOptions() (options, error) {
 // measure times the pushes, then the pulls, reports them and checks what
 // the backend and the counters hold.
 func measure(o options, cs []*loadCounter, admin server.Admin) error {
-	if o.profile != "" {
-		stop, err := profile.CPU(filepath.Join(o.profile, "counters.pprof"))
-		if err != nil {
-			return err
-		}
-		defer stop()
+	stopProfile, err := phaseProfile(o, "push")
+	if err != nil {
+		return err
 	}
 	pgBefore, srvBefore, selfBefore := cpuOf("postgres"), cpuOf("motcua-server"), selfCPU()
 	start := time.Now()
@@ -135,7 +132,12 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 		return err
 	}
 	pushWall := time.Since(start)
-	pgPush, srvPush := cpuOf("postgres")-pgBefore, cpuOf("motcua-server")-srvBefore
+	pgPush, srvPush, selfPush := cpuOf("postgres")-pgBefore, cpuOf("motcua-server")-srvBefore, selfCPU()-selfBefore
+	stopProfile()
+	if stopProfile, err = phaseProfile(o, "pull"); err != nil {
+		return err
+	}
+	defer stopProfile()
 	// the pulls: every counter takes its unit's log
 	holdPulls.Store(false)
 	pullStart := time.Now()
@@ -157,9 +159,9 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 	cores := float64(runtime.NumCPU())
 	fmt.Printf("pushes: %d events in %.1f s, %.0f events/s durable (each acknowledged after its commit)\n", total, pushWall.Seconds(), float64(total)/pushWall.Seconds())
 	fmt.Printf("  round trip of a push (%d pushes of up to %d events): p50 %s, p99 %s\n", len(pushes.lat), o.batch, pct(pushes.lat, 50), pct(pushes.lat, 99))
-	fmt.Printf("  processor: PostgreSQL %.0f%%, the servers %.0f%% of %d cores; backend cost %.0f µs of processor a pushed event\n",
-		100*pgPush.Seconds()/(pushWall.Seconds()*cores), 100*srvPush.Seconds()/(pushWall.Seconds()*cores), runtime.NumCPU(),
-		float64((pgPush+srvPush).Microseconds())/float64(total))
+	fmt.Printf("  processor: PostgreSQL %.0f%%, the servers %.0f%%, the simulated counters %.0f%% of %d cores; backend cost %.0f µs of processor a pushed event (PostgreSQL %.0f)\n",
+		100*pgPush.Seconds()/(pushWall.Seconds()*cores), 100*srvPush.Seconds()/(pushWall.Seconds()*cores), 100*selfPush.Seconds()/(pushWall.Seconds()*cores),
+		runtime.NumCPU(), float64((pgPush+srvPush).Microseconds())/float64(total), float64(pgPush.Microseconds())/float64(total))
 	fmt.Printf("pulls: %d events in %.1f s, %.0f events/s (pages of up to %d; round trip p50 %s, p99 %s)\n",
 		pulls.events, pullWall.Seconds(), float64(pulls.events)/pullWall.Seconds(), pullLimit, pct(pulls.lat, 50), pct(pulls.lat, 99))
 	share := func(d time.Duration) float64 { return 100 * d.Seconds() / (wall.Seconds() * cores) }
@@ -169,6 +171,15 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 }
 
 const pullLimit = 1000
+
+// phaseProfile profiles the counters' processor through one phase, into
+// counters-PHASE.pprof of -profile (nothing without it).
+func phaseProfile(o options, phase string) (func(), error) {
+	if o.profile == "" {
+		return func() {}, nil
+	}
+	return profile.CPU(filepath.Join(o.profile, "counters-"+phase+".pprof"))
+}
 
 func storeName(o options) string {
 	if o.db != "" {
