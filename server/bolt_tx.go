@@ -61,14 +61,19 @@ func (t boltTx) codeHolder(unit, code string) (string, error) {
 	return string(t.tx.Bucket(bRecordCodes).Get(unitKey(unit, code))), nil
 }
 
-func (t boltTx) appendLog(unit string, e dossier.Event) (uint64, error) {
+func (t boltTx) appendLog(unit string, e dossier.Event, enc []byte) (uint64, error) {
 	log := t.tx.Bucket(bLog)
 	seq, err := log.NextSequence()
 	if err != nil {
 		return 0, err
 	}
 	log.FillPercent = 0.9
-	if err := putJSON(log, seqKey(unit, seq), e); err != nil {
+	if enc == nil {
+		if enc, err = json.Marshal(e); err != nil {
+			return 0, err
+		}
+	}
+	if err := log.Put(seqKey(unit, seq), enc); err != nil {
 		return 0, err
 	}
 	return seq, t.tx.Bucket(bSeqCheck).Put(binary.BigEndian.AppendUint64(nil, seq), []byte(wire.CursorCheck(e.ID)))

@@ -389,13 +389,15 @@ func (p *pgPush) codeHolder(unit, code string) (string, error) {
 	return p.pgTx.codeHolder(unit, code)
 }
 
-func (p *pgPush) appendLog(unit string, e dossier.Event) (uint64, error) {
+func (p *pgPush) appendLog(unit string, e dossier.Event, enc []byte) (uint64, error) {
 	if unit != p.unit {
 		return 0, errOtherUnit
 	}
-	data, err := json.Marshal(e)
-	if err != nil {
-		return 0, err
+	if enc == nil {
+		var err error
+		if enc, err = json.Marshal(e); err != nil {
+			return 0, err
+		}
 	}
 	seq := p.last[unit] + 1
 	if !slices.Contains(p.moved, unit) {
@@ -403,7 +405,7 @@ func (p *pgPush) appendLog(unit string, e dossier.Event) (uint64, error) {
 	}
 	p.last[unit] = seq
 	p.rows.logUnits, p.rows.logSeqs = append(p.rows.logUnits, unit), append(p.rows.logSeqs, seq)
-	p.rows.logIDs, p.rows.logData = append(p.rows.logIDs, e.ID), append(p.rows.logData, string(data))
+	p.rows.logIDs, p.rows.logData = append(p.rows.logIDs, e.ID), append(p.rows.logData, string(enc))
 	return uint64(seq), nil
 }
 

@@ -209,7 +209,7 @@ func portalReported(t pushTx, unit string, m PortalMark, now time.Time) error {
 	if prev, err := t.result(e.ID); err != nil || prev != nil {
 		return err
 	}
-	seq, err := t.appendLog(unit, e)
+	seq, err := t.appendLog(unit, e, nil)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"motcua/account"
@@ -29,8 +30,9 @@ type pushTx interface {
 	putRecord(unit string, r *dossier.Record, isNew bool) error
 	// codeHolder is the id of the unit's record with that code ("": none).
 	codeHolder(unit, code string) (string, error)
-	// appendLog puts an event at the end of the unit's log.
-	appendLog(unit string, e dossier.Event) (uint64, error)
+	// appendLog puts an event at the end of the unit's log; enc is its
+	// encoding when known (json.Marshal's), or nil.
+	appendLog(unit string, e dossier.Event, enc []byte) (uint64, error)
 	hasAccounts(unit string) (bool, error)
 	account(unit, username string) (*dossier.Account, error) // nil: none
 	putAccount(unit string, a *dossier.Account) error
@@ -62,28 +64,28 @@ type auditHead struct {
 }
 
 func eventHash(e dossier.Event) string {
-	h, _ := eventHashSize(e)
-	return h
+	return eventHashed(e).hash
 }
 
-// eventHashSize is an event's hash and the size of the encoding hashed.
-func eventHashSize(e dossier.Event) (string, int) {
+// eventHashed is an event's hash and the encoding hashed.
+func eventHashed(e dossier.Event) hashed {
 	data, _ := json.Marshal(e)
 	h := sha256.Sum256(data)
-	return hex.EncodeToString(h[:]), len(data)
+	return hashed{hash: hex.EncodeToString(h[:]), size: len(data), enc: data}
 }
 
-// hashed is an event's hash and the size of its encoding.
+// hashed is an event's hash and its encoding (json.Marshal's).
 type hashed struct {
 	hash string
 	size int
+	enc  []byte
 }
 
 // eventHashes hashes a batch's events, outside the write transaction.
 func eventHashes(events []dossier.Event) []hashed {
 	out := make([]hashed, len(events))
 	for i, e := range events {
-		out[i].hash, out[i].size = eventHashSize(e)
+		out[i] = eventHashed(e)
 	}
 	return out
 }
@@ -154,7 +156,7 @@ func pushOne(t pushTx, cal *dossier.Calendar, p Principal, e dossier.Event, hs h
 	if err := dossier.CheckEventLimitsSized(&e, hs.size); err != nil {
 		return conflict(t, p, e, "sự kiện bị từ chối: "+err.Error()), nil
 	}
-	v := verdict{t: t, p: p, e: e, hash: h}
+	v := verdict{t: t, p: p, e: e, hash: h, enc: hs.enc}
 	switch {
 	case e.Type == dossier.EvAccount:
 		return pushAccount(v)
@@ -177,6 +179,7 @@ type verdict struct {
 	p    Principal
 	e    dossier.Event
 	hash string
+	enc  []byte // e's encoding, hashed
 }
 
 func (v verdict) remember(r eventResult) error {
@@ -201,7 +204,11 @@ func (v verdict) rejectIf(why string, err error) (wire.PushResult, error) {
 // accept puts the event at the end of the unit's log (as stored) and
 // remembers its sequence.
 func (v verdict) accept(stored dossier.Event) (wire.PushResult, error) {
-	seq, err := v.t.appendLog(v.p.Unit, stored)
+	var enc []byte
+	if reflect.DeepEqual(stored, v.e) { // as pushed (an intake is): its encoding is known
+		enc = v.enc
+	}
+	seq, err := v.t.appendLog(v.p.Unit, stored, enc)
 	if err != nil {
 		return wire.PushResult{}, err
 	}
@@ -426,11 +433,12 @@ func setAccountDisabled(t pushTx, unit, username string, disabled bool, now time
 	if err := t.putAccount(unit, next); err != nil {
 		return err
 	}
-	seq, err := t.appendLog(unit, e)
+	hs := eventHashed(e)
+	seq, err := t.appendLog(unit, e, hs.enc)
 	if err != nil {
 		return err
 	}
-	return t.keepResult(e.ID, eventResult{Status: wire.Accepted, Seq: seq, Hash: eventHash(e)})
+	return t.keepResult(e.ID, eventResult{Status: wire.Accepted, Seq: seq, Hash: hs.hash})
 }
 
 // letterKey names a number of a unit's register in a store's keys.
