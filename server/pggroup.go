@@ -37,8 +37,8 @@ const pgPoolConns = 4 * pgCommitters
 // A group holds at most this many pushes and events (its first push may
 // alone be larger, up to a push's limit).
 const (
-	pgGroupPushes = 64
-	pgGroupEvents = 2000
+	pgGroupPushes = 32
+	pgGroupEvents = 1000
 )
 
 var errPgClosed = errors.New("server: the store is closed")
