@@ -59,15 +59,7 @@ func benchmarkPushPostgres(b *testing.B, batch int) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	code, err := st.NewEnrollCode("000.00.12.H57", 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	dev, err := st.Enroll(wire.EnrollRequest{Code: code})
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, _ := st.Authenticate(dev.Token)
+	p := pgDevice(b, st, "000.00.12.H57", 1)
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
@@ -77,7 +69,7 @@ func benchmarkPushPostgres(b *testing.B, batch int) {
 			evs[j].Record.Code = fmt.Sprintf("000.00.12.H57-%06d-1%03d", 260101+i, j%1000)
 		}
 		b.StartTimer()
-		if _, err := st.Push(p, wire.PushRequest{DeviceID: dev.DeviceID, Events: evs}); err != nil {
+		if _, err := st.Push(p, wire.PushRequest{DeviceID: p.DeviceID, Events: evs}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // pgDevice enrolls a counter of a unit and is its principal.
-func pgDevice(t *testing.T, st *PgStore, unit string, counter int) Principal {
+func pgDevice(t testing.TB, st *PgStore, unit string, counter int) Principal {
 	t.Helper()
 	code, err := st.NewEnrollCode(unit, counter)
 	if err != nil {
