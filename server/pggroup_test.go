@@ -66,7 +66,7 @@ func TestPushesCommittedTogether(t *testing.T) {
 	broken := pgIntakes(unitA, 2, 261129, 1)
 	broken[0].ID = "bad\x00id" // PostgreSQL refuses a NUL in text
 	group := []*pgCall{
-		pgCallOf(a1, wire.PushRequest{Events: evA1, Seqs: []uint64{1, 2, 3}}),
+		pgCallOf(a1, wire.PushRequest{Events: evA1, Seqs: []uint64{1, 2, 3}, AuditSeq: 3, AuditHead: "h3"}),
 		pgCallOf(b1, wire.PushRequest{Events: evB1, Seqs: []uint64{1, 2}}),
 		pgCallOf(a2, wire.PushRequest{Events: []dossier.Event{relayed}}),
 		pgCallOf(b1, wire.PushRequest{Events: pgIntakes(unitB, 1, 261130, 1), Acked: 9}), // the store holds 2 of its events
@@ -92,6 +92,15 @@ func TestPushesCommittedTogether(t *testing.T) {
 	var rew *RewoundError
 	if !errors.As(group[3].err, &rew) || rew.State.DeviceHigh != 2 {
 		t.Fatalf("a device ahead of the store: %v", group[3].err)
+	}
+	// what the store keeps of the devices, written once for the group
+	for p, want := range map[Principal]uint64{a1: 3, a2: 0, b1: 2} {
+		if st, err := st.State(p); err != nil || st.DeviceHigh != want {
+			t.Fatalf("%s: the store holds %d of its events (%v), want %d", p.DeviceID, st.DeviceHigh, err, want)
+		}
+	}
+	if seq, hash, err := st.AuditHead(a1.DeviceID); err != nil || seq != 3 || hash != "h3" {
+		t.Fatalf("audit head %d %q (%v)", seq, hash, err)
 	}
 
 	// a failing push fails alone: the group is rolled back and each push

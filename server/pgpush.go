@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -34,10 +35,12 @@ type pgPush struct {
 	codes    map[pgKey]string // code → record id
 	accounts map[string]map[string]*dossier.Account
 	highs    map[string]uint64 // the devices read ahead: what the store holds of their events
-	queue    pgx.Batch         // single writes, in order
-	rows     pgRows            // the rows of the batches' events, written a table at a time
-	gen      string            // the store's generation
-	etag     string            // the reference data's
+	highDevs []string          // the devices whose high moved, written when the transaction finishes
+	audits   map[string]auditHead
+	queue    pgx.Batch // single writes, in order
+	rows     pgRows    // the rows of the batches' events, written a table at a time
+	gen      string    // the store's generation
+	etag     string    // the reference data's
 }
 
 // pgKey is a record's id or code within its unit.
@@ -269,18 +272,47 @@ func (p *pgPush) state(pr Principal) (wire.State, error) {
 	return wire.State{Generation: p.gen, DeviceHigh: high}, nil
 }
 
-// setDeviceHigh and keepAuditHead go with the push's writes.
+// setDeviceHigh and keepAuditHead are written when the transaction
+// finishes, each device's last once (nothing in a push reads them back
+// from the database: highs are read ahead and kept in p.highs).
 func (p *pgPush) setDeviceHigh(deviceID string, high uint64) error {
 	p.highs[deviceID] = high
-	p.queue.Queue(`INSERT INTO devices (device_id, high) VALUES ($1, $2)
-		ON CONFLICT (device_id) DO UPDATE SET high = excluded.high`, deviceID, int64(high))
+	if !slices.Contains(p.highDevs, deviceID) {
+		p.highDevs = append(p.highDevs, deviceID)
+	}
 	return nil
 }
 
 func (p *pgPush) keepAuditHead(deviceID string, h auditHead) error {
-	p.queue.Queue(`INSERT INTO devices (device_id, audit_seq, audit_hash) VALUES ($1, $2, $3)
-		ON CONFLICT (device_id) DO UPDATE SET audit_seq = excluded.audit_seq, audit_hash = excluded.audit_hash`, deviceID, int64(h.Seq), h.Hash)
+	if p.audits == nil {
+		p.audits = map[string]auditHead{}
+	}
+	p.audits[deviceID] = h
 	return nil
+}
+
+// queueDevices adds the statements that write the devices' highs and
+// audit heads.
+func (p *pgPush) queueDevices() {
+	if n := len(p.highDevs); n > 0 {
+		highs := make([]int64, n)
+		for i, d := range p.highDevs {
+			highs[i] = int64(p.highs[d])
+		}
+		p.queue.Queue(`INSERT INTO devices (device_id, high) SELECT * FROM unnest($1::text[], $2::bigint[])
+			ON CONFLICT (device_id) DO UPDATE SET high = excluded.high`, p.highDevs, highs)
+	}
+	if len(p.audits) > 0 {
+		var devs, hashes []string
+		var seqs []int64
+		for _, d := range slices.Sorted(maps.Keys(p.audits)) {
+			h := p.audits[d]
+			devs, seqs, hashes = append(devs, d), append(seqs, int64(h.Seq)), append(hashes, h.Hash)
+		}
+		p.queue.Queue(`INSERT INTO devices (device_id, audit_seq, audit_hash) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+			ON CONFLICT (device_id) DO UPDATE SET audit_seq = excluded.audit_seq, audit_hash = excluded.audit_hash`, devs, seqs, hashes)
+	}
+	p.highDevs, p.audits = nil, nil
 }
 
 // flush sends the queued writes, in order, in one round trip.
@@ -315,6 +347,7 @@ func (p *pgPush) finish() error {
 			WHERE unit_log.unit = t.u`, p.moved, lasts)
 		p.moved = nil
 	}
+	p.queueDevices()
 	return p.flush()
 }
 
