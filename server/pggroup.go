@@ -168,10 +168,10 @@ func (s *PgStore) pushGroup(group []*pgCall) {
 		}
 	}()
 	err := s.pushTogether(group)
+	if err != nil && len(group) == 1 {
+		group[0].err = err
+	}
 	if err == nil || len(group) == 1 {
-		if err != nil {
-			group[0].err = err
-		}
 		return
 	}
 	for _, c := range group { // alone, so that one's failure is not the others'

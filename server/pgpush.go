@@ -29,7 +29,6 @@ type pgPush struct {
 	tx       pgx.Tx
 	unit     string           // the unit of the push being applied (use)
 	last     map[string]int64 // each locked unit's last log sequence, as the pushes move it
-	moved    []string         // the units whose last moved, in the order first moved
 	results  map[string]*eventResult
 	records  map[pgKey]*dossier.Record
 	codes    map[pgKey]string // code → record id
@@ -145,7 +144,7 @@ func newPgPush(ctx context.Context, tx pgx.Tx, loads ...pgLoad) (*pgPush, error)
 	}
 	var b pgx.Batch
 	b.Queue(`INSERT INTO unit_log (unit, last) SELECT u, 0 FROM unnest($1::text[]) AS u ORDER BY u
-		ON CONFLICT (unit) DO UPDATE SET last = unit_log.last RETURNING unit, last`, units).Query(p.readLast)
+		ON CONFLICT (unit) DO UPDATE SET last = unit_log.last RETURNING unit, last`, units).Query(readInts(p.last))
 	if len(ids) > 0 {
 		b.Queue("SELECT event_id, hash, status, seq, reason FROM events WHERE event_id = ANY($1)", ids).Query(p.readResults)
 		b.Queue(`SELECT r.unit, r.id, r.code, r.data::text FROM unnest($1::text[], $2::text[]) AS k(u, i)
@@ -157,7 +156,7 @@ func newPgPush(ctx context.Context, tx pgx.Tx, loads ...pgLoad) (*pgPush, error)
 	b.Queue("SELECT unit, username, data::text FROM accounts WHERE unit = ANY($1)", units).Query(p.readAccounts)
 	b.Queue("SELECT value FROM meta WHERE key = 'generation'").QueryRow(func(r pgx.Row) error { return r.Scan(&p.gen) })
 	if len(devs) > 0 {
-		b.Queue("SELECT device_id, high FROM devices WHERE device_id = ANY($1)", devs).Query(p.readHighs)
+		b.Queue("SELECT device_id, high FROM devices WHERE device_id = ANY($1)", devs).Query(readInts(p.highs))
 	}
 	b.Queue("SELECT etag FROM reference WHERE id = 1").QueryRow(func(r pgx.Row) error { return r.Scan(&p.etag) })
 	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
@@ -188,28 +187,19 @@ func (p *pgPush) use(unit string) error {
 	return nil
 }
 
-func (p *pgPush) readLast(rows pgx.Rows) error {
-	for rows.Next() {
-		var unit string
-		var last int64
-		if err := rows.Scan(&unit, &last); err != nil {
-			return err
+// readInts reads rows of a key and a number into m.
+func readInts[V int64 | uint64](m map[string]V) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		for rows.Next() {
+			var key string
+			var n int64
+			if err := rows.Scan(&key, &n); err != nil {
+				return err
+			}
+			m[key] = V(n)
 		}
-		p.last[unit] = last
+		return rows.Err()
 	}
-	return rows.Err()
-}
-
-func (p *pgPush) readHighs(rows pgx.Rows) error {
-	for rows.Next() {
-		var dev string
-		var high int64
-		if err := rows.Scan(&dev, &high); err != nil {
-			return err
-		}
-		p.highs[dev] = uint64(high)
-	}
-	return rows.Err()
 }
 
 func (p *pgPush) readResults(rows pgx.Rows) error {
@@ -338,15 +328,13 @@ func (p *pgPush) flush() error {
 
 // finish writes the units' new log positions and sends what is queued.
 func (p *pgPush) finish() error {
-	if len(p.moved) > 0 {
-		lasts := make([]int64, len(p.moved))
-		for i, u := range p.moved {
-			lasts[i] = p.last[u]
-		}
-		p.queue.Queue(`UPDATE unit_log SET last = t.l FROM unnest($1::text[], $2::bigint[]) AS t(u, l)
-			WHERE unit_log.unit = t.u`, p.moved, lasts)
-		p.moved = nil
+	units := slices.Sorted(maps.Keys(p.last))
+	lasts := make([]int64, len(units))
+	for i, u := range units {
+		lasts[i] = p.last[u]
 	}
+	p.queue.Queue(`UPDATE unit_log SET last = t.l FROM unnest($1::text[], $2::bigint[]) AS t(u, l)
+		WHERE unit_log.unit = t.u`, units, lasts)
 	p.queueDevices()
 	return p.flush()
 }
@@ -433,9 +421,6 @@ func (p *pgPush) appendLog(unit string, e dossier.Event, enc []byte) (uint64, er
 		}
 	}
 	seq := p.last[unit] + 1
-	if !slices.Contains(p.moved, unit) {
-		p.moved = append(p.moved, unit)
-	}
 	p.last[unit] = seq
 	p.rows.logUnits, p.rows.logSeqs = append(p.rows.logUnits, unit), append(p.rows.logSeqs, seq)
 	p.rows.logIDs, p.rows.logData = append(p.rows.logIDs, e.ID), append(p.rows.logData, string(enc))

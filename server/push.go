@@ -71,13 +71,12 @@ func eventHash(e dossier.Event) string {
 func eventHashed(e dossier.Event) hashed {
 	data, _ := json.Marshal(e)
 	h := sha256.Sum256(data)
-	return hashed{hash: hex.EncodeToString(h[:]), size: len(data), enc: data}
+	return hashed{hash: hex.EncodeToString(h[:]), enc: data}
 }
 
 // hashed is an event's hash and its encoding (json.Marshal's).
 type hashed struct {
 	hash string
-	size int
 	enc  []byte
 }
 
@@ -153,7 +152,7 @@ func pushOne(t pushTx, cal *dossier.Calendar, p Principal, e dossier.Event, hs h
 	// the same rules as the counter's intake: too large or malformed
 	// content gets its own verdict and never blocks the events behind it
 	// (not remembered: it is refused again whenever it comes)
-	if err := dossier.CheckEventLimitsSized(&e, hs.size); err != nil {
+	if err := dossier.CheckEventLimitsSized(&e, len(hs.enc)); err != nil {
 		return conflict(t, p, e, "sự kiện bị từ chối: "+err.Error()), nil
 	}
 	v := verdict{t: t, p: p, e: e, hash: h, enc: hs.enc}
