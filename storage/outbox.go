@@ -9,6 +9,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -127,6 +128,61 @@ func (e outgoingEntry) encode() ([]byte, error) {
 	return out, nil
 }
 
+// decodeOutgoing reads an outbox entry. One that encode wrote is read
+// without scanning its event: the event ends where its braces close
+// (strings skipped), and only the few fields after it are decoded. That
+// scan was most of what a counter spent preparing a push (the event was
+// checked, then skipped, by encoding/json). Any other encoding is decoded
+// whole.
+func decodeOutgoing(v []byte) (outgoingEntry, error) {
+	var e outgoingEntry
+	if rest, ok := bytes.CutPrefix(v, []byte(`{"seq":`)); ok {
+		digits := 0
+		for digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' {
+			digits++
+		}
+		seq, err := strconv.ParseUint(string(rest[:digits]), 10, 64)
+		ev, ok := bytes.CutPrefix(rest[digits:], []byte(`,"event":`))
+		if n := objectEnd(ev); ok && err == nil && n > 0 && n < len(ev) && ev[n] == ',' {
+			tail := append([]byte{'{'}, ev[n+1:]...) // the fields after the event, as an object
+			if json.Unmarshal(tail, &e) == nil {
+				e.Seq, e.Event = seq, ev[:n]
+				return e, nil
+			}
+			e = outgoingEntry{}
+		}
+	}
+	err := json.Unmarshal(v, &e)
+	return e, err
+}
+
+// objectEnd is the length of the JSON object b starts with, found by
+// matching its braces and brackets outside strings (its content is not
+// checked); 0 when b does not start with a whole object.
+func objectEnd(b []byte) int {
+	if len(b) == 0 || b[0] != '{' {
+		return 0
+	}
+	depth, inString := 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString && c == '\\':
+			i++ // the escaped byte
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
 // eventID is the id of an event encoded by json.Marshal, its first field
 // (read without decoding the rest); any other encoding is decoded.
 func eventID(ev []byte) (string, error) {
@@ -156,8 +212,8 @@ func (s *Store) OutgoingAfter(after uint64, n, maxBytes int) ([]Outgoing, error)
 			if maxBytes > 0 && len(out) > 0 && size+len(v) > maxBytes {
 				break
 			}
-			var e outgoingEntry
-			if err := json.Unmarshal(v, &e); err != nil {
+			e, err := decodeOutgoing(v)
+			if err != nil {
 				return fmt.Errorf("storage: outbox entry %d: %w", be64(k), err)
 			}
 			if e.State != OutboxPending && e.State != OutboxSending {
@@ -305,8 +361,8 @@ func waitAgain(b *bolt.Bucket, key, v []byte) error {
 // restate changes an outbox entry's state, its event's bytes (and so
 // their signature) kept as they are.
 func restate(b *bolt.Bucket, key, v []byte, state OutboxState, why string) error {
-	var e outgoingEntry
-	if err := json.Unmarshal(v, &e); err != nil {
+	e, err := decodeOutgoing(v)
+	if err != nil {
 		return err
 	}
 	e.State, e.LastError = state, why
@@ -320,10 +376,8 @@ func restate(b *bolt.Bucket, key, v []byte, state OutboxState, why string) error
 func countPending(tx *bolt.Tx) (int, error) {
 	n := 0
 	err := tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
-		var e struct {
-			State OutboxState `json:"state"`
-		}
-		if err := json.Unmarshal(v, &e); err != nil {
+		e, err := decodeOutgoing(v)
+		if err != nil {
 			return err
 		}
 		if e.State == OutboxPending || e.State == OutboxSending {

@@ -3,6 +3,8 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -172,4 +174,88 @@ func TestOutgoingEntryEncodesAsMarshal(t *testing.T) {
 	if _, err := eventID([]byte(`{"id":"e-3`)); err == nil {
 		t.Fatal("a cut event gave an id")
 	}
+}
+
+// decodeOutgoing reads what encode wrote as json.Unmarshal does, for
+// events whose strings hold braces, brackets, quotes and backslashes, and
+// falls back to encoding/json for anything else.
+func TestDecodeOutgoingAsUnmarshal(t *testing.T) {
+	for _, text := range []string{"", `}`, `{"a":[}`, `\`, `\\"}`, `"event":null}`, "Hồ sơ {đủ} [giấy tờ] \\\"x\\\"", "\x00\u2028"} {
+		checkDecodeOutgoing(t, text, 12, "máy chủ: "+text, []byte(text))
+	}
+	for _, v := range []string{
+		`{"state":"pending","seq":3,"event":{"id":"e-1"}}`, // another order
+		`{"seq":3,"event":null,"state":"pending"}`,
+		`{"seq":3,"event":{"id":"e-1"},"state":"pending"} `,
+		` {"seq":3,"event":{"id":"e-1"},"state":"pending"}`,
+	} {
+		var want outgoingEntry
+		wantErr := json.Unmarshal([]byte(v), &want)
+		got, err := decodeOutgoing([]byte(v))
+		if (err != nil) != (wantErr != nil) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: %+v %v, want %+v %v", v, got, err, want, wantErr)
+		}
+	}
+	for _, v := range []string{`{"seq":3,"event":{"id":"e-1"`, `{"seq":3,"event":{"id":"e-1"},"state":`, `{"seq":,"event":{}}`, `{"seq":3,"event":{"id":"}`} {
+		if e, err := decodeOutgoing([]byte(v)); err == nil {
+			t.Fatalf("%s read as %+v", v, e)
+		}
+	}
+}
+
+func FuzzDecodeOutgoing(f *testing.F) {
+	f.Add("Công dân {đề nghị} \"dừng\"", uint64(7), "", []byte(nil))
+	f.Add(`\`, uint64(0), `"event":null`, []byte{1, 2})
+	f.Fuzz(func(t *testing.T, text string, seq uint64, lastErr string, sig []byte) {
+		checkDecodeOutgoing(t, text, seq, lastErr, sig)
+	})
+}
+
+func checkDecodeOutgoing(t *testing.T, text string, seq uint64, lastErr string, sig []byte) {
+	t.Helper()
+	raw, err := json.Marshal(dossier.Event{ID: "e-" + text, RecordID: "r-1", Type: dossier.EvStopped, Reason: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []outgoingEntry{
+		{Seq: seq, Event: raw, State: OutboxPending},
+		{Seq: seq, Event: raw, State: OutboxSending, Attempts: 2, LastError: lastErr, Sig: sig},
+	} {
+		data, err := e.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want outgoingEntry
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeOutgoing(data)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s:\n%+v %v\nwant %+v", data, got, err, want)
+		}
+		// read without encoding/json: the event is the entry's own bytes
+		if at := bytes.Index(data, raw); &got.Event[0] != &data[at] {
+			t.Fatalf("%s: not read by its braces", data)
+		}
+	}
+}
+
+// BenchmarkOutgoingAfter reads a push of 500 intakes from the outbox, as
+// a counter does before each push after an outage.
+func BenchmarkOutgoingAfter(b *testing.B) {
+	s := newTestStore(b)
+	ins := make([]dossier.Intake, 500)
+	for i := range ins {
+		ins[i] = intake("Nguyễn Thị Lan", fmt.Sprintf("04619%07d", i), "")
+	}
+	if _, err := s.IntakeMany(ins, BatchOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if out, err := s.OutgoingAfter(0, 500, 0); err != nil || len(out) != 500 {
+			b.Fatal(len(out), err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*500)/1000, "µs/event")
 }
