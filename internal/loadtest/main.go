@@ -116,6 +116,7 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 		return err
 	}
 	pgBefore, srvBefore, selfBefore := cpuOf("postgres"), cpuOf("motcua-server"), selfCPU()
+	machineBefore := machineCPU()
 	start := time.Now()
 	// the pushes, every counter at once (their pulls held back)
 	holdPulls.Store(true)
@@ -133,6 +134,7 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 	}
 	pushWall := time.Since(start)
 	pgPush, srvPush, selfPush := cpuOf("postgres")-pgBefore, cpuOf("motcua-server")-srvBefore, selfCPU()-selfBefore
+	machinePush := machineCPU().since(machineBefore)
 	stopProfile()
 	if stopProfile, err = phaseProfile(o, "pull"); err != nil {
 		return err
@@ -162,6 +164,9 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 	fmt.Printf("  processor: PostgreSQL %.0f%%, the servers %.0f%%, the simulated counters %.0f%% of %d cores; backend cost %.0f µs of processor a pushed event (PostgreSQL %.0f)\n",
 		100*pgPush.Seconds()/(pushWall.Seconds()*cores), 100*srvPush.Seconds()/(pushWall.Seconds()*cores), 100*selfPush.Seconds()/(pushWall.Seconds()*cores),
 		runtime.NumCPU(), float64((pgPush+srvPush).Microseconds())/float64(total), float64(pgPush.Microseconds())/float64(total))
+	elsewhere := machinePush.busy - pgPush - srvPush - selfPush
+	fmt.Printf("  the machine: idle %.0f%%, taken by the host (steal) %.0f%%, elsewhere (the kernel's threads, other processes) %.0f%%; %.0f µs of processor a pushed event in all\n",
+		machinePush.share(machinePush.idle), machinePush.share(machinePush.steal), machinePush.share(elsewhere), float64(machinePush.busy.Microseconds())/float64(total))
 	fmt.Printf("pulls: %d events in %.1f s, %.0f events/s (pages of up to %d; round trip p50 %s, p99 %s)\n",
 		pulls.events, pullWall.Seconds(), float64(pulls.events)/pullWall.Seconds(), pullLimit, pct(pulls.lat, 50), pct(pulls.lat, 99))
 	share := func(d time.Duration) float64 { return 100 * d.Seconds() / (wall.Seconds() * cores) }
@@ -439,6 +444,43 @@ func cpuOf(name string) time.Duration {
 		}
 	}
 	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+}
+
+// machineTimes is the machine's processor time (all cores) by use, from
+// /proc/stat: busy (steal included), idle (waiting for input or output
+// included) and stolen by the host.
+type machineTimes struct{ busy, idle, steal time.Duration }
+
+func machineCPU() machineTimes {
+	var m machineTimes
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return m
+	}
+	line, _, _ := strings.Cut(string(stat), "\n")
+	for i, f := range strings.Fields(line)[1:] {
+		ticks, _ := strconv.ParseInt(f, 10, 64)
+		d := time.Duration(ticks) * time.Second / 100 // USER_HZ
+		switch {
+		case i == 3 || i == 4: // idle, iowait
+			m.idle += d
+		case i == 7: // steal
+			m.steal += d
+			m.busy += d
+		case i < 8: // user, nice, system, irq, softirq (guest time is counted in user)
+			m.busy += d
+		}
+	}
+	return m
+}
+
+func (m machineTimes) since(before machineTimes) machineTimes {
+	return machineTimes{m.busy - before.busy, m.idle - before.idle, m.steal - before.steal}
+}
+
+// share is d's part of the machine's time.
+func (m machineTimes) share(d time.Duration) float64 {
+	return 100 * d.Seconds() / (m.busy + m.idle).Seconds()
 }
 
 // selfCPU is the processor time this process used so far.
