@@ -116,7 +116,7 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 		return err
 	}
 	pgBefore, srvBefore, selfBefore := cpuOf("postgres"), cpuOf("motcua-server"), selfCPU()
-	machineBefore := machineCPU()
+	machineBefore, byNameBefore := machineCPU(), cpuByName()
 	start := time.Now()
 	// the pushes, every counter at once (their pulls held back)
 	holdPulls.Store(true)
@@ -134,7 +134,7 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 	}
 	pushWall := time.Since(start)
 	pgPush, srvPush, selfPush := cpuOf("postgres")-pgBefore, cpuOf("motcua-server")-srvBefore, selfCPU()-selfBefore
-	machinePush := machineCPU().since(machineBefore)
+	machinePush, byNamePush := machineCPU().since(machineBefore), cpuByName()
 	stopProfile()
 	if stopProfile, err = phaseProfile(o, "pull"); err != nil {
 		return err
@@ -165,8 +165,11 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 		100*pgPush.Seconds()/(pushWall.Seconds()*cores), 100*srvPush.Seconds()/(pushWall.Seconds()*cores), 100*selfPush.Seconds()/(pushWall.Seconds()*cores),
 		runtime.NumCPU(), float64((pgPush+srvPush).Microseconds())/float64(total), float64(pgPush.Microseconds())/float64(total))
 	elsewhere := machinePush.busy - pgPush - srvPush - selfPush
-	fmt.Printf("  the machine: idle %.0f%%, taken by the host (steal) %.0f%%, elsewhere (the kernel's threads, other processes) %.0f%%; %.0f µs of processor a pushed event in all\n",
-		machinePush.share(machinePush.idle), machinePush.share(machinePush.steal), machinePush.share(elsewhere), float64(machinePush.busy.Microseconds())/float64(total))
+	self, _ := os.ReadFile("/proc/self/comm")
+	fmt.Printf("  the machine: idle %.0f%%, taken by the host (steal) %.0f%%, elsewhere %.0f%% (most: %s); %.0f µs of processor a pushed event in all\n",
+		machinePush.share(machinePush.idle), machinePush.share(machinePush.steal), machinePush.share(elsewhere),
+		busiestElse(byNameBefore, byNamePush, machinePush, "postgres", "motcua-server", strings.TrimSpace(string(self))),
+		float64(machinePush.busy.Microseconds())/float64(total))
 	fmt.Printf("pulls: %d events in %.1f s, %.0f events/s (pages of up to %d; round trip p50 %s, p99 %s)\n",
 		pulls.events, pullWall.Seconds(), float64(pulls.events)/pullWall.Seconds(), pullLimit, pct(pulls.lat, 50), pct(pulls.lat, 99))
 	share := func(d time.Duration) float64 { return 100 * d.Seconds() / (wall.Seconds() * cores) }
@@ -424,26 +427,56 @@ func pct(d []time.Duration, p int) time.Duration {
 }
 
 // cpuOf is the processor time used so far by the processes of a name.
-func cpuOf(name string) time.Duration {
+func cpuOf(name string) time.Duration { return cpuByName()[name] }
+
+// cpuByName is the processor time used so far by the running processes
+// (kernel threads included), summed by name; the kernel's workers (which
+// write dirty pages back, among other things) under one.
+func cpuByName() map[string]time.Duration {
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	var ticks int64
+	used := map[string]time.Duration{}
 	for _, d := range dirs {
-		comm, err := os.ReadFile(d + "/comm")
-		if err != nil || strings.TrimSpace(string(comm)) != name {
-			continue
-		}
 		stat, err := os.ReadFile(d + "/stat")
 		if err != nil {
 			continue
 		}
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+		open, closing := strings.IndexByte(string(stat), '('), strings.LastIndexByte(string(stat), ')')
+		if open < 0 || closing < open {
+			continue
+		}
+		f := strings.Fields(string(stat[closing+1:]))
 		if len(f) > 12 {
 			u, _ := strconv.ParseInt(f[11], 10, 64)
 			s, _ := strconv.ParseInt(f[12], 10, 64)
-			ticks += u + s
+			name := string(stat[open+1 : closing])
+			if strings.HasPrefix(name, "kworker/") { // named after their current work: one name for all
+				name = "kworker"
+			}
+			used[name] += time.Duration(u+s) * time.Second / 100 // USER_HZ
 		}
 	}
-	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+	return used
+}
+
+// busiestElse names the three processes, other than these, that used
+// the most processor between two readings of cpuByName, with their share.
+func busiestElse(before, after map[string]time.Duration, m machineTimes, these ...string) string {
+	type use struct {
+		name string
+		d    time.Duration
+	}
+	var uses []use
+	for name, d := range after {
+		if !slices.Contains(these, name) && d > before[name] {
+			uses = append(uses, use{name, d - before[name]})
+		}
+	}
+	slices.SortFunc(uses, func(a, b use) int { return int(b.d - a.d) })
+	var out []string
+	for _, u := range uses[:min(3, len(uses))] {
+		out = append(out, fmt.Sprintf("%s %.1f%%", u.name, m.share(u.d)))
+	}
+	return strings.Join(out, ", ")
 }
 
 // machineTimes is the machine's processor time (all cores) by use, from
