@@ -166,8 +166,8 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 		runtime.NumCPU(), float64((pgPush+srvPush).Microseconds())/float64(total), float64(pgPush.Microseconds())/float64(total))
 	elsewhere := machinePush.busy - pgPush - srvPush - selfPush
 	self, _ := os.ReadFile("/proc/self/comm")
-	fmt.Printf("  the machine: idle %.0f%%, taken by the host (steal) %.0f%%, elsewhere %.0f%% (most: %s); %.0f µs of processor a pushed event in all\n",
-		machinePush.share(machinePush.idle), machinePush.share(machinePush.steal), machinePush.share(elsewhere),
+	fmt.Printf("  the machine: idle %.0f%%, taken by the host (steal) %.0f%%, interrupts %.0f%%, elsewhere %.0f%% (most: %s); %.0f µs of processor a pushed event in all\n",
+		machinePush.share(machinePush.idle), machinePush.share(machinePush.steal), machinePush.share(machinePush.irq), machinePush.share(elsewhere-machinePush.irq),
 		busiestElse(byNameBefore, byNamePush, machinePush, "postgres", "motcua-server", strings.TrimSpace(string(self))),
 		float64(machinePush.busy.Microseconds())/float64(total))
 	fmt.Printf("pulls: %d events in %.1f s, %.0f events/s (pages of up to %d; round trip p50 %s, p99 %s)\n",
@@ -430,8 +430,10 @@ func pct(d []time.Duration, p int) time.Duration {
 func cpuOf(name string) time.Duration { return cpuByName()[name] }
 
 // cpuByName is the processor time used so far by the running processes
-// (kernel threads included), summed by name; the kernel's workers (which
-// write dirty pages back, among other things) under one.
+// (kernel threads included), and by the children they waited for, summed
+// by name: PostgreSQL's autovacuum workers come and go, and their time is
+// their postmaster's once they end. The kernel's workers (which write
+// dirty pages back, among other things) are summed under one name.
 func cpuByName() map[string]time.Duration {
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	used := map[string]time.Duration{}
@@ -445,14 +447,17 @@ func cpuByName() map[string]time.Duration {
 			continue
 		}
 		f := strings.Fields(string(stat[closing+1:]))
-		if len(f) > 12 {
-			u, _ := strconv.ParseInt(f[11], 10, 64)
-			s, _ := strconv.ParseInt(f[12], 10, 64)
+		if len(f) > 14 {
+			var ticks int64
+			for _, field := range f[11:15] { // utime, stime, and those of the children it waited for
+				n, _ := strconv.ParseInt(field, 10, 64)
+				ticks += n
+			}
 			name := string(stat[open+1 : closing])
 			if strings.HasPrefix(name, "kworker/") { // named after their current work: one name for all
 				name = "kworker"
 			}
-			used[name] += time.Duration(u+s) * time.Second / 100 // USER_HZ
+			used[name] += time.Duration(ticks) * time.Second / 100 // USER_HZ
 		}
 	}
 	return used
@@ -481,8 +486,10 @@ func busiestElse(before, after map[string]time.Duration, m machineTimes, these .
 
 // machineTimes is the machine's processor time (all cores) by use, from
 // /proc/stat: busy (steal included), idle (waiting for input or output
-// included) and stolen by the host.
-type machineTimes struct{ busy, idle, steal time.Duration }
+// included), stolen by the host, and spent on interrupts (the network's
+// packets among them: loopback traffic is handled there, charged to no
+// process).
+type machineTimes struct{ busy, idle, steal, irq time.Duration }
 
 func machineCPU() machineTimes {
 	var m machineTimes
@@ -500,6 +507,9 @@ func machineCPU() machineTimes {
 		case i == 7: // steal
 			m.steal += d
 			m.busy += d
+		case i == 5 || i == 6: // irq, softirq
+			m.irq += d
+			m.busy += d
 		case i < 8: // user, nice, system, irq, softirq (guest time is counted in user)
 			m.busy += d
 		}
@@ -508,7 +518,7 @@ func machineCPU() machineTimes {
 }
 
 func (m machineTimes) since(before machineTimes) machineTimes {
-	return machineTimes{m.busy - before.busy, m.idle - before.idle, m.steal - before.steal}
+	return machineTimes{m.busy - before.busy, m.idle - before.idle, m.steal - before.steal, m.irq - before.irq}
 }
 
 // share is d's part of the machine's time.
