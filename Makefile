@@ -110,17 +110,19 @@ bench: build
 # The backend under a province's load (not part of `make test`): 200 counters
 # (the real sync client) in 40 units push 1,000 intakes each through two
 # motcua-server processes on one PostgreSQL (fsync on), then the same on
-# the bbolt store with one process. The tables grow from nothing to 200,000
-# records within the run: autovacuum looks every second (not every
-# minute), so the planner knows their size as a province's would.
-# LOAD_PG= runs it on PostgreSQL's defaults.
+# the bbolt store with one process. The PostgreSQL store first gets a
+# province's earlier years (LOAD_HISTORY records in 100 other units,
+# vacuumed and analysed), so the run writes into tables of a province's
+# size, with autovacuum on PostgreSQL's defaults. LOAD_PG= runs it on
+# PostgreSQL's default memory and log settings.
 LOAD_ARGS ?= -counters 200 -units 40 -events 1000
+LOAD_HISTORY ?= 1000000
 # the server's memory and write-ahead log as docs/deploy.md has them
 LOAD_PG ?= -c shared_buffers=1GB -c max_wal_size=4GB -c checkpoint_timeout=15min -c wal_compression=lz4 -c wal_buffers=64MB
 loadtest: build test-deps
-	MOTCUA_PG_DURABLE=1 MOTCUA_PG_SETTINGS="-c autovacuum_naptime=1 $(LOAD_PG)" bash scripts/with-pg.sh bash -c '\
+	MOTCUA_PG_DURABLE=1 MOTCUA_PG_SETTINGS="$(LOAD_PG)" bash scripts/with-pg.sh bash -c '\
 		psql -q "$$MOTCUA_TEST_PG" -c "CREATE DATABASE motcua_load" && \
-		go run ./internal/loadtest -bin bin/motcua-server -servers 2 $(LOAD_ARGS) \
+		go run ./internal/loadtest -bin bin/motcua-server -servers 2 $(LOAD_ARGS) -history $(LOAD_HISTORY) \
 			-db "$${MOTCUA_TEST_PG%/postgres*}/motcua_load?sslmode=disable"'
 	go run ./internal/loadtest -bin bin/motcua-server -servers 1 $(LOAD_ARGS)
 

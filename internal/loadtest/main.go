@@ -53,6 +53,8 @@ type options struct {
 	batch            int
 	roundTrip        time.Duration
 	profile          string
+	history          int64
+	historyUnits     int
 }
 
 func run() error {
@@ -77,6 +79,9 @@ func run() error {
 	}
 	defer closeAdmin()
 
+	if err := history(o, work); err != nil {
+		return err
+	}
 	fmt.Printf("store %s, %d server processes, %d counters in %d units, %d intakes each\n", storeName(o), o.servers, o.counters, o.units, o.events)
 	cs, err := makeCounters(o, work, urls, admin)
 	if err != nil {
@@ -101,6 +106,8 @@ func parseOptions() (options, error) {
 	flag.IntVar(&o.batch, "batch", 500, "events a push (the client's default is 500)")
 	flag.DurationVar(&o.roundTrip, "round-trip", 0, "the round trip the counters size their pushes and pull pages for (0: the client's default; negative: every push of -batch, every page of 1,000)")
 	flag.StringVar(&o.profile, "profile", "", "a directory for processor profiles (pprof) of the counters and of each server")
+	flag.Int64Var(&o.history, "history", 0, "earlier records the PostgreSQL store holds before the run, in units of their own (history.go)")
+	flag.IntVar(&o.historyUnits, "history-units", 100, "the units the earlier records are spread over")
 	flag.Parse()
 	if o.db == "" && o.servers != 1 {
 		return o, errors.New("the bbolt store is one process's: -servers 1")
@@ -117,6 +124,10 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 	}
 	pgBefore, srvBefore, selfBefore := cpuOf("postgres"), cpuOf("motcua-server"), selfCPU()
 	machineBefore, byNameBefore := machineCPU(), cpuByName()
+	walBefore, err := readWAL(o.db)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	// the pushes, every counter at once (their pulls held back)
 	holdPulls.Store(true)
@@ -135,6 +146,10 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 	pushWall := time.Since(start)
 	pgPush, srvPush, selfPush := cpuOf("postgres")-pgBefore, cpuOf("motcua-server")-srvBefore, selfCPU()-selfBefore
 	machinePush, byNamePush := machineCPU().since(machineBefore), cpuByName()
+	walPush, err := readWAL(o.db)
+	if err != nil {
+		return err
+	}
 	stopProfile()
 	if stopProfile, err = phaseProfile(o, "pull"); err != nil {
 		return err
@@ -170,6 +185,9 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 		machinePush.share(machinePush.idle), machinePush.share(machinePush.steal), machinePush.share(machinePush.irq), machinePush.share(elsewhere-machinePush.irq),
 		busiestElse(byNameBefore, byNamePush, machinePush, "postgres", "motcua-server", strings.TrimSpace(string(self))),
 		float64(machinePush.busy.Microseconds())/float64(total))
+	if o.db != "" {
+		fmt.Println("  PostgreSQL: " + walPush.report(walBefore, total))
+	}
 	fmt.Printf("pulls: %d events in %.1f s, %.0f events/s (pages of up to %d; round trip p50 %s, p99 %s)\n",
 		pulls.events, pullWall.Seconds(), float64(pulls.events)/pullWall.Seconds(), pullLimit, pct(pulls.lat, 50), pct(pulls.lat, 99))
 	share := func(d time.Duration) float64 { return 100 * d.Seconds() / (wall.Seconds() * cores) }
@@ -481,6 +499,9 @@ func busiestElse(before, after map[string]time.Duration, m machineTimes, these .
 	for _, u := range uses[:min(3, len(uses))] {
 		out = append(out, fmt.Sprintf("%s %.1f%%", u.name, m.share(u.d)))
 	}
+	if len(out) == 0 {
+		return "none"
+	}
 	return strings.Join(out, ", ")
 }
 
@@ -540,16 +561,18 @@ func selfCPU() time.Duration {
 func verify(o options, cs []*loadCounter, admin server.Admin) error {
 	perUnit := map[string]int{}
 	seen := map[string]bool{}
-	err := admin.Export("", func(r *dossier.Record) error {
-		if seen[r.ID] {
-			return fmt.Errorf("record %s twice at the backend", r.ID)
+	for u := range o.units { // the run's units (not the history's)
+		err := admin.Export(unitCode(u), func(r *dossier.Record) error {
+			if seen[r.ID] {
+				return fmt.Errorf("record %s twice at the backend", r.ID)
+			}
+			seen[r.ID] = true
+			perUnit[r.UnitCode]++
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		seen[r.ID] = true
-		perUnit[r.UnitCode]++
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if len(seen) != o.counters*o.events {
 		return fmt.Errorf("the backend holds %d records, want %d", len(seen), o.counters*o.events)
