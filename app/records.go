@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,8 @@ type recordsScreen struct {
 	from, to  *widget.Entry
 	count     *widget.Label
 	list      *widget.List
+	header    *fyne.Container
+	least     []float32 // the columns' least widths, shared by the header and every row
 
 	query    storage.Query
 	items    []*dossier.Record
@@ -55,7 +58,7 @@ type recordsScreen struct {
 }
 
 func newRecordsScreen(u *UI) *recordsScreen {
-	s := &recordsScreen{u: u}
+	s := &recordsScreen{u: u, least: slices.Clone(recordLeast())}
 	s.search = newListEntry(s.moveSelection)
 	s.current = -1
 	s.search.SetPlaceHolder(lang.L("records.search.placeholder"))
@@ -93,7 +96,7 @@ func newRecordsScreen(u *UI) *recordsScreen {
 	}
 	s.count = widget.NewLabel("")
 
-	s.list = widget.NewList(func() int { return len(s.items) }, newRecordRow, s.updateRow)
+	s.list = widget.NewList(func() int { return len(s.items) }, s.newRow, s.updateRow)
 	s.list.OnSelected = func(i widget.ListItemID) {
 		s.current = i
 		if i < len(s.items) {
@@ -112,7 +115,8 @@ func newRecordsScreen(u *UI) *recordsScreen {
 	if u.ctr.User().May(account.Reports) {
 		filters.Add(container.NewHBox(ledger))
 	}
-	left := container.NewBorder(container.NewVBox(filters, recordHeader()), nil, nil, nil, s.list)
+	s.header = recordHeader(s.columns())
+	left := container.NewBorder(container.NewVBox(filters, s.header, widget.NewSeparator()), nil, nil, nil, s.list)
 	split := container.NewHSplit(left, s.detail.content)
 	split.Offset = 0.6
 	s.content = split
@@ -120,7 +124,7 @@ func newRecordsScreen(u *UI) *recordsScreen {
 }
 
 // recordHeader names the list's columns.
-func recordHeader() fyne.CanvasObject {
+func recordHeader(columns fyne.Layout) *fyne.Container {
 	keys := []string{"records.col.code", "records.col.owner", "records.col.procedure", "records.col.received", "records.col.due", "records.col.status"}
 	cells := make([]fyne.CanvasObject, len(keys))
 	for i, k := range keys {
@@ -128,7 +132,7 @@ func recordHeader() fyne.CanvasObject {
 		l.Truncation = fyne.TextTruncateEllipsis
 		cells[i] = l
 	}
-	return container.NewVBox(container.New(recordColumns(), cells...), widget.NewSeparator())
+	return container.New(columns, cells...)
 }
 
 // moveSelection moves through the list from the search box's arrow keys:
@@ -149,16 +153,51 @@ var rowWeights = []float32{1.5, 2.4, 2.1, 1.7, 1.7, 2.1}
 // ("260310-2001", "10/03/26 09:00"): those columns never get less, the
 // others share what is left.
 var recordLeast = sync.OnceValue(func() []float32 {
-	pad := 2*theme.InnerPadding() + 2
-	size := theme.TextSize()
-	code := fyne.MeasureText("000000-0000", size, fyne.TextStyle{Bold: true}).Width + pad
-	when := fyne.MeasureText("00/00/00 00:00", size, fyne.TextStyle{}).Width + pad
-	return []float32{code, 0, 0, when, when, 0}
+	when := fyne.MeasureText("00/00/00 00:00", theme.TextSize(), fyne.TextStyle{}).Width + cellPad()
+	return []float32{codeWidth("000000-0000"), 0, 0, when, when, 0}
 })
 
-func recordColumns() fyne.Layout { return &weightedColumns{weights: rowWeights, least: recordLeast()} }
+// cellPad is what a label adds around its text.
+func cellPad() float32 { return 2*theme.InnerPadding() + 2 }
 
-func newRecordRow() fyne.CanvasObject { return newColumnsRowIn(recordColumns(), len(rowWeights)) }
+// codeWidth is what a code needs in the list's first column (bold).
+func codeWidth(code string) float32 {
+	return fyne.MeasureText(code, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + cellPad()
+}
+
+// widestCode is as wide as the code column grows for a file filed on the
+// national portal ("G22.99.12-261109-0042"): a longer code is cut short
+// in the list and read whole beside it.
+var widestCode = sync.OnceValue(func() float32 { return codeWidth("G00.00.00-000000-0000") })
+
+// columns is the layout of the list's header and rows: one least width
+// for all, so that they stay in line as the code column grows.
+func (s *recordsScreen) columns() fyne.Layout {
+	return &weightedColumns{weights: rowWeights, least: s.least}
+}
+
+func (s *recordsScreen) newRow() fyne.CanvasObject {
+	return newColumnsRowIn(s.columns(), len(rowWeights))
+}
+
+// fitCodes sizes the code column for the codes listed (those of files
+// filed online are longer than the unit's own), up to widestCode; more
+// says the items are added to the list, which then never narrows.
+func (s *recordsScreen) fitCodes(items []*dossier.Record, more bool) {
+	w := recordLeast()[0]
+	if more {
+		w = s.least[0]
+	}
+	for _, r := range items {
+		if code := shortCode(r.Code, r.UnitCode); len(code) > len("000000-0000") && w < widestCode() {
+			w = max(w, min(codeWidth(code), widestCode()))
+		}
+	}
+	if w != s.least[0] {
+		s.least[0] = w
+		s.header.Refresh() // lays it out again; each row is as it is shown
+	}
+}
 
 // newColumnsRow is a list's row of labels in weighted columns, the first
 // (the record's code) bold, each cut short with an ellipsis.
@@ -187,7 +226,9 @@ func (s *recordsScreen) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		s.loadMore()
 	}
 	r := s.items[i]
-	cells := o.(*fyne.Container).Objects
+	row := o.(*fyne.Container)
+	row.Layout.Layout(row.Objects, row.Size()) // the code column may have grown
+	cells := row.Objects
 	set := func(j int, text string) { cells[j].(*widget.Label).SetText(text) }
 	set(0, shortCode(r.Code, r.UnitCode))
 	set(1, r.Owner.Name)
@@ -293,6 +334,7 @@ func (s *recordsScreen) showPage(gen int, items []*dossier.Record, next storage.
 		return
 	}
 	s.items, s.next, s.loading = items, next, false
+	s.fitCodes(items, false)
 	s.list.UnselectAll()
 	s.current = -1
 	s.list.Refresh()
@@ -349,6 +391,7 @@ func (s *recordsScreen) loadMore() {
 			}
 			s.items = append(s.items, items...)
 			s.next = next
+			s.fitCodes(items, true)
 			s.list.Refresh()
 		})
 	}()

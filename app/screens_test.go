@@ -1,8 +1,15 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"motcua/dossier"
 )
 
 // A peer the exchange fails with is explained in plain words for the
@@ -55,5 +62,60 @@ func TestPartialNumberHintSparesListedCodes(t *testing.T) {
 		if h := partialNumberHint(q); h != "" {
 			t.Fatalf("%q got the hint %q", q, h)
 		}
+	}
+}
+
+// The records list's code column grows to show a file filed on the
+// national portal by its whole code ("G22.99.12-260309-0042"), in line
+// with the header, and goes back to the unit's short codes when no such
+// file is listed.
+func TestRecordsListShowsPortalCodesWhole(t *testing.T) {
+	u, s := newTestUI(t)
+	own, err := s.Intake(dossier.Intake{ProcedureCode: "1.004873", Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Trần Văn Minh", IDNumber: "046090001234"}, FilerIsOwner: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := pullFiling(t, s, "G22.99.12-260309-0042", time.Date(2026, 3, 9, 21, 40, 0, 0, dossier.Loc))
+	u.showTab(1)
+	settle(t, u)
+	rs := u.records
+	row := rs.newRow().(*fyne.Container) // one row, shown again as the list's rows are
+	row.Resize(fyne.NewSize(rs.header.Size().Width, 40))
+	shown := func(want *dossier.Record) {
+		t.Helper()
+		i := slices.IndexFunc(rs.items, func(r *dossier.Record) bool { return r.ID == want.ID })
+		if i < 0 {
+			t.Fatalf("%s is not listed", want.Code)
+		}
+		rs.updateRow(i, row)
+		code := row.Objects[0].(*widget.Label)
+		need := codeWidth(code.Text)
+		if code.Size().Width < need || rs.header.Objects[0].Size().Width != code.Size().Width {
+			t.Fatalf("%q in a column of %v (header %v), needs %v", code.Text, code.Size().Width, rs.header.Objects[0].Size().Width, need)
+		}
+	}
+	search := func(text string, n int) {
+		t.Helper()
+		rs.search.SetText(text)
+		settle(t, u)
+		if len(rs.items) != n {
+			t.Fatalf("%q lists %d records, want %d", text, len(rs.items), n)
+		}
+	}
+	search(shortCode(own.Code, own.UnitCode), 1)
+	shown(own)
+	if rs.least[0] != recordLeast()[0] {
+		t.Fatalf("the code column's least %v, want %v", rs.least[0], recordLeast()[0])
+	}
+	search("", 2)
+	shown(filed)
+	shown(own)
+	if rs.least[0] < codeWidth(filed.Code) {
+		t.Fatalf("the code column's least %v is under %v", rs.least[0], codeWidth(filed.Code))
+	}
+	search(shortCode(own.Code, own.UnitCode), 1)
+	shown(own)
+	if rs.least[0] != recordLeast()[0] {
+		t.Fatalf("the code column's least %v, want %v again", rs.least[0], recordLeast()[0])
 	}
 }
