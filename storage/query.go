@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -153,6 +154,15 @@ var shortCodeRE = regexp.MustCompile(`^\d{6}-\d{0,5}$`)
 // code as the records list shows it, without the unit: "260310-2001".
 func LooksLikeShortCode(text string) bool { return shortCodeRE.MatchString(strings.TrimSpace(text)) }
 
+// looksLikePortalCode says whether a search is (the start of) a code the
+// national portal gave a file filed online: one word (no spaces) with a
+// digit and a dot or dash, which a name never is. Numbers (ID, phone) are
+// told apart before.
+func looksLikePortalCode(text string) bool {
+	return text != "" && !strings.ContainsFunc(text, unicode.IsSpace) &&
+		strings.ContainsAny(text, "0123456789") && strings.ContainsAny(text, ".-")
+}
+
 // source picks the index that drives a query: text, then due, status,
 // procedure, and the received-time index. It returns an iterator of
 // (record id, cursor position).
@@ -171,6 +181,14 @@ func (s *Store) source(tx *bolt.Tx, q Query, after Cursor) func() ([]byte, []byt
 		return codeScan(tx.Bucket(bIdxCode), []byte(text), after)
 	case text != "" && isNumberQuery(text):
 		return exactIDs(tx, text, after)
+	case looksLikePortalCode(text):
+		// (the start of) a national portal's code, "G22.99.12-261128-0042",
+		// as typed, else in capitals as the portal gives them
+		codes := tx.Bucket(bIdxCode)
+		if k, _ := codes.Cursor().Seek([]byte(text)); !bytes.HasPrefix(k, []byte(text)) {
+			text = strings.ToUpper(text)
+		}
+		return codeScan(codes, []byte(text), after)
 	case text != "":
 		return nameJoin(tx.Bucket(bIdxName), dossier.NameTokens(text), after)
 	case q.Due != DueAny:

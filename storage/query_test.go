@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +198,55 @@ func TestProcedureUse(t *testing.T) {
 	}
 	if got, _ := s.ProcedureUse([]string{"1.004873"}, s.now().AddDate(0, 0, -200), 10); got["1.004873"] != 4 {
 		t.Fatalf("%v", got)
+	}
+}
+
+// A file filed on the national portal is found by its portal code, whole
+// or its start, typed in capitals or not; a phone typed with dashes is
+// still a phone, and a name still a name.
+func TestSearchByPortalCode(t *testing.T) {
+	s := newTestStore(t)
+	cat := s.Catalog()
+	var filed []*dossier.Record
+	for i, code := range []string{"G22.99.12-261128-0042", "G22.99.12-261129-0107"} {
+		at := time.Date(2026, 11, 28+i, 21, 0, 0, 0, dossier.Loc)
+		f := dossier.Filing{Code: code, ProcedureCode: "1.004873", FiledAt: at, FilerIsOwner: true,
+			Owner: dossier.Party{Type: dossier.PartyCitizen, Name: "Nguyễn Thị Lan", IDNumber: "046190001234", Phone: "0912345678"}}
+		ev, err := dossier.NewFiledEvent(f, "000.00.12.H57", cat, at.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ApplyRemote([]RemoteEvent{{Seq: uint64(i + 1), Event: ev}}, uint64(i+1)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Get(ev.RecordID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		filed = append(filed, r)
+	}
+	own, err := s.Intake(intake("Trần Văn Minh", "046090001299", "0987654321"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DrainBacklog(100); err != nil { // pulled records' names are indexed after
+		t.Fatal(err)
+	}
+	// a name lists newest id first; the portal's filings' ids are not by time
+	byName := slices.Clone(filed)
+	slices.SortFunc(byName, func(a, b *dossier.Record) int { return strings.Compare(b.ID, a.ID) })
+	for text, want := range map[string][]*dossier.Record{
+		"G22.99.12-261128-0042":   {filed[0]},
+		" g22.99.12-261129-0107 ": {filed[1]},
+		"G22.99":                  {filed[1], filed[0]},
+		"g22.99.12-26112":         {filed[1], filed[0]},
+		"G22.99.13":               nil,
+		"0987-654-321":            {own},
+		"Nguyễn Thị Lan":          byName,
+		own.Code:                  {own},
+	} {
+		if got := codes(all(t, s, Query{Text: text}, 1)); fmt.Sprint(got) != fmt.Sprint(codes(want)) {
+			t.Fatalf("%q found %v, want %v", text, got, codes(want))
+		}
 	}
 }
