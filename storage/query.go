@@ -167,30 +167,11 @@ func looksLikePortalCode(text string) bool {
 // procedure, and the received-time index. It returns an iterator of
 // (record id, cursor position).
 func (s *Store) source(tx *bolt.Tx, q Query, after Cursor) func() ([]byte, []byte, bool) {
-	text := strings.TrimSpace(q.Text)
-	if code := dossier.FindCode(text); code != "" {
-		text = code // a scanned lookup link: the code it carries
-	} else if LooksLikeShortCode(text) {
-		// the code as the records list shows it, without the unit's
-		// prefix that every record of the unit shares: "260310-2001"
-		text = s.Settings().UnitCode + "-" + text
+	if text := strings.TrimSpace(q.Text); text != "" {
+		return s.textSource(tx, text, after)
 	}
 	recvLo, recvHi := bound(q.From), bound(q.To)
 	switch {
-	case text != "" && dossier.LooksLikeCode(text):
-		return codeScan(tx.Bucket(bIdxCode), []byte(text), after)
-	case text != "" && isNumberQuery(text):
-		return exactIDs(tx, text, after)
-	case looksLikePortalCode(text):
-		// (the start of) a national portal's code, "G22.99.12-261128-0042",
-		// as typed, else in capitals as the portal gives them
-		codes := tx.Bucket(bIdxCode)
-		if k, _ := codes.Cursor().Seek([]byte(text)); !bytes.HasPrefix(k, []byte(text)) {
-			text = strings.ToUpper(text)
-		}
-		return codeScan(codes, []byte(text), after)
-	case text != "":
-		return nameJoin(tx.Bucket(bIdxName), dossier.NameTokens(text), after)
 	case q.Due != DueAny:
 		lo, hi := s.dueRange(q)
 		var prefixes [][]byte
@@ -206,6 +187,35 @@ func (s *Store) source(tx *bolt.Tx, q Query, after Cursor) func() ([]byte, []byt
 		return merged(tx.Bucket(bIdxProcRecv), [][]byte{join([]byte(q.Procedure), sep)}, recvLo, recvHi, true, after)
 	default:
 		return merged(tx.Bucket(bIdxReceived), [][]byte{nil}, recvLo, recvHi, true, after)
+	}
+}
+
+// textSource is source for a search's text: a code (or a scanned lookup
+// link), an ID number, tax code or phone, a national portal's code, else
+// a name.
+func (s *Store) textSource(tx *bolt.Tx, text string, after Cursor) func() ([]byte, []byte, bool) {
+	if code := dossier.FindCode(text); code != "" {
+		text = code // a scanned lookup link: the code it carries
+	} else if LooksLikeShortCode(text) {
+		// the code as the records list shows it, without the unit's
+		// prefix that every record of the unit shares: "260310-2001"
+		text = s.Settings().UnitCode + "-" + text
+	}
+	switch {
+	case dossier.LooksLikeCode(text):
+		return codeScan(tx.Bucket(bIdxCode), []byte(text), after)
+	case isNumberQuery(text):
+		return exactIDs(tx, text, after)
+	case looksLikePortalCode(text):
+		// (the start of) a national portal's code, "G22.99.12-261128-0042",
+		// as typed, else in capitals as the portal gives them
+		codes := tx.Bucket(bIdxCode)
+		if k, _ := codes.Cursor().Seek([]byte(text)); !bytes.HasPrefix(k, []byte(text)) {
+			text = strings.ToUpper(text)
+		}
+		return codeScan(codes, []byte(text), after)
+	default:
+		return nameJoin(tx.Bucket(bIdxName), dossier.NameTokens(text), after)
 	}
 }
 
