@@ -54,27 +54,24 @@ func history(o options, work string) error {
 	const rows = `SELECT i, ($1::text[])[i % cardinality($1::text[]) + 1] AS u,
 		i / cardinality($1::text[]) + 1 AS s, 'hist-' || i AS id, 'H' || i AS code, 'hist-ev-' || i AS ev
 		FROM generate_series(0, $2::bigint - 1) AS i`
-	steps := []string{
-		"SET synchronous_commit = off",
-		`INSERT INTO records (unit, id, code, data)
-			SELECT u, id, u || '-' || code, replace(replace(replace($3, '@ID@', id), '@CODE@', u || '-' || code), '@UNIT@', u)::json FROM (` + rows + `) r`,
-		`INSERT INTO log (unit, seq, event_id, event)
-			SELECT u, s, ev, replace(replace(replace(replace($3, '@ID@', id), '@CODE@', u || '-' || code), '@EV@', ev), '@UNIT@', u)::json FROM (` + rows + `) r`,
-		`INSERT INTO events (event_id, hash, status, seq)
-			SELECT ev, encode(sha256(convert_to(ev, 'UTF8')), 'hex'), '` + wire.Accepted + `', s FROM (` + rows + `) r`,
-		`INSERT INTO unit_log (unit, last) SELECT u, max(s) FROM (` + rows + `) r GROUP BY u`,
+	// each copy's text: the template with its own id, code, event and unit
+	const copyOf = `replace(replace(replace(replace($3, '@ID@', id), '@CODE@', u || '-' || code), '@EV@', ev), '@UNIT@', u)::json`
+	steps := []struct {
+		sql  string
+		args []any
+	}{
+		{"SET synchronous_commit = off", nil},
+		{`INSERT INTO records (unit, id, code, data) SELECT u, id, u || '-' || code, ` + copyOf + ` FROM (` + rows + `) r`,
+			[]any{units, o.history, rec}},
+		{`INSERT INTO log (unit, seq, event_id, event) SELECT u, s, ev, ` + copyOf + ` FROM (` + rows + `) r`,
+			[]any{units, o.history, ev}},
+		{`INSERT INTO events (event_id, hash, status, seq)
+			SELECT ev, encode(sha256(convert_to(ev, 'UTF8')), 'hex'), $3, s FROM (` + rows + `) r`,
+			[]any{units, o.history, wire.Accepted}},
+		{`INSERT INTO unit_log (unit, last) SELECT u, max(s) FROM (` + rows + `) r GROUP BY u`, []any{units, o.history}},
 	}
-	for i, q := range steps {
-		var args []any
-		switch {
-		case i == 1:
-			args = []any{units, o.history, rec}
-		case i == 2:
-			args = []any{units, o.history, ev}
-		case i > 2:
-			args = []any{units, o.history}
-		}
-		if _, err := conn.Exec(ctx, q, args...); err != nil {
+	for _, step := range steps {
+		if _, err := conn.Exec(ctx, step.sql, step.args...); err != nil {
 			return fmt.Errorf("history: %w", err)
 		}
 	}
@@ -119,7 +116,7 @@ func historyTemplate(work string) (rec, ev string, err error) {
 
 // walStats is what PostgreSQL has written to its write-ahead log so far,
 // and the checkpoints it has begun (pg_stat_wal, pg_stat_bgwriter).
-type walStats struct{ records, fpi, bytes, checkpoints int64 }
+type walStats struct{ fpi, bytes, checkpoints int64 }
 
 func readWAL(db string) (walStats, error) {
 	var w walStats
@@ -134,8 +131,8 @@ func readWAL(db string) (walStats, error) {
 	defer conn.Close(ctx)
 	// the bytes from the log's position (exact); the full-page images
 	// from the statistics, which the backends report about every second
-	err = conn.QueryRow(ctx, `SELECT wal_records, wal_fpi, (pg_current_wal_insert_lsn() - '0/0')::bigint,
-		(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) FROM pg_stat_wal`).Scan(&w.records, &w.fpi, &w.bytes, &w.checkpoints)
+	err = conn.QueryRow(ctx, `SELECT wal_fpi, (pg_current_wal_insert_lsn() - '0/0')::bigint,
+		(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) FROM pg_stat_wal`).Scan(&w.fpi, &w.bytes, &w.checkpoints)
 	return w, err
 }
 

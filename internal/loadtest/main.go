@@ -603,6 +603,12 @@ func verify(o options, cs []*loadCounter, admin server.Admin) error {
 			return fmt.Errorf("a counter of %s holds %d records (%d pending); its unit has %d", c.unit, st.Records, st.Pending, perUnit[c.unit])
 		}
 	}
+	if o.db != "" && o.history > 0 { // the earlier years read back as records
+		n, want := 0, (o.history+int64(o.historyUnits)-1)/int64(o.historyUnits)
+		if err := admin.Export(unitCode(o.units), func(*dossier.Record) error { n++; return nil }); err != nil || int64(n) != want {
+			return fmt.Errorf("an earlier unit holds %d records, want %d (%v)", n, want, err)
+		}
+	}
 	fmt.Printf("checked: the backend holds all %d intakes once; every counter holds its unit's records, nothing pending\n", len(seen))
 	return nil
 }
