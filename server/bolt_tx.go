@@ -68,11 +68,6 @@ func (t boltTx) appendLog(unit string, e dossier.Event, enc []byte) (uint64, err
 		return 0, err
 	}
 	log.FillPercent = 0.9
-	if enc == nil {
-		if enc, err = json.Marshal(e); err != nil {
-			return 0, err
-		}
-	}
 	if err := log.Put(seqKey(unit, seq), enc); err != nil {
 		return 0, err
 	}

@@ -414,12 +414,6 @@ func (p *pgPush) appendLog(unit string, e dossier.Event, enc []byte) (uint64, er
 	if unit != p.unit {
 		return 0, errOtherUnit
 	}
-	if enc == nil {
-		var err error
-		if enc, err = json.Marshal(e); err != nil {
-			return 0, err
-		}
-	}
 	seq := p.last[unit] + 1
 	p.last[unit] = seq
 	p.rows.logUnits, p.rows.logSeqs = append(p.rows.logUnits, unit), append(p.rows.logSeqs, seq)

@@ -209,11 +209,12 @@ func portalReported(t pushTx, unit string, m PortalMark, now time.Time) error {
 	if prev, err := t.result(e.ID); err != nil || prev != nil {
 		return err
 	}
-	seq, err := t.appendLog(unit, e, nil)
+	hs := eventHashed(e)
+	seq, err := t.appendLog(unit, e, hs.enc)
 	if err != nil {
 		return err
 	}
-	return t.keepResult(e.ID, eventResult{Status: wire.Accepted, Seq: seq, Hash: eventHash(e)})
+	return t.keepResult(e.ID, eventResult{Status: wire.Accepted, Seq: seq, Hash: hs.hash})
 }
 
 type portalWorker struct {

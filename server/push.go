@@ -30,8 +30,8 @@ type pushTx interface {
 	putRecord(unit string, r *dossier.Record, isNew bool) error
 	// codeHolder is the id of the unit's record with that code ("": none).
 	codeHolder(unit, code string) (string, error)
-	// appendLog puts an event at the end of the unit's log; enc is its
-	// encoding when known (json.Marshal's), or nil.
+	// appendLog puts an event, encoded as enc (json.Marshal's), at the
+	// end of the unit's log.
 	appendLog(unit string, e dossier.Event, enc []byte) (uint64, error)
 	hasAccounts(unit string) (bool, error)
 	account(unit, username string) (*dossier.Account, error) // nil: none
@@ -61,10 +61,6 @@ type eventResult struct {
 type auditHead struct {
 	Seq  uint64 `json:"seq"`
 	Hash string `json:"hash"`
-}
-
-func eventHash(e dossier.Event) string {
-	return eventHashed(e).hash
 }
 
 // eventHashed is an event's hash and the encoding hashed.
@@ -203,9 +199,12 @@ func (v verdict) rejectIf(why string, err error) (wire.PushResult, error) {
 // accept puts the event at the end of the unit's log (as stored) and
 // remembers its sequence.
 func (v verdict) accept(stored dossier.Event) (wire.PushResult, error) {
-	var enc []byte
-	if reflect.DeepEqual(stored, v.e) { // as pushed (an intake is): its encoding is known
-		enc = v.enc
+	enc := v.enc // as pushed (an intake is): its encoding is known
+	if !reflect.DeepEqual(stored, v.e) {
+		var err error
+		if enc, err = json.Marshal(stored); err != nil {
+			return wire.PushResult{}, err
+		}
 	}
 	seq, err := v.t.appendLog(v.p.Unit, stored, enc)
 	if err != nil {

@@ -130,8 +130,8 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 	if err != nil {
 		return err
 	}
-	pgBefore, srvBefore, selfBefore := cpuOf("postgres"), cpuOf("motcua-server"), selfCPU()
-	machineBefore, byNameBefore := machineCPU(), cpuByName()
+	byNameBefore, selfBefore, machineBefore := cpuByName(), selfCPU(), machineCPU()
+	pgBefore, srvBefore := byNameBefore["postgres"], byNameBefore["motcua-server"]
 	walBefore, err := readWAL(o.db)
 	if err != nil {
 		return err
@@ -152,8 +152,8 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 		return err
 	}
 	pushWall := time.Since(start)
-	pgPush, srvPush, selfPush := cpuOf("postgres")-pgBefore, cpuOf("motcua-server")-srvBefore, selfCPU()-selfBefore
-	machinePush, byNamePush := machineCPU().since(machineBefore), cpuByName()
+	byNamePush, selfPush, machinePush := cpuByName(), selfCPU()-selfBefore, machineCPU().since(machineBefore)
+	pgPush, srvPush := byNamePush["postgres"]-pgBefore, byNamePush["motcua-server"]-srvBefore
 	walPush, err := readWAL(o.db)
 	if err != nil {
 		return err
@@ -174,7 +174,8 @@ func measure(o options, cs []*loadCounter, admin server.Admin) error {
 	}
 	pullWall := time.Since(pullStart)
 	wall := time.Since(start)
-	pgCPU, srvCPU, selfUsed := cpuOf("postgres")-pgBefore, cpuOf("motcua-server")-srvBefore, selfCPU()-selfBefore
+	byNameEnd, selfUsed := cpuByName(), selfCPU()-selfBefore
+	pgCPU, srvCPU := byNameEnd["postgres"]-pgBefore, byNameEnd["motcua-server"]-srvBefore
 
 	total := o.counters * o.events
 	pushes, pulls := collect(cs)
@@ -461,9 +462,6 @@ func pct(d []time.Duration, p int) time.Duration {
 	return s[min(len(s)-1, len(s)*p/100)].Round(time.Millisecond)
 }
 
-// cpuOf is the processor time used so far by the processes of a name.
-func cpuOf(name string) time.Duration { return cpuByName()[name] }
-
 // cpuByName is the processor time used so far by the running processes
 // (kernel threads included), and by the children they waited for, summed
 // by name: PostgreSQL's autovacuum workers come and go, and their time is
@@ -548,7 +546,7 @@ func machineCPU() machineTimes {
 		case i == 5 || i == 6: // irq, softirq
 			m.irq += d
 			m.busy += d
-		case i < 8: // user, nice, system, irq, softirq (guest time is counted in user)
+		case i < 8: // user, nice, system (guest time is counted in user)
 			m.busy += d
 		}
 	}
